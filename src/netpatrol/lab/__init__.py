@@ -1,0 +1,1 @@
+"""The bundled lab: simulated SSH devices on loopback that the sample workspace points at."""

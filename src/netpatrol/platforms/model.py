@@ -1,0 +1,59 @@
+"""Typed, frozen platform knowledge. One YAML file per platform beside this module."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BackupSpec(_Frozen):
+    running: str = Field(description="command that prints the running configuration")
+    saved: str | None = Field(None, description="command that prints the saved/startup config")
+    # Lines before the first match of start_marker are device chatter ("Building configuration...").
+    start_marker: str | None = None
+    # The config is complete only if one of these matches a line near the end.
+    end_markers: list[str] = Field(default_factory=list)
+    # Lines matching these change on every fetch without a config change: dropped before storing.
+    volatile: list[str] = Field(default_factory=list)
+    read_timeout: float = 120.0
+
+    @field_validator("end_markers", "volatile")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            re.compile(pattern)
+        return v
+
+
+class PlatformProfile(_Frozen):
+    name: str
+    vendor: str
+    family: str = Field(description="human name, e.g. 'Huawei VRP'")
+    netmiko_device_type: str
+    napalm_driver: str | None = None
+    # CLI replies that mean the command failed, even though the session is fine.
+    error_patterns: list[str]
+    backup: BackupSpec
+    comment_char: str = "!"
+
+    @field_validator("error_patterns")
+    @classmethod
+    def _patterns_compile(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            re.compile(pattern)
+        return v
+
+    @cached_property
+    def error_re(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in self.error_patterns), re.MULTILINE)
+
+    def rejected(self, output: str) -> str | None:
+        """Return the device's error line if `output` is a CLI error reply, else None."""
+        m = self.error_re.search(output)
+        return m.group(0).strip() if m else None
