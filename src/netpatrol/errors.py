@@ -8,13 +8,14 @@ NetpatrolError
 │   └── TemplateError       a TextFSM/Jinja2 template that does not load
 ├── StoreError              the Git store refused or failed                    (exit 2)
 │   └── LockedError         another run holds the workspace lock
-└── DeviceError             one device failed; the run goes on                 (exit 1)
-    ├── Unreachable         status "unreachable"
-    ├── AuthFailed          status "auth_failed"
-    ├── DeviceTimeout       status "timeout"
-    ├── HostKeyMismatch     status "hostkey_changed"
-    ├── CommandRejected     status "error" (the device answered with a CLI error)
-    └── IncompleteOutput    status "error" (empty, truncated or shrunken output)
+├── DeviceError             one device failed; the run goes on                 (exit 1)
+│   ├── Unreachable         status "unreachable"
+│   ├── AuthFailed          status "auth_failed"
+│   ├── DeviceTimeout       status "timeout"
+│   ├── HostKeyMismatch     status "hostkey_changed"
+│   ├── CommandRejected     status "error" (the device answered with a CLI error)
+│   └── IncompleteOutput    status "error" (empty, truncated or shrunken output)
+└── LabError                the bundled lab could not start/stop/change        (exit 2)
 
 Third-party exceptions (netmiko, paramiko, socket, GitPython) are translated into this tree in
 exactly one place each (connection.py for devices, store.py for Git), so the CLI has one error
@@ -112,3 +113,7 @@ class CommandRejected(DeviceError):
 
 class IncompleteOutput(DeviceError):
     status = "error"
+
+
+class LabError(NetpatrolError):
+    """The bundled lab could not start, stop or change (port taken, server died, bad profile)."""

@@ -22,6 +22,8 @@ SCENARIOS = (
     "recently_rebooted",
     "ntp_unsynced",
     "log_alarms",
+    # Config-only: the running config gets telnet/HTTP/SNMP public weaknesses (security checks).
+    "weak_security",
 )
 
 

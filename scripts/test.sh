@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install netpatrol with its test dependencies into .venv and run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/pytest ] || { $PY -m venv .venv && .venv/bin/pip install -q --upgrade pip; }
+.venv/bin/pip install -q -e '.[test]'
+exec .venv/bin/python -m pytest -n 2 -q "$@"

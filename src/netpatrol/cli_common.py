@@ -1,0 +1,60 @@
+"""Options shared by every command, and the rendering helpers the command modules use."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from netpatrol.inventory import Inventory, ResolvedHost, load_inventory
+from netpatrol.workspace import Workspace
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("-w", "--workspace", help="Workspace directory (default: $NETPATROL_WORKSPACE, else the current directory)."),
+]
+HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this host (repeatable).")]
+SiteOpt = Annotated[str | None, typer.Option("--site", help="Only hosts of this site (its group name).")]
+GroupOpt = Annotated[str | None, typer.Option("--group", help="Only hosts in this group.")]
+PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only hosts of this platform, e.g. huawei_vrp.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
+
+# Piped output keeps whole rows (no 80-column wrap) so it can be grepped and diffed.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def open_workspace(path: Path | None) -> tuple[Workspace, Inventory]:
+    ws = Workspace.locate(path)
+    return ws, load_inventory(ws.root)
+
+
+def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
+    from netpatrol.errors import UsageError
+
+    if host:
+        unknown = [h for h in host if h not in inv.hosts]
+        if unknown:
+            raise UsageError(f"unknown host(s): {', '.join(unknown)} (see 'netpatrol inventory list')")
+    chosen = inv.select(hosts=host, site=site, group=group, platform=platform)
+    if not chosen:
+        raise UsageError("the filters select no host")
+    return chosen
+
+
+def print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    t = Table(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    return t

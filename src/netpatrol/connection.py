@@ -1,0 +1,165 @@
+"""Device sessions: the one place that opens SSH and translates netmiko/paramiko errors.
+
+Nornir's `netmiko` connection plugin is replaced by `CheckedNetmiko`, a subclass of nornir-netmiko's
+plugin that (a) maps the platform name to netmiko's device type through the platform registry
+(netutils names are netmiko names for all supported platforms), (b) checks SSH host keys against
+the workspace's known_hosts with trust on first use, and (c) builds a ProxyJump ssh_config for
+`jump_host`. nornir-netmiko's tasks keep working because the plugin keeps its name.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import paramiko
+from netmiko import BaseConnection
+from netmiko.exceptions import (
+    NetmikoAuthenticationException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+)
+from netmiko.ssh_dispatcher import ssh_dispatcher
+from nornir.core.plugins.connections import ConnectionPluginRegister
+from nornir_netmiko.connections.netmiko import Netmiko as NornirNetmiko
+
+from netpatrol import errors
+from netpatrol.hostkeys import HostKeyStore, TrustOnFirstUse, entry_name, fingerprint
+from netpatrol.platforms import PLATFORMS, PlatformProfile
+
+CONNECTION_NAME = "netmiko"
+
+
+@dataclass
+class SessionContext:
+    """Per-run settings every session needs; stored on Nornir's config.user_defined."""
+
+    hostkeys: HostKeyStore
+    conn_timeout: float = 10.0
+    auth_timeout: float = 10.0
+    read_timeout: float = 60.0
+    fast_cli: bool = True
+
+
+@cache
+def _checked_class(base: type[BaseConnection]) -> type[BaseConnection]:
+    """A subclass of netmiko's driver whose paramiko client uses our host-key store."""
+
+    def _build_ssh_client(self: Any) -> paramiko.SSHClient:
+        client = self._get_ssh_client_instance()
+        store: HostKeyStore = self._netpatrol_hostkeys
+        for name, entry in store.snapshot().items():
+            for key_type, key in entry.items():
+                client.get_host_keys().add(name, key_type, key)
+        client.set_missing_host_key_policy(TrustOnFirstUse(store))
+        return client
+
+    return type(f"Checked{base.__name__}", (base,), {"_build_ssh_client": _build_ssh_client})
+
+
+def _jump_config(jump: str, directory: Path) -> str:
+    """An ssh_config with ProxyJump, which netmiko turns into a ProxyCommand."""
+    path = directory / f"jump-{abs(hash(jump))}.ssh_config"
+    if not path.exists():
+        path.write_text(f"Host *\n  ProxyJump {jump}\n  StrictHostKeyChecking yes\n", encoding="utf-8")
+    return str(path)
+
+
+class CheckedNetmiko(NornirNetmiko):
+    def open(self, hostname, username, password, port, platform, extras=None, configuration=None) -> None:
+        ctx: SessionContext = configuration.user_defined["netpatrol"]  # type: ignore[union-attr]
+        profile = PLATFORMS[platform]
+        extras = dict(extras or {})
+        jump = extras.pop("jump_host", None)
+        if jump:
+            extras["ssh_config_file"] = _jump_config(jump, Path(tempfile.gettempdir()))
+        params: dict[str, Any] = {
+            "host": hostname,
+            "username": username,
+            "password": password,
+            "port": port or 22,
+            "device_type": profile.netmiko_device_type,
+            "conn_timeout": ctx.conn_timeout,
+            "auth_timeout": ctx.auth_timeout,
+            "banner_timeout": ctx.conn_timeout,
+            "fast_cli": ctx.fast_cli,
+            "allow_agent": False,
+            "use_keys": False,
+        }
+        params.update(extras)
+        cls = _checked_class(ssh_dispatcher(profile.netmiko_device_type))
+        # _build_ssh_client runs inside __init__, so the store must be reachable from the class.
+        conn = cls.__new__(cls)
+        conn._netpatrol_hostkeys = ctx.hostkeys
+        conn.__init__(**params)
+        self.connection = conn
+
+
+def register_plugin() -> None:
+    ConnectionPluginRegister.auto_register()
+    available = ConnectionPluginRegister.available
+    if available.get(CONNECTION_NAME) is not CheckedNetmiko:
+        available[CONNECTION_NAME] = CheckedNetmiko
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError:
+    """Map any third-party failure of a session to one DeviceError with a one-line reason."""
+    for e in _chain(exc):
+        if isinstance(e, errors.DeviceError):
+            return e
+        if isinstance(e, paramiko.BadHostKeyException):
+            return errors.HostKeyMismatch(
+                host,
+                f"SSH host key of {address} changed (stored {fingerprint(e.expected_key)}, "
+                f"device now presents {fingerprint(e.key)}); connection refused. If the device was "
+                f"replaced or re-keyed, check the new fingerprint and run 'netpatrol hostkeys accept {host}'",
+            )
+    for e in _chain(exc):
+        if isinstance(e, (NetmikoAuthenticationException, paramiko.AuthenticationException)):
+            return errors.AuthFailed(host, f"authentication to {address} failed (username or password rejected)")
+        if isinstance(e, ConnectionRefusedError):
+            return errors.Unreachable(host, f"connection to {address} refused")
+        if isinstance(e, ReadTimeout):
+            return errors.DeviceTimeout(host, f"no prompt from {address} within the read timeout")
+        if isinstance(e, NetmikoTimeoutException):
+            text = str(e)
+            if "TCP connection to device failed" in text or "DNS failure" in text:
+                return errors.Unreachable(host, f"cannot open TCP connection to {address}")
+            if "Pattern not detected" in text or "timed-out" in text or "timeout" in text.lower():
+                return errors.DeviceTimeout(host, f"{address} did not answer in time (login or prompt)")
+            return errors.Unreachable(host, f"SSH session to {address} failed: {text.strip().splitlines()[0]}")
+        if isinstance(e, (socket.timeout, TimeoutError)):
+            return errors.DeviceTimeout(host, f"{address} timed out")
+        if isinstance(e, (EOFError, ReadException, OSError, paramiko.SSHException)):
+            return errors.DeviceError(host, f"session to {address} closed unexpectedly ({type(e).__name__}: {e})".strip())
+    return errors.DeviceError(host, f"{type(exc).__name__}: {exc}")
+
+
+@dataclass
+class CommandOutput:
+    command: str
+    text: str
+    rejected: str | None = None  # the device's error line when the command was refused
+
+
+def send(conn: BaseConnection, profile: PlatformProfile, command: str, read_timeout: float) -> CommandOutput:
+    """Run one command; a CLI error reply is reported as `rejected`, never as normal output."""
+    text = conn.send_command(command, read_timeout=read_timeout, strip_prompt=True, strip_command=True)
+    return CommandOutput(command, text, profile.rejected(text))
+
+
+def address_of(hostname: str, port: int) -> str:
+    return entry_name(hostname, port)

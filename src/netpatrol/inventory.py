@@ -1,0 +1,346 @@
+"""Load, validate and resolve the workspace inventory (Nornir SimpleInventory files).
+
+Every problem is collected (file, host or group, field) and raised together as one InventoryError,
+so a user fixes the whole file in one pass. Passwords are only `${ENV}` references; their values
+live on ResolvedHost.secrets and never in `data`, JSON output or messages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from netpatrol.errors import InventoryError, InventoryIssue
+from netpatrol.inventory_models import (
+    ENV_REF,
+    DefaultsModel,
+    GroupModel,
+    HostData,
+    HostModel,
+    InspectionScope,
+    SiteArchive,
+)
+from netpatrol.platforms import PLATFORMS
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SECRET_FIELDS = ("password",)
+SECRET_EXTRAS = ("secret",)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys silently; a duplicate host name must be an error."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}' (first at line {seen[key] + 1})", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path, issues: list[InventoryIssue], root: Path) -> Any:
+    rel = _rel(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        issues.append(InventoryIssue(rel, "", "", f"cannot be read: {exc.strerror}"))
+        return None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        issues.append(InventoryIssue(rel, where, "", f"is not valid YAML: {problem}"))
+        return None
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class ResolvedHost:
+    """One host after inheritance (host > groups in order > defaults); secrets kept apart."""
+
+    name: str
+    hostname: str
+    port: int
+    platform: str
+    username: str
+    groups: list[str]
+    site: str
+    site_archive: SiteArchive | None
+    data: HostData
+    extras: dict[str, Any]
+    inspection: InspectionScope
+    secret_refs: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def secret(self, name: str) -> str | None:
+        """The value of a `${ENV}` secret (password, enable secret); resolved at use time."""
+        ref = self.secret_refs.get(name)
+        if ref is None:
+            return None
+        m = ENV_REF.match(ref)
+        return os.environ.get(m.group(1)) if m else None
+
+    def public(self) -> dict[str, Any]:
+        """What `inventory list --json` shows: everything except secrets."""
+        return {
+            "name": self.name,
+            "hostname": self.hostname,
+            "port": self.port,
+            "platform": self.platform,
+            "username": self.username,
+            "groups": self.groups,
+            "site": self.site,
+            "data": self.data.model_dump(mode="json", exclude_defaults=True),
+        }
+
+
+@dataclass
+class Inventory:
+    root: Path
+    hosts: dict[str, ResolvedHost]
+    groups: dict[str, GroupModel]
+    defaults: DefaultsModel
+
+    def sites(self) -> dict[str, SiteArchive | None]:
+        return {h.site: h.site_archive for h in self.hosts.values()}
+
+    def select(
+        self,
+        hosts: list[str] | None = None,
+        site: str | None = None,
+        group: str | None = None,
+        platform: str | None = None,
+    ) -> list[ResolvedHost]:
+        chosen = []
+        for h in self.hosts.values():
+            if hosts and h.name not in hosts:
+                continue
+            if site and h.site != site:
+                continue
+            if group and group not in self.ancestry(h.groups):
+                continue
+            if platform and h.platform != platform:
+                continue
+            chosen.append(h)
+        return chosen
+
+    def ancestry(self, names: list[str]) -> list[str]:
+        """Groups in Nornir's resolution order: each group, then its parents, depth first."""
+        out: list[str] = []
+        for name in names:
+            if name in out or name not in self.groups:
+                continue
+            out.append(name)
+            out.extend(g for g in self.ancestry(self.groups[name].groups) if g not in out)
+        return out
+
+
+def _pydantic_issues(rel: str, where: str, exc: ValidationError) -> list[InventoryIssue]:
+    issues = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (typo?)"
+        issues.append(InventoryIssue(rel, where, loc, msg))
+    return issues
+
+
+def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[InventoryIssue]) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        issues.append(InventoryIssue(rel, "", "", f"must be a mapping of {kind} names to settings"))
+        return {}
+    parsed = {}
+    for name, body in raw.items():
+        where = f"{kind} {name}"
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            issues.append(InventoryIssue(rel, where, "", "name must be letters, digits, '.', '_' or '-'"))
+            continue
+        try:
+            parsed[name] = model.model_validate(body or {})
+        except ValidationError as exc:
+            issues.extend(_pydantic_issues(rel, where, exc))
+    return parsed
+
+
+def load_inventory(root: Path, inventory_dir: str = "inventory") -> Inventory:
+    """Validate the three files and resolve every host; raise InventoryError listing all problems."""
+    issues: list[InventoryIssue] = []
+    inv = root / inventory_dir
+    hosts_file = inv / "hosts.yaml"
+    if not hosts_file.exists():
+        raise InventoryError([InventoryIssue(_rel(hosts_file, root), "", "", "not found")])
+    raw_hosts = load_yaml(hosts_file, issues, root)
+    raw_groups = load_yaml(inv / "groups.yaml", issues, root)
+    raw_defaults = load_yaml(inv / "defaults.yaml", issues, root)
+    rel_h, rel_g, rel_d = (_rel(inv / f, root) for f in ("hosts.yaml", "groups.yaml", "defaults.yaml"))
+    hosts: dict[str, HostModel] = _parse_section(raw_hosts, HostModel, rel_h, "host", issues)
+    groups: dict[str, GroupModel] = _parse_section(raw_groups, GroupModel, rel_g, "group", issues)
+    defaults = DefaultsModel()
+    if raw_defaults is not None:
+        try:
+            defaults = DefaultsModel.model_validate(raw_defaults)
+        except ValidationError as exc:
+            issues.extend(_pydantic_issues(rel_d, "defaults", exc))
+    inventory = Inventory(root=root, hosts={}, groups=groups, defaults=defaults)
+    _check_group_refs(inventory, hosts, rel_h, rel_g, issues)
+    for name, model in hosts.items():
+        resolved = _resolve_host(inventory, name, model, rel_h, issues)
+        if resolved is not None:
+            inventory.hosts[name] = resolved
+    _check_duplicate_endpoints(inventory, rel_h, issues)
+    _check_secret_refs(inventory, hosts, groups, defaults, (rel_h, rel_g, rel_d), issues)
+    if issues:
+        raise InventoryError(issues)
+    return inventory
+
+
+def _check_group_refs(inv: Inventory, hosts: dict, rel_h: str, rel_g: str, issues: list) -> None:
+    for kind, rel, items in (("host", rel_h, hosts), ("group", rel_g, inv.groups)):
+        for name, model in items.items():
+            for g in model.groups:
+                if g not in inv.groups:
+                    known = ", ".join(sorted(inv.groups)) or "none defined"
+                    issues.append(InventoryIssue(rel, f"{kind} {name}", "groups", f"unknown group '{g}' (known: {known})"))
+
+
+def _inherit(inv: Inventory, model: HostModel, attr: str) -> Any:
+    value = getattr(model, attr)
+    if value is not None:
+        return value
+    for g in inv.ancestry(model.groups):
+        value = getattr(inv.groups[g], attr)
+        if value is not None:
+            return value
+    return getattr(inv.defaults, attr)
+
+
+def _merged_extras(inv: Inventory, model: HostModel) -> dict[str, Any]:
+    layers = [inv.defaults.connection_options] + [inv.groups[g].connection_options for g in reversed(inv.ancestry(model.groups))]
+    layers.append(model.connection_options)
+    extras: dict[str, Any] = {}
+    for layer in layers:
+        plugin = layer.get("netmiko")
+        if plugin:
+            extras.update(plugin.extras)
+    return extras
+
+
+def _merged_scope(inv: Inventory, model: HostModel) -> InspectionScope:
+    scopes = [inv.defaults.data.inspection] + [inv.groups[g].data.inspection for g in reversed(inv.ancestry(model.groups))]
+    scopes.append(model.data.inspection)
+    merged = InspectionScope()
+    for s in scopes:
+        if s is None:
+            continue
+        merged.thresholds.update(s.thresholds)
+        merged.skip_checks.extend(c for c in s.skip_checks if c not in merged.skip_checks)
+        merged.critical_ports.extend(p for p in s.critical_ports if p not in merged.critical_ports)
+        if s.approved_versions:
+            merged.approved_versions = list(s.approved_versions)
+    return merged
+
+
+def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues: list) -> ResolvedHost | None:
+    where = f"host {name}"
+    before = len(issues)
+    platform = _inherit(inv, model, "platform")
+    if platform is None:
+        issues.append(InventoryIssue(rel, where, "platform", "missing (set it on the host, a group or defaults)"))
+    elif platform not in PLATFORMS:
+        known = ", ".join(sorted(PLATFORMS))
+        issues.append(InventoryIssue(rel, where, "platform", f"unknown platform '{platform}' (known: {known})"))
+    hostname = _inherit(inv, model, "hostname")
+    if not hostname:
+        issues.append(InventoryIssue(rel, where, "hostname", "missing: the device's IP address or DNS name"))
+    username = _inherit(inv, model, "username")
+    password = _inherit(inv, model, "password")
+    if not username:
+        issues.append(InventoryIssue(rel, where, "username", "missing credentials: no username on host, groups or defaults"))
+    if not password:
+        issues.append(InventoryIssue(rel, where, "password", "missing credentials: set password: ${ENV_VAR} on host, groups or defaults"))
+    site_group = next((g for g in inv.ancestry(model.groups) if inv.groups[g].data.site), None)
+    if site_group is None:
+        issues.append(InventoryIssue(rel, where, "groups", "belongs to no site: add a group whose data.site holds the archive fields"))
+    if len(issues) > before:
+        return None
+    extras = _merged_extras(inv, model)
+    refs = {"password": password}
+    if "secret" in extras:
+        refs["secret"] = extras.pop("secret")
+    return ResolvedHost(
+        name=name,
+        hostname=hostname,
+        port=_inherit(inv, model, "port") or 22,
+        platform=platform,
+        username=username,
+        groups=list(model.groups),
+        site=site_group,
+        site_archive=inv.groups[site_group].data.site,
+        data=model.data,
+        extras=extras,
+        inspection=_merged_scope(inv, model),
+        secret_refs=refs,
+    )
+
+
+def _check_duplicate_endpoints(inv: Inventory, rel: str, issues: list) -> None:
+    seen: dict[tuple[str, int], str] = {}
+    for h in inv.hosts.values():
+        key = (h.hostname.lower(), h.port)
+        if key in seen:
+            issues.append(
+                InventoryIssue(rel, f"host {h.name}", "hostname", f"address {h.hostname}:{h.port} is already used by host {seen[key]}")
+            )
+        else:
+            seen[key] = h.name
+
+
+def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list) -> None:
+    """Secrets must be `${ENV}` references to variables that are set; plain text is refused."""
+    rel_h, rel_g, rel_d = rels
+    places = [(rel_h, f"host {n}", m) for n, m in hosts.items()]
+    places += [(rel_g, f"group {n}", m) for n, m in groups.items()]
+    places.append((rel_d, "defaults", defaults))
+    for rel, where, model in places:
+        values = [("password", model.password)]
+        for plugin_name, plugin in model.connection_options.items():
+            values.append((f"connection_options.{plugin_name}.password", plugin.password))
+            values.append((f"connection_options.{plugin_name}.extras.secret", plugin.extras.get("secret")))
+        for field_name, value in values:
+            if value is None:
+                continue
+            m = ENV_REF.match(str(value))
+            if not m:
+                issues.append(
+                    InventoryIssue(rel, where, field_name, "must be an environment reference such as ${NETPATROL_PASSWORD}, not plain text")
+                )
+            elif m.group(1) not in os.environ:
+                issues.append(
+                    InventoryIssue(rel, where, field_name, f"refers to ${{{m.group(1)}}}, which is not set in the environment")
+                )

@@ -1,0 +1,175 @@
+"""Typed models of the Nornir SimpleInventory files (hosts.yaml, groups.yaml, defaults.yaml).
+
+Nornir's own loader keeps typos such as `platfrom:` silently and stores `port: "22x"` as a string,
+so every file is validated here first, with `extra="forbid"` everywhere a user types keys.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Contact(_Strict):
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class MachineRoom(_Strict):
+    """Machine-room environment notes kept in the site archive (机房环境)."""
+
+    location: str | None = None
+    power: str | None = None
+    ups: str | None = None
+    lightning_protection: str | None = None
+    grounding: str | None = None
+    temperature: str | None = None
+    humidity: str | None = None
+    dust: str | None = None
+    notes: str | None = None
+
+
+class SiteArchive(_Strict):
+    """Archive fields of one client unit (site)."""
+
+    name: str
+    unit: str | None = None
+    region: str | None = None
+    address: str | None = None
+    contacts: list[Contact] = Field(default_factory=list)
+    machine_room: MachineRoom | None = None
+    notes: str | None = None
+
+
+class RepairRecord(_Strict):
+    date: date
+    action: str
+    part: str | None = None
+    serial_old: str | None = None
+    serial_new: str | None = None
+    ticket: str | None = None
+    note: str | None = None
+
+
+class InspectionScope(_Strict):
+    """Per group/host inspection settings: thresholds override check-pack defaults."""
+
+    thresholds: dict[str, float | int | str | list[str]] = Field(default_factory=dict)
+    skip_checks: list[str] = Field(default_factory=list)
+    critical_ports: list[str] = Field(default_factory=list)
+    approved_versions: list[str] = Field(default_factory=list)
+
+
+class HostData(_Strict):
+    role: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    os_version: str | None = None
+    purchase_date: date | None = None
+    warranty_until: date | None = None
+    maintainer: str | None = None
+    location: str | None = None
+    repairs: list[RepairRecord] = Field(default_factory=list)
+    inspection: InspectionScope | None = None
+    notes: str | None = None
+    # Anything the team wants to keep that netpatrol does not interpret.
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class GroupData(_Strict):
+    site: SiteArchive | None = None
+    role: str | None = None
+    inspection: InspectionScope | None = None
+    notes: str | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+# Connection options netpatrol passes on to netmiko (ConnectHandler keyword arguments), plus
+# `jump_host`, which netpatrol turns into an ssh_config ProxyJump entry.
+NETMIKO_EXTRAS = {
+    "secret": str,
+    "conn_timeout": float,
+    "auth_timeout": float,
+    "banner_timeout": float,
+    "blocking_timeout": float,
+    "read_timeout_override": float,
+    "session_timeout": float,
+    "global_delay_factor": float,
+    "fast_cli": bool,
+    "keepalive": int,
+    "ssh_config_file": str,
+    "jump_host": str,
+    "allow_agent": bool,
+    "use_keys": bool,
+    "key_file": str,
+}
+
+
+class ConnectionPlugin(_Strict):
+    hostname: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    username: str | None = None
+    password: str | None = None
+    platform: str | None = None
+    extras: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("extras")
+    @classmethod
+    def _known_extras(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key, value in v.items():
+            expected = NETMIKO_EXTRAS.get(key)
+            if expected is None:
+                known = ", ".join(sorted(NETMIKO_EXTRAS))
+                raise ValueError(f"unknown connection option '{key}' (known: {known})")
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                continue
+            if not isinstance(value, expected):
+                raise ValueError(f"connection option '{key}' must be {expected.__name__}, got {value!r}")
+        return v
+
+
+class _Common(_Strict):
+    hostname: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    username: str | None = None
+    password: str | None = None
+    platform: str | None = None
+    groups: list[str] = Field(default_factory=list)
+    connection_options: dict[str, ConnectionPlugin] = Field(default_factory=dict)
+
+    @field_validator("connection_options")
+    @classmethod
+    def _known_plugins(cls, v: dict[str, ConnectionPlugin]) -> dict[str, ConnectionPlugin]:
+        for name in v:
+            if name not in ("netmiko", "napalm"):
+                raise ValueError(f"unknown connection plugin '{name}' (use netmiko or napalm)")
+        return v
+
+
+class HostModel(_Common):
+    data: HostData = Field(default_factory=HostData)
+
+
+class GroupModel(_Common):
+    data: GroupData = Field(default_factory=GroupData)
+
+
+class DefaultsModel(_Strict):
+    hostname: str | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    username: str | None = None
+    password: str | None = None
+    platform: str | None = None
+    connection_options: dict[str, ConnectionPlugin] = Field(default_factory=dict)
+    data: GroupData = Field(default_factory=GroupData)

@@ -1,0 +1,60 @@
+"""Job definitions (what a job collects per platform): built-in defaults, replaced per workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from netpatrol.errors import WorkspaceError
+from netpatrol.platforms import PLATFORMS
+
+_BUILTIN = Path(__file__).parent
+
+
+class Job(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    check_packs: list[str] = Field(default_factory=list)
+    collect_config: bool = True
+    # platform -> item -> command alternatives (first accepted wins)
+    platforms: dict[str, dict[str, list[str]]]
+
+    @field_validator("platforms")
+    @classmethod
+    def _known(cls, v: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+        for platform, items in v.items():
+            if platform not in PLATFORMS:
+                raise ValueError(f"unknown platform '{platform}' (known: {', '.join(sorted(PLATFORMS))})")
+            for item, alternatives in items.items():
+                if not alternatives or not all(isinstance(a, str) and a.strip() for a in alternatives):
+                    raise ValueError(f"{platform}.{item}: give at least one non-empty command")
+        return v
+
+
+def job_path(root: Path | None, name: str) -> tuple[Path, bool]:
+    """The workspace's tasks/<name>.yaml when present, else the built-in one."""
+    if root is not None:
+        own = root / "tasks" / f"{name}.yaml"
+        if own.exists():
+            return own, True
+    return _BUILTIN / f"{name}.yaml", False
+
+
+def load_job(root: Path | None, name: str) -> Job:
+    path, _ = job_path(root, name)
+    label = str(path.relative_to(root)) if root and path.is_relative_to(root) else f"built-in {path.name}"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
+    except yaml.YAMLError as exc:
+        raise WorkspaceError(f"{label}: not valid YAML: {exc}") from None
+    try:
+        return Job.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+        raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None

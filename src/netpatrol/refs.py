@@ -1,0 +1,109 @@
+"""Turning what a user types after --since/--until into a commit, and quarter arithmetic.
+
+A REF is, in this order: a period (`2026Q3`: its `inspection/2026Q3` tag, else the last commit
+before the quarter ends), an ISO date or datetime (the last commit at or before that moment; a date
+means 00:00, and a time without offset means UTC), anything git itself resolves (sha prefix, tag,
+branch, `HEAD~1`), or a change id whose pre-change backup was tagged (`CHG-1234` ->
+newest `pre-change/CHG-1234/<time>`). Periods are calendar quarters in UTC, half-open [start, end).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from netpatrol.errors import UsageError
+from netpatrol.store import Store
+
+_PERIOD = re.compile(r"^(\d{4})[Qq]([1-4])$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
+INSPECTION_TAG = "inspection/{period}"
+PRE_CHANGE_TAG = "pre-change/{change}/{stamp}"
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    match = _PERIOD.match(period.strip())
+    if not match:
+        raise UsageError(f"bad period {period!r}: expected YYYYQn, e.g. 2026Q3")
+    return int(match.group(1)), int(match.group(2))
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    """(start, end) in UTC; end is the first moment of the next quarter (exclusive)."""
+    year, q = parse_period(period)
+    start = datetime(year, 3 * q - 2, 1, tzinfo=timezone.utc)
+    end = datetime(year + 1, 1, 1, tzinfo=timezone.utc) if q == 4 else \
+        datetime(year, 3 * q + 1, 1, tzinfo=timezone.utc)
+    return start, end
+
+
+def current_period(now: datetime | None = None) -> str:
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return f"{now.year}Q{(now.month - 1) // 3 + 1}"
+
+
+def previous_period(period: str) -> str:
+    year, q = parse_period(period)
+    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+def next_period(period: str) -> str:
+    year, q = parse_period(period)
+    return f"{year + 1}Q1" if q == 4 else f"{year}Q{q + 1}"
+
+
+def inspection_tag(period: str) -> str:
+    year, q = parse_period(period)
+    return INSPECTION_TAG.format(period=f"{year}Q{q}")
+
+
+def pre_change_tag(change: str, when: datetime | None = None) -> str:
+    """`pre-change/CHG-1234/20261127T101500Z`; the change id is made ref-safe."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", change).strip(".-") or "change"
+    stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO date or datetime as an aware UTC datetime (naive means UTC)."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"bad date {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+08:00]") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def resolve(store: Store, ref: str) -> str:
+    """The full commit sha `ref` names in `store`; UsageError with the accepted forms otherwise."""
+    ref = ref.strip()
+    if _PERIOD.match(ref):
+        return _resolve_period(store, ref)
+    if _DATE.match(ref):
+        moment = parse_moment(ref)
+        return _before(store, moment, ref)
+    if ref and not ref.startswith("-"):
+        sha = store.rev_parse(ref)
+        if sha:
+            return sha
+        changes = sorted(n for n in store.tags() if n.startswith(f"pre-change/{ref}/"))
+        if changes:
+            return store.tags()[changes[-1]]
+    raise UsageError(f"unknown ref {ref!r}: not a commit, tag, date (YYYY-MM-DD) or period (YYYYQn)")
+
+
+def _resolve_period(store: Store, period: str) -> str:
+    tagged = store.rev_parse(f"refs/tags/{inspection_tag(period)}")
+    if tagged:
+        return tagged
+    _start, end = period_bounds(period)
+    # Commit dates have whole seconds, so "before end" is "at or before end - 1 s".
+    return _before(store, datetime.fromtimestamp(end.timestamp() - 1, timezone.utc), period)
+
+
+def _before(store: Store, moment: datetime, ref: str) -> str:
+    sha = store.last_commit_before(moment)
+    if sha is None:
+        raise UsageError(f"no backup at or before {ref!r} ({moment.isoformat()}): the history starts later")
+    return sha

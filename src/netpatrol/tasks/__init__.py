@@ -1,0 +1,1 @@
+"""Nornir tasks as plain functions. Only `collect.session` touches SSH."""
