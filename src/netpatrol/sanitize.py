@@ -51,6 +51,7 @@ class SecretRule:
     # Brace-structured configs (Junos): apply only inside blocks whose path matches, because a
     # line such as `community fabric;` is an SNMP secret under `snmp {` but a policy match elsewhere.
     within: re.Pattern[str] | None = None
+    needs: str | None = None  # a literal the line must contain; spares a regex that would backtrack
 
     def level_of(self, match: re.Match[str]) -> SecretLevel:
         kind = self.kind
@@ -59,11 +60,13 @@ class SecretRule:
         return SecretLevel.ALL if kind == HASH else SecretLevel.REVERSIBLE
 
 
-def _r(name: str, kind: str, regex: str, unless: str | None = None, within: str | None = None) -> SecretRule:
+def _r(
+    name: str, kind: str, regex: str, unless: str | None = None, within: str | None = None, needs: str | None = None
+) -> SecretRule:
     def opt(rx: str | None) -> re.Pattern[str] | None:
         return re.compile(rx, re.IGNORECASE) if rx else None
 
-    return SecretRule(name, kind, re.compile(regex, re.IGNORECASE), opt(unless), opt(within))
+    return SecretRule(name, kind, re.compile(regex, re.IGNORECASE), opt(unless), opt(within), needs)
 
 
 # --- value shapes -------------------------------------------------------------------------------
@@ -76,7 +79,8 @@ NOT_KW = r"(?!(?:cipher|simple|plain|irreversible-cipher|hash|authentication-mod
 VJ = r'("[^"]*"|[^\s;"]+)'  # Junos value: quoted, or up to the ';'
 
 COMMON = [
-    _r("URL user:password", REVERSIBLE, r'[a-z][a-z0-9+.-]*://[^\s/:@"]+:([^\s/@"]+)@'),
+    # The look-behind pins the scheme to a token start; without it a long token costs O(n^2).
+    _r("URL user:password", REVERSIBLE, r'(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s/:@"]+:([^\s/@"]+)@'),
 ]
 
 CISCO = [
@@ -91,7 +95,8 @@ CISCO = [
         "snmp host community",
         REVERSIBLE,
         r"^\s*snmp-server\s+host\s+\S+(?:\s+vrf\s+\S+)?(?:\s+(?:informs|traps))?"
-        rf"(?:\s+version\s+(?:1|2c|3\s+\S+))?\s+(?!(?:version|informs|traps|vrf)\b){V}",
+        # Only v1/v2c: after "version 3 auth" comes a user name, not a community.
+        rf"(?:\s+version\s+(?:1|2c))?\s+(?!(?:version|informs|traps|vrf)\b){V}",
     ),
     _r("snmpv3 auth key", REVERSIBLE, rf"^\s*snmp-server\s+user\s.*?\sauth\s+\S+\s+{V}"),
     _r(
@@ -154,7 +159,7 @@ JUNOS = [
     _r("snmpv3 password", REVERSIBLE, rf"\b(?:authentication|privacy)-password\s+{VJ}"),
     _r("snmp community (tree)", REVERSIBLE, r'^\s*community\s+("[^"]*"|[^\s;{"]+)\s*[;{]', within=r"^(?:inactive:\s*)?snmp$"),
     _r("snmp community (set)", REVERSIBLE, rf"^\s*set\s+snmp\s+community\s+{VJ}"),
-    _r("## SECRET-DATA", HASH, rf"{VJ}\s*;\s*## SECRET-DATA"),
+    _r("## SECRET-DATA", HASH, rf"(?<!\S){VJ}\s*;\s*## SECRET-DATA", needs="## SECRET-DATA"),
 ]
 
 RULES: dict[str, list[SecretRule]] = {
@@ -180,11 +185,14 @@ def _scrub_line(line: str, rules: list[SecretRule], level: SecretLevel, found: l
     if _FREE_TEXT.match(line):
         return line
     for rule in rules:
+        if rule.needs is not None and rule.needs not in line:
+            continue
         if rule.unless is not None and rule.unless.search(line):
             continue
         if rule.within is not None and not rule.within.match(path):
             continue
-        line = rule.pattern.sub(_replacer(rule, level, found), line)
+        if rule.pattern.search(line):  # most lines hold no secret: search is far cheaper than sub
+            line = rule.pattern.sub(_replacer(rule, level, found), line)
     return line
 
 

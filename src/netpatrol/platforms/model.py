@@ -22,12 +22,23 @@ class BackupSpec(_Frozen):
     # Lines matching these change on every fetch without a config change: dropped before storing.
     volatile: list[str] = Field(default_factory=list)
     read_timeout: float = 120.0
+    # Collapse runs of comment-only lines ("#") to one: their count flaps on Comware IRF stacks.
+    collapse_separator_runs: bool = False
+    # Platforms without an end marker (NX-OS) are judged complete only above this many lines.
+    min_lines: int = Field(0, ge=0)
 
     @field_validator("end_markers", "volatile")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for pattern in v:
             re.compile(pattern)
+        return v
+
+    @field_validator("start_marker")
+    @classmethod
+    def _start_compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            re.compile(v)
         return v
 
 
