@@ -1,0 +1,173 @@
+"""How a simulated device behaves at its CLI, per platform: data in `outputs/<platform>/profile.yaml`.
+
+The engine (cli.py, server.py) reads only these fields, so adding a platform to the lab is adding a
+folder with a profile.yaml (and its output templates), not a branch in code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from netpatrol.errors import LabError
+
+OUTPUTS_DIR = Path(__file__).parent / "outputs"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prompts(_Data):
+    # Placeholders: {hostname}, {username}; config_sub also {ctx} (e.g. "if" for an interface).
+    user: str
+    enable: str
+    config: str
+    config_sub: str | None = None
+    # Printed before the config prompt on every config-mode line (Junos "[edit]").
+    config_banner: str | None = None
+
+
+class Enable(_Data):
+    command: str = "enable"
+    password_prompt: str = "Password: "
+    bad_secret_reply: str = "% Access denied"
+    disable_command: str | None = "disable"
+
+
+class ConfigMode(_Data):
+    enter: list[str]
+    enter_reply: str = ""
+    exit_reply: str = ""
+    # Leave config mode from any depth.
+    to_top: list[str] = Field(default_factory=list)
+    # One level up (sub-mode -> config -> exec).
+    level_up: list[str] = Field(default_factory=list)
+    # A line matching a key opens a sub-mode; the value (regex expand template, e.g. "if" or
+    # "\\1") names it in the config_sub prompt.
+    submodes: dict[str, str] = Field(default_factory=dict)
+    hostname: str = Field(description="regex with one group: the new hostname")
+    # Junos: typed lines are a candidate, applied only by commit.
+    commit: str | None = None
+    commit_reply: str = ""
+    # How typed lines enter the stored config: "before_end" (before the end marker line) or "junos_set".
+    style: str = "before_end"
+    sub_indent: str = " "
+
+    @field_validator("submodes")
+    @classmethod
+    def _compiles(cls, v: dict[str, str]) -> dict[str, str]:
+        for pattern in v:
+            re.compile(pattern)
+        return v
+
+
+class Save(_Data):
+    # save command -> the confirmation question it asks, or null when it saves at once.
+    commands: dict[str, str | None] = Field(default_factory=dict)
+    reply: str = ""
+    declined_reply: str = ""
+
+
+class Paging(_Data):
+    disable: dict[str, str] = Field(description="paging-off command -> its reply")
+    prompt: str = " --More-- "
+    # Written after a key press to wipe the paging prompt from the line.
+    erase: str = "\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b"
+    page_length: int = 24
+
+
+class ConfigText(_Data):
+    # Regex (MULTILINE) with one group: the hostname inside a config.
+    hostname: str
+    # Replacement line for a hostname change: {hostname} placeholder.
+    hostname_line: str
+    # Line the running config ends with; typed lines go before it ("" means append at the end).
+    end_line: str = ""
+    running_header: str = ""
+    saved_header: str = ""
+    fallback: str = Field(description="Jinja2 template used when running_config.j2 does not exist yet")
+
+
+class Interfaces(_Data):
+    prefix: str
+    count: int = 8
+    start: int = 1
+
+
+class LabProfile(_Data):
+    platform: str
+    prompts: Prompts
+    start_mode: str = Field("enable", description="'user' means enable is needed when a secret is configured")
+    enable: Enable | None = None
+    config_mode: ConfigMode
+    save: Save = Save()
+    paging: Paging
+    # Session-housekeeping commands netmiko sends (terminal width, ...): regex -> reply.
+    session_commands: dict[str, str] = Field(default_factory=dict)
+    # {caret} is the line with '^' under the offending word.
+    unknown_command: str
+    logout: list[str] = Field(default_factory=lambda: ["exit", "quit", "logout"])
+    banner: str = ""
+    # Printed after each command's output, before the prompt (Junos "{master:0}").
+    output_trailer: str = ""
+    config: ConfigText
+    interfaces: Interfaces
+    default_model: str
+    default_version: str
+    # Jinja2 sources used for commands whose outputs/<platform>/<slug>.j2 does not exist (yet), so
+    # the lab answers the basics (version) before the output templates are written.
+    fallback_outputs: dict[str, str] = Field(default_factory=dict)
+    # strftime format of {time} in headers and the banner.
+    time_format: str = "%H:%M:%S UTC %a %b %d %Y"
+
+    @field_validator("start_mode")
+    @classmethod
+    def _mode(cls, v: str) -> str:
+        if v not in ("user", "enable"):
+            raise ValueError("start_mode must be 'user' or 'enable'")
+        return v
+
+    def interface_names(self) -> list[str]:
+        i = self.interfaces
+        return [f"{i.prefix}{n}" for n in range(i.start, i.start + i.count)]
+
+    def unknown_reply(self, prompt: str, command: str) -> str:
+        """The platform's error for an unknown command, caret under the first word it rejects."""
+        words = command.split(" ")
+        # Real devices point at the first token they could not parse: past the verb, if any.
+        offset = len(words[0]) + 1 if len(words) > 1 else 0
+        caret = " " * (len(prompt) + offset) + "^"
+        return self.unknown_command.format(caret=caret, command=command).strip("\n")
+
+
+def _load_one(path: Path) -> LabProfile:
+    try:
+        return LabProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (ValidationError, yaml.YAMLError) as exc:
+        raise LabError(f"{path}: invalid lab profile: {exc}") from exc
+
+
+@cache
+def load_profiles(outputs_dir: Path = OUTPUTS_DIR) -> dict[str, LabProfile]:
+    profiles = {}
+    for path in sorted(outputs_dir.glob("*/profile.yaml")):
+        profile = _load_one(path)
+        if profile.platform != path.parent.name:
+            raise LabError(f"{path}: field 'platform' is {profile.platform!r}, expected the folder name")
+        profiles[profile.platform] = profile
+    return profiles
+
+
+def get_profile(platform: str) -> LabProfile:
+    profiles = load_profiles()
+    if platform not in profiles:
+        raise LabError(
+            f"no lab profile for platform {platform!r}; known: {', '.join(sorted(profiles))} "
+            f"(add {OUTPUTS_DIR}/{platform}/profile.yaml)"
+        )
+    return profiles[platform]
