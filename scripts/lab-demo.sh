@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+bash scripts/install-system-deps.sh || echo "warning: PDF reports need the Debian packages above" >&2
 [ -x .venv/bin/netpatrol ] || { $PY -m venv .venv && .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e .; }
 np=.venv/bin/netpatrol
 # The lab accepts whatever password the inventory's ${NETPATROL_PASSWORD} holds; make one if unset.

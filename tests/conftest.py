@@ -36,3 +36,53 @@ def sample_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             shutil.copytree(REPO / name, ws / name)
     monkeypatch.setenv("NETPATROL_PASSWORD", os.environ.get("NETPATROL_PASSWORD", "lab-test-pw-8f3k"))
     return ws
+
+
+def _free_port_on(addresses: list[str]) -> int:
+    """A port free on every given loopback address (the sample lab gives each device its own)."""
+    import random
+    import socket
+
+    for _ in range(200):
+        port = random.randint(20000, 60000)
+        socks = []
+        try:
+            for addr in addresses:
+                s = socket.socket()
+                socks.append(s)
+                s.bind((addr, port))
+            return port
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free port")
+
+
+def set_inventory_port(ws: Path, port: int) -> None:
+    import yaml
+
+    path = ws / "inventory" / "defaults.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["port"] = port
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture
+def lab_workspace(sample_workspace: Path):
+    """The sample workspace with its whole lab running on a port of its own."""
+    from netpatrol.inventory import load_inventory
+    from netpatrol.lab import control
+    from netpatrol.lab.specs import build_specs
+    from netpatrol.workspace import Workspace
+
+    inv = load_inventory(sample_workspace)
+    set_inventory_port(sample_workspace, _free_port_on(sorted({h.hostname for h in inv.hosts.values()})))
+    ws = Workspace(sample_workspace)
+    inv = load_inventory(sample_workspace)
+    control.up(ws.lab_dir, build_specs(inv), timeout=60)
+    try:
+        yield sample_workspace
+    finally:
+        control.down(ws.lab_dir)

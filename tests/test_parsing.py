@@ -33,9 +33,6 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real
 CORPUS_PARSE_EXCEPTIONS = {
     # IOS-XE "reserve P Pool" line is unknown to ntc's template (ntc test data is classic IOS).
     ("cisco_ios", "show processes memory sorted", "genie_iosxe_golden_output_sorted.raw"),
-    # genie captures of the multi-RIB layout (counters wrapped under the peer line).
-    ("juniper_junos", "show bgp summary", "genie_junos_golden_output.raw"),
-    ("juniper_junos", "show bgp summary", "genie_junos_golden_output_2.raw"),
     # genie capture with the "BGP local router ID / Local AS" header ntc's template lacks.
     ("huawei_vrp", "display bgp peer", "genie_hvrp_golden_output.raw"),
     # NE40E legend line "(p): port alarm down" is unknown to ntc's template.

@@ -9,6 +9,7 @@ the workspace's known_hosts with trust on first use, and (c) builds a ProxyJump 
 
 from __future__ import annotations
 
+import errno
 import socket
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 from netmiko.ssh_dispatcher import ssh_dispatcher
+from nornir.core.exceptions import PluginAlreadyRegistered
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko as NornirNetmiko
 
@@ -59,7 +61,22 @@ def _checked_class(base: type[BaseConnection]) -> type[BaseConnection]:
         client.set_missing_host_key_policy(TrustOnFirstUse(store))
         return client
 
-    return type(f"Checked{base.__name__}", (base,), {"_build_ssh_client": _build_ssh_client})
+    def read_channel(self: Any) -> str:
+        data = base.read_channel(self)
+        chan = getattr(self, "remote_conn", None)
+        # netmiko keeps polling a channel the device has closed until read_timeout runs out,
+        # which reports a dropped session as a slow one; fail at once with the right reason.
+        if not data and chan is not None and getattr(chan, "closed", False) is False and chan.eof_received and not chan.recv_ready():
+            raise EOFError("the device closed the session")
+        if not data and chan is not None and getattr(chan, "closed", False):
+            raise EOFError("the device closed the session")
+        return data
+
+    return type(
+        f"Checked{base.__name__}",
+        (base,),
+        {"_build_ssh_client": _build_ssh_client, "read_channel": read_channel},
+    )
 
 
 def _jump_config(jump: str, directory: Path) -> str:
@@ -97,11 +114,16 @@ class CheckedNetmiko(NornirNetmiko):
         conn = cls.__new__(cls)
         conn._netpatrol_hostkeys = ctx.hostkeys
         conn.__init__(**params)
+        if profile.needs_enable and params.get("secret") and not conn.check_enable_mode():
+            conn.enable()
         self.connection = conn
 
 
 def register_plugin() -> None:
-    ConnectionPluginRegister.auto_register()
+    try:
+        ConnectionPluginRegister.auto_register()
+    except PluginAlreadyRegistered:
+        pass  # our plugin already replaced nornir-netmiko's under the same name
     available = ConnectionPluginRegister.available
     if available.get(CONNECTION_NAME) is not CheckedNetmiko:
         available[CONNECTION_NAME] = CheckedNetmiko
@@ -127,6 +149,12 @@ def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError
                 f"device now presents {fingerprint(e.key)}); connection refused. If the device was "
                 f"replaced or re-keyed, check the new fingerprint and run 'netpatrol hostkeys accept {host}'",
             )
+        refused = isinstance(e, ConnectionRefusedError) or (
+            isinstance(e, paramiko.ssh_exception.NoValidConnectionsError)
+            and any(isinstance(x, ConnectionRefusedError) or getattr(x, "errno", None) == errno.ECONNREFUSED for x in e.errors.values())
+        )
+        if refused:
+            return errors.Unreachable(host, f"connection to {address} refused (no SSH service listening)")
     for e in _chain(exc):
         if isinstance(e, (NetmikoAuthenticationException, paramiko.AuthenticationException)):
             return errors.AuthFailed(host, f"authentication to {address} failed (username or password rejected)")
@@ -143,7 +171,9 @@ def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError
             return errors.Unreachable(host, f"SSH session to {address} failed: {text.strip().splitlines()[0]}")
         if isinstance(e, (socket.timeout, TimeoutError)):
             return errors.DeviceTimeout(host, f"{address} timed out")
-        if isinstance(e, (EOFError, ReadException, OSError, paramiko.SSHException)):
+        if isinstance(e, EOFError):
+            return errors.DeviceError(host, f"session to {address} dropped by the device mid-output")
+        if isinstance(e, (ReadException, OSError, paramiko.SSHException)):
             return errors.DeviceError(host, f"session to {address} closed unexpectedly ({type(e).__name__}: {e})".strip())
     return errors.DeviceError(host, f"{type(exc).__name__}: {exc}")
 

@@ -55,6 +55,7 @@ class Version:
 
 def host_of(path: str, prefix: str = "configs/") -> tuple[str, str]:
     """(host, site) of `configs/<site>/<host>.cfg`; site is "" when the file sits at the top."""
+    prefix = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
     rel = PurePosixPath(path[len(prefix):] if path.startswith(prefix) else path)
     return rel.stem, (rel.parts[0] if len(rel.parts) > 1 else "")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,12 @@ from netpatrol.hostkeys import HostKeyStore
 from netpatrol.inventory import ResolvedHost
 from netpatrol.progress import Outcome, ResultCollector, RichProgress
 from netpatrol.workspace import Workspace
+
+
+# Nornir logs every failed task with its traceback; with no handler configured Python's last-resort
+# handler would print them on stderr. Failures are reported once, by the CLI, from the outcomes.
+logging.getLogger("nornir").addHandler(logging.NullHandler())
+logging.getLogger("nornir").propagate = False
 
 
 def _nornir_host(h: ResolvedHost, defaults: Defaults) -> Host:

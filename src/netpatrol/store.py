@@ -208,13 +208,13 @@ class Store:
     def _git(self, *args: str, stdin: bytes | None = None, ok: Sequence[int] = (0,),
              env: dict[str, str] | None = None, timeout: float | None = None) -> tuple[int, str]:
         kwargs = {"pass_fds": (self._lock_fd,)} if self._lock_fd is not None else {}
-        with tempfile.TemporaryFile() as feed:
-            if stdin is not None:
+        with tempfile.TemporaryFile() if stdin is not None else contextlib.nullcontext() as feed:
+            if feed is not None:
                 feed.write(stdin)
                 feed.seek(0)
             try:
                 status, out, err = self._runner.execute(
-                    ["git", *_GIT_OPTS, *args], istream=feed if stdin is not None else None,
+                    ["git", *_GIT_OPTS, *args], istream=feed,
                     with_extended_output=True, with_exceptions=False, stdout_as_string=False,
                     strip_newline_in_stdout=False, env={**self._env, **(env or {})},
                     kill_after_timeout=timeout, **kwargs)
@@ -293,12 +293,15 @@ class Store:
             out = self._git("ls-tree", "-r", "-z", "--name-only", self._commit(ref), "--",
                             *([prefix] if prefix else []))[1]
             return sorted(p for p in out.split("\0") if p)
-        base = self.path / prefix
-        if base.is_file():
+        if (self.path / prefix).is_file():
             return [prefix]
-        found = (p.relative_to(self.path).as_posix() for p in base.rglob("*") if p.is_file())
-        return sorted(p for p in found if not p.startswith(".git/")
-                      and not (PurePosixPath(p).name.startswith(".") and p.endswith(".tmp")))
+        found = []
+        for top, dirs, files in os.walk(self.path / prefix):
+            dirs[:] = [d for d in dirs if not (top == str(self.path) and d == ".git")]
+            rel_top = Path(top).relative_to(self.path).as_posix()
+            found += [f if rel_top == "." else f"{rel_top}/{f}" for f in files
+                      if not (f.startswith(".") and f.endswith(".tmp"))]
+        return sorted(found)
 
     # -- commits and tags -------------------------------------------------------------------
     def commit(self, message: str, paths: Sequence[str] | None = None,
@@ -351,7 +354,9 @@ class Store:
         if "GIT_SSH_COMMAND" not in os.environ:
             env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
         try:
-            self._git("push", "--porcelain", remote, f"HEAD:refs/heads/{BRANCH}",
+            status, branch = self._git("symbolic-ref", "--short", "-q", "HEAD", ok=(0, 1))
+            branch = branch.strip() if status == 0 else BRANCH
+            self._git("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}",
                                     "+refs/tags/*:refs/tags/*", env=env, timeout=timeout)
         except StoreError as exc:
             return PushResult(False, f"push to {redact(remote)} failed: {exc}")

@@ -52,6 +52,9 @@ class PlatformProfile(_Frozen):
     error_patterns: list[str]
     backup: BackupSpec
     comment_char: str = "!"
+    # Logs in at a user-level prompt when an enable secret is configured: run `enable` first,
+    # or the config commands are refused like on the real device.
+    needs_enable: bool = False
 
     @field_validator("error_patterns")
     @classmethod

@@ -1,0 +1,54 @@
+"""`netpatrol inspect`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, SiteOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
+
+SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
+
+
+def inspect(
+    workspace: WorkspaceOpt = None,
+    host: HostOpt = None,
+    site: SiteOpt = None,
+    group: GroupOpt = None,
+    platform: PlatformOpt = None,
+    period: Annotated[str | None, typer.Option("--period", help="Inspection period, e.g. 2026Q4 (default: the current quarter).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Devices at once (default from netpatrol.yaml).")] = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")] = 0.0,
+    json_out: JsonOpt = False,
+) -> None:
+    """The quarterly inspection (巡检): health and security checks, stored per period in backups/ and compared with the last one."""
+    from netpatrol.inspection import run_inspection
+
+    ws, inv = open_workspace(workspace)
+    hosts = selected(inv, host, site, group, platform)
+    run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait)
+    if json_out:
+        print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,
+                    "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results]})
+    else:
+        rows = []
+        for r in run.results:
+            sev = {s: sum(1 for f in r.findings if f.severity == s) for s in SEV_STYLE}
+            items = r.items.values()
+            rows.append([
+                r.host, r.platform, r.status if r.status == "ok" else f"[red]{r.status}[/]",
+                " ".join(f"[{SEV_STYLE[s]}]{n} {s}[/]" for s, n in sev.items() if n) or "-",
+                sum(1 for i in items if i.status == "parsed"), sum(1 for i in items if i.status == "unsupported"),
+                sum(1 for i in items if i.status in ("no_template", "parse_error", "empty")), r.error or "",
+            ])
+        out.print(table(f"Inspection {run.period}", ["host", "platform", "status", "findings", "parsed", "unsupported", "parse issues", "error"], rows))
+        s = run.summary()
+        out.print(f"{s['devices']} devices; findings: " + ", ".join(f"{v} {k}" for k, v in s["findings"].items())
+                  + f"; stored as {run.tag} ({(run.commit or 'no change')[:10]})")
+    if run.failed:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(inspect)

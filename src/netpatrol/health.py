@@ -1,0 +1,160 @@
+"""The inspection result model: one document per device and period (schema documented in docs/).
+
+Every platform's parsed rows are normalised into these vendor-neutral types, so checks and reports
+never look at vendor field names. `None` always means "not collected / not known", never "fine".
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+Severity = Literal["critical", "major", "minor", "info"]
+SEVERITIES: tuple[str, ...] = ("critical", "major", "minor", "info")
+ComponentStatus = Literal["ok", "warning", "failed", "absent", "unknown"]
+ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unsupported", "failed", "raw"]
+DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Facts(_Model):
+    hostname: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    os_version: str | None = None
+    uptime_seconds: int | None = None
+    last_reboot_reason: str | None = None
+
+
+class Sensor(_Model):
+    name: str
+    celsius: float | None = None
+    status: ComponentStatus = "unknown"
+    warn: float | None = None
+    critical: float | None = None
+
+
+class Component(_Model):
+    """A fan, power supply or board: present and working, or not."""
+
+    name: str
+    status: ComponentStatus = "unknown"
+    detail: str | None = None
+
+
+class InterfaceHealth(_Model):
+    name: str
+    description: str | None = None
+    admin_up: bool | None = None
+    oper_up: bool | None = None
+    speed: str | None = None
+    in_errors: int | None = None
+    crc: int | None = None
+    out_errors: int | None = None
+
+
+class LogEntry(_Model):
+    when: str | None = None  # as the device printed it; devices disagree on formats and zones
+    severity: int | None = None  # syslog 0 (emergency) .. 7 (debug)
+    source: str | None = None  # facility/module/mnemonic
+    message: str
+
+
+class Peer(_Model):
+    neighbor: str
+    state: str | None = None
+    up: bool | None = None
+    interface: str | None = None
+    detail: str | None = None
+
+
+class Neighbor(_Model):
+    local_interface: str | None = None
+    remote_host: str | None = None
+    remote_interface: str | None = None
+
+
+class Health(_Model):
+    cpu_percent: float | None = None  # the 5-minute (or closest) average
+    cpu_peak_percent: float | None = None  # the shortest interval the device reports
+    memory_percent: float | None = None
+    memory_total_kb: int | None = None
+    memory_used_kb: int | None = None
+    temperatures: list[Sensor] = Field(default_factory=list)
+    fans: list[Component] = Field(default_factory=list)
+    power_supplies: list[Component] = Field(default_factory=list)
+    boards: list[Component] = Field(default_factory=list)
+    interfaces: list[InterfaceHealth] = Field(default_factory=list)
+    ntp_synced: bool | None = None
+    ntp_stratum: int | None = None
+    ntp_reference: str | None = None
+    clock: str | None = None
+    clock_skew_seconds: float | None = None
+    logs: list[LogEntry] = Field(default_factory=list)
+    alarms: list[LogEntry] = Field(default_factory=list)
+    storage_total_kb: int | None = None
+    storage_free_kb: int | None = None
+    storage_percent: float | None = None
+    config_saved: bool | None = None
+    neighbors: list[Neighbor] = Field(default_factory=list)
+    ospf: list[Peer] = Field(default_factory=list)
+    bgp: list[Peer] = Field(default_factory=list)
+    licenses: list[Component] = Field(default_factory=list)
+
+
+class ItemOutcome(_Model):
+    """How one catalogue item went: which command answered and how it parsed."""
+
+    item: str
+    command: str | None = None
+    status: ItemStatus
+    template: str | None = None
+    error: str | None = None
+    rows: int = 0
+
+
+class Finding(_Model):
+    check: str
+    severity: Severity
+    title: dict[str, str]
+    detail: str
+    value: object = None
+    threshold: object = None
+    recommendation: dict[str, str] = Field(default_factory=dict)
+    subject: str | None = None  # the fan, interface, peer ... the finding is about
+
+
+class Comparison(_Model):
+    previous_period: str | None = None
+    new: list[str] = Field(default_factory=list)  # finding keys (check[:subject])
+    resolved: list[str] = Field(default_factory=list)
+    persisting: list[str] = Field(default_factory=list)
+    metrics: dict[str, dict[str, float | None]] = Field(default_factory=dict)  # name -> previous/current/delta
+
+
+class InspectionResult(_Model):
+    schema_version: str = SCHEMA_VERSION
+    host: str
+    site: str
+    platform: str
+    period: str
+    collected_at: str
+    status: DeviceStatus
+    error: str | None = None
+    facts: Facts = Field(default_factory=Facts)
+    health: Health = Field(default_factory=Health)
+    items: dict[str, ItemOutcome] = Field(default_factory=dict)
+    parsed: dict[str, list[dict[str, object]]] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    comparison: Comparison | None = None
+
+
+def finding_key(f: Finding) -> str:
+    return f"{f.check}:{f.subject}" if f.subject else f.check

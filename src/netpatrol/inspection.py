@@ -1,0 +1,195 @@
+"""`netpatrol inspect`: collect, parse, normalise, check, compare, and store one period's results.
+
+Results live in the backups Git repository:
+  inspections/<period>/<site>/<host>.json          one InspectionResult per device (schema in docs/)
+  inspections/<period>/<site>/<host>/<slug>.txt    the raw outputs, as evidence
+  inspections/<period>/summary.json                counts per status and severity
+committed once per run and tagged inspection/<period>; re-running a period replaces its files in
+a new commit and moves the tag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from netpatrol.checks import CheckContext, evaluate, load_packs
+from netpatrol.comparison import compare
+from netpatrol.configtext import clean
+from netpatrol.device_state import load_device_records, update_device_records
+from netpatrol.health import SEVERITIES, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.inventory import ResolvedHost
+from netpatrol.jobs import Job, load_job
+from netpatrol.normalise import normalise
+from netpatrol.parsing import parse
+from netpatrol.platforms import PLATFORMS
+from netpatrol.refs import current_period, inspection_tag, parse_period
+from netpatrol.runner import build_nornir, run_task
+from netpatrol.store import Store
+from netpatrol.tasks.inspect import RawCollection, collect_inspection
+from netpatrol.workspace import Workspace
+
+_SLUG = re.compile(r"[^A-Za-z0-9-]+")
+
+
+def slug(command: str) -> str:
+    return _SLUG.sub("_", command.strip()).strip("_")
+
+
+def result_path(period: str, h: ResolvedHost) -> str:
+    return f"inspections/{period}/{h.site}/{h.name}.json"
+
+
+@dataclass
+class InspectionRun:
+    period: str
+    results: list[InspectionResult]
+    commit: str | None
+    tag: str | None
+
+    @property
+    def failed(self) -> list[InspectionResult]:
+        return [r for r in self.results if r.status != "ok"]
+
+    def summary(self) -> dict:
+        findings = [f for r in self.results for f in r.findings]
+        return {
+            "period": self.period,
+            "devices": len(self.results),
+            "status": {s: sum(1 for r in self.results if r.status == s) for s in sorted({r.status for r in self.results})},
+            "findings": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+            "unsupported_items": sum(1 for r in self.results for i in r.items.values() if i.status == "unsupported"),
+            "parse_problems": sum(1 for r in self.results for i in r.items.values() if i.status in ("no_template", "parse_error")),
+        }
+
+
+def _previous(store: Store, period: str, h: ResolvedHost) -> InspectionResult | None:
+    """The device's most recent result from an earlier period (not necessarily the last quarter)."""
+    periods = sorted(
+        {p.split("/")[1] for p in store.list_files("inspections/") if p.count("/") >= 2},
+        key=parse_period,
+    )
+    for p in reversed([p for p in periods if parse_period(p) < parse_period(period)]):
+        path = result_path(p, h)
+        if store.exists(path):
+            try:
+                return InspectionResult.model_validate_json(store.read_file(path))
+            except ValueError:
+                continue
+    return None
+
+
+def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) -> InspectionResult:
+    extra = [ws.root / "parsers"] if (ws.root / "parsers").is_dir() else []
+    items: dict[str, ItemOutcome] = {}
+    parsed_rows: dict[str, list[dict]] = {}
+    by_item: dict[str, list[dict]] = {}
+    texts: dict[str, str] = {}
+    for name, r in raw.items.items():
+        if r.command is None:
+            items[name] = ItemOutcome(item=name, status="unsupported", error="; ".join(r.rejected)[:500])
+            continue
+        outcome = parse(h.platform, r.command, r.text or "", extra)
+        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=outcome.template,
+                                  error=outcome.error, rows=len(outcome.rows))
+        parsed_rows[r.command] = outcome.rows
+        by_item[name] = outcome.rows
+        texts[name] = r.text or ""
+    facts, health = normalise(h.platform, by_item, texts)
+    profile = PLATFORMS[h.platform]
+    if raw.running_config is not None and raw.saved_config is not None:
+        health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
+    return InspectionResult(
+        host=h.name, site=h.site, platform=h.platform, period=period, collected_at=raw.collected_at,
+        status="ok", facts=facts, health=health, items=items, parsed=parsed_rows,
+    )
+
+
+def _failed(h: ResolvedHost, period: str, error: BaseException | None) -> InspectionResult:
+    return InspectionResult(
+        host=h.name, site=h.site, platform=h.platform, period=period,
+        collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        status=getattr(error, "status", "error"), error=getattr(error, "reason", None) or str(error),
+        facts=Facts(model=h.data.model), health=Health(),
+    )
+
+
+def _seconds_between(earlier: str, later: str) -> float | None:
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except ValueError:
+        return None
+
+
+def run_inspection(
+    ws: Workspace,
+    hosts: list[ResolvedHost],
+    period: str | None = None,
+    workers: int | None = None,
+    show_progress: bool | None = None,
+    lock_timeout: float = 0,
+    job: Job | None = None,
+) -> InspectionRun:
+    period = period or current_period()
+    parse_period(period)
+    job = job or load_job(ws.root, "quarterly")
+    checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
+    from netpatrol.backup import open_store
+
+    store = open_store(ws)
+    records = load_device_records(ws)
+    remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
+    with store.lock(timeout=lock_timeout):
+        nr = build_nornir(ws, hosts, workers)
+        outcomes = run_task(nr, collect_inspection, f"Inspecting {period}", show_progress=show_progress,
+                            items=job.platforms, remembered=remembered, collect_config=job.collect_config)
+        results = []
+        for h in hosts:
+            o = outcomes.get(h.name)
+            raw = o.value if o and o.ok else None
+            result = _analyse(ws, h, raw, period) if raw else _failed(h, period, o.error if o else None)
+            previous = _previous(store, period, h)
+            # Security checks need the real values (an SNMP community "public" is only visible
+            # unsanitised); the text stays in memory and findings quote sanitised lines only.
+            config = clean(raw.running_config, PLATFORMS[h.platform]) if raw and raw.running_config else None
+            ctx = CheckContext(
+                result=result, previous=previous,
+                seconds_since_previous=_seconds_between(previous.collected_at, result.collected_at) if previous else None,
+                host_scope=h.inspection, groups=h.groups, role=h.data.role, running_config=config,
+            )
+            result.findings = evaluate(checks, ctx)
+            result.comparison = compare(result, previous)
+            results.append((h, result, raw))
+        run = InspectionRun(period, [r for _, r, _ in results], None, None)
+        for h, result, raw in results:
+            store.write_file(result_path(period, h), json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            if raw:
+                for item in raw.items.values():
+                    if item.command:
+                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
+        store.write_file(f"inspections/{period}/summary.json", json.dumps(run.summary(), indent=2, sort_keys=True) + "\n")
+        s = run.summary()
+        message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "
+                   f"({', '.join(f'{v} {k}' for k, v in s['findings'].items() if v)})\n")
+        run.commit = store.commit(message, paths=[f"inspections/{period}"])
+        run.tag = inspection_tag(period)
+        store.tag(run.tag, message, force=True)
+    _record(ws, results)
+    return run
+
+
+def _record(ws: Workspace, results) -> None:
+    updates = {}
+    for h, result, raw in results:
+        rec = {"last_inspection_attempt": result.collected_at, "last_inspection_status": result.status}
+        if result.status == "ok":
+            rec["last_inspection"] = result.collected_at
+            rec["inspection_commands"] = {i.item: i.command for i in raw.items.values() if i.command}
+            for key in ("os_version", "serial", "model"):
+                value = getattr(result.facts, key)
+                if value:
+                    rec[key] = value
+        updates[h.name] = rec
+    update_device_records(ws, updates)

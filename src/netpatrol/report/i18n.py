@@ -1,0 +1,76 @@
+"""Message catalogues (zh-CN, en) and the value formatting that depends on the language.
+
+Catalogues are flat YAML maps in `messages/<lang>.yaml`; a key missing from the chosen catalogue is
+an error, not a silent fallback, so a report never mixes languages (a test keeps both in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from netpatrol.errors import TemplateError, UsageError
+
+LANGUAGES = ("zh-CN", "en")
+MESSAGES_DIR = Path(__file__).parent / "messages"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    if lang not in LANGUAGES:
+        raise UsageError(f"unknown report language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    path = MESSAGES_DIR / f"{lang}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
+        raise TemplateError(f"{path}: expected a flat map of message key -> text")
+    return doc
+
+
+@dataclass(frozen=True)
+class Translator:
+    lang: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        try:
+            text = catalogue(self.lang)[key]
+        except KeyError:
+            raise TemplateError(f"messages/{self.lang}.yaml: no message '{key}'") from None
+        return text.format(**values) if values else text
+
+    def pick(self, texts: dict[str, str] | None) -> str:
+        """A {zh-CN:..., en:...} text from a check pack, in this language when it has one."""
+        if not texts:
+            return ""
+        other = [v for k, v in sorted(texts.items()) if k != self.lang]
+        return texts.get(self.lang) or (other[0] if other else "")
+
+    def duration(self, seconds: int | None) -> str:
+        if seconds is None:
+            return "—"
+        days, rest = divmod(int(seconds), 86400)
+        hours = rest // 3600
+        return self("fmt.days_hours", days=days, hours=hours) if days else self("fmt.hours", hours=hours)
+
+    def percent(self, value: float | None) -> str:
+        return "—" if value is None else f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+
+    def celsius(self, value: float | None) -> str:
+        return "—" if value is None else f"{value:g} ℃"
+
+    def ratio(self, pair: tuple[int, int] | None) -> str:
+        """'2/2' working of present; the template marks anything short of all."""
+        return "—" if pair is None else f"{pair[0]}/{pair[1]}"
+
+    def yes_no(self, value: bool | None) -> str:
+        return "—" if value is None else self("fmt.yes") if value else self("fmt.no")
+
+    def delta(self, previous: float | None, current: float | None) -> str:
+        """'↑ 12.0' style trend text; '—' without both values."""
+        if previous is None or current is None:
+            return "—"
+        d = round(current - previous, 1)
+        arrow = "↑" if d > 0 else "↓" if d < 0 else "→"
+        return f"{arrow} {abs(d):g}"

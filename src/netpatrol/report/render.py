@@ -1,0 +1,139 @@
+"""Rendering a ReportModel with Jinja2: HTML (one self-contained file) and Markdown.
+
+Templates come from the workspace's `reports/templates/` first and the package second, so a
+client's own cover or stylesheet replaces ours file by file (`report.html.j2`, `report.md.j2`,
+`report.css`, `archive.md.j2`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from netpatrol.errors import TemplateError
+from netpatrol.health import SEVERITIES
+from netpatrol.inventory_models import MachineRoom
+from netpatrol.report.charts import severity_bars, trend_bars
+from netpatrol.report.i18n import Translator
+from netpatrol.report.model import ReportModel
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+ROOM_FIELDS = tuple(MachineRoom.model_fields)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def environment(workspace_templates: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if workspace_templates is not None and workspace_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(workspace_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(cell=md_cell, fence=md_fence, diff_html=diff_html)
+    return env
+
+
+def render(env: jinja2.Environment, name: str, **context: object) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"report template {exc.name!r} not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}: line {exc.lineno}: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"report template {name}: {exc.message}") from None
+
+
+def render_html(report: ReportModel, env: jinja2.Environment) -> str:
+    t = Translator(report.lang)
+    ctx = _context(report, t)
+    legend = (t("compare.previous_short"), t("compare.current_short"))
+    rows = report.comparison.trends
+    ctx.update(
+        severity_chart=Markup(severity_bars(report.severity_counts, {s: t(f"severity.{s}") for s in SEVERITIES})),
+        cpu_chart=Markup(trend_bars([(x.host, x.cpu_previous, x.cpu) for x in rows], legend, t("compare.cpu"))),
+        memory_chart=Markup(trend_bars([(x.host, x.memory_previous, x.memory) for x in rows], legend, t("compare.memory"))),
+    )
+    return render(env, "report.html.j2", **ctx)
+
+
+def render_md(report: ReportModel, env: jinja2.Environment) -> str:
+    return tidy_markdown(render(env, "report.md.j2", **_context(report, Translator(report.lang))))
+
+
+def tidy_markdown(text: str) -> str:
+    """Blank lines around headings and tables, none doubled, no trailing spaces; fenced blocks
+    (device output) untouched. Template whitespace control is fiddly, and a paragraph glued to a
+    table becomes a table row, so the layout is settled here once for every template."""
+    out: list[str] = []
+    fence: str | None = None
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if fence is not None:
+            out.append(raw)
+            if line == fence:
+                fence = None
+            continue
+        prev = out[-1] if out else ""
+        block = line.startswith("#") or (line.startswith("|") != prev.startswith("|"))
+        if line and prev and (block or prev.startswith("#")):
+            out.append("")
+        if line.startswith("```"):
+            fence = re.match(r"`+", line).group(0)
+        out.append(line)
+    return _BLANKS.sub("\n\n", "\n".join(out)).strip("\n") + "\n"
+
+
+def _context(report: ReportModel, t: Translator) -> dict[str, object]:
+    site_names = {s.key: (s.archive.name if s.archive else s.key) for s in report.sites}
+    by_severity = [(s, [f for f in report.findings if f.severity == s]) for s in SEVERITIES]
+    return {
+        "r": report,
+        "t": t,
+        "site_names": site_names,
+        "scope_name": site_names.get(report.scope) if report.scope else None,
+        "room_fields": ROOM_FIELDS,
+        "findings_by_severity": [(s, group) for s, group in by_severity if group],
+        "conclusion": conclusion(report, t),
+        "doc_no": f"NP-{report.period}-{report.scope or 'ALL'}",
+    }
+
+
+def conclusion(report: ReportModel, t: Translator) -> str:
+    counts = report.severity_counts
+    if not report.findings and not report.not_inspected:
+        return t("summary.conclusion_clean", inspected=len(report.inspected))
+    return t("summary.conclusion", total=len(report.devices), inspected=len(report.inspected),
+             missing=len(report.not_inspected), findings=len(report.findings), **counts)
+
+
+def md_cell(value: object) -> str:
+    """Text safe inside one Markdown table cell."""
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def md_fence(text: str, lang: str = "") -> str:
+    """A fenced block longer than any backtick run inside, so device output cannot close it."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text.rstrip(chr(10))}\n{fence}"
+
+
+def diff_html(diff: str) -> Markup:
+    """A unified diff with added/removed/hunk lines marked for the stylesheet."""
+    out = []
+    for line in diff.splitlines():
+        css = "add" if line.startswith("+") and not line.startswith("+++") else \
+            "del" if line.startswith("-") and not line.startswith("---") else \
+            "hunk" if line.startswith("@@") else None
+        out.append(f'<span class="{css}">{escape(line)}</span>' if css else f"{escape(line)}\n")
+    return Markup("".join(out))

@@ -1,0 +1,80 @@
+"""Reading one period's stored inspection results (and their evidence) back out of the Git store.
+
+A period is read at its `inspection/<period>` tag when it has one, so a report shows what the
+inspection recorded even if later runs changed the working tree; untagged periods (an
+interrupted run) are read from the working tree.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from pydantic import ValidationError
+
+from netpatrol.errors import StoreError, UsageError
+from netpatrol.health import InspectionResult
+from netpatrol.refs import inspection_tag, parse_period
+from netpatrol.store import Store
+
+PREFIX = "inspections/"
+
+
+def period_ref(store: Store, period: str) -> str | None:
+    """The commit the period's inspection tag points at, or None (read the working tree)."""
+    return store.rev_parse(f"refs/tags/{inspection_tag(period)}")
+
+
+def inspected_periods(store: Store) -> list[str]:
+    """Every period with stored results, oldest first (tagged or only in the working tree)."""
+    found = {p.split("/")[1] for p in store.list_files(PREFIX) if p.count("/") >= 2}
+    head = store.head()
+    if head:
+        found |= {p.split("/")[1] for p in store.list_files(PREFIX, ref=head) if p.count("/") >= 2}
+    valid = []
+    for p in found:
+        try:
+            parse_period(p)
+        except UsageError:
+            continue  # a stray directory is not a period
+        valid.append(p)
+    return sorted(valid, key=parse_period)
+
+
+def latest_period(store: Store) -> str:
+    periods = inspected_periods(store)
+    if not periods:
+        raise UsageError(f"{store.path}: no inspection results yet; run 'netpatrol inspect' first")
+    return periods[-1]
+
+
+def period_before(store: Store, period: str) -> str | None:
+    earlier = [p for p in inspected_periods(store) if parse_period(p) < parse_period(period)]
+    return earlier[-1] if earlier else None
+
+
+def load_results(store: Store, period: str) -> dict[str, InspectionResult]:
+    """host -> result for one period; a damaged document is a StoreError naming the file."""
+    ref = period_ref(store, period)
+    results: dict[str, InspectionResult] = {}
+    for path in store.list_files(f"{PREFIX}{period}", ref=ref):
+        parts = PurePosixPath(path).parts
+        if len(parts) != 4 or not path.endswith(".json"):
+            continue  # summary.json and the raw-output directories
+        try:
+            result = InspectionResult.model_validate_json(store.read_file(path, ref))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise StoreError(f"{store.path}: {path}: field '{where}': {first['msg']}") from None
+        results[result.host] = result
+    return results
+
+
+def raw_outputs(store: Store, period: str, site: str, host: str) -> list[tuple[str, str]]:
+    """(file name, text) of the evidence kept for one device, sorted by name."""
+    ref = period_ref(store, period)
+    out = []
+    for path in store.list_files(f"{PREFIX}{period}/{site}/{host}", ref=ref):
+        if path.endswith(".txt"):
+            out.append((PurePosixPath(path).stem, store.read_file(path, ref)))
+    return out

@@ -1,0 +1,80 @@
+"""The report as an Excel workbook: summary, findings, per-device metrics, site archive and config
+changes, one table per sheet with a frozen header, for clients who track findings in Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netpatrol.report.i18n import Translator
+from netpatrol.report.model import ReportModel
+from netpatrol.report.render import ROOM_FIELDS, conclusion
+
+HEADER_FILL = "1F4E79"
+
+
+def write_xlsx(report: ReportModel, path: Path) -> Path:
+    from openpyxl import Workbook
+
+    t = Translator(report.lang)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = t("xlsx.summary")
+    rows = [[t("cover.client"), report.client], [t("cover.provider"), report.provider],
+            [t("cover.period"), report.period], [t("cover.inspector"), report.inspector or ""],
+            [t("cover.report_date"), report.report_date], [t("summary.devices"), len(report.devices)],
+            [t("summary.inspected"), len(report.inspected)], [t("summary.not_inspected"), len(report.not_inspected)]]
+    rows += [[f"{t('severity.' + s)} ({t('contract.' + s)})", n] for s, n in report.severity_counts.items()]
+    rows += [[t("summary.title"), conclusion(report, t)]]
+    _table(summary, [t("cover.item"), t("cover.value")], rows)
+    _table(wb.create_sheet(t("xlsx.findings")),
+           [t("col.severity"), t("col.contract_level"), t("col.site"), t("col.device"), t("col.check"),
+            t("col.issue"), t("col.detail"), t("col.recommendation"), t("col.change")],
+           [[t(f"severity.{f.severity}"), t(f"contract.{f.severity}"), f.site, f.host, f.key, f.title,
+             f.detail, f.recommendation, t(f"change.{f.change}")]
+            for f in [*report.findings, *report.comparison.resolved]])
+    _table(wb.create_sheet(t("xlsx.metrics")),
+           [t("col.site"), t("col.device"), t("col.platform"), t("col.status"), t("col.model"), t("col.serial"),
+            t("col.version"), t("col.uptime"), t("col.cpu") + " %", t("compare.cpu_previous") + " %",
+            t("col.memory") + " %", t("compare.memory_previous") + " %", t("col.temperature") + " ℃",
+            t("col.fans"), t("col.psus"), "up", "down", t("col.config_saved"), t("col.last_backup")],
+           [[d.site, d.host, d.platform, t(f"status.{d.status}"), d.model, d.serial, d.version,
+             t.duration(d.uptime_seconds) if d.uptime_seconds is not None else None, d.cpu, d.cpu_previous,
+             d.memory, d.memory_previous, d.temperature, t.ratio(d.fans) if d.fans else None,
+             t.ratio(d.psus) if d.psus else None, d.interfaces_up, d.interfaces_down,
+             None if d.config_saved is None else t.yes_no(d.config_saved), d.last_backup]
+            for d in report.devices])
+    _table(wb.create_sheet(t("xlsx.archive")),
+           [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"),
+            *[t(f"room.{f}") for f in ROOM_FIELDS]],
+           [[s.archive.name, s.archive.unit, s.archive.address,
+             "; ".join(" ".join(x for x in (c.name, c.role, c.phone, c.email) if x) for c in s.archive.contacts),
+             *[getattr(s.archive.machine_room, f) if s.archive.machine_room else None for f in ROOM_FIELDS]]
+            for s in report.sites if s.archive])
+    _table(wb.create_sheet(t("xlsx.changes")),
+           [t("col.device"), t("col.site"), t("col.change_status"), t("col.added"), t("col.removed")],
+           [[c.host, c.site, t(f"drift.{c.status}"), c.added, c.removed] for c in report.config_changes])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _table(ws, header: list[str], rows: list[list[object]]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = ws.dimensions
+    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row), start=1):
+        # CJK characters are about twice as wide as Latin ones in Excel's column units.
+        width = max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(c.value or "")) for c in column), default=8)
+        ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)

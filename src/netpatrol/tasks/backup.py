@@ -1,0 +1,51 @@
+"""Nornir task: fetch one device's configuration and make it safe to store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nornir.core.task import Task
+
+from netpatrol import errors
+from netpatrol.configtext import check_complete, clean
+from netpatrol.platforms import PLATFORMS
+from netpatrol.sanitize import sanitize
+from netpatrol.tasks.collect import run_commands
+
+
+@dataclass
+class FetchedConfig:
+    text: str  # cleaned and sanitised: safe to write
+    lines: int
+    saved_matches: bool | None  # None: the platform has no separate saved config
+
+
+def fetch_config(
+    task: Task,
+    previous: Callable[[str], str | None],
+    secrets: str,
+    max_shrink: float,
+    compare_saved: bool,
+) -> FetchedConfig:
+    """running (+ saved) config → error check → clean → completeness → secrets removed.
+
+    Nothing here writes to disk; a device that fails any step keeps its last good backup.
+    """
+    host = task.host.name
+    profile = PLATFORMS[task.host.platform]
+    commands = [profile.backup.running]
+    if compare_saved and profile.backup.saved:
+        commands.append(profile.backup.saved)
+    outputs = run_commands(task, commands)
+    running = outputs[profile.backup.running]
+    if running.rejected:
+        raise errors.CommandRejected(host, f"'{running.command}' was refused: {running.rejected}")
+    text = clean(running.text, profile)
+    check_complete(text, profile, previous(host), max_shrink, host=host)
+    saved_matches = None
+    saved = outputs.get(profile.backup.saved) if profile.backup.saved else None
+    if saved is not None and not saved.rejected and saved.text.strip():
+        saved_matches = clean(saved.text, profile) == text
+    safe = sanitize(text, task.host.platform, secrets)
+    return FetchedConfig(safe, len(safe.splitlines()), saved_matches)

@@ -1,0 +1,171 @@
+"""Two quarters of a small client network, written into a real Git store for the report tests.
+
+2026Q2: every device inspected; findings: a failed fan (city-acc-01), high CPU (city-core-01),
+high memory (north-acc-01). Between the inspections two configs change. 2026Q3: the fan is
+fixed (resolved), CPU and memory persist, east-wan-01 is unreachable (new, critical), a hot
+board on city-agg-01 (new, major), east-acc-02 rebooted (new, info), and north-core-01 has a
+command without a template and an unsupported item.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from netpatrol.health import (
+    Comparison,
+    Component,
+    Facts,
+    Finding,
+    Health,
+    InspectionResult,
+    InterfaceHealth,
+    ItemOutcome,
+    Sensor,
+)
+from netpatrol.inventory import load_inventory
+from netpatrol.store import Store
+
+Q2, Q3 = "2026Q2", "2026Q3"
+CHANGED = {"city-core-01": "ntp server 10.0.0.123\n", "north-wan-01": "logging host 10.9.9.9\n"}
+DROPPED = {"city-core-01": "snmp-server community public RO\n"}
+
+
+def _finding(check: str, severity: str, zh: str, en: str, detail: str, subject: str | None = None) -> Finding:
+    return Finding(check=check, severity=severity, title={"zh-CN": zh, "en": en}, detail=detail,
+                   recommendation={"zh-CN": f"建议处理：{zh}", "en": f"Fix: {en}"}, subject=subject)
+
+
+FAN = _finding("fan_failed", "major", "风扇故障", "Fan failed", "FAN2: failed", "FAN2")
+CPU = _finding("cpu_percent", "minor", "CPU 利用率偏高", "CPU utilisation high", "CPU 82% ≥ 75%")
+MEM = _finding("memory_percent", "minor", "内存利用率偏高", "Memory utilisation high", "memory 85% ≥ 80%")
+DOWN = _finding("device_unreachable", "critical", "设备无法巡检", "Device could not be inspected",
+                "inspection status: unreachable")
+HOT = _finding("temperature_over_limit", "major", "温度超过设备告警门限", "Temperature above the device's own alarm limit",
+               "Slot1: 81 ℃ ≥ device limit 75 ℃", "Slot1")
+BOOT = _finding("recently_rebooted", "info", "设备运行时间不足 1 天", "Device up for less than a day",
+                "uptime 3600 s < 86400 s")
+
+
+def _result(host: str, site: str, platform: str, period: str, when: str, cpu: float, mem: float,
+            findings: list[Finding], status: str = "ok", uptime: int = 90 * 86400,
+            fan_ok: bool = True, temp: float = 41.0) -> InspectionResult:
+    if status != "ok":
+        return InspectionResult(host=host, site=site, platform=platform, period=period, collected_at=when,
+                                status=status, error="TCP connection to 127.31.3.2:22 timed out",
+                                findings=findings)
+    items = {"version": ItemOutcome(item="version", command="show version", status="parsed", rows=1)}
+    if host == "north-core-01":
+        items["logs"] = ItemOutcome(item="logs", command="display logbuffer", status="no_template",
+                                    error="no template for huawei_vrp 'display logbuffer'")
+        items["license"] = ItemOutcome(item="license", status="unsupported", error="Error: Unrecognized command")
+    return InspectionResult(
+        host=host, site=site, platform=platform, period=period, collected_at=when, status="ok",
+        facts=Facts(hostname=host, model=f"MODEL-{host}", serial=f"SN{zlib.crc32(host.encode()) % 10**8:08d}",
+                    os_version="V200R021C10" if platform == "huawei_vrp" else "15.2(7)E9", uptime_seconds=uptime),
+        health=Health(
+            cpu_percent=cpu, memory_percent=mem,
+            temperatures=[Sensor(name="Slot1", celsius=temp, warn=75)],
+            fans=[Component(name="FAN1", status="ok"), Component(name="FAN2", status="ok" if fan_ok else "failed")],
+            power_supplies=[Component(name="PSU1", status="ok"), Component(name="PSU2", status="ok")],
+            interfaces=[InterfaceHealth(name="Gi0/1", oper_up=True), InterfaceHealth(name="Gi0/2", oper_up=True),
+                        InterfaceHealth(name="Gi0/3", oper_up=False)],
+            config_saved=True),
+        items=items, findings=findings)
+
+
+def _config(host: str, quarter: str) -> str:
+    base = f"hostname {host}\ninterface Gi0/1\n description uplink\n!\n" + DROPPED.get(host, "")
+    if quarter == Q3:
+        base = base.replace(DROPPED.get(host, "\0"), "") + CHANGED.get(host, "")
+    return base + "end\n"
+
+
+def _write_period(store: Store, hosts, period: str, day: str, q3: bool) -> None:
+    for i, h in enumerate(hosts):
+        when = f"{day}T0{1 + i % 8}:{10 + i}:00+00:00"
+        cpu, mem = 20.0 + i * 3, 40.0 + i * 2
+        findings: list[Finding] = []
+        kwargs = {}
+        if h.name == "city-acc-01" and not q3:
+            findings, kwargs = [FAN], {"fan_ok": False}
+        if h.name == "city-core-01":
+            cpu = 82.0 if q3 else 78.0
+            findings = [CPU]
+        if h.name == "north-acc-01":
+            mem = 85.0 if q3 else 83.0
+            findings = [MEM]
+        if q3 and h.name == "east-wan-01":
+            findings, kwargs = [DOWN], {"status": "unreachable"}
+        if q3 and h.name == "city-agg-01":
+            findings, kwargs = [HOT], {"temp": 81.0}
+        if q3 and h.name == "east-acc-02":
+            findings, kwargs = [BOOT], {"uptime": 3600}
+        r = _result(h.name, h.site, h.platform, period, when, cpu, mem, findings, **kwargs)
+        if q3:
+            r.comparison = Comparison(previous_period=Q2)
+        store.write_file(f"inspections/{period}/{h.site}/{h.name}.json",
+                         json.dumps(r.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        if r.status == "ok":
+            store.write_file(f"inspections/{period}/{h.site}/{h.name}/show_version.txt",
+                             f"{h.name} uptime is 90 days\nSoftware version {r.facts.os_version}\n")
+    moment = datetime.fromisoformat(f"{day}T12:00:00+00:00")
+    store.commit(f"inspection {period}\n", paths=[f"inspections/{period}"], when=moment)
+    store.tag(f"inspection/{period}", f"inspection {period}\n", when=moment)
+
+
+def build_world(ws: Path) -> Store:
+    """The two quarters in `ws/backups`; returns the opened Store."""
+    hosts = list(load_inventory(ws).hosts.values())
+    store = Store(ws / "backups").open_or_init()
+    for h in hosts:
+        store.write_file(f"configs/{h.site}/{h.name}.cfg", _config(h.name, Q2))
+    store.commit("backup: all\n", paths=["configs"], when=datetime(2026, 5, 10, 2, 0, tzinfo=timezone.utc))
+    _write_period(store, hosts, Q2, "2026-06-15", q3=False)
+    for h in hosts:
+        store.write_file(f"configs/{h.site}/{h.name}.cfg", _config(h.name, Q3))
+    store.commit("backup: 2 changed\n", paths=["configs"], when=datetime(2026, 8, 1, 2, 0, tzinfo=timezone.utc))
+    _write_period(store, hosts, Q3, "2026-09-20", q3=True)
+    return store
+
+
+def copy_sample(repo: Path, dest: Path) -> Path:
+    """The parts of the repository's sample workspace a report reads (settings and inventory)."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    shutil.copy(repo / "netpatrol.yaml", dest / "netpatrol.yaml")
+    shutil.copytree(repo / "inventory", dest / "inventory")
+    return dest
+
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = ("NETPATROL_PASSWORD", "report-test-pw")  # the inventory refers to it; reports never use it
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Two quarters built once per module (git is the slow part); each test gets a copy."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(*PASSWORD)
+        ws = copy_sample(REPO, tmp_path_factory.mktemp("world") / "ws")
+        build_world(ws).close()
+    return ws
+
+
+@pytest.fixture
+def world(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(*PASSWORD)
+    ws = tmp_path / "ws"
+    import shutil
+
+    shutil.copytree(built, ws, symlinks=True)
+    store = Store(ws / "backups").open_or_init()
+    from netpatrol.workspace import Workspace
+
+    yield Workspace(ws), load_inventory(ws), store
+    store.close()
