@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timezone
 
 from netpatrol.checks import CheckContext, evaluate, load_packs
@@ -92,7 +93,7 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
             items[name] = ItemOutcome(item=name, status="unsupported", error="; ".join(r.rejected)[:500])
             continue
         outcome = parse(h.platform, r.command, r.text or "", extra)
-        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=outcome.template,
+        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=Path(outcome.template).name if outcome.template else None,
                                   error=outcome.error, rows=len(outcome.rows))
         parsed_rows[r.command] = outcome.rows
         by_item[name] = outcome.rows

@@ -1,0 +1,118 @@
+"""The quarterly inspection of the sample workspace against the lab, over two periods.
+
+The lab's scenarios (lab.yaml) plant problems; the inspection must find each planted problem and
+nothing else, parse every catalogue item, store results in Git and compare with the last period.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from netpatrol.cli import app
+from netpatrol.lab import control
+from netpatrol.workspace import Workspace
+
+pytestmark = pytest.mark.lab
+runner = CliRunner()
+
+# scenario -> (findings that must appear, findings that may accompany them)
+EXPECTED = {
+    "healthy": (set(), set()),
+    "cpu_high": ({"cpu_percent", "cpu_critical"}, {"city_cpu_percent"}),
+    "memory_high": ({"memory_percent", "memory_critical"}, set()),
+    "fan_failed": ({"fan_failed"}, {"board_failed", "alarms_active", "log_high_severity"}),
+    "psu_failed": ({"power_supply_failed"}, {"board_failed", "alarms_active", "log_high_severity"}),
+    "interface_errors": ({"interface_errors_high", "interface_crc_high"}, set()),
+    "recently_rebooted": ({"recently_rebooted"}, {"unexpected_reboot"}),
+    "ntp_unsynced": ({"ntp_unsynchronised"}, {"ntp_stratum_16", "clock_skew"}),
+    "log_alarms": ({"log_high_severity"}, {"alarms_active"}),
+    "weak_security": ({"telnet_enabled", "snmp_default_community"}, {"http_management_enabled", "password_encryption_off", "plaintext_password", "account_without_password", "snmp_community_no_acl", "ssh_v2_not_enforced", "logging_host_missing", "ntp_server_missing"}),
+}
+
+
+def inspect(ws, period):
+    res = runner.invoke(app, ["inspect", "-w", str(ws), "--period", period, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def scenarios(ws) -> dict[str, list[str]]:
+    doc = yaml.safe_load((ws / "lab.yaml").read_text(encoding="utf-8"))
+    return {h: d.get("scenarios", []) for h, d in doc["devices"].items()}
+
+
+def check_planted(devices: list[dict], planted: dict[str, list[str]]) -> None:
+    problems = []
+    for d in devices:
+        found = {f["check"] for f in d["findings"]}
+        required, allowed = set(), set()
+        for s in planted.get(d["host"], []) or ["healthy"]:
+            req, opt = EXPECTED[s]
+            required |= req
+            allowed |= opt
+        if not required <= found:
+            problems.append(f"{d['host']} {planted.get(d['host'])}: missing {sorted(required - found)}")
+        extra = found - required - allowed
+        if extra:
+            problems.append(f"{d['host']} {planted.get(d['host'])}: unexpected {sorted(extra)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_two_periods_find_exactly_the_planted_problems(lab_workspace):
+    ws = lab_workspace
+    planted = scenarios(ws)
+    q3 = inspect(ws, "2026Q3")
+    devices = q3["devices"]
+    assert len(devices) == 15 and all(d["status"] == "ok" for d in devices)
+    # Every catalogue item is parsed, or honestly unsupported by that device family, or an
+    # empty table that means "nothing to report" (no alarms).
+    for d in devices:
+        for name, item in d["items"].items():
+            assert item["status"] in ("parsed", "unsupported") or (item["status"] == "empty" and name == "alarms"), (d["host"], name, item)
+    check_planted(devices, planted)
+
+    # Between the quarters: the fan is replaced, a CPU problem appears elsewhere.
+    w = Workspace(ws)
+    control.set_scenarios(w.lab_dir, "north-core-01", ["healthy"])
+    control.set_scenarios(w.lab_dir, "east-acc-01", ["cpu_high"])
+    planted.update({"north-core-01": ["healthy"], "east-acc-01": ["cpu_high"]})
+    q4 = inspect(ws, "2026Q4")
+    check_planted(q4["devices"], planted)
+    by_host = {d["host"]: d for d in q4["devices"]}
+    assert "fan_failed:0/2" in by_host["north-core-01"]["comparison"]["resolved"] or any(
+        k.startswith("fan_failed") for k in by_host["north-core-01"]["comparison"]["resolved"])
+    assert any(k.startswith("cpu_critical") for k in by_host["east-acc-01"]["comparison"]["new"])
+    assert any(k.startswith("memory_critical") for k in by_host["city-agg-01"]["comparison"]["persisting"])
+    assert by_host["east-acc-01"]["comparison"]["previous_period"] == "2026Q3"
+    cpu = by_host["east-acc-01"]["comparison"]["metrics"]["cpu_percent"]
+    assert cpu["delta"] is not None and cpu["delta"] > 50
+
+    tags = subprocess.run(["git", "-C", str(ws / "backups"), "tag", "-l", "inspection/*"], capture_output=True, text=True, check=True).stdout.split()
+    assert tags == ["inspection/2026Q3", "inspection/2026Q4"]
+    stored = json.loads((ws / "backups/inspections/2026Q4/jc-north/north-core-01.json").read_text())
+    assert stored["schema_version"] and stored["period"] == "2026Q4"
+    assert list((ws / "backups/inspections/2026Q4/jc-north/north-core-01").glob("*.txt"))
+
+    # Re-running a period replaces its results in a new commit and moves the tag.
+    before = subprocess.run(["git", "-C", str(ws / "backups"), "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
+    control.set_scenarios(w.lab_dir, "east-acc-01", ["healthy"])
+    again = inspect(ws, "2026Q4")
+    assert not [f for f in {d["host"]: d for d in again["devices"]}["east-acc-01"]["findings"] if f["check"].startswith("cpu")]
+    after = subprocess.run(["git", "-C", str(ws / "backups"), "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
+    assert int(after) == int(before) + 1
+
+
+def test_unreachable_device_is_reported_not_skipped(lab_workspace):
+    w = Workspace(lab_workspace)
+    control.set_faults(w.lab_dir, "east-dist-01", ["refuse_connection"])
+    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--period", "2026Q2", "--json", "--host", "east-dist-01", "--host", "city-core-01"])
+    assert res.exit_code == 1
+    by_host = {d["host"]: d for d in json.loads(res.stdout)["devices"]}
+    assert by_host["east-dist-01"]["status"] == "unreachable"
+    assert [f["check"] for f in by_host["east-dist-01"]["findings"]] == ["device_unreachable"]
+    assert by_host["city-core-01"]["status"] == "ok"
