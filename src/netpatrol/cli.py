@@ -104,7 +104,7 @@ def inventory_list(
     """Hosts with site, platform, model, version and the last backup/inspection."""
     from netpatrol.device_state import load_device_records
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
     records = load_device_records(ws)
     if json_out:
@@ -175,7 +175,7 @@ def hostkeys_list(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> 
     """Stored host keys with their SHA256 fingerprints."""
     from netpatrol.hostkeys import HostKeyStore, entry_name, fingerprint
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     store = HostKeyStore(ws.known_hosts)
     rows = []
     for h in inv.hosts.values():
@@ -215,7 +215,7 @@ def hostkeys_forget(
     """Remove stored keys."""
     from netpatrol.hostkeys import HostKeyStore, entry_name
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     store = HostKeyStore(ws.known_hosts)
     for h in selected(inv, hosts, None, None, None):
         found = store.forget(entry_name(h.hostname, h.port))

@@ -73,7 +73,7 @@ def drift(
 
     if fmt not in ("text", "patch"):
         raise UsageError(f"--format must be text or patch, not {fmt!r}")
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     store = open_store(ws)
     hosts = {h.name for h in selected(inv, host, site, None, None)} if (host or site) else None
     rng = drift_range(store, since, until)
@@ -103,7 +103,7 @@ def history(
     from netpatrol.backup import open_store
     from netpatrol.drift import history as versions
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     rows = versions(open_store(ws), host)
     if json_out:

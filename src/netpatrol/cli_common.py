@@ -29,9 +29,10 @@ out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
-def open_workspace(path: Path | None) -> tuple[Workspace, Inventory]:
+def open_workspace(path: Path | None, need_secrets: bool = True) -> tuple[Workspace, Inventory]:
+    """`need_secrets=False` for commands that never log in to a device."""
     ws = Workspace.locate(path)
-    return ws, load_inventory(ws.root)
+    return ws, load_inventory(ws.root, need_secrets=need_secrets)
 
 
 def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:

@@ -32,7 +32,7 @@ def lab_down(workspace: WorkspaceOpt = None) -> None:
     """Stop the lab."""
     from netpatrol.lab import control
 
-    ws, _ = open_workspace(workspace)
+    ws, _ = open_workspace(workspace, need_secrets=False)
     control.down(ws.lab_dir)
     out.print("Lab stopped.")
 
@@ -42,7 +42,7 @@ def lab_status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> Non
     """Whether the lab runs, and each device's address, scenarios and faults."""
     from netpatrol.lab import control
 
-    ws, _ = open_workspace(workspace)
+    ws, _ = open_workspace(workspace, need_secrets=False)
     status = control.status(ws.lab_dir)
     doc = _status_doc(status)
     if json_out:
@@ -65,7 +65,7 @@ def lab_set_config(
     """Replace a lab device's running configuration (to produce drift)."""
     from netpatrol.lab import control
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.set_config(ws.lab_dir, host, file.read_text(encoding="utf-8"))
     out.print(f"{host}: running configuration replaced.")
@@ -85,7 +85,7 @@ def lab_scenario(
     bad = [s for s in scenarios if s not in SCENARIOS]
     if bad:
         raise UsageError(f"unknown scenario(s) {', '.join(bad)}; known: {', '.join(SCENARIOS)}")
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.set_scenarios(ws.lab_dir, host, scenarios)
     out.print(f"{host}: scenarios {', '.join(scenarios)}.")
@@ -100,7 +100,7 @@ def lab_fault(
     """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output, truncate_config, error_all, slow."""
     from netpatrol.lab import control
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.set_faults(ws.lab_dir, host, list(faults or []))
     out.print(f"{host}: faults {', '.join(faults or []) or 'cleared'}.")
@@ -114,7 +114,7 @@ def lab_rotate_hostkey(
     """Give a lab device a new SSH host key (to see netpatrol refuse it)."""
     from netpatrol.lab import control
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.rotate_hostkey(ws.lab_dir, host)
     out.print(f"{host}: new host key generated.")

@@ -30,7 +30,7 @@ def report(
     from netpatrol.report.publish import parse_formats
     from netpatrol.report.results import latest_period
 
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     formats = parse_formats(fmt, ws.settings.report_formats)
     language = lang or ws.settings.language
     catalogue(language)  # an unknown --lang is a usage error before any work
@@ -72,7 +72,7 @@ def archive(
 
     if fmt not in ARCHIVE_FORMATS:
         raise UsageError(f"--format must be one of {', '.join(ARCHIVE_FORMATS)}, not {fmt!r}")
-    ws, inv = open_workspace(workspace)
+    ws, inv = open_workspace(workspace, need_secrets=False)
     language = lang or ws.settings.language
     catalogue(language)
     store = open_store(ws)

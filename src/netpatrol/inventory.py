@@ -93,6 +93,7 @@ class ResolvedHost:
     data: HostData
     extras: dict[str, Any]
     inspection: InspectionScope
+    role: str | None = None
     secret_refs: dict[str, str] = field(default_factory=dict, repr=False)
 
     def secret(self, name: str) -> str | None:
@@ -113,6 +114,7 @@ class ResolvedHost:
             "username": self.username,
             "groups": self.groups,
             "site": self.site,
+            "role": self.role,
             "data": self.data.model_dump(mode="json", exclude_defaults=True),
         }
 
@@ -188,8 +190,12 @@ def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[Inve
     return parsed
 
 
-def load_inventory(root: Path, inventory_dir: str = "inventory") -> Inventory:
-    """Validate the three files and resolve every host; raise InventoryError listing all problems."""
+def load_inventory(root: Path, inventory_dir: str = "inventory", need_secrets: bool = True) -> Inventory:
+    """Validate the three files and resolve every host; raise InventoryError listing all problems.
+
+    `need_secrets=False` is for commands that never log in (list, drift, report): an unset
+    `${ENV}` is then not an error, but a plain-text password still is.
+    """
     issues: list[InventoryIssue] = []
     inv = root / inventory_dir
     hosts_file = inv / "hosts.yaml"
@@ -214,7 +220,7 @@ def load_inventory(root: Path, inventory_dir: str = "inventory") -> Inventory:
         if resolved is not None:
             inventory.hosts[name] = resolved
     _check_duplicate_endpoints(inventory, rel_h, issues)
-    _check_secret_refs(inventory, hosts, groups, defaults, (rel_h, rel_g, rel_d), issues)
+    _check_secret_refs(inventory, hosts, groups, defaults, (rel_h, rel_g, rel_d), issues, need_secrets)
     if issues:
         raise InventoryError(issues)
     return inventory
@@ -305,6 +311,7 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
         data=model.data,
         extras=extras,
         inspection=_merged_scope(inv, model),
+        role=model.data.role or next((inv.groups[g].data.role for g in inv.ancestry(model.groups) if inv.groups[g].data.role), None),
         secret_refs=refs,
     )
 
@@ -321,7 +328,7 @@ def _check_duplicate_endpoints(inv: Inventory, rel: str, issues: list) -> None:
             seen[key] = h.name
 
 
-def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list) -> None:
+def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list, need_set: bool = True) -> None:
     """Secrets must be `${ENV}` references to variables that are set; plain text is refused."""
     rel_h, rel_g, rel_d = rels
     places = [(rel_h, f"host {n}", m) for n, m in hosts.items()]
@@ -340,7 +347,7 @@ def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list) -> None
                 issues.append(
                     InventoryIssue(rel, where, field_name, "must be an environment reference such as ${NETPATROL_PASSWORD}, not plain text")
                 )
-            elif m.group(1) not in os.environ:
+            elif need_set and m.group(1) not in os.environ:
                 issues.append(
                     InventoryIssue(rel, where, field_name, f"refers to ${{{m.group(1)}}}, which is not set in the environment")
                 )

@@ -1,31 +1,58 @@
-"""`netpatrol inventory check`: every problem of the workspace's input files, all at once."""
+"""`netpatrol inventory check`: every problem of the workspace's input files, all at once.
+
+Covers netpatrol.yaml, the inventory, the job files, the check packs, the workspace's own TextFSM
+templates and lab.yaml. Each problem names its file and, where it applies, host/check and field.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from netpatrol.errors import InventoryError, InventoryIssue, WorkspaceError
+from netpatrol.errors import InventoryError, InventoryIssue, NetpatrolError
 from netpatrol.inventory import load_inventory
 from netpatrol.workspace import Workspace
 
 
+def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue:
+    return InventoryIssue(file, "", "", str(exc))
+
+
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
+    from netpatrol.checks import load_packs, validate_pack_file
+    from netpatrol.jobs import load_job
+    from netpatrol.lab.specs import load_lab_file
+    from netpatrol.parsing import validate_template_dir
+
     ws = Workspace.locate(path)
     problems: list[object] = []
     count = 0
     try:
         _ = ws.settings
-    except WorkspaceError as exc:
+    except NetpatrolError as exc:
         problems.append(str(exc))
     try:
         count = len(load_inventory(ws.root).hosts)
     except InventoryError as exc:
         problems.extend(exc.issues)
-    for name in ("quarterly",):
-        try:
-            from netpatrol.jobs import load_job
-
-            load_job(ws.root, name)
-        except WorkspaceError as exc:
-            problems.append(InventoryIssue(f"tasks/{name}.yaml", "", "", str(exc)))
+    job = None
+    try:
+        job = load_job(ws.root, "quarterly")
+    except NetpatrolError as exc:
+        problems.append(_as_issue("tasks/quarterly.yaml", exc))
+    checks_dir = ws.root / "checks"
+    if checks_dir.is_dir():
+        for pack in sorted(checks_dir.glob("*.yaml")):
+            problems.extend(validate_pack_file(pack))
+        if job is not None and not any(isinstance(p, str) and "checks/" in p for p in problems):
+            try:
+                load_packs(job.check_packs, checks_dir)
+            except NetpatrolError as exc:
+                problems.append(str(exc))
+    parsers = ws.root / "parsers"
+    if (parsers / "index").exists():
+        problems.extend(validate_template_dir(parsers))
+    try:
+        load_lab_file(ws.root)
+    except NetpatrolError as exc:
+        problems.append(str(exc))
     return problems, count
