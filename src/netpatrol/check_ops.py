@@ -253,15 +253,22 @@ def _run_config(check: Any, ctx: Any) -> list[Finding]:
     if pattern is None or ctx.running_config is None:
         return []
     text = ctx.running_config.replace("\r\n", "\n")
-    hits = [m.group(0).strip() for m in re.finditer(pattern, text, re.MULTILINE)]
+    matches = list(re.finditer(pattern, text, re.MULTILINE))
     if cfg.mode == "must_match":
-        return [] if hits else [_finding(check, None, "required", None)]
-    if not hits:
+        return [] if matches else [_finding(check, None, "required", None)]
+    if not matches:
         return []
-    # Evidence is shown in reports: scrub it again in case a caller passed unsanitised text.
+    # Evidence is quoted in reports: take the matched lines from the sanitised whole config (the
+    # sanitiser keeps line structure), so block-context secrets such as a Junos snmp community are
+    # removed too, which sanitising a lone line would miss.
     from netpatrol.sanitize import sanitize
 
-    lines = [sanitize(h, ctx.result.platform) for h in hits[:5]]
+    safe = sanitize(text, ctx.result.platform).split("\n")
+    lines = []
+    for m in matches[:5]:
+        first = text.count("\n", 0, m.start())
+        last = first + m.group(0).strip("\n").count("\n")
+        lines.append("\n".join(x.strip() for x in safe[first : last + 1]))
     return [_finding(check, lines, None, None)]
 
 
