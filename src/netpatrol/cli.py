@@ -223,11 +223,12 @@ def hostkeys_forget(
 
 
 def _register_subcommands() -> None:
-    from netpatrol import cli_backup, cli_inspect, cli_lab, cli_report
+    from netpatrol import cli_backup, cli_inspect, cli_lab, cli_report, cli_schedule
 
     cli_backup.register(app)
     cli_inspect.register(app)
     cli_report.register(app)
+    cli_schedule.register(app)
     app.add_typer(cli_lab.lab_app, name="lab")
 
 

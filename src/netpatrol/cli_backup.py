@@ -21,6 +21,13 @@ from netpatrol.cli_common import (
     table,
 )
 
+def _notify(deliveries) -> None:
+    """A failed notification is a warning: the backup or inspection itself succeeded."""
+    from netpatrol.cli_schedule import _report_deliveries
+
+    _report_deliveries(deliveries)
+
+
 STATUS_STYLE = {"saved": "green", "unchanged": "dim", "failed": "red"}
 
 
@@ -37,10 +44,12 @@ def backup(
 ) -> None:
     """Back up the selected devices' configs into backups/ (Git): secrets removed, incomplete configs refused."""
     from netpatrol.backup import run_backup
+    from netpatrol.notify import notify_backup_run
 
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     run = run_backup(ws, hosts, reason=reason, workers=workers, lock_timeout=wait)
+    _notify(notify_backup_run(ws, run, reason))
     if json_out:
         print_json(run.to_dict())
     else:

@@ -23,11 +23,14 @@ def inspect(
     json_out: JsonOpt = False,
 ) -> None:
     """The quarterly inspection (巡检): health and security checks, stored per period in backups/ and compared with the last one."""
+    from netpatrol.cli_backup import _notify
     from netpatrol.inspection import run_inspection
+    from netpatrol.notify import notify_inspection_run
 
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait)
+    _notify(notify_inspection_run(ws, run))
     if json_out:
         print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,
                     "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results]})

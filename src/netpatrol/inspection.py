@@ -55,15 +55,25 @@ class InspectionRun:
         return [r for r in self.results if r.status != "ok"]
 
     def summary(self) -> dict:
-        findings = [f for r in self.results for f in r.findings]
-        return {
-            "period": self.period,
-            "devices": len(self.results),
-            "status": {s: sum(1 for r in self.results if r.status == s) for s in sorted({r.status for r in self.results})},
-            "findings": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
-            "unsupported_items": sum(1 for r in self.results for i in r.items.values() if i.status == "unsupported"),
-            "parse_problems": sum(1 for r in self.results for i in r.items.values() if i.status in ("no_template", "parse_error")),
-        }
+        return summarise(self.period, self.results)
+
+
+def summarise(period: str, results: list[InspectionResult]) -> dict:
+    findings = [f for r in results for f in r.findings]
+    return {
+        "period": period,
+        "devices": len(results),
+        "status": {s: sum(1 for r in results if r.status == s) for s in sorted({r.status for r in results})},
+        "findings": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+        "unsupported_items": sum(1 for r in results for i in r.items.values() if i.status == "unsupported"),
+        "parse_problems": sum(1 for r in results for i in r.items.values() if i.status in ("no_template", "parse_error")),
+    }
+
+
+def _stored_results(store: Store, period: str) -> list[InspectionResult]:
+    """Every device result of the period in the store: a run over some hosts keeps the others'."""
+    paths = [p for p in store.list_files(f"inspections/{period}/") if p.endswith(".json") and p.count("/") == 3]
+    return [InspectionResult.model_validate_json(store.read_file(p)) for p in paths]
 
 
 def _previous(store: Store, period: str, h: ResolvedHost) -> InspectionResult | None:
@@ -170,8 +180,8 @@ def run_inspection(
                 for item in raw.items.values():
                     if item.command:
                         store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
-        store.write_file(f"inspections/{period}/summary.json", json.dumps(run.summary(), indent=2, sort_keys=True) + "\n")
-        s = run.summary()
+        s = summarise(period, _stored_results(store, period))
+        store.write_file(f"inspections/{period}/summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "
                    f"({', '.join(f'{v} {k}' for k, v in s['findings'].items() if v)})\n")
         run.commit = store.commit(message, paths=[f"inspections/{period}"])

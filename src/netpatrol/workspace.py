@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netpatrol.errors import WorkspaceError
 
@@ -36,6 +37,82 @@ class ConnectionSettings(_Strict):
     fast_cli: bool = True
 
 
+EventName = Literal["config_changed", "backup_failed", "inspection_failed", "findings"]
+_ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+_DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*[smhdw]\s*$")
+
+
+def _check_duration(value: str | None) -> str | None:
+    if value is not None and not _DURATION.match(value):
+        raise ValueError(f"{value!r} is not a duration: use a number and a unit s/m/h/d/w, e.g. 24h or 7d")
+    return value
+
+
+class CadenceRule(_Strict):
+    """Cadence for one site or group; unset fields fall back to the schedule's defaults."""
+
+    inspection: Literal["quarterly", "monthly"] | None = None
+    backup_interval: str | None = Field(None, description="e.g. 24h, 6h, 7d, 90m")
+
+    _duration = field_validator("backup_interval")(_check_duration)
+
+
+class ScheduleSettings(_Strict):
+    """What `netpatrol due` and `run --due` consider due; when cron/systemd start `run --due`."""
+
+    inspection: Literal["quarterly", "monthly"] = "quarterly"
+    backup_interval: str = "24h"
+    run_at: str = Field("02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time HH:MM of the daily run")
+    wait: float = Field(600, ge=0, description="seconds a scheduled run waits for another run's lock")
+    sites: dict[str, CadenceRule] = Field(default_factory=dict)
+    groups: dict[str, CadenceRule] = Field(default_factory=dict)
+
+    _duration = field_validator("backup_interval")(_check_duration)
+
+
+class HookChannel(_Strict):
+    command: list[str] | str  # argv list (no shell), or a string split like a shell would
+    timeout: float = Field(30, gt=0)
+    events: list[EventName] | None = None
+
+
+class WebhookChannel(_Strict):
+    url: str = Field(pattern=r"^https?://")
+    timeout: float = Field(10, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    events: list[EventName] | None = None
+
+
+class MailChannel(_Strict):
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = Field(None, description="only a ${ENV_VAR} reference, never the password itself")
+    timeout: float = Field(20, gt=0)
+    subject_prefix: str = "[netpatrol]"
+    events: list[EventName] | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _env_reference(cls, value: str | None) -> str | None:
+        # The value is deliberately not echoed: it may be a real password typed by mistake.
+        if value is not None and not _ENV_REF.match(value):
+            raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the password itself")
+        return value
+
+
+class NotifySettings(_Strict):
+    events: list[EventName] = Field(
+        default_factory=lambda: ["config_changed", "backup_failed", "inspection_failed", "findings"])
+    min_severity: Literal["critical", "major", "minor", "info"] = "major"
+    hooks: list[HookChannel] = Field(default_factory=list)
+    webhooks: list[WebhookChannel] = Field(default_factory=list)
+    mail: list[MailChannel] = Field(default_factory=list)
+
+
 class Settings(_Strict):
     """netpatrol.yaml."""
 
@@ -48,6 +125,8 @@ class Settings(_Strict):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     report_formats: list[Literal["html", "md", "xlsx", "pdf"]] = Field(default_factory=lambda: ["html", "md"])
     lab_state_dir: str = ".netpatrol/lab"
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
 
 @dataclass

@@ -1,0 +1,167 @@
+"""Each notification channel against a real local receiver: HTTP server, SMTP server, hook script."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from netpatrol.backup import BackupRun, DeviceBackup
+from netpatrol.health import Finding, InspectionResult
+from netpatrol.inspection import InspectionRun
+from netpatrol.notify import Event, backup_events, inspection_events, send
+from netpatrol.workspace import NotifySettings
+
+SECRET = "s3cr3t-smtp-pw"
+
+
+def _backup_run() -> BackupRun:
+    now = datetime.now(timezone.utc)
+    return BackupRun(
+        devices=[DeviceBackup("city-acc-02", "jc-city", "saved", "configs/jc-city/city-acc-02.cfg", 120),
+                 DeviceBackup("city-core-01", "jc-city", "unchanged", "configs/jc-city/city-core-01.cfg", 300),
+                 DeviceBackup("east-core-01", "jc-east", "failed", "configs/jc-east/east-core-01.cfg",
+                              error_status="unreachable", reason="TCP connection refused")],
+        commit="a1b2c3d4e5", tag=None, started=now, finished=now, counts={"saved": 1, "unchanged": 1, "failed": 1})
+
+
+def _event() -> Event:
+    return backup_events(_backup_run(), reason="CHG-1234 add banner")[0]
+
+
+class Receiver(BaseHTTPRequestHandler):
+    bodies: list = []
+    statuses: list = []  # status to answer per request, then 200
+
+    def do_POST(self):  # noqa: N802
+        Receiver.bodies.append((self.path, self.headers["Content-Type"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+        self.send_response(Receiver.statuses.pop(0) if Receiver.statuses else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_receiver():
+    Receiver.bodies, Receiver.statuses = [], []
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_events_from_backup_and_inspection_runs():
+    config, failed = backup_events(_backup_run(), reason="CHG-1234")
+    assert config.kind == "config_changed" and config.hosts == ["city-acc-02"] and config.commit == "a1b2c3d4e5"
+    assert failed.kind == "backup_failed" and failed.details[0]["error"] == "TCP connection refused"
+    finding = lambda sev: Finding(check=f"c-{sev}", severity=sev, title={"en": f"{sev} thing", "zh-CN": "问题"}, detail="d")  # noqa: E731
+    ok = InspectionResult(host="a", site="s", platform="cisco_ios", period="2026Q4", collected_at="x", status="ok",
+                          findings=[finding("critical"), finding("minor")])
+    down = InspectionResult(host="b", site="s", platform="cisco_ios", period="2026Q4", collected_at="x",
+                            status="unreachable", error="refused")
+    events = inspection_events(InspectionRun("2026Q4", [ok, down], "c0ffee", "inspection/2026Q4"), "major", "zh-CN")
+    assert [e.kind for e in events] == ["inspection_failed", "findings"]
+    assert [d["severity"] for d in events[1].details] == ["critical"] and events[1].details[0]["title"] == "问题"
+
+
+def test_webhook_posts_json_and_retries_server_errors(http_receiver):
+    Receiver.statuses = [503]
+    settings = NotifySettings.model_validate({"webhooks": [{"url": f"{http_receiver}/np?token=abc", "retries": 2, "timeout": 5}]})
+    [d] = send(settings, [_event()])
+    assert d.ok and d.detail == "HTTP 200" and "token" not in d.channel
+    assert len(Receiver.bodies) == 2  # 503, then delivered
+    path, ctype, body = Receiver.bodies[-1]
+    assert path == "/np?token=abc" and ctype.startswith("application/json")
+    assert body["kind"] == "config_changed" and body["hosts"] == ["city-acc-02"] and body["reason"] == "CHG-1234 add banner"
+
+
+def test_webhook_client_error_is_not_retried_and_never_raises(http_receiver):
+    Receiver.statuses = [404]
+    settings = NotifySettings.model_validate({"webhooks": [
+        {"url": f"{http_receiver}/gone", "retries": 3},
+        {"url": f"http://127.0.0.1:{_closed_port()}/x", "retries": 1, "timeout": 2}]})
+    first, second = send(settings, [_event()])
+    assert not first.ok and first.detail.startswith("HTTP 404 after 1 attempt") and len(Receiver.bodies) == 1
+    assert not second.ok and "refused" in second.detail.lower() and "after 2 attempt" in second.detail
+
+
+def test_events_filter_per_channel(http_receiver):
+    settings = NotifySettings.model_validate({"events": ["backup_failed"], "webhooks": [{"url": http_receiver}]})
+    deliveries = send(settings, backup_events(_backup_run()))
+    assert [d.event for d in deliveries] == ["backup_failed"]
+
+
+def test_mail_through_local_smtp_with_env_password(monkeypatch):
+    controller_mod = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the 'test' extra")
+    from aiosmtpd.smtp import AuthResult
+
+    received, logins = [], []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content.decode("utf-8")))
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=auth_data.password.decode() == SECRET)
+
+    port = _closed_port()  # Controller.start() connects to its own port, so 0 cannot be used
+    ctl = controller_mod.Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator,
+                                    auth_require_tls=False)
+    ctl.start()
+    try:
+        channel = {"host": "127.0.0.1", "port": port, "from": "netpatrol@qinghe.example.cn",
+                   "to": ["noc@jcsw.example.cn", "li.wei@qinghe.example.cn"], "username": "netpatrol",
+                   "password": "${NP_TEST_SMTP_PW}", "timeout": 5}
+        settings = NotifySettings.model_validate({"mail": [channel]})
+        monkeypatch.delenv("NP_TEST_SMTP_PW", raising=False)
+        [unset] = send(settings, [_event()])
+        assert not unset.ok and "NP_TEST_SMTP_PW" in unset.detail and not received
+
+        monkeypatch.setenv("NP_TEST_SMTP_PW", SECRET)
+        event = _event()
+        event.client = "江川市水务局"
+        [d] = send(settings, [event])
+        assert d.ok, d.detail
+        assert logins == [("netpatrol", SECRET)]
+        sender, rcpts, text = received[0]
+        assert sender == "netpatrol@qinghe.example.cn" and rcpts == channel["to"]
+        assert "configuration changed on 1 device(s): city-acc-02" in text and SECRET not in text
+    finally:
+        ctl.stop()
+
+
+def test_hook_gets_env_and_json_stdin_failures_reported(tmp_path):
+    out = tmp_path / "hook.out"
+    script = tmp_path / "hook.py"
+    script.write_text(
+        "import json, os, sys\n"
+        "data = json.load(sys.stdin)\n"
+        f"open({str(out)!r}, 'w').write(json.dumps({{'env': {{k: v for k, v in os.environ.items() if k.startswith('NETPATROL_')}}, 'stdin': data}}))\n")
+    settings = NotifySettings.model_validate({"hooks": [
+        {"command": [sys.executable, str(script)]},
+        {"command": f"{sys.executable} -c 'import sys; sys.stderr.write(\"boom\\\\n\"); sys.exit(3)'"},
+        {"command": [sys.executable, "-c", "import time; time.sleep(5)"], "timeout": 0.5}]})
+    ok, bad, slow = send(settings, [_event()], ws_root=tmp_path)
+    assert ok.ok
+    got = json.loads(out.read_text())
+    assert got["env"]["NETPATROL_EVENT"] == "config_changed" and got["env"]["NETPATROL_HOSTS"] == "city-acc-02"
+    assert got["env"]["NETPATROL_COMMIT"] == "a1b2c3d4e5" and got["stdin"]["details"][0]["path"].endswith(".cfg")
+    assert not bad.ok and "exit status 3" in bad.detail and "boom" in bad.detail
+    assert not slow.ok and "0.5 s" in slow.detail
