@@ -5,15 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 bash scripts/install-system-deps.sh || echo "warning: PDF reports need the Debian packages above" >&2
-[ -x .venv/bin/netpatrol ] || { $PY -m venv .venv && .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e .; }
+[ -x .venv/bin/netpatrol ] || { $PY -m venv .venv && .venv/bin/pip install -q --upgrade pip; }
+.venv/bin/pip install -q -e .
 np=.venv/bin/netpatrol
 # The lab accepts whatever password the inventory's ${NETPATROL_PASSWORD} holds; make one if unset.
 export NETPATROL_PASSWORD=${NETPATROL_PASSWORD:-$($PY -c 'import secrets; print(secrets.token_urlsafe(16))')}
 $np inventory check
 $np lab up
-$np inventory list
-$np facts || true
-for step in backup inspect report; do
-  if $np "$step" --help >/dev/null 2>&1; then $np "$step" || echo "($step finished with failures; see above)"; fi
-done
-echo "The lab keeps running for exploration; stop it with: .venv/bin/netpatrol lab down"
+echo "(the lab keeps running for exploration; stop it with: .venv/bin/netpatrol lab down)"
+# Device failures (exit 1) are reported in the tables and do not stop the job.
+$np backup || [ $? -eq 1 ]
+$np inspect || [ $? -eq 1 ]
+formats=html,md,xlsx
+$PY -c 'import weasyprint' 2>/dev/null && formats=$formats,pdf
+$np report --format "$formats"
