@@ -17,5 +17,5 @@ echo "(the lab keeps running for exploration; stop it with: .venv/bin/netpatrol 
 $np backup || [ $? -eq 1 ]
 $np inspect || [ $? -eq 1 ]
 formats=html,md,xlsx
-$PY -c 'import weasyprint' 2>/dev/null && formats=$formats,pdf
+.venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 && formats=$formats,pdf
 $np report --format "$formats"
