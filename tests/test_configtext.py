@@ -268,3 +268,18 @@ def test_clean_before_sanitize_catches_a_secret_split_by_the_pager() -> None:
     )
     out = sanitize(clean(raw, PLATFORMS["cisco_ios"]), "cisco_ios")
     assert out == "hostname r1\nusername admin privilege 15 password <removed>\nend\n"
+
+
+def test_cut_short_against_saved_only_without_end_marker():
+    from netpatrol.configtext import check_not_cut_short
+    from netpatrol.errors import IncompleteOutput
+    from netpatrol.platforms import PLATFORMS
+
+    nxos, ios = PLATFORMS["cisco_nxos"], PLATFORMS["cisco_ios"]
+    saved = "\n".join(f"line {i}" for i in range(100)) + "\n"
+    cut = "\n".join(f"line {i}" for i in range(60)) + "\n"
+    with pytest.raises(IncompleteOutput, match="stopped after 60 lines"):
+        check_not_cut_short(cut, saved, nxos, host="n1")
+    check_not_cut_short(saved, saved, nxos, host="n1")  # complete
+    check_not_cut_short(cut + "new line\n", saved, nxos, host="n1")  # an edit, not a prefix
+    check_not_cut_short(cut, saved, ios, host="i1")  # IOS has 'end': the marker check decides

@@ -309,10 +309,20 @@ def test_comware_parses_with_ntc_templates(model_index):
 SECRETS = {
     "huawei_vrp": [r"local-user admin password irreversible-cipher \$1a\$\S+\$", r"snmp-agent community read cipher %\^%#\S+%\^%#",
                    r"ospf authentication-mode md5 1 cipher %\^%#\S+%\^%#", r"peer \S+ password cipher %\^%#\S+%\^%#"],
-    "hp_comware": [r"password hash \$h\$6\$\S+", r"snmp-agent community read simple \S+", r"peer \S+ password cipher \$c\$3\$\S+"],
+    "hp_comware": [r"password hash \$h\$6\$\S+", r"snmp-agent community read cipher \$c\$3\$\S+", r"peer \S+ password cipher \$c\$3\$\S+"],
     "ruijie_os": [r"enable secret 5 \$1\$\S+", r"password 7 [0-9a-f]+", r"md5 7 [0-9a-f]+"],
 }
 END = {"huawei_vrp": "return", "hp_comware": "return", "ruijie_os": "end"}
+# The healthy baseline is hardened as an audit expects it: SNMP community bound to an ACL, syslog
+# host, NTP server, SSHv2 only (RGOS), so the security pack finds nothing on a healthy device.
+HARDENED = {
+    "huawei_vrp": [r"(?m)^snmp-agent community read cipher %\^%#\S+%\^%# acl 2000$", r"(?m)^info-center loghost \S+",
+                   r"(?m)^ntp-service unicast-server \S+", r"(?m)^ protocol inbound ssh$"],
+    "hp_comware": [r"(?m)^ snmp-agent community read cipher \S+ acl 2000$", r"(?m)^ info-center loghost \S+",
+                   r"(?m)^ ntp-service unicast-server \S+", r"(?m)^ protocol inbound ssh$"],
+    "ruijie_os": [r"(?m)^snmp-server community 7 \S+ ro SNMP-RO$", r"(?m)^logging server \S+", r"(?m)^ntp server \S+",
+                  r"(?m)^ip ssh version 2$", r"(?m)^service password-encryption$"],
+}
 WEAK = {"huawei_vrp": ["telnet server enable", "protocol inbound all"],
         "hp_comware": ["telnet server enable", "snmp-agent community read simple public"],
         "ruijie_os": ["enable service telnet-server", "snmp-server community public rw"]}
@@ -334,6 +344,8 @@ def test_running_config_secrets_markers_and_weaknesses(platform):
     lines = {ln.strip() for ln in a.splitlines()}
     for text in WEAK[platform]:
         assert text not in lines
+    for rx in HARDENED[platform]:
+        assert re.search(rx, a), rx
     weak_state = state_for(platform, 0, [])
     weak_state.scenarios.append("weak_security")
     weak = render(platform, "running_config", weak_state)

@@ -65,13 +65,7 @@ def collect(platform: str, model: str, scenarios: list[str], tmp: Path):
 
 
 # Lab output vs parser disagreements not yet resolved (strict: a fix makes these fail loudly).
-KNOWN_GAPS = {
-    # S-series `dir` ("Idx Attr Size(Byte) Date Time(LMT) FileName") is unknown to ntc's huawei_vrp_dir.
-    ("huawei_vrp", "S6730-H24X6C"): "S-series dir layout: needs an own huawei_vrp_dir template",
-    ("huawei_vrp", "S5735-L48T4X-A"): "S-series dir layout: needs an own huawei_vrp_dir template",
-    # CE `display ospf peer brief` prints "Total number of peer(s): 1", unknown to the own template.
-    ("huawei_vrp", "CE6881-48S6CQ"): "CE ospf peer brief total line; CE alarm table with log_alarms",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _case(p: str, m: str, s: str):
@@ -137,3 +131,11 @@ def check_health(platform: str, scenario: str, state: DeviceState, h: Health) ->
     assert [p.up for p in h.bgp] == [True] * len(state.bgp)
     assert [p.up for p in h.ospf] == [True] * len(state.ospf)
     assert [n.remote_host for n in h.neighbors] == [n.remote_host for n in state.neighbors]
+
+
+def test_ce_alarm_description_wrapped_mid_word_is_rejoined(tmp_path: Path):
+    """The CE alarm table cuts Description at a fixed width, mid-word: the pieces join without spaces."""
+    _, _, health, outcomes = collect("huawei_vrp", "CE6881-48S6CQ", ["fan_failed"], tmp_path)
+    assert outcomes["alarms"][1] == "parsed"
+    (alarm,) = health.alarms
+    assert "EntityPhysicalIndex=" in alarm.message and alarm.message.endswith("EntityTrapFaultID=137216)")

@@ -86,6 +86,7 @@ def run_backup(
             compare_saved=settings.save_saved_config,
         )
         devices = []
+        leftover = store.uncommitted("configs")
         for h in hosts:
             o = outcomes.get(h.name)
             path = config_path(h)
@@ -94,7 +95,7 @@ def run_backup(
                 devices.append(DeviceBackup(h.name, h.site, "failed", path, error_status=getattr(err, "status", "error"),
                                             reason=getattr(err, "reason", None) or str(err)))
                 continue
-            changed = store.write_file(path, o.value.text)
+            changed = store.write_file(path, o.value.text) or path in leftover
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches))
         changed_hosts = [d.host for d in devices if d.status == "saved"]
         message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason)

@@ -161,3 +161,18 @@ def _check_shrink(before: int, after: int, max_shrink: float, host: str) -> None
             f"shrank from {before} to {after} lines ({shrink:.0%}) against the last good backup; "
             f"limit {max_shrink:.0%}",
         )
+
+
+def check_not_cut_short(running: str, saved: str | None, profile: PlatformProfile, *, host: str) -> None:
+    """For platforms without an end marker (NX-OS): a running config whose lines are a strict,
+    clearly shorter prefix of the saved config stopped early; a real edit almost never does that.
+    """
+    if profile.backup.end_markers or not saved:
+        return
+    run, sav = _content_lines(running), _content_lines(saved)
+    if len(run) < 0.9 * len(sav) and sav[: len(run)] == run:
+        raise IncompleteOutput(
+            host,
+            f"'{profile.backup.running}' stopped after {len(run)} lines where the saved config "
+            f"continues to {len(sav)}; output truncated?",
+        )

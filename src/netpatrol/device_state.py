@@ -36,5 +36,9 @@ def update_device_records(ws: Workspace, updates: dict[str, dict[str, Any]]) -> 
         for host, fields in updates.items():
             records.setdefault(host, {}).update(fields)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        # 0600: records carry device error text; same rule as every file in the state dir.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False))
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)

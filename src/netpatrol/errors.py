@@ -13,6 +13,7 @@ NetpatrolError
 │   ├── AuthFailed          status "auth_failed"
 │   ├── DeviceTimeout       status "timeout"
 │   ├── HostKeyMismatch     status "hostkey_changed"
+│   ├── SessionDropped      status "error" (the session closed mid-command; retried)
 │   ├── CommandRejected     status "error" (the device answered with a CLI error)
 │   └── IncompleteOutput    status "error" (empty, truncated or shrunken output)
 └── LabError                the bundled lab could not start/stop/change        (exit 2)
@@ -84,6 +85,9 @@ class DeviceError(NetpatrolError):
 
     exit_code = 1
     status = "error"
+    # Transient failures are retried (connection.retries); the rest never are: repeating a
+    # rejected password risks a lockout, repeating a host-key mismatch defeats the check.
+    transient = False
 
     def __init__(self, host: str, message: str):
         self.host = host
@@ -93,6 +97,7 @@ class DeviceError(NetpatrolError):
 
 class Unreachable(DeviceError):
     status = "unreachable"
+    transient = True
 
 
 class AuthFailed(DeviceError):
@@ -101,6 +106,12 @@ class AuthFailed(DeviceError):
 
 class DeviceTimeout(DeviceError):
     status = "timeout"
+    transient = True
+
+
+class SessionDropped(DeviceError):
+    status = "error"
+    transient = True
 
 
 class HostKeyMismatch(DeviceError):

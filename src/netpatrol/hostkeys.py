@@ -35,12 +35,38 @@ class HostKeyStore:
         self.path = path
         self._lock = threading.Lock()
         self._keys = self._read()
+        self._index = _index(self._keys)
+        self._seen = self._stamp()
 
     def _read(self) -> paramiko.HostKeys:
+        # Not HostKeys.load(): it checks every line against all earlier ones (O(n²) per read), which
+        # made learning 500 keys on a first backup cost ~90 CPU-s. Duplicate lines are harmless here.
         keys = paramiko.HostKeys()
         if self.path.exists():
-            keys.load(str(self.path))
+            with open(self.path, encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if not line.strip() or line.startswith("#"):
+                        continue
+                    entry = paramiko.hostkeys.HostKeyEntry.from_line(line, lineno)
+                    if entry is not None:
+                        keys._entries.append(entry)
         return keys
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def entry(self, name: str) -> dict[str, paramiko.PKey]:
+        """Every stored key of one host, by key type; O(1), for opening sessions."""
+        with self._lock:
+            found = self._index.get(name)
+            if found is None:
+                # Hashed (`|1|...`) names only match through paramiko's own, linear lookup.
+                found = self._keys.lookup(name) or {}
+            return dict(found)
 
     def snapshot(self) -> paramiko.HostKeys:
         with self._lock:
@@ -63,18 +89,22 @@ class HostKeyStore:
         lock_path = self.path.with_suffix(".lock")
         with self._lock, open(lock_path, "a") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
-            keys = self._read()
+            # Re-read only when another process replaced the file since we last did: learning
+            # N keys in one run stays O(N) per key instead of re-parsing the file every time.
+            keys = self._keys if self._stamp() == self._seen and self._seen is not None else self._read()
             change(keys)
             tmp = self.path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as fh:
-                for name, entry in sorted(keys.items()):
-                    for key_type, key in entry.items():
-                        fh.write(f"{name} {key_type} {key.get_base64()}\n")
+                # From the entries, not keys.items(): each of its lookups is linear, O(N²) per write.
+                lines = [f"{name} {e.key.get_name()} {e.key.get_base64()}\n" for e in keys._entries for name in e.hostnames]
+                fh.writelines(sorted(lines))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
             self._keys = keys
+            self._index = _index(keys)
+            self._seen = self._stamp()
 
     def learn(self, name: str, key: paramiko.PKey) -> None:
         self._update(lambda keys: keys.add(name, key.get_name(), key))
@@ -96,6 +126,14 @@ class HostKeyStore:
 
         self._update(change)
         return found
+
+
+def _index(keys: paramiko.HostKeys) -> dict[str, dict[str, paramiko.PKey]]:
+    found: dict[str, dict[str, paramiko.PKey]] = {}
+    for entry in keys._entries:
+        for name in entry.hostnames:
+            found.setdefault(name, {})[entry.key.get_name()] = entry.key
+    return found
 
 
 class TrustOnFirstUse(paramiko.MissingHostKeyPolicy):

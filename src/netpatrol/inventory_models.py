@@ -113,6 +113,10 @@ NETMIKO_EXTRAS = {
     "allow_agent": bool,
     "use_keys": bool,
     "key_file": str,
+    # Telnet only when SSH is refused or unreachable, never after an authentication failure;
+    # opt-in per device because it sends the password in clear (tasks/collect.py).
+    "telnet_fallback": bool,
+    "telnet_port": int,
 }
 
 

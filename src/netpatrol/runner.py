@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,8 +28,13 @@ logging.getLogger("nornir").addHandler(logging.NullHandler())
 logging.getLogger("nornir").propagate = False
 
 
+# Inventory connection options that are netpatrol's, not netmiko's: kept out of netmiko's kwargs.
+TELNET_OPTIONS = ("telnet_fallback", "telnet_port")
+
+
 def _nornir_host(h: ResolvedHost, defaults: Defaults) -> Host:
     extras = dict(h.extras)
+    telnet = {k: extras.pop(k) for k in TELNET_OPTIONS if k in extras}
     secret = h.secret("secret")
     if secret:
         extras["secret"] = secret
@@ -38,7 +45,7 @@ def _nornir_host(h: ResolvedHost, defaults: Defaults) -> Host:
         password=h.secret("password"),
         port=h.port,
         platform=h.platform,
-        data={"netpatrol": h},
+        data={"netpatrol": h, "telnet": telnet if telnet.get("telnet_fallback") else None},
         connection_options={"netmiko": ConnectionOptions(extras=extras)},
         defaults=defaults,
     )
@@ -53,6 +60,8 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
         auth_timeout=settings.connection.auth_timeout,
         read_timeout=settings.connection.read_timeout,
         fast_cli=settings.connection.fast_cli,
+        retries=settings.connection.retries,
+        retry_backoff=settings.connection.retry_backoff,
     )
     ws.ensure_state_dir()
     defaults = Defaults()
@@ -79,8 +88,9 @@ def run_task(
     collector = ResultCollector()
     bar = RichProgress(len(nr.inventory.hosts), description, enabled=show_progress)
     nr.data.reset_failed_hosts()
+    ctx: SessionContext = nr.config.user_defined["netpatrol"]
     try:
-        nr.with_processors([bar, collector]).run(task=task, **kwargs)
+        nr.with_processors([bar, collector]).run(task=with_retries(task, ctx.retries, ctx.retry_backoff), **kwargs)
     finally:
         nr.close_connections(on_good=True, on_failed=True)
     for name, outcome in collector.outcomes.items():
@@ -88,3 +98,30 @@ def run_task(
             host = nr.inventory.hosts[name]
             outcome.error = translate(outcome.error, name, f"{host.hostname}:{host.port}")
     return collector.outcomes
+
+
+def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Callable[..., Any]:
+    """`task`, re-run up to `retries` times after a transient DeviceError, waiting backoff·2^n s.
+
+    The whole task is repeated (a fresh session each time: collect.session closes its own), so a
+    dropped session never leaves half an output behind. Authentication failures, host-key
+    mismatches and refused or incomplete outputs are final at once.
+    """
+
+    @functools.wraps(task)
+    def run(t: Any, **kwargs: Any) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return task(t, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - classified, then re-raised
+                err = exc if isinstance(exc, errors.DeviceError) else translate(exc, t.host.name, f"{t.host.hostname}:{t.host.port}")
+                if not err.transient or attempt >= retries:
+                    if attempt:
+                        err.reason = f"{err.reason} (after {attempt + 1} attempts)"
+                        err.args = (f"{err.host}: {err.reason}",)
+                    raise err from None
+            time.sleep(backoff * 2**attempt)
+            attempt += 1
+
+    return run

@@ -303,6 +303,15 @@ class Store:
                       if not (f.startswith(".") and f.endswith(".tmp"))]
         return sorted(found)
 
+    def uncommitted(self, prefix: str = "") -> set[str]:
+        """Paths under `prefix` whose working-tree file differs from HEAD: a run killed between
+        writing and committing leaves these, and the next run must commit them, not skip them."""
+        args = ["status", "--porcelain", "-z", "--no-renames", "--untracked-files=all", "--"]
+        # GIT_OPTIONAL_LOCKS=0: status must not rewrite the index (it may run on a full disk).
+        out = self._git(*args, *([self._check_rel(prefix)] if prefix.strip("/") else []),
+                        env={"GIT_OPTIONAL_LOCKS": "0"})[1]
+        return {e[3:] for e in out.split("\0") if len(e) > 3}
+
     # -- commits and tags -------------------------------------------------------------------
     def commit(self, message: str, paths: Sequence[str] | None = None,
                when: datetime | None = None) -> str | None:

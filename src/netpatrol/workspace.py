@@ -185,4 +185,7 @@ class Workspace:
 
     def ensure_state_dir(self) -> Path:
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # `lab up` may have made it first (mkdir parents=True gives 0755): it holds host keys
+        # and device records, so tighten it whoever created it.
+        self.state_dir.chmod(0o700)
         return self.state_dir

@@ -148,9 +148,10 @@ class _Server(asyncssh.SSHServer):
 
     def validate_password(self, username: str, password: str) -> bool:
         spec = self._lab.devices[self._name].spec
-        if "reject_password" in spec.faults:
-            return False
-        return username == spec.username and password == spec.password
+        ok = "reject_password" not in spec.faults and username == spec.username and password == spec.password
+        # One line per attempt (never the password): tests count logins to prove no lockout retries.
+        log.info("auth %s %s", self._name, "accepted" if ok else "rejected")
+        return ok
 
     def session_requested(self) -> asyncssh.SSHServerSession:
         return _Session(self._lab, self._lab.devices[self._name], self._username)

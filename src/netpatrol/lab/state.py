@@ -12,6 +12,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+# interface_errors: counters grow by ERRORS_PER_SECOND from this moment (2026-11-01 UTC) on, so two
+# inspections even seconds apart see growth above the packs' per-period threshold.
+ERRORS_SINCE = 1_793_491_200
+ERRORS_PER_SECOND = 60
+
 SCENARIOS = (
     "healthy",
     "cpu_high",
@@ -273,8 +278,11 @@ def apply_scenario(state: DeviceState, name: str) -> None:
         state.psus[-1].watts = 0
     elif name == "interface_errors":
         if state.interfaces:
-            state.interfaces[0].in_errors = 48213
-            state.interfaces[0].crc = 47990
+            # A live fault keeps counting with the wall clock, so a later
+            # inspection sees the counters grown, as on a port with a bad optic or cable.
+            ticks = max(0, int(state.now.timestamp()) - ERRORS_SINCE) * ERRORS_PER_SECOND
+            state.interfaces[0].in_errors = 48213 + ticks
+            state.interfaces[0].crc = 47990 + ticks
             state.interfaces[0].out_errors = 12
     elif name == "recently_rebooted":
         state.uptime_seconds = 3 * 3600 + 17 * 60

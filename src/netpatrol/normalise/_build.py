@@ -177,10 +177,20 @@ def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed) -> list[Interface
     return [InterfaceHealth(**v) for v in merged.values()]
 
 
+def _message(m: LogMap, row: dict) -> str:
+    for f in m.message:
+        value = row.get(f)
+        if isinstance(value, list):
+            value = m.message_join.join(str(v).strip() for v in value if str(v).strip())
+        if (found := c.text(value)) is not None:
+            return found
+    return ""
+
+
 def log_entries(m: LogMap, parsed: Parsed) -> list[LogEntry]:
     out: list[LogEntry] = []
     for row in parsed.get(m.item) or []:
-        message = c.first(row, m.message) or ""
+        message = _message(m, row)
         severity = c.severity_of(c.first(row, m.severity))
         source = c.first(row, m.source)
         mnemonic = c.first(row, m.mnemonic)

@@ -92,6 +92,9 @@ class LogMap:
     mnemonic: Fields = ("mnemonic",)
     message: Fields = ("message",)
     newest_first: bool = False  # Huawei/H3C buffers list the newest entry first
+    # How a message wrapped over several lines is rejoined: " " where lines break at words,
+    # "" where the device cuts a fixed-width column mid-word (Huawei CE alarm table).
+    message_join: str = " "
 
 
 @dataclass(frozen=True)

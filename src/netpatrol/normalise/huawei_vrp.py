@@ -44,7 +44,7 @@ SPEC = PlatformSpec(
     ),
     logs=LogMap(newest_first=True),
     alarms=LogMap(item="alarms", when=("date", "time"), source=("alarm_name",), mnemonic=(),
-                  message=("description",)),
+                  message=("description",), message_join=""),
     ntp=NtpMap(),
     # "1,048,576 KB total (509,167 KB free)"
     storage=StorageMap(default_unit="KB"),

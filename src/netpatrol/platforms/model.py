@@ -55,6 +55,8 @@ class PlatformProfile(_Frozen):
     # Logs in at a user-level prompt when an enable secret is configured: run `enable` first,
     # or the config commands are refused like on the real device.
     needs_enable: bool = False
+    # Extra netmiko ConnectHandler arguments for this platform (inventory extras still win).
+    netmiko_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
 
     @field_validator("error_patterns")
     @classmethod

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from nornir.core.task import Task
 
 from netpatrol import errors
-from netpatrol.configtext import check_complete, clean
+from netpatrol.configtext import check_complete, check_not_cut_short, clean
 from netpatrol.platforms import PLATFORMS
 from netpatrol.sanitize import sanitize
 from netpatrol.tasks.collect import run_commands
@@ -46,6 +46,8 @@ def fetch_config(
     saved_matches = None
     saved = outputs.get(profile.backup.saved) if profile.backup.saved else None
     if saved is not None and not saved.rejected and saved.text.strip():
-        saved_matches = clean(saved.text, profile) == text
+        saved_text = clean(saved.text, profile)
+        check_not_cut_short(text, saved_text, profile, host=host)
+        saved_matches = saved_text == text
     safe = sanitize(text, task.host.platform, secrets)
     return FetchedConfig(safe, len(safe.splitlines()), saved_matches)

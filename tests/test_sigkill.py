@@ -1,0 +1,227 @@
+"""Killed and interrupted runs (issue 7): SIGKILL at random points, Ctrl-C, two runs at once, and
+the time bound with hanging devices. After each: the next run succeeds, history is intact.
+
+CI size: 20 kills over 3 devices. `NETPATROL_FULL=1` runs 100 kills over 7 devices.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from netpatrol.backup import run_backup
+from netpatrol.health import InspectionResult
+from netpatrol.inspection import run_inspection
+from netpatrol.inventory import load_inventory
+from netpatrol.lab import control
+from netpatrol.lab.control import LabDeviceSpec
+from netpatrol.lab.testing import free_ports
+from netpatrol.platforms import PLATFORMS
+from netpatrol.workspace import Workspace
+
+from fault_world import (
+    ENABLE, PASSWORD, cli, devices_by_host, git, popen, set_env, write_workspace,
+)
+
+pytestmark = pytest.mark.lab
+
+FULL = os.environ.get("NETPATROL_FULL") == "1"
+KILLS = 100 if FULL else 20
+KILL_DEVICES = 7 if FULL else 3
+PLATFORM_CYCLE = ["cisco_ios", "huawei_vrp", "juniper_junos", "arista_eos", "hp_comware", "cisco_nxos", "ruijie_os"]
+BOUND_DEVICES, BOUND_HANGING = 30, 3
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    names = [f"kill-{i}" for i in range(KILL_DEVICES)] + ["hang", "good1", "good2"] + [f"bound-{i:02d}" for i in range(BOUND_DEVICES)]
+    platforms = [PLATFORM_CYCLE[i % 7] for i in range(KILL_DEVICES)] + ["cisco_nxos", "ruijie_os", "arista_eos"] + \
+        [PLATFORM_CYCLE[i % 7] for i in range(BOUND_DEVICES)]
+    specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops", password=PASSWORD,
+                           enable_secret=ENABLE) for n, p, port in zip(names, platforms, free_ports(len(names)))]
+    state = tmp_path_factory.mktemp("killlab") / "lab"
+    control.up(state, specs, timeout=120)
+    try:
+        yield state, {s.name: s for s in specs}
+    finally:
+        control.down(state)
+
+
+@pytest.fixture
+def faults(lab):
+    state, _ = lab
+    touched: list[str] = []
+
+    def set_(name: str, modes: list[str]) -> None:
+        touched.append(name)
+        control.set_faults(state, name, modes)
+
+    yield set_
+    for name in touched:
+        control.set_faults(state, name, [])
+
+
+def workspace(tmp_path: Path, lab, names: list[str], **kw) -> Path:
+    return write_workspace(tmp_path / "ws", [lab[1][n] for n in names], **kw)
+
+
+def assert_store_sound(ws: Path) -> None:
+    assert git(ws, "status", "--porcelain") == "", "half-written or uncommitted files left behind"
+    subprocess.run(["git", "-C", str(ws / "backups"), "fsck", "--strict", "--no-progress"], check=True, capture_output=True)
+    assert [p for p in (ws / "backups").rglob("*.tmp")] == []
+
+
+def assert_history_intact(ws: Path, platform_of: dict[str, str]) -> int:
+    """Every config in every commit ends with its platform's end marker; every result parses."""
+    checked = 0
+    for sha in git(ws, "rev-list", "--all").split():
+        for path in git(ws, "ls-tree", "-r", "--name-only", sha).split():
+            if path.startswith("configs/") and path.endswith(".cfg"):
+                text = git(ws, "show", f"{sha}:{path}")
+                markers = PLATFORMS[platform_of[Path(path).stem]].backup.end_markers
+                last = text.rstrip().splitlines()[-1]
+                assert any(re.match(m, last) for m in markers), (sha, path, last)
+                checked += 1
+            elif path.startswith("inspections/") and path.endswith(".json") and not path.endswith("summary.json"):
+                InspectionResult.model_validate_json(git(ws, "show", f"{sha}:{path}"))
+                checked += 1
+    return checked
+
+
+def test_sigkill_at_random_points_never_damages_history(tmp_path, lab, monkeypatch):
+    state, specs = lab
+    names = [f"kill-{i}" for i in range(KILL_DEVICES)]
+    ws = workspace(tmp_path, lab, names)
+    set_env(monkeypatch)
+    w = Workspace(ws)
+    rng = random.Random(int(os.environ.get("NETPATROL_SEED", "7")))
+    originals = {n: (state / "configs" / f"{n}.running") for n in names}
+    assert cli(ws, "backup").returncode == 0
+    base = {n: p.read_text(encoding="utf-8") for n, p in originals.items()}
+    killed_at = []
+    for i in range(KILLS):
+        # A change on one device each round, so killed runs have something to write and commit.
+        name = names[i % len(names)]
+        text = base[name]
+        marker = "hostname" if re.search(r"^hostname", text, re.M) else ("sysname" if "sysname" in text else None)
+        if marker:
+            lines = text.splitlines()
+            at = next(k for k, ln in enumerate(lines) if ln.strip().startswith(marker))
+            comment = {"huawei_vrp": "#", "hp_comware": "#", "juniper_junos": "#"}.get(specs[name].platform, "!")
+            lines.insert(at + 1, f"{comment} round {i}")
+            control.set_config(state, name, "\n".join(lines) + "\n")
+        job = ["backup"] if i % 2 == 0 else ["inspect", "--period", f"2025Q{1 + (i // 2) % 4}"]
+        proc = popen(ws, *job)
+        delay = rng.uniform(0.6, 2.0)
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed_at.append(round(delay, 2))
+        proc.stdout.close()
+        proc.stderr.close()
+        # The next run: a killed git child may hold the lock for a few ms, hence the short wait.
+        hosts = list(load_inventory(ws).hosts.values())
+        if i % 2 == 0:
+            run = run_backup(Workspace(ws), hosts, show_progress=False, lock_timeout=10)
+            assert not run.failed, [d.reason for d in run.failed]
+        else:
+            run = run_inspection(Workspace(ws), hosts, period="2026Q1", show_progress=False, lock_timeout=10)
+            assert not run.failed, [r.error for r in run.failed]
+        assert_store_sound(ws)
+    checked = assert_history_intact(ws, {n: s.platform for n, s in specs.items()})
+    print(f"SIGKILL {len(killed_at)}/{KILLS} runs killed (at {sorted(killed_at)} s), {checked} stored files checked")
+    assert len(killed_at) >= KILLS // 2  # most runs really were killed mid-way
+    assert w.backups.exists()
+
+
+def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path, lab, faults):
+    ws = workspace(tmp_path, lab, ["hang", "good1", "good2"])
+    faults("hang", ["hang_after_login"])
+    proc = popen(ws, "backup")
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    proc.communicate(timeout=30)
+    print(f"FAULT sigint exit={proc.returncode} after {time.monotonic() - t0:.1f}s")
+    assert proc.returncode == 130
+    if (ws / "backups" / ".git").exists():
+        assert_store_sound(ws)
+    faults("hang", [])
+    proc = cli(ws, "backup", "--json")
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    assert_store_sound(ws)
+
+
+def test_two_runs_at_once_never_interleave(tmp_path, lab, faults):
+    ws = workspace(tmp_path, lab, ["hang", "good1", "good2"])
+    faults("hang", ["hang_after_login"])
+    first = popen(ws, "backup", "--json")
+    time.sleep(1.5)  # first holds the lock while it waits out the hanging device
+    second = cli(ws, "backup", "--json")
+    waiter = popen(ws, "backup", "--json", "--wait", "60")
+    out1, err1 = first.communicate(timeout=60)
+    out3, err3 = waiter.communicate(timeout=60)
+    assert second.returncode == 2 and "locked" in second.stderr.lower(), second.stderr
+    assert first.returncode == 1 and waiter.returncode == 1, (err1[-500:], err3[-500:])
+    log = git(ws, "log", "--format=%s").splitlines()
+    assert len([s for s in log if s.startswith("backup:")]) == 1, log  # the waiter found nothing new
+    assert_store_sound(ws)
+
+
+def test_hanging_devices_do_not_stall_the_run(tmp_path, lab, faults):
+    names = [f"bound-{i:02d}" for i in range(BOUND_DEVICES)]
+    ws = workspace(tmp_path, lab, names, backup={"save_saved_config": False})
+    t0 = time.monotonic()
+    rc = cli(ws, "backup", "--json").returncode
+    clean = time.monotonic() - t0
+    assert rc == 0
+    for n in names[:BOUND_HANGING]:
+        faults(n, ["hang_after_login"])
+    t0 = time.monotonic()
+    proc = cli(ws, "backup", "--json")
+    rc, doc, faulty = proc.returncode, json.loads(proc.stdout), time.monotonic() - t0
+    from netpatrol.workspace import Workspace
+
+    c = Workspace(ws).settings.connection
+    per_device = c.conn_timeout + c.auth_timeout + c.read_timeout
+    print(f"FAULT bound clean={clean:.1f}s faulty={faulty:.1f}s per-device-timeout={per_device:.0f}s")
+    assert rc == 1 and doc["counts"]["failed"] == BOUND_HANGING
+    assert faulty <= clean + per_device, (clean, faulty, per_device)
+
+
+def test_config_written_but_not_committed_by_a_killed_run_is_committed_next(tmp_path, lab, monkeypatch):
+    """The window SIGKILL can hit between writing configs and committing them, made deterministic."""
+    state, _ = lab
+    ws = workspace(tmp_path, lab, ["good1", "good2"])
+    set_env(monkeypatch)
+    hosts = list(load_inventory(ws).hosts.values())
+    run_backup(Workspace(ws), hosts, show_progress=False)
+    cfg = (state / "configs" / "good1.running").read_text(encoding="utf-8")
+    control.set_config(state, "good1", cfg.replace("!", "! changed before the kill\n!", 1))
+    from netpatrol import store as store_mod
+
+    class Killed(BaseException):
+        pass
+
+    def die(*a, **k):
+        raise Killed
+    monkeypatch.setattr(store_mod.Store, "commit", die)
+    with pytest.raises(Killed):
+        run_backup(Workspace(ws), hosts, show_progress=False)
+    monkeypatch.undo()
+    set_env(monkeypatch)
+    assert git(ws, "status", "--porcelain").strip()  # the killed run left good1 written, uncommitted
+    run = run_backup(Workspace(ws), hosts, show_progress=False)
+    assert {d.host: d.status for d in run.devices} == {"good1": "saved", "good2": "unchanged"}
+    assert "good1" in git(ws, "log", "-1", "--format=%s")
+    assert_store_sound(ws)
