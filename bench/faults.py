@@ -16,7 +16,6 @@ sys.path[:] = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
 
 import argparse
 import json
-import os
 import subprocess
 import tempfile
 import time

@@ -86,3 +86,24 @@ def lab_workspace(sample_workspace: Path):
         yield sample_workspace
     finally:
         control.down(ws.lab_dir)
+
+
+@pytest.fixture
+def faults(lab):
+    """set(name, [faults]) on the requesting module's `lab` fixture; cleared after the test."""
+    state, _ = lab
+    touched: list[str] = []
+
+    def set_(name: str, modes: list[str]) -> None:
+        touched.append(name)
+        _control().set_faults(state, name, modes)
+
+    yield set_
+    for name in touched:
+        _control().set_faults(state, name, [])
+
+
+def _control():
+    from netpatrol.lab import control
+
+    return control

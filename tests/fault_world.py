@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+
 import yaml
 
 from netpatrol.lab.control import LabDeviceSpec
@@ -104,3 +105,9 @@ def json_out(proc: subprocess.CompletedProcess) -> dict:
         return json.loads(proc.stdout)
     except ValueError as exc:
         raise AssertionError(f"not JSON (rc {proc.returncode}): {proc.stdout[-500:]}\n{proc.stderr[-2000:]}") from exc
+
+
+
+def workspace(tmp_path: Path, lab, names: list[str], **kw) -> Path:
+    """A workspace for some of the module lab's devices."""
+    return write_workspace(tmp_path / "ws", [lab[1][n] for n in names], **kw)

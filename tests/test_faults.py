@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import socket
 import subprocess
 import threading
@@ -23,7 +22,8 @@ from netpatrol.lab.testing import free_ports
 from netpatrol.lab.control import LabDeviceSpec
 
 from fault_world import (
-    ENABLE, PASSWORD, auth_attempts, cli, devices_by_host, git, json_out, popen, write_workspace,
+    workspace,
+    ENABLE, PASSWORD, auth_attempts, cli, devices_by_host, git, json_out,
 )
 
 pytestmark = pytest.mark.lab
@@ -55,24 +55,6 @@ def lab(tmp_path_factory):
         control.down(state)
 
 
-@pytest.fixture
-def faults(lab):
-    """set(name, [faults]) for this test; every fault set is cleared afterwards."""
-    state, _ = lab
-    touched: list[str] = []
-
-    def set_(name: str, modes: list[str]) -> None:
-        touched.append(name)
-        control.set_faults(state, name, modes)
-
-    yield set_
-    for name in touched:
-        control.set_faults(state, name, [])
-
-
-def workspace(tmp_path: Path, lab, names: list[str], **kw) -> Path:
-    _, specs = lab
-    return write_workspace(tmp_path / "ws", [specs[n] for n in names], **kw)
 
 
 def backup(ws: Path, *hosts: str, extra: tuple[str, ...] = ()) -> tuple[int, dict, float]:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from netpatrol.errors import TemplateError, UsageError
 from netpatrol.health import SEVERITIES
-from netpatrol.inventory import load_inventory
 from netpatrol.inventory_models import MachineRoom
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
-from netpatrol.workspace import Workspace
 from report_world import CHANGED, DROPPED, Q2, Q3, built, world  # noqa: F401  (fixtures)
 
 ALL_FORMATS = ["html", "md", "xlsx"]

@@ -28,7 +28,8 @@ from netpatrol.platforms import PLATFORMS
 from netpatrol.workspace import Workspace
 
 from fault_world import (
-    ENABLE, PASSWORD, cli, devices_by_host, git, popen, set_env, write_workspace,
+    workspace,
+    ENABLE, PASSWORD, cli, git, popen, set_env,
 )
 
 pytestmark = pytest.mark.lab
@@ -55,22 +56,6 @@ def lab(tmp_path_factory):
         control.down(state)
 
 
-@pytest.fixture
-def faults(lab):
-    state, _ = lab
-    touched: list[str] = []
-
-    def set_(name: str, modes: list[str]) -> None:
-        touched.append(name)
-        control.set_faults(state, name, modes)
-
-    yield set_
-    for name in touched:
-        control.set_faults(state, name, [])
-
-
-def workspace(tmp_path: Path, lab, names: list[str], **kw) -> Path:
-    return write_workspace(tmp_path / "ws", [lab[1][n] for n in names], **kw)
 
 
 def assert_store_sound(ws: Path) -> None:

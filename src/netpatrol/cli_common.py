@@ -22,6 +22,8 @@ HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this hos
 SiteOpt = Annotated[str | None, typer.Option("--site", help="Only hosts of this site (its group name).")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Only hosts in this group.")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only hosts of this platform, e.g. huawei_vrp.")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Devices at once (default from netpatrol.yaml).")]
+WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 
 # Piped output keeps whole rows (no 80-column wrap) so it can be grepped and diffed.

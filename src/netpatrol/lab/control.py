@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +22,7 @@ from netpatrol.errors import LabError
 from netpatrol.lab import hostkeys
 from netpatrol.lab.device import FAULTS
 from netpatrol.lab.profile import load_profiles
+from netpatrol.lab.spec import DeviceFields
 from netpatrol.lab.state import SCENARIOS
 
 _SERVER_MODULE = "netpatrol.lab.server"
@@ -30,19 +31,9 @@ _children: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass
-class LabDeviceSpec:
-    name: str
-    platform: str
-    address: str
-    port: int
-    username: str
-    password: str
-    enable_secret: str | None = None
-    model: str | None = None
-    version: str | None = None
-    interfaces: list[str] | None = None
-    scenarios: list[str] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
+class LabDeviceSpec(DeviceFields):
+    """What `up` needs per device; validated on creation."""
+
 
     def __post_init__(self) -> None:
         where = f"lab device {self.name!r}"

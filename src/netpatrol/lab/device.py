@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from netpatrol.lab import render
 from netpatrol.lab.profile import LabProfile, get_profile
+from netpatrol.lab.spec import DeviceFields
 from netpatrol.lab.state import DeviceState, build_state
 from netpatrol.platforms import PLATFORMS
 
@@ -33,21 +34,9 @@ FAULTS = (
 
 
 @dataclass
-class DeviceSpec:
+class DeviceSpec(DeviceFields):
     """The server-side view of one devices.json entry (control.LabDeviceSpec plus revisions)."""
 
-    name: str
-    platform: str
-    address: str
-    port: int
-    username: str
-    password: str
-    enable_secret: str | None = None
-    model: str | None = None
-    version: str | None = None
-    interfaces: list[str] | None = None
-    scenarios: list[str] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
     config_rev: int = 0
     hostkey_rev: int = 0
 
