@@ -12,6 +12,12 @@ Repositories live under --dir (default: a temp dir on the same disk as /tmp).
 
 from __future__ import annotations
 
+import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
 import argparse
 import random
 import resource

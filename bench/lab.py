@@ -12,6 +12,12 @@ so the choice of server library is made by measurement, not taste.
 
 from __future__ import annotations
 
+import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
 import argparse
 import json
 import os
