@@ -174,6 +174,8 @@ CASES = [
     ("cisco_ios", "username carol privilege 15 password 0 plaintext", f"username carol privilege 15 password 0 {R}", ALL),
     ("cisco_ios", " password 7 0822455D0A16", f" password 7 {R}", ALL),
     ("cisco_ios", "snmp-server community S3cr3tRO RO 10", f"snmp-server community {R} RO 10", ALL),
+    ("ruijie_os", "snmp-server community 7 0822455D0A16 ro SNMP-RO", f"snmp-server community 7 {R} ro SNMP-RO", ALL),
+    ("ruijie_os", "snmp-server community 0 Comm1RO ro", f"snmp-server community 0 {R} ro", ALL),
     ("cisco_ios", "snmp-server host 10.1.1.1 version 2c TrapComm", f"snmp-server host 10.1.1.1 version 2c {R}", ALL),
     ("cisco_ios", "snmp-server host 10.1.1.2 vrf MGMT informs version 2c InfComm tty", f"snmp-server host 10.1.1.2 vrf MGMT informs version 2c {R} tty", ALL),
     ("cisco_ios", "snmp-server user u1 g1 v3 auth sha AuthPass1 priv aes 128 PrivPass1", f"snmp-server user u1 g1 v3 auth sha {R} priv aes 128 {R}", ALL),

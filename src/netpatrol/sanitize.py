@@ -89,7 +89,8 @@ CISCO = [
     _r("aaa root secret", TYPED, rf"^\s*aaa\s+root\s+secret\s+{T}{V}"),
     _r("line/neighbor-block password", TYPED, rf"^\s+(?:password|secret)\s+{T}{V}"),
     _r("typed password/secret/key", TYPED, rf"(?<![\w-])(?:password|secret|key|key-string|server-key)\s+(?P<t>[05789])\s+{V}"),
-    _r("snmp community", REVERSIBLE, rf"^\s*snmp-server\s+community\s+{V}"),
+    # Ruijie (and some IOS-XE) print an encryption type before the value: "community 7 0822455D0A16".
+    _r("snmp community", REVERSIBLE, rf"^\s*snmp-server\s+community\s+(?:[07]\s+(?=\S))?{V}"),
     _r("snmp mib community-map", REVERSIBLE, rf"^\s*snmp-server\s+mib\s+community-map\s+{V}"),
     _r(
         "snmp host community",
