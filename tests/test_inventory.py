@@ -72,6 +72,7 @@ BAD_CASES = [
     ("site-typo-key", {"groups": {**GOOD_GROUPS, "site-a": {"data": {"site": {"name": "A", "adress": "x"}}}}}, ("groups.yaml", "group site-a", "data.site.adress", "unknown key")),
     ("unknown-extra", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"conn_timout": 5}}})}, ("hosts.yaml", "host sw1", "connection_options.netmiko.extras", "unknown connection option 'conn_timout'")),
     ("plain-enable-secret", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"secret": "enable123"}}})}, ("hosts.yaml", "host sw1", "extras.secret", "not plain text")),
+    ("plain-jump-password", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"jump_host": "j@10.0.0.1", "jump_password": "pw-in-clear"}}})}, ("hosts.yaml", "host sw1", "extras.jump_password", "not plain text")),
     ("bad-yaml", {"raw": {"groups.yaml": "site-a: [unclosed\n"}}, ("groups.yaml", "line", "", "not valid YAML")),
     ("hosts-not-mapping", {"raw": {"hosts.yaml": "- sw1\n- sw2\n"}}, ("hosts.yaml", "", "", "must be a mapping")),
     ("bad-host-name", {"hosts": {**GOOD_HOSTS, "core sw/3": {"hostname": "192.0.2.3", "platform": "cisco_ios", "groups": ["site-a"]}}}, ("hosts.yaml", "host core sw/3", "", "name must be")),

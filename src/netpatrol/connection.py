@@ -3,8 +3,8 @@
 Nornir's `netmiko` connection plugin is replaced by `CheckedNetmiko`, a subclass of nornir-netmiko's
 plugin that (a) maps the platform name to netmiko's device type through the platform registry
 (netutils names are netmiko names for all supported platforms), (b) checks SSH host keys against
-the workspace's known_hosts with trust on first use, and (c) builds a ProxyJump ssh_config for
-`jump_host`. nornir-netmiko's tasks keep working because the plugin keeps its name.
+the workspace's known_hosts with trust on first use, and (c) tunnels through `jump_host`
+(jump.py). nornir-netmiko's tasks keep working because the plugin keeps its name.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import errno
 import re
 import socket
-import tempfile
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import paramiko
@@ -32,6 +30,7 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko as NornirNetmiko
 
 from netpatrol import errors
+from netpatrol.jump import open_channel, parse_jump
 from netpatrol.hostkeys import HostKeyStore, TrustOnFirstUse, entry_name, fingerprint
 from netpatrol.platforms import PLATFORMS, PlatformProfile
 
@@ -119,22 +118,20 @@ def _checked_class(base: type[BaseConnection]) -> type[BaseConnection]:
     )
 
 
-def _jump_config(jump: str, directory: Path) -> str:
-    """An ssh_config with ProxyJump, which netmiko turns into a ProxyCommand."""
-    path = directory / f"jump-{abs(hash(jump))}.ssh_config"
-    if not path.exists():
-        path.write_text(f"Host *\n  ProxyJump {jump}\n  StrictHostKeyChecking yes\n", encoding="utf-8")
-    return str(path)
-
-
 class CheckedNetmiko(NornirNetmiko):
     def open(self, hostname, username, password, port, platform, extras=None, configuration=None) -> None:
         ctx: SessionContext = configuration.user_defined["netpatrol"]  # type: ignore[union-attr]
         profile = PLATFORMS[platform]
         extras = dict(extras or {})
         jump = extras.pop("jump_host", None)
+        jump_password = extras.pop("jump_password", None)
+        jump_key = extras.pop("jump_key_file", None)
+        self._jump_client = None
         if jump:
-            extras["ssh_config_file"] = _jump_config(jump, Path(tempfile.gettempdir()))
+            self._jump_client, extras["sock"] = open_channel(
+                parse_jump(jump), (hostname, port or 22), hostname, username, jump_password, jump_key,
+                ctx.hostkeys, ctx.conn_timeout,
+            )
         params: dict[str, Any] = {
             "host": hostname,
             "username": username,
@@ -158,6 +155,13 @@ class CheckedNetmiko(NornirNetmiko):
         if profile.needs_enable and params.get("secret") and not conn.check_enable_mode():
             conn.enable()
         self.connection = conn
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if getattr(self, "_jump_client", None) is not None:
+                self._jump_client.close()
 
 
 def register_plugin() -> None:

@@ -30,7 +30,7 @@ from netpatrol.platforms import PLATFORMS
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SECRET_FIELDS = ("password",)
-SECRET_EXTRAS = ("secret",)
+SECRET_EXTRAS = ("secret", "jump_password")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -297,8 +297,9 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
         return None
     extras = _merged_extras(inv, model)
     refs = {"password": password}
-    if "secret" in extras:
-        refs["secret"] = extras.pop("secret")
+    for secret_name in SECRET_EXTRAS:
+        if secret_name in extras:
+            refs[secret_name] = extras.pop(secret_name)
     return ResolvedHost(
         name=name,
         hostname=hostname,
@@ -338,7 +339,8 @@ def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list, need_se
         values = [("password", model.password)]
         for plugin_name, plugin in model.connection_options.items():
             values.append((f"connection_options.{plugin_name}.password", plugin.password))
-            values.append((f"connection_options.{plugin_name}.extras.secret", plugin.extras.get("secret")))
+            for extra in SECRET_EXTRAS:
+                values.append((f"connection_options.{plugin_name}.extras.{extra}", plugin.extras.get(extra)))
         for field_name, value in values:
             if value is None:
                 continue

@@ -96,7 +96,8 @@ class GroupData(_Strict):
 
 
 # Connection options netpatrol passes on to netmiko (ConnectHandler keyword arguments), plus
-# `jump_host`, which netpatrol turns into an ssh_config ProxyJump entry.
+# `jump_host` (user@host:port) with `jump_password` (${ENV}) or `jump_key_file`: the session is
+# tunnelled through that bastion (jump.py).
 NETMIKO_EXTRAS = {
     "secret": str,
     "conn_timeout": float,
@@ -110,6 +111,8 @@ NETMIKO_EXTRAS = {
     "keepalive": int,
     "ssh_config_file": str,
     "jump_host": str,
+    "jump_password": str,
+    "jump_key_file": str,
     "allow_agent": bool,
     "use_keys": bool,
     "key_file": str,

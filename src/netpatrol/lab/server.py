@@ -8,6 +8,7 @@ version writes STATE_DIR/applied (JSON: generation, per-device listen errors) so
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import os
@@ -152,6 +153,16 @@ class _Server(asyncssh.SSHServer):
         # One line per attempt (never the password): tests count logins to prove no lockout retries.
         log.info("auth %s %s", self._name, "accepted" if ok else "rejected")
         return ok
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        # Every lab device can serve as a jump host (bastion) — but only towards loopback, so the
+        # lab never opens a connection off this machine.
+        try:
+            allowed = ipaddress.ip_address(dest_host).is_loopback
+        except ValueError:
+            allowed = False
+        log.info("forward %s -> %s:%s %s", self._name, dest_host, dest_port, "allowed" if allowed else "refused")
+        return allowed
 
     def session_requested(self) -> asyncssh.SSHServerSession:
         return _Session(self._lab, self._lab.devices[self._name], self._username)
