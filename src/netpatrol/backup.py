@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 from netpatrol.device_state import update_device_records
 from netpatrol.inventory import ResolvedHost
 from netpatrol.refs import pre_change_tag
 from netpatrol.runner import build_nornir, run_task
+from netpatrol.shard import ProcessSetting
 from netpatrol.store import Store, format_commit_message
 from netpatrol.tasks.backup import fetch_config
 from netpatrol.workspace import Workspace
@@ -56,6 +58,22 @@ def config_path(h: ResolvedHost) -> str:
     return f"configs/{h.site}/{h.name}.cfg"
 
 
+@dataclass(frozen=True)
+class PreviousConfigs:
+    """Each host's last stored config, read from the store's working tree when the task asks.
+
+    A picklable object rather than a closure over the Store, so shard processes can use it; they
+    only read files the parent does not touch until every result is in.
+    """
+
+    root: Path
+    paths: dict[str, str]
+
+    def __call__(self, name: str) -> str | None:
+        path = self.root / self.paths[name]
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+
 def open_store(ws: Workspace) -> Store:
     s = ws.settings.backup
     return Store(ws.backups, author_name=s.author_name, author_email=s.author_email).open_or_init()
@@ -68,6 +86,7 @@ def run_backup(
     workers: int | None = None,
     show_progress: bool | None = None,
     lock_timeout: float = 0,
+    processes: ProcessSetting | None = None,
 ) -> BackupRun:
     settings = ws.settings.backup
     started = datetime.now(timezone.utc)
@@ -75,13 +94,10 @@ def run_backup(
     by_name = {h.name: h for h in hosts}
     with store.lock(timeout=lock_timeout):
 
-        def previous(name: str) -> str | None:
-            path = config_path(by_name[name])
-            return store.read_file(path) if store.exists(path) else None
-
+        previous = PreviousConfigs(store.path, {name: config_path(h) for name, h in by_name.items()})
         nr = build_nornir(ws, hosts, workers)
         outcomes = run_task(
-            nr, fetch_config, "Backing up", show_progress=show_progress,
+            nr, fetch_config, "Backing up", show_progress=show_progress, processes=processes,
             previous=previous, secrets=settings.secrets, max_shrink=settings.max_shrink,
             compare_saved=settings.save_saved_config,
         )

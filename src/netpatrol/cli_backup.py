@@ -13,6 +13,8 @@ from netpatrol.cli_common import (
     JsonOpt,
     PlatformOpt,
     SiteOpt,
+    WaitOpt,
+    WorkersOpt,
     WorkspaceOpt,
     open_workspace,
     out,
@@ -38,17 +40,19 @@ def backup(
     group: GroupOpt = None,
     platform: PlatformOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Pre-change backup: 'CHG-1234 replace uplink'; tagged pre-change/CHG-1234/<UTC time>.")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Devices at once (default from netpatrol.yaml).")] = None,
-    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")] = 0.0,
+    workers: WorkersOpt = None,
+    processes: Annotated[str | None, typer.Option("--processes", help="Processes to spread devices over: a number or 'auto' (default from netpatrol.yaml: auto = up to 4 from 100 devices).")] = None,
+    wait: WaitOpt = 0.0,
     json_out: JsonOpt = False,
 ) -> None:
     """Back up the selected devices' configs into backups/ (Git): secrets removed, incomplete configs refused."""
     from netpatrol.backup import run_backup
+    from netpatrol.shard import parse_processes
     from netpatrol.notify import notify_backup_run
 
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
-    run = run_backup(ws, hosts, reason=reason, workers=workers, lock_timeout=wait)
+    run = run_backup(ws, hosts, reason=reason, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
     _notify(notify_backup_run(ws, run, reason))
     if json_out:
         print_json(run.to_dict())

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, SiteOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
+from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
 
@@ -18,18 +18,20 @@ def inspect(
     group: GroupOpt = None,
     platform: PlatformOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="Inspection period, e.g. 2026Q4 (default: the current quarter).")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Devices at once (default from netpatrol.yaml).")] = None,
-    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")] = 0.0,
+    workers: WorkersOpt = None,
+    processes: Annotated[str | None, typer.Option("--processes", help="Processes to spread devices over: a number or 'auto' (default from netpatrol.yaml: auto = up to 4 from 100 devices).")] = None,
+    wait: WaitOpt = 0.0,
     json_out: JsonOpt = False,
 ) -> None:
     """The quarterly inspection (巡检): health and security checks, stored per period in backups/ and compared with the last one."""
     from netpatrol.cli_backup import _notify
     from netpatrol.inspection import run_inspection
+    from netpatrol.shard import parse_processes
     from netpatrol.notify import notify_inspection_run
 
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
-    run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait)
+    run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
     _notify(notify_inspection_run(ws, run))
     if json_out:
         print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,

@@ -94,6 +94,13 @@ class DeviceError(NetpatrolError):
         self.reason = message
         super().__init__(f"{host}: {message}")
 
+    def __reduce__(self):
+        # Exception's default pickling re-calls __init__ with self.args (one string), which this
+        # 2-argument __init__ refuses; shard processes send DeviceErrors to the parent by pickle.
+        # Instance attributes (a reason rewritten by with_retries, any per-instance status) travel
+        # in the state dict.
+        return (type(self), (self.host, self.reason), dict(self.__dict__))
+
 
 class Unreachable(DeviceError):
     status = "unreachable"

@@ -28,6 +28,7 @@ from netpatrol.parsing import parse
 from netpatrol.platforms import PLATFORMS
 from netpatrol.refs import current_period, inspection_tag, parse_period
 from netpatrol.runner import build_nornir, run_task
+from netpatrol.shard import ProcessSetting
 from netpatrol.store import Store
 from netpatrol.tasks.inspect import RawCollection, collect_inspection
 from netpatrol.workspace import Workspace
@@ -142,6 +143,7 @@ def run_inspection(
     show_progress: bool | None = None,
     lock_timeout: float = 0,
     job: Job | None = None,
+    processes: ProcessSetting | None = None,
 ) -> InspectionRun:
     period = period or current_period()
     parse_period(period)
@@ -154,7 +156,7 @@ def run_inspection(
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
     with store.lock(timeout=lock_timeout):
         nr = build_nornir(ws, hosts, workers)
-        outcomes = run_task(nr, collect_inspection, f"Inspecting {period}", show_progress=show_progress,
+        outcomes = run_task(nr, collect_inspection, f"Inspecting {period}", show_progress=show_progress, processes=processes,
                             items=job.platforms, remembered=remembered, collect_config=job.collect_config)
         results = []
         for h in hosts:

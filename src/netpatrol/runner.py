@@ -5,22 +5,31 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.configuration import Config
-from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+from nornir.core.inventory import (
+    ConnectionOptions,
+    Defaults,
+    Groups,
+    Host,
+    Hosts,
+    Inventory,
+)
 from nornir.plugins.runners import ThreadedRunner
 
 from netpatrol import errors
 from netpatrol.connection import SessionContext, register_plugin, translate
 from netpatrol.hostkeys import HostKeyStore
-from netpatrol.inventory import ResolvedHost
+from netpatrol.inventory import SECRET_EXTRAS, ResolvedHost
 from netpatrol.progress import Outcome, ResultCollector, RichProgress
+from netpatrol.shard import ProcessSetting, ShardJob, resolve_processes, run_sharded
 from netpatrol.workspace import Workspace
-
 
 # Nornir logs every failed task with its traceback; with no handler configured Python's last-resort
 # handler would print them on stderr. Failures are reported once, by the CLI, from the outcomes.
@@ -35,9 +44,10 @@ TELNET_OPTIONS = ("telnet_fallback", "telnet_port")
 def _nornir_host(h: ResolvedHost, defaults: Defaults) -> Host:
     extras = dict(h.extras)
     telnet = {k: extras.pop(k) for k in TELNET_OPTIONS if k in extras}
-    secret = h.secret("secret")
-    if secret:
-        extras["secret"] = secret
+    for name in SECRET_EXTRAS:
+        value = h.secret(name)
+        if value:
+            extras[name] = value
     return Host(
         name=h.name,
         hostname=h.hostname,
@@ -71,7 +81,8 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
         defaults=defaults,
     )
     # Nornir's default logging writes nornir.log into the current directory: keep it off.
-    config = Config(logging={"enabled": False}, user_defined={"netpatrol": ctx})
+    # The workspace rides along so run_task can give shard processes the same settings.
+    config = Config(logging={"enabled": False}, user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
 
 
@@ -80,14 +91,27 @@ def run_task(
     task: Callable[..., Any],
     description: str,
     show_progress: bool | None = None,
+    processes: ProcessSetting | None = None,
     **kwargs: Any,
 ) -> dict[str, Outcome]:
-    """Run `task` on every host; each outcome holds the value or one translated DeviceError."""
+    """Run `task` on every host; each outcome holds the value or one translated DeviceError.
+
+    `processes` (default: the workspace's `processes` setting, "auto") spreads the hosts over
+    that many processes (shard.py); the task and its kwargs must then pickle. Workers are the
+    run's total: each process runs workers/processes hosts at once.
+    """
     if show_progress is None:
         show_progress = sys.stderr.isatty()
-    collector = ResultCollector()
-    bar = RichProgress(len(nr.inventory.hosts), description, enabled=show_progress)
+    ws: Workspace | None = nr.config.user_defined.get("netpatrol_workspace")
+    n = len(nr.inventory.hosts)
+    if processes is None and ws is not None:
+        processes = ws.settings.processes
+    count = resolve_processes(processes, n) if ws is not None else 1
+    bar = RichProgress(n, description, enabled=show_progress)
     nr.data.reset_failed_hosts()
+    if count > 1:
+        return _run_sharded(nr, ws, task, count, bar, kwargs)
+    collector = ResultCollector()
     ctx: SessionContext = nr.config.user_defined["netpatrol"]
     try:
         nr.with_processors([bar, collector]).run(task=with_retries(task, ctx.retries, ctx.retry_backoff), **kwargs)
@@ -98,6 +122,33 @@ def run_task(
             host = nr.inventory.hosts[name]
             outcome.error = translate(outcome.error, name, f"{host.hostname}:{host.port}")
     return collector.outcomes
+
+
+def _run_sharded(nr: Nornir, ws: Workspace, task: Callable[..., Any], count: int, bar: RichProgress,
+                 kwargs: dict[str, Any]) -> dict[str, Outcome]:
+    ctx: SessionContext = nr.config.user_defined["netpatrol"]
+    total_workers = getattr(nr.runner, "num_workers", None) or ws.settings.workers
+    hosts = [h.data["netpatrol"] for h in nr.inventory.hosts.values()]
+    job = ShardJob(ws, hosts, max(1, -(-total_workers // count)), task, kwargs)
+    bar_lock = threading.Lock()
+
+    def advance(outcome: Outcome) -> None:
+        # The bar is a Nornir processor; it is driven here because hosts finish in other processes.
+        with bar_lock:
+            bar.task_instance_completed(None, SimpleNamespace(name=outcome.host), SimpleNamespace(failed=not outcome.ok))
+
+    def run_local(runner: Any, reporter: Any) -> None:
+        try:
+            nr.with_runner(runner).with_processors([reporter]).run(
+                task=with_retries(task, ctx.retries, ctx.retry_backoff), **kwargs)
+        finally:
+            nr.close_connections(on_good=True, on_failed=True)
+
+    bar.task_started(None)
+    try:
+        return run_sharded(job, count, run_local, advance)
+    finally:
+        bar.task_completed(None, None)
 
 
 def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Callable[..., Any]:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -121,6 +121,8 @@ class Settings(_Strict):
     inspector: str | None = None
     language: Literal["zh-CN", "en"] = "zh-CN"
     workers: int = Field(20, ge=1, le=500)
+    # "auto": min(CPUs, 4) processes once a run has >= 100 hosts, else 1 (see shard.py).
+    processes: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = "auto"
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
     report_formats: list[Literal["html", "md", "xlsx", "pdf"]] = Field(default_factory=lambda: ["html", "md"])
