@@ -57,7 +57,7 @@ def main() -> int:
         specs = [LabDeviceSpec(name=n, platform=PLATFORMS[i % len(PLATFORMS)], address="127.0.0.1", port=port,
                                username="netops", password=PASSWORD, enable_secret=ENABLE)
                  for i, (n, port) in enumerate(zip(names, free_ports(len(names))))]
-        ws = write_workspace(root / "ws", specs, workers=args.workers, backup={"save_saved_config": False},
+        ws = write_workspace(root / "ws", specs, workers=args.workers,
                              connection={"conn_timeout": conn, "auth_timeout": auth, "read_timeout": read,
                                          "retries": args.retries, "retry_backoff": backoff})
         lab = root / "lab"

@@ -186,7 +186,9 @@ def run_inspection(
         store.write_file(f"inspections/{period}/summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "
                    f"({', '.join(f'{v} {k}' for k, v in s['findings'].items() if v)})\n")
-        run.commit = store.commit(message, paths=[f"inspections/{period}"])
+        # All of inspections/: results a killed earlier run wrote (atomically) but never committed are
+        # committed with this one rather than left dangling.
+        run.commit = store.commit(message, paths=["inspections"])
         run.tag = inspection_tag(period)
         store.tag(run.tag, message, force=True)
     _record(ws, results)
