@@ -45,7 +45,7 @@ def inspect(
                 r.host, r.platform, r.status if r.status == "ok" else f"[red]{r.status}[/]",
                 " ".join(f"[{SEV_STYLE[s]}]{n} {s}[/]" for s, n in sev.items() if n) or "-",
                 sum(1 for i in items if i.status == "parsed"), sum(1 for i in items if i.status == "unsupported"),
-                sum(1 for i in items if i.status in ("no_template", "parse_error", "empty")), r.error or "",
+                sum(1 for i in items if i.status in ("no_template", "parse_error")), r.error or "",
             ])
         out.print(table(f"Inspection {run.period}", ["host", "platform", "status", "findings", "parsed", "unsupported", "parse issues", "error"], rows))
         s = run.summary()
