@@ -12,6 +12,7 @@ from netpatrol.cli_common import (
     HostOpt,
     JsonOpt,
     PlatformOpt,
+    ProcessesOpt,
     SiteOpt,
     WaitOpt,
     WorkersOpt,
@@ -41,7 +42,7 @@ def backup(
     platform: PlatformOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Pre-change backup: 'CHG-1234 replace uplink'; tagged pre-change/CHG-1234/<UTC time>.")] = None,
     workers: WorkersOpt = None,
-    processes: Annotated[str | None, typer.Option("--processes", help="Processes to spread devices over: a number or 'auto' (default from netpatrol.yaml: auto = up to 4 from 100 devices).")] = None,
+    processes: ProcessesOpt = None,
     wait: WaitOpt = 0.0,
     json_out: JsonOpt = False,
 ) -> None:

@@ -24,6 +24,10 @@ GroupOpt = Annotated[str | None, typer.Option("--group", help="Only hosts in thi
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only hosts of this platform, e.g. huawei_vrp.")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Devices at once (default from netpatrol.yaml).")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")]
+ProcessesOpt = Annotated[
+    str | None,
+    typer.Option("--processes", help="Processes to spread devices over: a number or 'auto' (default from netpatrol.yaml: auto = up to 4 from 100 devices)."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 
 # Piped output keeps whole rows (no 80-column wrap) so it can be grepped and diffed.

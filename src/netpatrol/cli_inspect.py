@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
+from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
 
@@ -19,7 +19,7 @@ def inspect(
     platform: PlatformOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="Inspection period, e.g. 2026Q4 (default: the current quarter).")] = None,
     workers: WorkersOpt = None,
-    processes: Annotated[str | None, typer.Option("--processes", help="Processes to spread devices over: a number or 'auto' (default from netpatrol.yaml: auto = up to 4 from 100 devices).")] = None,
+    processes: ProcessesOpt = None,
     wait: WaitOpt = 0.0,
     json_out: JsonOpt = False,
 ) -> None:
