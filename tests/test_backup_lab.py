@@ -107,3 +107,18 @@ def test_fault_fails_closed_and_keeps_last_good(backed_up, fault, host, status, 
     listing = json.loads(np(ws, "inventory", "list", "--json", "--host", host).stdout)[0]
     assert listing["status"]["last_backup_error"]
     assert listing["status"]["last_backup_success"] < listing["status"]["last_backup_attempt"] or listing["status"]["last_backup_success"]
+
+
+def test_truncated_nxos_config_is_caught_by_the_sentinel(backed_up):
+    """NX-OS has no end marker: `show hostname` chained after the config must follow it."""
+    ws, _ = backed_up
+    w = Workspace(ws)
+    stored = ws / "backups/configs/jc-city/city-core-01.cfg"
+    good = stored.read_bytes()
+    assert not good.rstrip().endswith(b"city-core-01")  # the sentinel's line is not stored
+    control.set_faults(w.lab_dir, "city-core-01", ["truncate_config"])
+    res = np(ws, "backup", "--json", "--host", "city-core-01")
+    assert res.exit_code == 1, res.output
+    dev = json.loads(res.stdout)["devices"][0]
+    assert dev["status"] == "failed" and "did not follow the config" in dev["reason"]
+    assert stored.read_bytes() == good

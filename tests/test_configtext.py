@@ -283,3 +283,17 @@ def test_cut_short_against_saved_only_without_end_marker():
     check_not_cut_short(saved, saved, nxos, host="n1")  # complete
     check_not_cut_short(cut + "new line\n", saved, nxos, host="n1")  # an edit, not a prefix
     check_not_cut_short(cut, saved, ios, host="i1")  # IOS has 'end': the marker check decides
+
+
+def test_split_sentinel():
+    from netpatrol.configtext import split_sentinel
+    from netpatrol.errors import IncompleteOutput
+    from netpatrol.platforms import PLATFORMS
+
+    nxos = PLATFORMS["cisco_nxos"]
+    body = "version 9.3(10)\nhostname n9k1\ninterface Ethernet1/1\n  no shutdown\n"
+    assert split_sentinel(body + "n9k1 \n", nxos, host="n") == body
+    with pytest.raises(IncompleteOutput, match="did not follow"):
+        split_sentinel(body, nxos, host="n")  # cut short: the hostname line never came
+    with pytest.raises(IncompleteOutput):
+        split_sentinel("version 9.3(10)\ninterface Ethernet1/1\n", nxos, host="n")  # no hostname at all

@@ -176,3 +176,21 @@ def check_not_cut_short(running: str, saved: str | None, profile: PlatformProfil
             f"'{profile.backup.running}' stopped after {len(run)} lines where the saved config "
             f"continues to {len(sav)}; output truncated?",
         )
+
+
+def split_sentinel(output: str, profile: PlatformProfile, *, host: str) -> str:
+    """The config part of `running ; sentinel` output, after proving the sentinel's line follows it.
+
+    The sentinel's output (e.g. NX-OS `show hostname`) must be the last non-blank line and equal
+    the value `sentinel_expect` captures from the config; a reply cut short has lost it.
+    """
+    spec = profile.backup
+    lines = output.rstrip().split("\n")
+    last = lines[-1].strip() if lines else ""
+    m = re.search(spec.sentinel_expect or "", output, re.MULTILINE) if spec.sentinel_expect else None
+    if not m or last != m.group(1):
+        raise IncompleteOutput(
+            host,
+            f"the output of '{spec.sentinel_command}' did not follow the config; output truncated?",
+        )
+    return "\n".join(lines[:-1]) + "\n"

@@ -162,24 +162,29 @@ class CliSession:
 
     async def _show(self, cmd: str) -> None:
         faults = self.device.spec.faults
-        try:
-            base, filters = split_pipes(cmd)
-        except FilterError:
-            self._unknown(cmd)
-            return
-        kind = self.device.config_kind(base)
-        # Configs need privilege: in user mode they are unknown, as on real Cisco-like devices.
-        if "error_all" in faults or (kind and self.mode == "user"):
-            self._unknown(cmd)
-            return
-        text = self.device.output(base)
-        if text is None:
-            self._unknown(cmd)
-            return
-        if kind and "truncate_config" in faults:
+        sep = self.profile.command_separator
+        parts = [p.strip() for p in cmd.split(sep.strip())] if sep and sep.strip() in cmd else [cmd]
+        texts, is_config = [], False
+        for part in parts:
+            try:
+                base, filters = split_pipes(part)
+            except FilterError:
+                self._unknown(part)
+                return
+            kind = self.device.config_kind(base)
+            # Configs need privilege: in user mode they are unknown, as on real Cisco-like devices.
+            text = None if "error_all" in faults or (kind and self.mode == "user") else self.device.output(base)
+            if text is None:
+                self._unknown(part)
+                return
+            texts.append(apply_filters(text, filters))
+            is_config = is_config or kind is not None
+        text = "\n".join(texts)
+        if is_config and "truncate_config" in faults:
+            # The reply stream is cut, so whatever followed the config on the line is lost too.
             lines = text.split("\n")
             text = "\n".join(lines[: max(1, len(lines) * 2 // 3)])
-        await self._deliver(apply_filters(text, filters), is_config=kind is not None)
+        await self._deliver(text, is_config=is_config)
 
     async def _deliver(self, text: str, is_config: bool) -> None:
         if not text:

@@ -113,6 +113,8 @@ class LabProfile(_Data):
     unknown_command: str
     logout: list[str] = Field(default_factory=lambda: ["exit", "quit", "logout"])
     banner: str = ""
+    # Several commands on one line, e.g. NX-OS "show running-config ; show hostname".
+    command_separator: str | None = None
     # Printed after each command's output, before the prompt (Junos "{master:0}").
     output_trailer: str = ""
     config: ConfigText

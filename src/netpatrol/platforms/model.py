@@ -22,6 +22,11 @@ class BackupSpec(_Frozen):
     # Lines matching these change on every fetch without a config change: dropped before storing.
     volatile: list[str] = Field(default_factory=list)
     read_timeout: float = 120.0
+    # For platforms without an end marker: a command chained after the config command on the
+    # same line (`running ; command`) whose one-line output must equal what `sentinel_expect`
+    # captures from the config. A cut-short reply loses it, so truncation shows.
+    sentinel_command: str | None = None
+    sentinel_expect: str | None = None
     # Collapse runs of comment-only lines ("#") to one: their count flaps on Comware IRF stacks.
     collapse_separator_runs: bool = False
     # Platforms without an end marker (NX-OS) are judged complete only above this many lines.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from nornir.core.task import Task
 
 from netpatrol import errors
-from netpatrol.configtext import check_complete, check_not_cut_short, clean
+from netpatrol.configtext import check_complete, check_not_cut_short, clean, split_sentinel
 from netpatrol.platforms import PLATFORMS
 from netpatrol.sanitize import sanitize
 from netpatrol.tasks.collect import run_commands
@@ -34,14 +34,17 @@ def fetch_config(
     """
     host = task.host.name
     profile = PLATFORMS[task.host.platform]
-    commands = [profile.backup.running]
-    if compare_saved and profile.backup.saved:
-        commands.append(profile.backup.saved)
+    spec = profile.backup
+    running_cmd = f"{spec.running} ; {spec.sentinel_command}" if spec.sentinel_command else spec.running
+    commands = [running_cmd]
+    if compare_saved and spec.saved:
+        commands.append(spec.saved)
     outputs = run_commands(task, commands)
-    running = outputs[profile.backup.running]
+    running = outputs[running_cmd]
     if running.rejected:
         raise errors.CommandRejected(host, f"'{running.command}' was refused: {running.rejected}")
-    text = clean(running.text, profile)
+    raw = split_sentinel(running.text, profile, host=host) if spec.sentinel_command else running.text
+    text = clean(raw, profile)
     check_complete(text, profile, previous(host), max_shrink, host=host)
     saved_matches = None
     saved = outputs.get(profile.backup.saved) if profile.backup.saved else None
