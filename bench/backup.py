@@ -47,7 +47,7 @@ _spec.loader.exec_module(common)  # type: ignore[union-attr]
 RUNNING = {"cisco_ios": "show running-config", "cisco_nxos": "show running-config", "arista_eos": "show running-config",
            "ruijie_os": "show running-config", "juniper_junos": "show configuration",
            "huawei_vrp": "display current-configuration", "hp_comware": "display current-configuration"}
-ENABLE = {"cisco_ios", "arista_eos", "ruijie_os"}
+ENABLE = common.PLAIN_ENABLE
 
 
 def _hosts(ws: Path) -> dict[str, dict]:

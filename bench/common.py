@@ -26,8 +26,11 @@ import yaml
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import make_specs
+from netpatrol.platforms import PLATFORMS
 
 PY = sys.executable
+# Platforms a plain script must `enable` on (the lab starts them in user mode when a secret is set).
+PLAIN_ENABLE = {name for name, profile in PLATFORMS.items() if profile.needs_enable}
 BENCH = Path(__file__).resolve().parent
 PASSWORD_ENV = "NP_BENCH_PASSWORD"
 LAB_PASSWORD = "lab-pass"

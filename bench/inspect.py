@@ -35,7 +35,7 @@ common = importlib.util.module_from_spec(_spec)
 sys.modules["bench_common"] = common  # dataclasses look their module up there
 _spec.loader.exec_module(common)  # type: ignore[union-attr]
 
-ENABLE = {"cisco_ios", "arista_eos", "ruijie_os"}
+ENABLE = common.PLAIN_ENABLE
 
 
 def job_commands() -> dict[str, list[str]]:

@@ -159,20 +159,6 @@ class CountingBar:
         CountingBar.seen.append(host.name)
 
 
-def _shard_children() -> list[int]:
-    """Live processes whose parent is this one and that were started by multiprocessing."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmd = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"spawn_main" in cmd:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def _cli(ws: Workspace, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "from netpatrol.cli import main; main()", *args, "-w", str(ws.root)],
                             env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -210,13 +196,13 @@ def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab, monkeypatch):
     # Every reachable device's key was learnt into the one known_hosts, none lost.
     learnt = {line.split()[0] for line in two.known_hosts.read_text().splitlines()}
     assert learnt == {f"[{s.address}]:{s.port}" for i, s in enumerate(lab) if FAULTY.get(i) != "refuse_connection"}
-    assert _shard_children() == []
+    assert _children_of(os.getpid()) == []
 
     hosts = [h for h in _hosts(two) if h.name not in {lab[i].name for i in HANGING}]
     again = run_backup(two, hosts, show_progress=False)
     assert again.counts == {"saved": 0, "unchanged": 13, "failed": 5} and again.commit is None
     assert {d.host for d in again.failed} == {lab[i].name for i in FAULTY if i not in HANGING}
-    assert _shard_children() == []
+    assert _children_of(os.getpid()) == []
 
 
 def _children_of(pid: int) -> list[int]:

@@ -20,16 +20,10 @@ from netpatrol.cli_common import (
     open_workspace,
     out,
     print_json,
+    report_deliveries,
     selected,
     table,
 )
-
-def _notify(deliveries) -> None:
-    """A failed notification is a warning: the backup or inspection itself succeeded."""
-    from netpatrol.cli_schedule import _report_deliveries
-
-    _report_deliveries(deliveries)
-
 
 STATUS_STYLE = {"saved": "green", "unchanged": "dim", "failed": "red"}
 
@@ -54,7 +48,7 @@ def backup(
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     run = run_backup(ws, hosts, reason=reason, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
-    _notify(notify_backup_run(ws, run, reason))
+    report_deliveries(notify_backup_run(ws, run, reason))
     if json_out:
         print_json(run.to_dict())
     else:

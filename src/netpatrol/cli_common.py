@@ -65,3 +65,10 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     for r in rows:
         t.add_row(*["" if v is None else str(v) for v in r])
     return t
+
+
+def report_deliveries(deliveries) -> None:
+    """A failed notification is a warning: the backup or inspection itself succeeded."""
+    for d in deliveries:
+        if not d.ok:
+            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {d.channel} failed: {d.detail}", highlight=False)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
+from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, report_deliveries, selected, table
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
 
@@ -24,7 +24,6 @@ def inspect(
     json_out: JsonOpt = False,
 ) -> None:
     """The quarterly inspection (巡检): health and security checks, stored per period in backups/ and compared with the last one."""
-    from netpatrol.cli_backup import _notify
     from netpatrol.inspection import run_inspection
     from netpatrol.shard import parse_processes
     from netpatrol.notify import notify_inspection_run
@@ -32,7 +31,7 @@ def inspect(
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
-    _notify(notify_inspection_run(ws, run))
+    report_deliveries(notify_inspection_run(ws, run))
     if json_out:
         print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,
                     "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results]})

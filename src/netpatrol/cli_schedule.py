@@ -23,6 +23,7 @@ from netpatrol.cli_common import (
     open_workspace,
     out,
     print_json,
+    report_deliveries,
     selected,
     table,
 )
@@ -70,12 +71,6 @@ def due(
     if rows:
         out.print(table("Backups", ["host", "site", "interval", "status", "last good backup", "age", "note"], rows))
     out.print(f"{len(rep.inspections_due)} device(s) due for inspection, {len(rep.backups_due)} due for backup.")
-
-
-def _report_deliveries(deliveries) -> None:
-    for d in deliveries:
-        if not d.ok:
-            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {d.channel} failed: {d.detail}", highlight=False)
 
 
 def run(
@@ -126,7 +121,7 @@ def run(
         err.print(f"[yellow]busy:[/yellow] {exc}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
                   highlight=False)
         raise typer.Exit(EXIT_LOCKED) from None
-    _report_deliveries(doc["notifications"])
+    report_deliveries(doc["notifications"])
     doc["notifications"] = [d.__dict__ for d in doc["notifications"]]
     if json_out:
         print_json(doc)

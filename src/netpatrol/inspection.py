@@ -26,7 +26,7 @@ from netpatrol.jobs import Job, load_job
 from netpatrol.normalise import normalise
 from netpatrol.parsing import parse
 from netpatrol.platforms import PLATFORMS
-from netpatrol.refs import current_period, inspection_tag, parse_period
+from netpatrol.refs import current_period, inspected_periods, inspection_tag, parse_period
 from netpatrol.runner import build_nornir, run_task
 from netpatrol.shard import ProcessSetting
 from netpatrol.store import Store
@@ -77,13 +77,14 @@ def _stored_results(store: Store, period: str) -> list[InspectionResult]:
     return [InspectionResult.model_validate_json(store.read_file(p)) for p in paths]
 
 
-def _previous(store: Store, period: str, h: ResolvedHost) -> InspectionResult | None:
+def earlier_periods(store: Store, period: str) -> list[str]:
+    """Inspected periods before `period`, newest first (listed once per run, not per device)."""
+    return [p for p in reversed(inspected_periods(store)) if parse_period(p) < parse_period(period)]
+
+
+def _previous(store: Store, earlier: list[str], h: ResolvedHost) -> InspectionResult | None:
     """The device's most recent result from an earlier period (not necessarily the last quarter)."""
-    periods = sorted(
-        {p.split("/")[1] for p in store.list_files("inspections/") if p.count("/") >= 2},
-        key=parse_period,
-    )
-    for p in reversed([p for p in periods if parse_period(p) < parse_period(period)]):
+    for p in earlier:
         path = result_path(p, h)
         if store.exists(path):
             try:
@@ -159,11 +160,12 @@ def run_inspection(
         outcomes = run_task(nr, collect_inspection, f"Inspecting {period}", show_progress=show_progress, processes=processes,
                             items=job.platforms, remembered=remembered, collect_config=job.collect_config)
         results = []
+        earlier = earlier_periods(store, period)
         for h in hosts:
             o = outcomes.get(h.name)
             raw = o.value if o and o.ok else None
             result = _analyse(ws, h, raw, period) if raw else _failed(h, period, o.error if o else None)
-            previous = _previous(store, period, h)
+            previous = _previous(store, earlier, h)
             # Security checks need the real values (an SNMP community "public" is only visible
             # unsanitised); the text stays in memory and findings quote sanitised lines only.
             config = clean(raw.running_config, PLATFORMS[h.platform]) if raw and raw.running_config else None

@@ -107,3 +107,19 @@ def _before(store: Store, moment: datetime, ref: str) -> str:
     if sha is None:
         raise UsageError(f"no backup at or before {ref!r} ({moment.isoformat()}): the history starts later")
     return sha
+
+
+def inspected_periods(store: Store) -> list[str]:
+    """Every period with stored results, oldest first (tagged or only in the working tree)."""
+    found = {p.split("/")[1] for p in store.list_files("inspections/") if p.count("/") >= 2}
+    head = store.head()
+    if head:
+        found |= {p.split("/")[1] for p in store.list_files("inspections/", ref=head) if p.count("/") >= 2}
+    valid = []
+    for p in found:
+        try:
+            parse_period(p)
+        except UsageError:
+            continue  # a stray directory is not a period
+        valid.append(p)
+    return sorted(valid, key=parse_period)

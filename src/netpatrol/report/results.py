@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from netpatrol.errors import StoreError, UsageError
 from netpatrol.health import InspectionResult
-from netpatrol.refs import inspection_tag, parse_period
+from netpatrol.refs import inspected_periods, inspection_tag, parse_period
 from netpatrol.store import Store
 
 PREFIX = "inspections/"
@@ -22,22 +22,6 @@ PREFIX = "inspections/"
 def period_ref(store: Store, period: str) -> str | None:
     """The commit the period's inspection tag points at, or None (read the working tree)."""
     return store.rev_parse(f"refs/tags/{inspection_tag(period)}")
-
-
-def inspected_periods(store: Store) -> list[str]:
-    """Every period with stored results, oldest first (tagged or only in the working tree)."""
-    found = {p.split("/")[1] for p in store.list_files(PREFIX) if p.count("/") >= 2}
-    head = store.head()
-    if head:
-        found |= {p.split("/")[1] for p in store.list_files(PREFIX, ref=head) if p.count("/") >= 2}
-    valid = []
-    for p in found:
-        try:
-            parse_period(p)
-        except UsageError:
-            continue  # a stray directory is not a period
-        valid.append(p)
-    return sorted(valid, key=parse_period)
 
 
 def latest_period(store: Store) -> str:
