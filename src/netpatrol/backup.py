@@ -87,7 +87,10 @@ def run_backup(
     show_progress: bool | None = None,
     lock_timeout: float = 0,
     processes: ProcessSetting | None = None,
+    trigger: str | None = None,
 ) -> BackupRun:
+    """`reason` is a human change id + text (tagged pre-change/<id>/...); `trigger` is what
+    started an unattended run (a syslog line): written in the commit message, never tagged."""
     settings = ws.settings.backup
     started = datetime.now(timezone.utc)
     store = open_store(ws)
@@ -114,7 +117,7 @@ def run_backup(
             changed = store.write_file(path, o.value.text) or path in leftover
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches))
         changed_hosts = [d.host for d in devices if d.status == "saved"]
-        message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason)
+        message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason or trigger)
         commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
         tag = None
         if reason:

@@ -263,20 +263,34 @@ def listen_syslog(
     max_events: Annotated[int | None, typer.Option("--max-events", min=1, help="Stop after this many backups (tests, one-shot use).")] = None,
     duration: Annotated[float | None, typer.Option("--duration", min=0, help="Stop after this many seconds (pending backups still run).")] = None,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds a backup waits for another run's lock before it is postponed.")] = 60.0,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Receive syslog and back up each device that logs a configuration change (debounced), then notify."""
+    """Receive syslog and back up each device that logs a configuration change (debounced), then notify.
+
+    Only datagrams from a device's inventory address, or from a relay listed under syslog.relays
+    in netpatrol.yaml, count; the rest are dropped and counted."""
     from netpatrol.syslog_listener import SyslogListener
 
     ws, inv = open_workspace(workspace)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     listener = SyslogListener(ws, inv, bind=bind, port=port, debounce=debounce, lock_wait=wait)
-    err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices, debounce {debounce:g} s)", highlight=False)
+    relays = len(ws.settings.syslog.relays)
+    err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices"
+              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False)
     try:
-        n = listener.serve(max_events=max_events, duration=duration)
+        listener.serve(max_events=max_events, duration=duration)
     except KeyboardInterrupt:
-        n = listener.backups_run
-    err.print(f"stopped: {listener.seen} datagram(s), {n} backup run(s)", highlight=False)
+        pass
+    s = listener.stats
+    if json_out:
+        print_json(s.to_dict())
+    err.print(f"stopped: {s.received} datagram(s): {s.changes} config change(s) from inventory devices, "
+              f"{s.dropped_sender} dropped (sender not allowed), {s.truncated} truncated to "
+              f"{listener.max_datagram} bytes; {s.backups} backup run(s)"
+              + (f", {s.backups_failed} failed" if s.backups_failed else "")
+              + (f"; {s.dropped_pending_full} change(s) not queued (syslog.max_pending)" if s.dropped_pending_full else ""),
+              highlight=False)
 
 
 def register(app: typer.Typer) -> None:

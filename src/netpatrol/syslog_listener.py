@@ -1,10 +1,12 @@
 """`netpatrol listen-syslog`: back up a device soon after it logs a configuration change.
 
 Datagrams (RFC 3164 or 5424) are matched against the config-change patterns of the sender's
-platform. The sender is found by source address (the inventory `hostname`, resolved once) or,
-for relayed logs, by the host name in the syslog header. Changes are debounced per device: a
-backup runs once the device has been quiet for `debounce` seconds (a config session logs many
-lines), at the latest `MAX_HOLD` debounce windows after the first message.
+platform. The sender is the device whose inventory address the datagram came from, or one a
+relay listed in netpatrol.yaml may speak for (syslog_senders.py); anything else is dropped and
+counted. Changes are debounced per device: a backup runs once the device has been quiet for
+`debounce` seconds (a config session logs many lines), at the latest `MAX_HOLD` debounce windows
+after the first message. Memory is bounded: at most `syslog.max_datagram` bytes are read per
+datagram and a pending device keeps a count, two times and one short sample line.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from netpatrol.errors import LockedError, NetpatrolError
 from netpatrol.inventory import Inventory, ResolvedHost
+from netpatrol.syslog_senders import DropReport, SenderPolicy, printable
 from netpatrol.workspace import Workspace
 
 log = logging.getLogger("netpatrol.syslog")
@@ -41,7 +44,6 @@ _RFC5424 = re.compile(r"^<\d{1,3}>\d{1,2} \S+ (?P<host>\S+) (?P<app>\S+) (?P<pro
 _RFC3164 = re.compile(r"^<\d{1,3}>(?:[A-Z][a-z]{2} [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d(?:[:.]\d+)?(?: \d{4})?|\d{4}-\d\d-\d\dT\S+) +(?P<host>[^\s:]+) (?P<msg>.*)$", re.S)
 _PRI = re.compile(r"^<\d{1,3}>")
 MAX_HOLD = 10
-MAX_REASON = 200
 
 
 @dataclass(frozen=True)
@@ -70,43 +72,43 @@ def is_config_change(platform: str, text: str) -> bool:
     return any(rx.search(text) and not (skip and skip.search(text)) for rx, skip in _COMPILED.get(platform, ()))
 
 
-class HostResolver:
-    """Find the inventory host a message came from: by source address, then by header name."""
-
-    def __init__(self, hosts: list[ResolvedHost]):
-        self.by_addr: dict[str, list[ResolvedHost]] = {}
-        self.by_name: dict[str, ResolvedHost] = {}
-        for h in hosts:
-            for addr in _addresses(h.hostname):
-                self.by_addr.setdefault(addr, []).append(h)
-            self.by_name[h.name.lower()] = h
-            self.by_name.setdefault(h.hostname.lower(), h)
-
-    def find(self, msg: Message) -> ResolvedHost | None:
-        candidates = self.by_addr.get(msg.source, [])
-        # Several inventory entries on one address (NAT, a jump host) can't be told apart by address.
-        if len(candidates) == 1:
-            return candidates[0]
-        if msg.hostname:
-            name = msg.hostname.lower()
-            return self.by_name.get(name) or self.by_name.get(name.split(".")[0])
-        return None
-
-
-def _addresses(hostname: str) -> set[str]:
-    try:
-        return {info[4][0] for info in socket.getaddrinfo(hostname, None, type=socket.SOCK_DGRAM)}
-    except OSError:
-        log.warning("cannot resolve %s; its syslog is matched by the name in the message only", hostname)
-        return set()
+MAX_SAMPLE = 200  # bytes of the first matched line kept per pending device; it becomes the trigger
 
 
 @dataclass
 class Pending:
+    """What a device's coming backup needs, and no more: never the messages themselves."""
+
     host: ResolvedHost
     first: float
     last: float
-    messages: list[str] = field(default_factory=list)
+    count: int
+    sample: str  # the first matched line, printable, at most MAX_SAMPLE bytes of UTF-8
+
+    def retained_bytes(self) -> int:
+        return len(self.sample.encode("utf-8"))
+
+
+def sample_line(text: str) -> str:
+    """One line of sender-controlled text fit for a commit message: no control characters or
+    newlines, cut to MAX_SAMPLE bytes of UTF-8 (on a character boundary)."""
+    flat = printable(" ".join(text.split()), MAX_SAMPLE)
+    return flat.encode("utf-8")[:MAX_SAMPLE].decode("utf-8", "ignore").rstrip()
+
+
+@dataclass
+class Stats:
+    received: int = 0
+    truncated: int = 0  # longer than syslog.max_datagram: the rest was never read
+    dropped_sender: int = 0  # the source address may not speak for any device the datagram names
+    dropped_pending_full: int = 0  # syslog.max_pending devices were already waiting
+    ignored: int = 0  # from an allowed sender, but not a config change
+    changes: int = 0  # config-change lines attributed to a device
+    backups: int = 0
+    backups_failed: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
 
 
 BackupFn = Callable[[list[ResolvedHost], str], object]
@@ -117,10 +119,13 @@ class SyslogListener:
                  debounce: float = 30.0, lock_wait: float = 60.0, backup: BackupFn | None = None):
         self.ws, self.inv = ws, inv
         self.debounce, self.lock_wait = debounce, lock_wait
-        self.resolver = HostResolver(list(inv.hosts.values()))
+        settings = ws.settings.syslog
+        self.max_datagram, self.max_pending = settings.max_datagram, settings.max_pending
+        self.senders = SenderPolicy(list(inv.hosts.values()), settings.relays)
+        self.drops = DropReport(settings.warn_interval)
+        self._full_warned: float | None = None
         self.pending: dict[str, Pending] = {}
-        self.backups_run = 0
-        self.seen = 0
+        self.stats = Stats()
         self._backup = backup or self._run_backup
         family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -132,19 +137,55 @@ class SyslogListener:
                                  + (" (ports below 1024 need root; use e.g. --port 5514)" if port < 1024 else "")) from None
         self.port = self.sock.getsockname()[1]
 
+    @property
+    def seen(self) -> int:
+        return self.stats.received
+
+    @property
+    def backups_run(self) -> int:
+        return self.stats.backups
+
+    def retained_bytes(self) -> int:
+        """Message bytes held for pending backups (bounded: MAX_SAMPLE per pending device)."""
+        return sum(p.retained_bytes() for p in self.pending.values())
+
+    def receive(self, timeout: float | None) -> bool:
+        """Read and handle one datagram; False when none came within `timeout` seconds."""
+        self.sock.settimeout(timeout)
+        try:
+            # Only max_datagram bytes are ever copied out of the kernel; UDP discards the rest.
+            data, _, flags, addr = self.sock.recvmsg(self.max_datagram)
+        except TimeoutError:
+            return False
+        if flags & socket.MSG_TRUNC:
+            self.stats.truncated += 1
+        self.handle(data, addr[0], time.monotonic())
+        return True
+
     def handle(self, data: bytes, source: str, now: float) -> ResolvedHost | None:
-        self.seen += 1
-        msg = parse_datagram(data, source)
-        host = self.resolver.find(msg)
+        self.stats.received += 1
+        msg = parse_datagram(data[:self.max_datagram], source)
+        host = self.senders.find(msg.source, msg.hostname)
         if host is None:
-            if any(is_config_change(p, msg.text) for p in _COMPILED):
-                log.warning("config change from unknown sender %s (%s): not in the inventory", source, msg.hostname or "-")
+            self.stats.dropped_sender += 1
+            self.drops.drop(source, msg.hostname, now)
             return None
         if not is_config_change(host.platform, msg.text):
+            self.stats.ignored += 1
             return None
-        p = self.pending.setdefault(host.name, Pending(host, now, now))
+        p = self.pending.get(host.name)
+        if p is None:
+            if len(self.pending) >= self.max_pending:
+                self.stats.dropped_pending_full += 1
+                if self._full_warned is None or now - self._full_warned >= self.drops.interval:
+                    self._full_warned = now
+                    log.warning("%s: config change not queued: %d devices already wait for a backup "
+                                "(syslog.max_pending)", host.name, len(self.pending))
+                return None
+            p = self.pending[host.name] = Pending(host, now, now, 0, sample_line(msg.text))
         p.last = now
-        p.messages.append(msg.text)
+        p.count += 1
+        self.stats.changes += 1
         log.info("%s: config change logged; backup after %g s quiet", host.name, self.debounce)
         return host
 
@@ -153,29 +194,35 @@ class SyslogListener:
                 if flush or now - p.last >= self.debounce or now - p.first >= MAX_HOLD * self.debounce]
 
     def fire(self, now: float, flush: bool = False) -> int:
-        """Back up every device whose window closed; one run per distinct reason."""
+        """Back up every device whose window closed, one run each, the logged line as trigger."""
         due = self.ready(now, flush)
         for p in due:
-            first = " ".join(p.messages[0].split())[:MAX_REASON]
-            more = f" (+{len(p.messages) - 1} more)" if len(p.messages) > 1 else ""
+            more = f" (+{p.count - 1} more)" if p.count > 1 else ""
             try:
-                self._backup([p.host], f"syslog: {first}{more}")
+                self._backup([p.host], f"syslog: {p.sample}{more}")
             except LockedError as exc:
                 log.warning("%s: backup postponed, workspace busy: %s", p.host.name, exc)
                 p.last = now  # try again after another quiet window
                 continue
             except NetpatrolError as exc:
                 log.error("%s: backup after syslog failed: %s", p.host.name, exc)
+                self.stats.backups_failed += 1
             del self.pending[p.host.name]
-            self.backups_run += 1
+            self.stats.backups += 1
         return len(due)
 
-    def _run_backup(self, hosts: list[ResolvedHost], reason: str) -> object:
+    def _run_backup(self, hosts: list[ResolvedHost], trigger: str) -> object:
         from netpatrol.backup import run_backup
+        from netpatrol.device_state import update_device_records
         from netpatrol.notify import notify_backup_run
 
-        run = run_backup(self.ws, hosts, reason=reason, show_progress=False, lock_timeout=self.lock_wait)
-        for d in notify_backup_run(self.ws, run, reason):
+        # A trigger, not a change id: it goes in the commit message and the device record, and
+        # never becomes a pre-change/... tag (those mark human changes given with --reason).
+        run = run_backup(self.ws, hosts, trigger=trigger, show_progress=False, lock_timeout=self.lock_wait)
+        update_device_records(self.ws, {h.name: {"last_syslog_trigger": trigger,
+                                                  "last_syslog_backup": run.finished.isoformat(timespec="seconds")}
+                                        for h in hosts})
+        for d in notify_backup_run(self.ws, run, trigger):
             (log.info if d.ok else log.warning)("notify %s via %s: %s", d.event, d.channel, d.detail)
         log.info("backup of %s: %s (commit %s)", ", ".join(h.name for h in hosts),
                  ", ".join(d.status for d in run.devices), run.commit)
@@ -197,12 +244,7 @@ class SyslogListener:
                                  for p in self.pending.values()]
                 if duration is not None:
                     waits.append(max(0.01, start + duration - now))
-                self.sock.settimeout(min(waits))
-                try:
-                    data, addr = self.sock.recvfrom(65535)
-                    self.handle(data, addr[0], time.monotonic())
-                except socket.timeout:
-                    pass
+                self.receive(min(waits))
                 self.fire(time.monotonic())
             self.fire(time.monotonic(), flush=True)
             return self.backups_run

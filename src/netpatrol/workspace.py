@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -113,6 +114,33 @@ class NotifySettings(_Strict):
     mail: list[MailChannel] = Field(default_factory=list)
 
 
+class SyslogRelay(_Strict):
+    """A relay (or NAT address) allowed to send syslog on behalf of inventory devices."""
+
+    source: str = Field(description="IP address or network (CIDR) the relay sends from")
+    devices: list[str] | Literal["*"] = Field(
+        description="inventory names it may speak for; '*' believes the header host name for any device")
+
+    @field_validator("source")
+    @classmethod
+    def _network(cls, value: str) -> str:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address or network (e.g. 10.0.0.9 or 10.0.8.0/24)") from None
+        return value
+
+
+class SyslogSettings(_Strict):
+    """`netpatrol listen-syslog`: who may trigger backups, and how much it keeps in memory."""
+
+    relays: list[SyslogRelay] = Field(default_factory=list)
+    # RFC 5424 section 6.1: receivers must accept 480 octets and should accept 2048; may truncate.
+    max_datagram: int = Field(2048, ge=480, le=65535, description="bytes read per datagram; the rest is dropped")
+    max_pending: int = Field(10000, ge=1, le=1_000_000, description="devices waiting for their backup at once")
+    warn_interval: float = Field(60, gt=0, description="seconds between warnings about dropped datagrams")
+
+
 class Settings(_Strict):
     """netpatrol.yaml."""
 
@@ -129,6 +157,7 @@ class Settings(_Strict):
     lab_state_dir: str = ".netpatrol/lab"
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    syslog: SyslogSettings = Field(default_factory=SyslogSettings)
 
 
 @dataclass
