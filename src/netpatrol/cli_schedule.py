@@ -277,7 +277,7 @@ def listen_syslog(
     listener = SyslogListener(ws, inv, bind=bind, port=port, debounce=debounce, lock_wait=wait)
     relays = len(ws.settings.syslog.relays)
     err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices"
-              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False)
+              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False, soft_wrap=True)
     try:
         listener.serve(max_events=max_events, duration=duration)
     except KeyboardInterrupt:
@@ -290,7 +290,7 @@ def listen_syslog(
               f"{listener.max_datagram} bytes; {s.backups} backup run(s)"
               + (f", {s.backups_failed} failed" if s.backups_failed else "")
               + (f"; {s.dropped_pending_full} change(s) not queued (syslog.max_pending)" if s.dropped_pending_full else ""),
-              highlight=False)
+              highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
