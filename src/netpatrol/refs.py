@@ -135,9 +135,9 @@ def parse_moment(text: str) -> datetime:
 
 def resolve(store: Store, ref: str) -> str:
     """The full commit sha `ref` names in `store`; UsageError with the accepted forms otherwise."""
+    if _PERIOD.fullmatch(ref.strip()):
+        return _resolve_period(store, check_period(ref))  # the one strict period type: no spaces
     ref = ref.strip()
-    if _PERIOD.fullmatch(ref):
-        return _resolve_period(store, check_period(ref))
     if _DATE.match(ref):
         moment = parse_moment(ref)
         return _before(store, moment, ref)

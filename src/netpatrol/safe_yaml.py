@@ -98,7 +98,9 @@ def load_text(text: str, label: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlFileError(label, mark.line + 1 if mark else 0, f"not valid YAML: {problem}") from None
+        if not isinstance(exc, yaml.constructor.ConstructorError):  # e.g. a duplicate key: valid YAML, refused
+            problem = f"not valid YAML: {problem}"
+        raise YamlFileError(label, mark.line + 1 if mark else 0, problem) from None
     except RecursionError:
         raise YamlFileError(label, 0, f"nested deeper than {MAX_DEPTH} levels") from None
     finally:
