@@ -28,7 +28,7 @@ def parse_period(period: str) -> tuple[int, int]:
     """(year, quarter) of `YYYYQn` (q accepted in lower case), years 2000-2099; UsageError otherwise."""
     match = _PERIOD.fullmatch(period) if isinstance(period, str) else None
     if not match:
-        raise UsageError(f"bad period {period!r}: expected YYYYQn without spaces, e.g. 2026Q3")
+        raise UsageError(f"bad period {period!r}: expected YYYYQn, e.g. 2026Q3 (no spaces)")
     year = int(match.group(1))
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise UsageError(f"bad period {period!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
