@@ -187,6 +187,15 @@ def test_complex_key_is_refused(tmp_path, rel):
     assert_clean_exit2(invoke("inventory", "check", "-w", str(ws)), rel, "line 1", "complex keys")
 
 
+@pytest.mark.parametrize("rel,text,line", [
+    ("inventory/hosts.yaml", "sw1:\n  hostname: 192.0.2.1\n  data: {purchase_date: 2026-13-45}\n", 3),
+    ("netpatrol.yaml", "workers: !!int twenty\n", 1),
+])
+def test_values_that_only_look_typed_are_refused_naming_the_line(tmp_path, rel, text, line):
+    ws = workspace(tmp_path, raw={rel: text})
+    assert_clean_exit2(invoke("inventory", "check", "-w", str(ws)), rel, f"line {line}", "cannot be read as")
+
+
 # --- 5. periods ----------------------------------------------------------------------------------
 
 

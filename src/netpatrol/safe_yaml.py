@@ -37,7 +37,17 @@ class YamlFileError(WorkspaceError):
 
 
 class _Loader(_BASE):  # type: ignore[misc,valid-type]
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's scalar constructors raise plain exceptions on values that only look typed
+        # (`2026-13-45` as a date, `!!int abc`); give them the node's line like any YAML error.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"value {node.value!r} cannot be read as {node.tag.rsplit(':', 1)[-1]}: {exc}"
+                if isinstance(node, yaml.ScalarNode) else f"cannot be read: {exc}", node.start_mark) from None
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
