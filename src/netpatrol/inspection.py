@@ -132,11 +132,9 @@ def _failed(h: ResolvedHost, period: str, error: BaseException | None) -> Inspec
 
 def _seconds_between(earlier: str, later: str) -> float | None:
     try:
-        seconds = (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
     except ValueError:
         return None
-    # A backfilled period may be collected after the period it is compared with: no elapsed time.
-    return seconds if seconds >= 0 else None
 
 
 def run_inspection(

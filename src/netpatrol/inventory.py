@@ -19,11 +19,11 @@ from netpatrol import safe_yaml
 from netpatrol.errors import InventoryError, InventoryIssue
 from netpatrol.inventory_models import (
     ENV_REF,
+    NETMIKO_EXTRAS,
     DefaultsModel,
     GroupModel,
     HostData,
     HostModel,
-    NETMIKO_EXTRAS,
     InspectionScope,
     SiteArchive,
 )

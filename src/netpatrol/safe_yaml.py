@@ -60,7 +60,7 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}' (first at line {seen[key] + 1})", key_node.start_mark)
+                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark)
         seen[key] = key_node.start_mark.line
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -107,10 +107,13 @@ def load_text(text: str, label: str) -> Any:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character: only a position is known
+            line = text[: exc.position].count("\n") + 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if not isinstance(exc, yaml.constructor.ConstructorError):  # e.g. a duplicate key: valid YAML, refused
             problem = f"not valid YAML: {problem}"
-        raise YamlFileError(label, mark.line + 1 if mark else 0, problem) from None
+        raise YamlFileError(label, line, problem) from None
     except RecursionError:
         raise YamlFileError(label, 0, f"nested deeper than {MAX_DEPTH} levels") from None
     finally:
