@@ -101,7 +101,7 @@ def bench_lab(n: int, workers: int, runs: int, root: Path) -> list[list[object]]
     ws = common.write_workspace(root / "ws", specs, workers)
     me = str(Path(__file__).resolve())
     variants = {
-        "netpatrol inspect": lambda r: ["/work/venv/bin/netpatrol", "inspect", "-w", str(ws), "--json", "--period", f"{2030 + r}Q1"],
+        "netpatrol inspect": lambda r: ["/work/venv/bin/netpatrol", "inspect", "-w", str(ws), "--json", "--backfill", "--period", f"{2001 + r}Q1"],
         "collect only (Nornir+netmiko)": lambda r: [common.PY, me, "--collect", str(ws), str(workers)],
     }
     cells = {k: common.Cell(k) for k in variants}

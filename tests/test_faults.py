@@ -111,7 +111,7 @@ def test_fault_matrix_backup_and_inspect(tmp_path, lab, faults):
     assert_store_sound(ws)
 
     t0 = time.monotonic()
-    proc = cli(ws, "inspect", "--json", "--period", "2026Q1")
+    proc = cli(ws, "inspect", "--json", "--backfill", "--period", "2026Q1")
     print(f"FAULT matrix-inspect {time.monotonic() - t0:.1f}s")
     assert proc.returncode == 1, proc.stderr[-2000:]
     results = {r["host"]: r for r in json_out(proc)["devices"]}

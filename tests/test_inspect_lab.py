@@ -44,7 +44,7 @@ EXPECTED_LATER = {
 
 
 def inspect(ws, period):
-    res = runner.invoke(app, ["inspect", "-w", str(ws), "--period", period, "--json"])
+    res = runner.invoke(app, ["inspect", "-w", str(ws), "--period", period, "--backfill", "--json"])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -118,7 +118,7 @@ def test_two_periods_find_exactly_the_planted_problems(lab_workspace):
 def test_unreachable_device_is_reported_not_skipped(lab_workspace):
     w = Workspace(lab_workspace)
     control.set_faults(w.lab_dir, "east-dist-01", ["refuse_connection"])
-    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--period", "2026Q2", "--json", "--host", "east-dist-01", "--host", "city-core-01"])
+    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--period", "2026Q2", "--backfill", "--json", "--host", "east-dist-01", "--host", "city-core-01"])
     assert res.exit_code == 1
     by_host = {d["host"]: d for d in json.loads(res.stdout)["devices"]}
     assert by_host["east-dist-01"]["status"] == "unreachable"

@@ -75,7 +75,7 @@ BAD_CASES = [
     ("plain-jump-password", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"jump_host": "j@10.0.0.1", "jump_password": "pw-in-clear"}}})}, ("hosts.yaml", "host sw1", "extras.jump_password", "not plain text")),
     ("bad-yaml", {"raw": {"groups.yaml": "site-a: [unclosed\n"}}, ("groups.yaml", "line", "", "not valid YAML")),
     ("hosts-not-mapping", {"raw": {"hosts.yaml": "- sw1\n- sw2\n"}}, ("hosts.yaml", "", "", "must be a mapping")),
-    ("bad-host-name", {"hosts": {**GOOD_HOSTS, "core sw/3": {"hostname": "192.0.2.3", "platform": "cisco_ios", "groups": ["site-a"]}}}, ("hosts.yaml", "host core sw/3", "", "name must be")),
+    ("bad-host-name", {"hosts": {**GOOD_HOSTS, "core sw/3": {"hostname": "192.0.2.3", "platform": "cisco_ios", "groups": ["site-a"]}}}, ("hosts.yaml", "host 'core sw/3'", "", "name must be")),
     ("bad-date", {"hosts": h(sw1__data={"purchase_date": "last spring"})}, ("hosts.yaml", "host sw1", "data.purchase_date", "date")),
     ("unknown-plugin", {"hosts": h(sw1__connection_options={"telnetlib": {}})}, ("hosts.yaml", "host sw1", "connection_options", "unknown connection plugin")),
 ]

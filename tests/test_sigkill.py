@@ -103,7 +103,7 @@ def test_sigkill_at_random_points_never_damages_history(tmp_path, lab, monkeypat
             comment = {"huawei_vrp": "#", "hp_comware": "#", "juniper_junos": "#"}.get(specs[name].platform, "!")
             lines.insert(at + 1, f"{comment} round {i}")
             control.set_config(state, name, "\n".join(lines) + "\n")
-        job = ["backup"] if i % 2 == 0 else ["inspect", "--period", f"2025Q{1 + (i // 2) % 4}"]
+        job = ["backup"] if i % 2 == 0 else ["inspect", "--backfill", "--period", f"2025Q{1 + (i // 2) % 4}"]
         proc = popen(ws, *job)
         delay = rng.uniform(0.6, 2.0)
         try:

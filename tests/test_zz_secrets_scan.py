@@ -47,7 +47,7 @@ def world(tmp_path_factory):
         for label, args in {
             "backup": ("backup", "--json"),
             "backup-table": ("backup",),
-            "inspect": ("inspect", "--json", "--period", "2026Q2"),
+            "inspect": ("inspect", "--json", "--backfill", "--period", "2026Q2"),
             "report": ("report", "--period", "2026Q2", "--format", "html,md", "--json"),
             "list": ("inventory", "list", "--json"),
             "check": ("inventory", "check"),

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from netpatrol import check_ops
+from netpatrol import check_ops, safe_yaml
 from netpatrol.errors import CheckFileError, InventoryError, InventoryIssue
 from netpatrol.health import Finding, InspectionResult, Severity
 from netpatrol.inventory_models import InspectionScope
@@ -29,7 +28,6 @@ from netpatrol.platforms import PLATFORMS
 BUILTIN_DIR = Path(__file__).parent / "checkpacks"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDERS = {"value", "threshold", "subject"}
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader parses the packs ~10x faster
 
 
 class _Model(BaseModel):
@@ -176,9 +174,9 @@ class Check(_Model):
 
 def _read(path: Path, label: str, problems: list[str]) -> list[dict[str, Any]]:
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        problems.append(f"{label}: not valid YAML: {exc}")
+        doc = safe_yaml.load_file(path, label)
+    except (FileNotFoundError, safe_yaml.YamlFileError) as exc:
+        problems.append(str(exc) if isinstance(exc, safe_yaml.YamlFileError) else f"{label}: not found")
         return []
     if isinstance(doc, dict) and set(doc) == {"checks"}:
         doc = doc["checks"]

@@ -44,7 +44,10 @@ def backup(
     from netpatrol.backup import run_backup
     from netpatrol.shard import parse_processes
     from netpatrol.notify import notify_backup_run
+    from netpatrol.refs import check_reason
 
+    if reason is not None:
+        reason = check_reason(reason)
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     run = run_backup(ws, hosts, reason=reason, workers=workers, lock_timeout=wait, processes=parse_processes(processes))

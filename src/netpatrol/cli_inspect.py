@@ -18,6 +18,7 @@ def inspect(
     group: GroupOpt = None,
     platform: PlatformOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="Inspection period, e.g. 2026Q4 (default: the current quarter).")] = None,
+    backfill: Annotated[bool, typer.Option("--backfill", help="Allow a --period before the current quarter (recording a missed inspection).")] = False,
     workers: WorkersOpt = None,
     processes: ProcessesOpt = None,
     wait: WaitOpt = 0.0,
@@ -27,7 +28,9 @@ def inspect(
     from netpatrol.inspection import run_inspection
     from netpatrol.shard import parse_processes
     from netpatrol.notify import notify_inspection_run
+    from netpatrol.refs import inspection_period
 
+    period = inspection_period(period, backfill)
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait, processes=parse_processes(processes))

@@ -24,7 +24,7 @@ def report(
 ) -> None:
     """Write the client report for a period, compared with the previous inspection, into reports/<period>/."""
     from netpatrol.backup import open_store
-    from netpatrol.refs import parse_moment, parse_period
+    from netpatrol.refs import check_period, parse_moment
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.i18n import catalogue
     from netpatrol.report.publish import parse_formats
@@ -35,11 +35,11 @@ def report(
     language = lang or ws.settings.language
     catalogue(language)  # an unknown --lang is a usage error before any work
     if period:
-        parse_period(period)
+        period = check_period(period)
     if date:
         parse_moment(date)
     store = open_store(ws)
-    req = ReportRequest(period=(period or latest_period(store)).upper(), lang=language, site=site,
+    req = ReportRequest(period=period or latest_period(store), lang=language, site=site,
                         appendix=appendix, report_date=date)
     result = write_report(ws, inv, store, req, formats, lock_timeout=wait)
     r = result.report

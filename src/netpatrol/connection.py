@@ -205,8 +205,11 @@ def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError
             return errors.AuthFailed(host, f"authentication to {address} failed (username or password rejected)")
         if isinstance(e, ConnectionRefusedError):
             return errors.Unreachable(host, f"connection to {address} refused")
+        if isinstance(e, PromptTimeout):
+            return errors.DeviceTimeout(host, f"no prompt from {address} within {e.setting} = {e.seconds:g} s "
+                                              f"after '{e.command}' (raise it if the device is just slow)")
         if isinstance(e, ReadTimeout):
-            return errors.DeviceTimeout(host, f"no prompt from {address} within the read timeout")
+            return errors.DeviceTimeout(host, f"no prompt from {address} within the read timeout (connection.read_timeout in netpatrol.yaml)")
         if isinstance(e, NetmikoTimeoutException):
             text = str(e)
             if "TCP connection to device failed" in text or "DNS failure" in text:
@@ -223,6 +226,18 @@ def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError
     return errors.DeviceError(host, f"{type(exc).__name__}: {exc}")
 
 
+class PromptTimeout(ReadTimeout):
+    """netmiko's ReadTimeout plus the setting that bounded the wait, so the user knows what to raise."""
+
+    def __init__(self, command: str, seconds: float, setting: str):
+        super().__init__(f"no prompt within {setting} = {seconds:g} s after {command!r}")
+        self.command, self.seconds, self.setting = command, seconds, setting
+
+    def __reduce__(self):
+        # Shard children may hand the raw exception to the parent by pickle (see DeviceError).
+        return (type(self), (self.command, self.seconds, self.setting))
+
+
 @dataclass
 class CommandOutput:
     command: str
@@ -232,14 +247,20 @@ class CommandOutput:
 
 def send(conn: BaseConnection, profile: PlatformProfile, command: str, read_timeout: float) -> CommandOutput:
     """Run one command; a CLI error reply is reported as `rejected`, never as normal output."""
-    text = conn.send_command(
-        command,
-        read_timeout=read_timeout,
-        strip_prompt=True,
-        strip_command=True,
-        expect_string=_prompt_pattern(conn),
-        auto_find_prompt=False,
-    )
+    try:
+        text = conn.send_command(
+            command,
+            read_timeout=read_timeout,
+            strip_prompt=True,
+            strip_command=True,
+            expect_string=_prompt_pattern(conn),
+            auto_find_prompt=False,
+        )
+    except ReadTimeout as exc:
+        # netmiko lets a host's read_timeout_override win over the per-command value.
+        override = getattr(conn, "read_timeout_override", None)
+        setting = "connection_options.netmiko.extras.read_timeout_override" if override else "connection.read_timeout"
+        raise PromptTimeout(command, override or read_timeout, setting) from exc
     return CommandOutput(command, text, profile.rejected(text))
 
 

@@ -58,8 +58,9 @@ class InventoryIssue:
 
 
 class InventoryError(WorkspaceError):
-    def __init__(self, issues: list[InventoryIssue]):
+    def __init__(self, issues: list[InventoryIssue], hosts_read: int = 0):
         self.issues = issues
+        self.hosts_read = hosts_read  # host entries read from hosts.yaml, valid or not
         lines = "\n".join(f"  - {i}" for i in issues)
         super().__init__(f"{len(issues)} problem(s) in the inventory:\n{lines}")
 

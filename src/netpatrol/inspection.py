@@ -26,7 +26,7 @@ from netpatrol.jobs import Job, load_job
 from netpatrol.normalise import normalise
 from netpatrol.parsing import parse
 from netpatrol.platforms import PLATFORMS
-from netpatrol.refs import current_period, inspected_periods, inspection_tag, parse_period
+from netpatrol.refs import check_period, current_period, inspected_periods, inspection_tag, period_order
 from netpatrol.runner import build_nornir, run_task
 from netpatrol.shard import ProcessSetting
 from netpatrol.store import Store
@@ -78,8 +78,9 @@ def _stored_results(store: Store, period: str) -> list[InspectionResult]:
 
 
 def earlier_periods(store: Store, period: str) -> list[str]:
-    """Inspected periods before `period`, newest first (listed once per run, not per device)."""
-    return [p for p in reversed(inspected_periods(store)) if parse_period(p) < parse_period(period)]
+    """Inspected periods before `period` in calendar order, newest first (listed once per run, not
+    per device). Never by commit time: a backfilled past period is committed after later ones."""
+    return [p for p in reversed(inspected_periods(store)) if period_order(p) < period_order(period)]
 
 
 def _previous(store: Store, earlier: list[str], h: ResolvedHost) -> InspectionResult | None:
@@ -146,8 +147,7 @@ def run_inspection(
     job: Job | None = None,
     processes: ProcessSetting | None = None,
 ) -> InspectionRun:
-    period = period or current_period()
-    parse_period(period)
+    period = check_period(period or current_period())
     job = job or load_job(ws.root, "quarterly")
     checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
     from netpatrol.backup import open_store

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from netpatrol import safe_yaml
 from netpatrol.errors import InventoryError, InventoryIssue
 from netpatrol.inventory_models import (
     ENV_REF,
+    NETMIKO_EXTRAS,
     DefaultsModel,
     GroupModel,
     HostData,
@@ -28,46 +29,22 @@ from netpatrol.inventory_models import (
 )
 from netpatrol.platforms import PLATFORMS
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Host and group (site) names become file names, Git paths and parts of tags: a portable charset,
+# no Git ref oddities ('..', a trailing '.' or '.lock'), and short enough for every file system.
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_NAME = 64
 SECRET_FIELDS = ("password",)
 SECRET_EXTRAS = ("secret", "jump_password")
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys silently; a duplicate host name must be an error."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}' (first at line {seen[key] + 1})", key_node.start_mark
-            )
-        seen[key] = key_node.start_mark.line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_yaml(path: Path, issues: list[InventoryIssue], root: Path) -> Any:
     rel = _rel(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
+        return safe_yaml.load_file(path, rel)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        issues.append(InventoryIssue(rel, "", "", f"cannot be read: {exc.strerror}"))
-        return None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        issues.append(InventoryIssue(rel, where, "", f"is not valid YAML: {problem}"))
+    except safe_yaml.YamlFileError as exc:
+        issues.append(InventoryIssue(rel, f"line {exc.line}" if exc.line else "", "", exc.problem))
         return None
 
 
@@ -150,13 +127,18 @@ class Inventory:
         return chosen
 
     def ancestry(self, names: list[str]) -> list[str]:
-        """Groups in Nornir's resolution order: each group, then its parents, depth first."""
+        """Groups in Nornir's resolution order: each group, then its parents, depth first.
+
+        Iterative and visiting each group once, so a cycle (reported by load_inventory) cannot
+        recurse forever."""
         out: list[str] = []
-        for name in names:
+        stack = list(reversed(names))
+        while stack:
+            name = stack.pop()
             if name in out or name not in self.groups:
                 continue
             out.append(name)
-            out.extend(g for g in self.ancestry(self.groups[name].groups) if g not in out)
+            stack.extend(reversed(self.groups[name].groups))
         return out
 
 
@@ -165,10 +147,30 @@ def _pydantic_issues(rel: str, where: str, exc: ValidationError) -> list[Invento
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         msg = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and len(err["loc"]) > 1 and err["loc"][-2] == "extras":
+            msg = f"unknown connection option '{err['loc'][-1]}' (known: {', '.join(sorted(NETMIKO_EXTRAS))})"
+        elif err["type"] == "extra_forbidden":
             msg = "unknown key (typo?)"
         issues.append(InventoryIssue(rel, where, loc, msg))
     return issues
+
+
+def name_problem(name: Any) -> str | None:
+    """Why `name` cannot be a host or group name, or None."""
+    if not isinstance(name, str):
+        return f"name must be text, not {type(name).__name__} (quote it)"
+    if not 1 <= len(name) <= MAX_NAME:
+        return f"name is {len(name)} characters long; at most {MAX_NAME} (it becomes a file name and a Git path)"
+    if not NAME_RE.fullmatch(name):
+        return "name must be letters, digits, '.', '_' or '-', starting with a letter or digit (no spaces or line breaks)"
+    if ".." in name or name.endswith((".", ".lock")):
+        return "name must not contain '..' or end with '.' or '.lock' (Git refuses such paths in tags)"
+    return None
+
+
+def _shown(name: Any) -> str:
+    text = repr(name)
+    return text if len(text) <= 50 else f"{text[:40]}...' ({len(str(name))} characters)"
 
 
 def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[InventoryIssue]) -> dict:
@@ -179,10 +181,11 @@ def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[Inve
         return {}
     parsed = {}
     for name, body in raw.items():
-        where = f"{kind} {name}"
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            issues.append(InventoryIssue(rel, where, "", "name must be letters, digits, '.', '_' or '-'"))
+        problem = name_problem(name)
+        if problem:
+            issues.append(InventoryIssue(rel, f"{kind} {_shown(name)}", "", problem))
             continue
+        where = f"{kind} {name}"
         try:
             parsed[name] = model.model_validate(body or {})
         except ValidationError as exc:
@@ -214,7 +217,8 @@ def load_inventory(root: Path, inventory_dir: str = "inventory", need_secrets: b
         except ValidationError as exc:
             issues.extend(_pydantic_issues(rel_d, "defaults", exc))
     inventory = Inventory(root=root, hosts={}, groups=groups, defaults=defaults)
-    _check_group_refs(inventory, hosts, rel_h, rel_g, issues)
+    _check_group_refs(inventory, hosts, rel_h, rel_g, issues, groups_file=(inv / "groups.yaml").exists())
+    _check_group_cycles(groups, rel_g, issues)
     for name, model in hosts.items():
         resolved = _resolve_host(inventory, name, model, rel_h, issues)
         if resolved is not None:
@@ -222,17 +226,53 @@ def load_inventory(root: Path, inventory_dir: str = "inventory", need_secrets: b
     _check_duplicate_endpoints(inventory, rel_h, issues)
     _check_secret_refs(inventory, hosts, groups, defaults, (rel_h, rel_g, rel_d), issues, need_secrets)
     if issues:
-        raise InventoryError(issues)
+        raise InventoryError(issues, hosts_read=len(raw_hosts) if isinstance(raw_hosts, dict) else 0)
     return inventory
 
 
-def _check_group_refs(inv: Inventory, hosts: dict, rel_h: str, rel_g: str, issues: list) -> None:
+def _check_group_refs(inv: Inventory, hosts: dict, rel_h: str, rel_g: str, issues: list, groups_file: bool = True) -> None:
+    if not groups_file:
+        named = sorted({g for m in hosts.values() for g in m.groups})
+        if named:
+            first = next(n for n, m in hosts.items() if m.groups)
+            issues.append(InventoryIssue(rel_g, "", "", f"not found, but hosts name groups ({', '.join(named)}; "
+                                                        f"first host {first}): create {rel_g} defining them"))
+        return
     for kind, rel, items in (("host", rel_h, hosts), ("group", rel_g, inv.groups)):
         for name, model in items.items():
             for g in model.groups:
                 if g not in inv.groups:
                     known = ", ".join(sorted(inv.groups)) or "none defined"
                     issues.append(InventoryIssue(rel, f"{kind} {name}", "groups", f"unknown group '{g}' (known: {known})"))
+
+
+def _check_group_cycles(groups: dict[str, GroupModel], rel_g: str, issues: list) -> None:
+    """Each cycle of group parents once, e.g. `site_a -> site_b -> site_a`."""
+    done: set[str] = set()
+    for start in groups:
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            name, i = stack.pop()
+            if i == 0:
+                if name in done or name not in groups:
+                    continue
+                path.append(name)
+                on_path.add(name)
+            parents = groups[name].groups
+            if i < len(parents):
+                stack.append((name, i + 1))
+                parent = parents[i]
+                if parent in on_path:
+                    cycle = path[path.index(parent):] + [parent]
+                    issues.append(InventoryIssue(rel_g, f"group {parent}", "groups", "groups form a cycle: " + " -> ".join(cycle)))
+                else:
+                    stack.append((parent, 0))
+            else:
+                path.pop()
+                on_path.discard(name)
+                done.add(name)
 
 
 def _inherit(inv: Inventory, model: HostModel, attr: str) -> Any:
@@ -291,9 +331,9 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
     if not password:
         issues.append(InventoryIssue(rel, where, "password", "missing credentials: set password: ${ENV_VAR} on host, groups or defaults"))
     site_group = next((g for g in inv.ancestry(model.groups) if inv.groups[g].data.site), None)
-    if site_group is None:
+    if site_group is None and all(g in inv.groups for g in model.groups):
         issues.append(InventoryIssue(rel, where, "groups", "belongs to no site: add a group whose data.site holds the archive fields"))
-    if len(issues) > before:
+    if len(issues) > before or site_group is None:  # unknown groups are reported by _check_group_refs
         return None
     extras = _merged_extras(inv, model)
     refs = {"password": password}

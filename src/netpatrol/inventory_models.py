@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypedDict
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -95,32 +96,42 @@ class GroupData(_Strict):
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
-# Connection options netpatrol passes on to netmiko (ConnectHandler keyword arguments), plus
-# `jump_host` (user@host:port) with `jump_password` (${ENV}) or `jump_key_file`: the session is
-# tunnelled through that bastion (jump.py).
-NETMIKO_EXTRAS = {
-    "secret": str,
-    "conn_timeout": float,
-    "auth_timeout": float,
-    "banner_timeout": float,
-    "blocking_timeout": float,
-    "read_timeout_override": float,
-    "session_timeout": float,
-    "global_delay_factor": float,
-    "fast_cli": bool,
-    "keepalive": int,
-    "ssh_config_file": str,
-    "jump_host": str,
-    "jump_password": str,
-    "jump_key_file": str,
-    "allow_agent": bool,
-    "use_keys": bool,
-    "key_file": str,
+_Seconds = Annotated[float, Field(gt=0, le=3600, strict=True)]
+_Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
+
+
+class NetmikoExtras(TypedDict, total=False):
+    """Connection options netpatrol passes on to netmiko (ConnectHandler keyword arguments), plus
+    `jump_host` (user@host:port) with `jump_password` (${ENV}) or `jump_key_file`: the session is
+    tunnelled through that bastion (jump.py). Numbers are bounded so a typo such as a negative
+    timeout is refused here, naming the field, instead of failing every session later."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    secret: Annotated[str, Field(strict=True)]
+    conn_timeout: _Seconds
+    auth_timeout: _Seconds
+    banner_timeout: _Seconds
+    blocking_timeout: _Seconds
+    read_timeout_override: _Seconds
+    session_timeout: _Seconds
+    global_delay_factor: Annotated[float, Field(gt=0, le=100, strict=True)]
+    fast_cli: Annotated[bool, Field(strict=True)]
+    keepalive: Annotated[int, Field(ge=0, le=3600, strict=True)]
+    ssh_config_file: Annotated[str, Field(strict=True)]
+    jump_host: Annotated[str, Field(strict=True)]
+    jump_password: Annotated[str, Field(strict=True)]
+    jump_key_file: Annotated[str, Field(strict=True)]
+    allow_agent: Annotated[bool, Field(strict=True)]
+    use_keys: Annotated[bool, Field(strict=True)]
+    key_file: Annotated[str, Field(strict=True)]
     # Telnet only when SSH is refused or unreachable, never after an authentication failure;
     # opt-in per device because it sends the password in clear (tasks/collect.py).
-    "telnet_fallback": bool,
-    "telnet_port": int,
-}
+    telnet_fallback: Annotated[bool, Field(strict=True)]
+    telnet_port: _Port
+
+
+NETMIKO_EXTRAS = tuple(NetmikoExtras.__annotations__)
 
 
 class ConnectionPlugin(_Strict):
@@ -129,21 +140,7 @@ class ConnectionPlugin(_Strict):
     username: str | None = None
     password: str | None = None
     platform: str | None = None
-    extras: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("extras")
-    @classmethod
-    def _known_extras(cls, v: dict[str, Any]) -> dict[str, Any]:
-        for key, value in v.items():
-            expected = NETMIKO_EXTRAS.get(key)
-            if expected is None:
-                known = ", ".join(sorted(NETMIKO_EXTRAS))
-                raise ValueError(f"unknown connection option '{key}' (known: {known})")
-            if expected is float and isinstance(value, int) and not isinstance(value, bool):
-                continue
-            if not isinstance(value, expected):
-                raise ValueError(f"connection option '{key}' must be {expected.__name__}, got {value!r}")
-        return v
+    extras: NetmikoExtras = Field(default_factory=dict)  # type: ignore[assignment]
 
 
 class _Common(_Strict):

@@ -15,17 +15,35 @@ from datetime import datetime, timezone
 from netpatrol.errors import UsageError
 from netpatrol.store import Store
 
-_PERIOD = re.compile(r"^(\d{4})[Qq]([1-4])$")
+# A period is written exactly `YYYYQn`: it names directories, report folders and tags, so a
+# stray space or an absurd year must be refused before anything is written, not after.
+_PERIOD = re.compile(r"([0-9]{4})[Qq]([1-4])")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
+MIN_YEAR, MAX_YEAR = 2000, 2099
 INSPECTION_TAG = "inspection/{period}"
 PRE_CHANGE_TAG = "pre-change/{change}/{stamp}"
 
 
 def parse_period(period: str) -> tuple[int, int]:
-    match = _PERIOD.match(period.strip())
+    """(year, quarter) of `YYYYQn` (q accepted in lower case), years 2000-2099; UsageError otherwise."""
+    match = _PERIOD.fullmatch(period) if isinstance(period, str) else None
     if not match:
-        raise UsageError(f"bad period {period!r}: expected YYYYQn, e.g. 2026Q3")
-    return int(match.group(1)), int(match.group(2))
+        raise UsageError(f"bad period {period!r}: expected YYYYQn, e.g. 2026Q3 (no spaces)")
+    year = int(match.group(1))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise UsageError(f"bad period {period!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return year, int(match.group(2))
+
+
+def check_period(period: str) -> str:
+    """The canonical spelling (`2026Q3`) of a period the user typed."""
+    year, q = parse_period(period)
+    return f"{year}Q{q}"
+
+
+def period_order(period: str) -> tuple[int, int]:
+    """Sort key: periods compare by calendar order, never by when they were recorded."""
+    return parse_period(period)
 
 
 def period_bounds(period: str) -> tuple[datetime, datetime]:
@@ -40,6 +58,21 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
 def current_period(now: datetime | None = None) -> str:
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return f"{now.year}Q{(now.month - 1) // 3 + 1}"
+
+
+def inspection_period(period: str | None, backfill: bool = False, now: datetime | None = None) -> str:
+    """The period an inspection is stored under: the current quarter by default; a future one is
+    refused, and a past one only with `backfill` (it would otherwise pass silently as a re-run)."""
+    current = current_period(now)
+    if period is None:
+        return current
+    period = check_period(period)
+    if parse_period(period) > parse_period(current):
+        raise UsageError(f"--period {period} is in the future (the current quarter is {current})")
+    if parse_period(period) < parse_period(current) and not backfill:
+        raise UsageError(f"--period {period} is before the current quarter {current}: add --backfill to record an "
+                         f"inspection for a past period (compared only with the inspected period before it)")
+    return period
 
 
 def previous_period(period: str) -> str:
@@ -57,9 +90,34 @@ def inspection_tag(period: str) -> str:
     return INSPECTION_TAG.format(period=f"{year}Q{q}")
 
 
+MAX_REASON = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_reason(reason: str) -> str:
+    """A `backup --reason` fit for a tag and a commit message, checked before any device is
+    contacted: its first word is the change id in `pre-change/<id>/<time>`."""
+    text = reason.strip()
+    if not text:
+        raise UsageError("--reason is blank: give the change id first, e.g. --reason 'CHG-1234 replace uplink'")
+    if len(text) > MAX_REASON:
+        raise UsageError(f"--reason is {len(text)} characters long; at most {MAX_REASON}")
+    if _CONTROL.search(text):
+        raise UsageError("--reason must be one line of text (no line breaks or control characters)")
+    change = text.split()[0]
+    if len(change) > 64 or not re.search(r"[A-Za-z0-9]", change):
+        raise UsageError(f"--reason must start with a change id of 1-64 characters with a letter or digit, "
+                         f"e.g. CHG-1234, not {change[:70]!r}")
+    return text
+
+
 def pre_change_tag(change: str, when: datetime | None = None) -> str:
     """`pre-change/CHG-1234/20261127T101500Z`; the change id is made ref-safe."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", change).strip(".-") or "change"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", change)
+    # Git refuses '..' anywhere and a component ending in '.lock'.
+    safe = re.sub(r"\.{2,}", ".", safe).strip(".-") or "change"
+    if safe.endswith(".lock"):
+        safe = safe[: -len(".lock")] + "-lock"
     stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
 
@@ -68,18 +126,18 @@ def parse_moment(text: str) -> datetime:
     """An ISO date or datetime as an aware UTC datetime (naive means UTC)."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise UsageError(f"bad date {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+08:00]") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def resolve(store: Store, ref: str) -> str:
     """The full commit sha `ref` names in `store`; UsageError with the accepted forms otherwise."""
+    if _PERIOD.fullmatch(ref.strip()):
+        return _resolve_period(store, check_period(ref))  # the one strict period type: no spaces
     ref = ref.strip()
-    if _PERIOD.match(ref):
-        return _resolve_period(store, ref)
     if _DATE.match(ref):
         moment = parse_moment(ref)
         return _before(store, moment, ref)
@@ -118,8 +176,9 @@ def inspected_periods(store: Store) -> list[str]:
     valid = []
     for p in found:
         try:
-            parse_period(p)
+            if check_period(p) != p:
+                continue  # `2026q3` was never written by inspect: a hand-made directory
         except UsageError:
             continue  # a stray directory is not a period
         valid.append(p)
-    return sorted(valid, key=parse_period)
+    return sorted(valid, key=period_order)

@@ -12,6 +12,9 @@ TEMPLATE = Path(__file__).parent / "workspace_template"
 
 def create_workspace(directory: Path) -> list[Path]:
     directory = directory.resolve()
+    blocker = next((p for p in (directory, *directory.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UsageError(f"{blocker} exists and is not a directory; give a new or existing directory")
     if (directory / "netpatrol.yaml").exists() or (directory / "inventory" / "hosts.yaml").exists():
         raise UsageError(f"{directory} already holds a workspace; nothing was changed")
     created = []
@@ -20,8 +23,11 @@ def create_workspace(directory: Path) -> list[Path]:
             continue
         rel = src.relative_to(TEMPLATE)
         dest = directory / (".gitignore" if rel.name == "gitignore" else rel)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+        except OSError as exc:
+            raise UsageError(f"cannot create {dest}: {exc.strerror}") from None
         created.append(dest)
     (directory / "backups").mkdir(exist_ok=True)
     return created

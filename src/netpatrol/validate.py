@@ -34,6 +34,7 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
         count = len(load_inventory(ws.root).hosts)
     except InventoryError as exc:
         problems.extend(exc.issues)
+        count = exc.hosts_read
     job = None
     try:
         job = load_job(ws.root, "quarterly")

@@ -10,9 +10,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError
 
 
@@ -22,19 +22,21 @@ class _Strict(BaseModel):
 
 class BackupSettings(_Strict):
     secrets: Literal["none", "reversible", "all"] = "all"
-    max_shrink: float = Field(0.5, gt=0, le=1, description="fail when a config loses more than this fraction of lines")
+    max_shrink: float = Field(0.5, gt=0, le=1, strict=True, description="fail when a config loses more than this fraction of lines")
     save_saved_config: bool = True
     author_name: str = "netpatrol"
     author_email: str = "netpatrol@localhost"
     remote: str | None = None
 
 
+# Numbers a typo can make meaningless (a negative timeout, a zero read timeout) are refused here,
+# naming the field, rather than making every device fail later with an unrelated reason.
 class ConnectionSettings(_Strict):
-    conn_timeout: float = 10.0
-    auth_timeout: float = 10.0
-    read_timeout: float = 60.0
-    retries: int = Field(1, ge=0, le=5)
-    retry_backoff: float = 2.0
+    conn_timeout: float = Field(10.0, gt=0, le=600, strict=True, description="seconds to open TCP/SSH")
+    auth_timeout: float = Field(10.0, gt=0, le=600, strict=True, description="seconds to log in")
+    read_timeout: float = Field(60.0, gt=0, le=3600, strict=True, description="seconds to wait for the prompt after a command")
+    retries: int = Field(1, ge=0, le=5, strict=True)
+    retry_backoff: float = Field(2.0, ge=0, le=600, strict=True, description="seconds before the first retry")
     fast_cli: bool = True
 
 
@@ -64,7 +66,7 @@ class ScheduleSettings(_Strict):
     inspection: Literal["quarterly", "monthly"] = "quarterly"
     backup_interval: str = "24h"
     run_at: str = Field("02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time HH:MM of the daily run")
-    wait: float = Field(600, ge=0, description="seconds a scheduled run waits for another run's lock")
+    wait: float = Field(600, ge=0, le=86400, strict=True, description="seconds a scheduled run waits for another run's lock")
     sites: dict[str, CadenceRule] = Field(default_factory=dict)
     groups: dict[str, CadenceRule] = Field(default_factory=dict)
 
@@ -148,9 +150,9 @@ class Settings(_Strict):
     provider: str = "Maintenance provider"
     inspector: str | None = None
     language: Literal["zh-CN", "en"] = "zh-CN"
-    workers: int = Field(20, ge=1, le=500)
+    workers: int = Field(20, ge=1, le=500, strict=True)
     # "auto": min(CPUs, 4) processes once a run has >= 100 hosts, else 1 (see shard.py).
-    processes: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = "auto"
+    processes: Annotated[int, Field(ge=1, le=64, strict=True)] | Literal["auto"] = "auto"
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
     report_formats: list[Literal["html", "md", "xlsx", "pdf"]] = Field(default_factory=lambda: ["html", "md"])
@@ -176,13 +178,10 @@ class Workspace:
 
     @cached_property
     def settings(self) -> Settings:
-        path = self.root / "netpatrol.yaml"
-        if not path.exists():
-            return Settings()
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise WorkspaceError(f"netpatrol.yaml: not valid YAML: {exc}") from None
+            raw = safe_yaml.load_file(self.root / "netpatrol.yaml", "netpatrol.yaml") or {}
+        except FileNotFoundError:
+            return Settings()
         try:
             return Settings.model_validate(raw)
         except ValidationError as exc:

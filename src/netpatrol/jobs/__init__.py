@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError
 from netpatrol.platforms import PLATFORMS
 
@@ -48,11 +48,9 @@ def load_job(root: Path | None, name: str) -> Job:
     path, _ = job_path(root, name)
     label = str(path.relative_to(root)) if root and path.is_relative_to(root) else f"built-in {path.name}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml.load_file(path, label)
     except FileNotFoundError:
         raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
-    except yaml.YAMLError as exc:
-        raise WorkspaceError(f"{label}: not valid YAML: {exc}") from None
     try:
         return Job.model_validate(raw)
     except ValidationError as exc:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError
 from netpatrol.inventory import Inventory, ResolvedHost
 
@@ -37,13 +37,10 @@ class LabFile(BaseModel):
 
 
 def load_lab_file(root: Path) -> LabFile:
-    path = root / "lab.yaml"
-    if not path.exists():
-        return LabFile()
     try:
-        return LabFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except yaml.YAMLError as exc:
-        raise WorkspaceError(f"lab.yaml: not valid YAML: {exc}") from None
+        return LabFile.model_validate(safe_yaml.load_file(root / "lab.yaml", "lab.yaml") or {})
+    except FileNotFoundError:
+        return LabFile()
     except ValidationError as exc:
         lines = [f"  - lab.yaml: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
         raise WorkspaceError("lab.yaml is invalid:\n" + "\n".join(lines)) from None
