@@ -35,6 +35,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~$])")
 # Block syntax that only counts at the start of a line: headings, quotes, list items.
 _MD_BLOCK_START = re.compile(r"^(?=#{1,6}(?:\s|$)|>|[-+](?:\s|$))")
 _MD_ORDERED = re.compile(r"^(\d{1,9})(?=[.)](?:\s|$))")
+# "show_version": an underscore run between letters/digits never opens or closes emphasis.
+_INTRAWORD_UNDERSCORE = re.compile(r"(?<=[^\W_])(?:\\_)+(?=[^\W_])")
 _MD_RULE = re.compile(r"[-=\s]+")  # setext underline or thematic break
 
 
@@ -74,13 +76,15 @@ def _md_escape(line: str) -> str:
     if _MD_RULE.fullmatch(line):
         return re.sub(r"([-=])", r"\\\1", line)
     line = _MD_SPECIAL.sub(r"\\\1", line)
+    line = _INTRAWORD_UNDERSCORE.sub(lambda m: m.group(0).replace("\\", ""), line)
     line = _MD_BLOCK_START.sub(r"\\", line, count=1)
     return _MD_ORDERED.sub(r"\1\\", line, count=1)  # "1." -> "1\." (a backslash before a digit is literal)
 
 
 def md_inline(value: object) -> str:
     """Text that renders as itself in running Markdown text, on one line."""
-    return _md_escape(" ".join(p.strip() for p in _LINE_BREAKS.split(str(value))).strip())
+    text = _CONTROLS.sub(REPLACEMENT, str(value))  # first: str.strip() counts \x1c-\x1f as spaces
+    return _md_escape(" ".join(p.strip() for p in _LINE_BREAKS.split(text)))
 
 
 def md_cell(value: object) -> str:
@@ -102,8 +106,9 @@ def md_code(value: object, table: bool = False) -> str:
 
 
 def md_fence(value: object, lang: str = "") -> str:
-    """A fenced block longer than any backtick run inside, so device output cannot close it."""
-    text = str(value)
+    """A fenced block longer than any backtick run inside, so device output cannot close it;
+    control characters (a terminal escape in `git diff` of the committed report) are replaced."""
+    text = _CONTROLS.sub(REPLACEMENT, str(value))
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{text.rstrip(chr(10))}\n{fence}"
