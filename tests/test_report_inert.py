@@ -194,6 +194,7 @@ def test_html_report_escapes_device_text(hostile_world):
     Tags().feed(html)
     assert "script" not in tags and "img" not in tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
+    assert not XML_ILLEGAL.search(html) and "=cmd|&#39;/C calc&#39;!A0\ufffd" in html
 
 
 def test_report_xlsx_has_no_formula_and_shows_the_text(hostile_world):

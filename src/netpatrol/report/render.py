@@ -56,8 +56,10 @@ class Inert(str):
 
 @jinja2.pass_eval_context
 def _finalize(ctx: jinja2.nodes.EvalContext, value: object) -> object:
-    if ctx.autoescape or not isinstance(value, str) or isinstance(value, Inert):
-        return value  # HTML is escaped by Jinja itself; numbers cannot inject anything
+    if not isinstance(value, str) or isinstance(value, (Inert, Markup)):
+        return value  # numbers cannot inject anything; Markup is our own HTML (charts, diffs)
+    if ctx.autoescape:
+        return inert.clean_text(value)  # Jinja escapes it next; a control character is invalid HTML
     return inert.md_inline(value)
 
 
@@ -166,5 +168,6 @@ def diff_html(diff: str) -> Markup:
         css = "add" if line.startswith("+") and not line.startswith("+++") else \
             "del" if line.startswith("-") and not line.startswith("---") else \
             "hunk" if line.startswith("@@") else None
-        out.append(f'<span class="{css}">{escape(line)}</span>' if css else f"{escape(line)}\n")
+        text = escape(inert.clean_text(line))
+        out.append(f'<span class="{css}">{text}</span>' if css else f"{text}\n")
     return Markup("".join(out))
