@@ -31,7 +31,8 @@ FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 XLSX_MAX_TEXT = 32767  # Excel's limit for one cell; longer text makes Excel "repair" the file
 # Escaped anywhere in Markdown text: emphasis, code, links/images, autolinks and raw HTML,
 # entities, strikethrough, tables, math (GitHub renders $...$) and the escape character itself.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~$])")
+# "<" and "&" before a space or the end cannot start a tag, autolink or entity ("3600 s < 86400 s").
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|~$]|[<&](?=\S)")
 # Block syntax that only counts at the start of a line: headings, quotes, list items.
 _MD_BLOCK_START = re.compile(r"^(?=#{1,6}(?:\s|$)|>|[-+](?:\s|$))")
 _MD_ORDERED = re.compile(r"^(\d{1,9})(?=[.)](?:\s|$))")
@@ -75,7 +76,7 @@ def _md_escape(line: str) -> str:
     line = _CONTROLS.sub(REPLACEMENT, line).strip()
     if _MD_RULE.fullmatch(line):
         return re.sub(r"([-=])", r"\\\1", line)
-    line = _MD_SPECIAL.sub(r"\\\1", line)
+    line = _MD_SPECIAL.sub(r"\\\g<0>", line)
     line = _INTRAWORD_UNDERSCORE.sub(lambda m: m.group(0).replace("\\", ""), line)
     line = _MD_BLOCK_START.sub(r"\\", line, count=1)
     return _MD_ORDERED.sub(r"\1\\", line, count=1)  # "1." -> "1\." (a backslash before a digit is literal)
