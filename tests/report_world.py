@@ -32,7 +32,8 @@ from netpatrol.store import Store
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHANGED = {"city-core-01": "ntp server 10.0.0.123\n", "north-wan-01": "logging host 10.9.9.9\n"}
-DROPPED = {"city-core-01": "snmp-server community public RO\n"}
+# Not a secret-looking line: the secrets scan (test_zz_secrets_scan) reads every workspace store of the session.
+DROPPED = {"city-core-01": "snmp-server location old-room-301\n"}
 
 
 def _finding(check: str, severity: str, zh: str, en: str, detail: str, subject: str | None = None) -> Finding:
