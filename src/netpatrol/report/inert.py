@@ -22,9 +22,9 @@ import re
 REPLACEMENT = "\ufffd"
 # XML 1.0 Char excludes C0 controls other than tab/LF/CR, lone surrogates and U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# What CommonMark would read as a line break, and the other C0/C1 controls and separators that
-# are invisible in a report.
+# What CommonMark or str.splitlines() (tidy_markdown) would read as a line break.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+# The other C0/C1 controls (invisible, or a terminal escape when a diff is shown) and non-characters.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 # Leading characters a spreadsheet reads as the start of a formula (OWASP CSV injection).
 FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
