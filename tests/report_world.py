@@ -32,7 +32,8 @@ from netpatrol.store import Store
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHANGED = {"city-core-01": "ntp server 10.0.0.123\n", "north-wan-01": "logging host 10.9.9.9\n"}
-DROPPED = {"city-core-01": "snmp-server community public RO\n"}
+# Not a secret-looking line: the secrets scan (test_zz_secrets_scan) reads every workspace store of the session.
+DROPPED = {"city-core-01": "snmp-server location old-room-301\n"}
 
 
 def _finding(check: str, severity: str, zh: str, en: str, detail: str, subject: str | None = None) -> Finding:
@@ -78,14 +79,38 @@ def _result(host: str, site: str, platform: str, period: str, when: str, cpu: fl
         items=items, findings=findings)
 
 
-def _config(host: str, quarter: str) -> str:
+def _config(host: str, quarter: str, hostile: bool = False) -> str:
     base = f"hostname {host}\ninterface Gi0/1\n description uplink\n!\n" + DROPPED.get(host, "")
     if quarter == Q3:
         base = base.replace(DROPPED.get(host, "\0"), "") + CHANGED.get(host, "")
+        if hostile and host == HOSTILE_HOST:
+            base += HOSTILE_CONFIG
     return base + "end\n"
 
 
-def _write_period(store: Store, hosts, period: str, day: str, q3: bool) -> None:
+# What a hostile or broken device can put into the facts, a finding's quoted config, an error,
+# its raw outputs and its config; `build_world(..., hostile=True)` plants it in 2026Q3 (every finding's
+# detail, the unreachable device's error, HOSTILE_HOST's facts, evidence and config).
+HOSTILE_HOST = "city-core-01"
+HOSTILE_MODEL = '=HYPERLINK("http://x","y")'
+HOSTILE_VERSION = "=cmd|'/C calc'!A0\x02"
+HOSTILE_SERIAL = "\t@SUM(1)"
+HOSTILE_DETAIL = ("CPU 82% ≥ 75% in:\n# all devices healthy\n```\n<script>alert(1)</script> | x | *y* [l](http://x)\n"
+                  "-1+1\n1. item\n> quote")
+HOSTILE_ERROR = "timed out\n## Sign-off\n<img src=x onerror=alert(1)>|"
+HOSTILE_OUTPUT = "banner\n```\n# fake heading\n````\n"
+HOSTILE_CONFIG = "banner motd ^\n```\n# all devices healthy\n^\n"
+
+
+def _plant(r: InspectionResult) -> None:
+    r.findings = [f.model_copy(update={"detail": HOSTILE_DETAIL}) for f in r.findings]
+    if r.host == HOSTILE_HOST:
+        r.facts.model, r.facts.os_version, r.facts.serial = HOSTILE_MODEL, HOSTILE_VERSION, HOSTILE_SERIAL
+    elif r.status != "ok":
+        r.error = HOSTILE_ERROR
+
+
+def _write_period(store: Store, hosts, period: str, day: str, q3: bool, hostile: bool = False) -> None:
     for i, h in enumerate(hosts):
         when = f"{day}T0{1 + i % 8}:{10 + i}:00+00:00"
         cpu, mem = 20.0 + i * 3, 40.0 + i * 2
@@ -108,18 +133,22 @@ def _write_period(store: Store, hosts, period: str, day: str, q3: bool) -> None:
         r = _result(h.name, h.site, h.platform, period, when, cpu, mem, findings, **kwargs)
         if q3:
             r.comparison = Comparison(previous_period=Q2)
+            if hostile:
+                _plant(r)
         store.write_file(f"inspections/{period}/{h.site}/{h.name}.json",
                          json.dumps(r.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         if r.status == "ok":
             store.write_file(f"inspections/{period}/{h.site}/{h.name}/show_version.txt",
-                             f"{h.name} uptime is 90 days\nSoftware version {r.facts.os_version}\n")
+                             f"{h.name} uptime is 90 days\nSoftware version {r.facts.os_version}\n"
+                             + (HOSTILE_OUTPUT if hostile and q3 and h.name == HOSTILE_HOST else ""))
     moment = datetime.fromisoformat(f"{day}T12:00:00+00:00")
     store.commit(f"inspection {period}\n", paths=[f"inspections/{period}"], when=moment)
     store.tag(f"inspection/{period}", f"inspection {period}\n", when=moment)
 
 
-def build_world(ws: Path) -> Store:
-    """The two quarters in `ws/backups`; returns the opened Store."""
+def build_world(ws: Path, hostile: bool = False) -> Store:
+    """The two quarters in `ws/backups`; returns the opened Store. With `hostile`, 2026Q3 carries
+    the HOSTILE_* device text."""
     hosts = list(load_inventory(ws).hosts.values())
     store = Store(ws / "backups").open_or_init()
     for h in hosts:
@@ -127,9 +156,9 @@ def build_world(ws: Path) -> Store:
     store.commit("backup: all\n", paths=["configs"], when=datetime(2026, 5, 10, 2, 0, tzinfo=timezone.utc))
     _write_period(store, hosts, Q2, "2026-06-15", q3=False)
     for h in hosts:
-        store.write_file(f"configs/{h.site}/{h.name}.cfg", _config(h.name, Q3))
+        store.write_file(f"configs/{h.site}/{h.name}.cfg", _config(h.name, Q3, hostile))
     store.commit("backup: 2 changed\n", paths=["configs"], when=datetime(2026, 8, 1, 2, 0, tzinfo=timezone.utc))
-    _write_period(store, hosts, Q3, "2026-09-20", q3=True)
+    _write_period(store, hosts, Q3, "2026-09-20", q3=True, hostile=hostile)
     return store
 
 
@@ -147,18 +176,36 @@ REPO = Path(__file__).resolve().parents[1]
 PASSWORD = ("NETPATROL_PASSWORD", "report-test-pw")  # the inventory refers to it; reports never use it
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """Two quarters built once per module (git is the slow part); each test gets a copy."""
+def _build(tmp_path_factory, hostile: bool) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(*PASSWORD)
         ws = copy_sample(REPO, tmp_path_factory.mktemp("world") / "ws")
-        build_world(ws).close()
+        build_world(ws, hostile).close()
     return ws
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """Two quarters built once per module (git is the slow part); each test gets a copy."""
+    return _build(tmp_path_factory, hostile=False)
+
+
+@pytest.fixture(scope="module")
+def built_hostile(tmp_path_factory) -> Path:
+    return _build(tmp_path_factory, hostile=True)
 
 
 @pytest.fixture
 def world(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    yield from _open_copy(built, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def hostile_world(built_hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    yield from _open_copy(built_hostile, tmp_path, monkeypatch)
+
+
+def _open_copy(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(*PASSWORD)
     ws = tmp_path / "ws"
     import shutil

@@ -31,6 +31,7 @@ from netpatrol.errors import LockedError, NetpatrolError, UsageError
 
 # sysexits EX_TEMPFAIL: "busy, try again later" — cron/systemd wrappers can tell it from a failure.
 EXIT_LOCKED = 75
+log = logging.getLogger("netpatrol.run")
 STATUS_STYLE = {"done": "green", "ok": "green", "due": "yellow", "never": "yellow", "overdue": "bold red"}
 WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another run's lock (0: exit at once with status 75).")]
 
@@ -103,20 +104,37 @@ def run(
         failed = False
         to_inspect = [h for h in hosts if h.name in set(rep.inspections_due)]
         if to_inspect:
-            irun = run_inspection(ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None)
-            doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
-            doc["notifications"] += notify_inspection_run(ws, irun)
-            failed |= bool(irun.failed)
-            if not no_report:
-                doc["report"] = _write_report(ws, inv, irun.period, wait)
-                failed |= "error" in doc["report"]
+            irun, error = _isolated("inspection", lambda: run_inspection(
+                ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None))
+            if irun is not None:
+                doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
+                doc["notifications"] += notify_inspection_run(ws, irun)
+                failed |= bool(irun.failed)
+                if not no_report:
+                    doc["report"] = _write_report(ws, inv, irun.period, wait)
+                    if "error" in doc["report"]:
+                        failed = True
+                        doc["notifications"] += _notify_step_failed(ws, "report_failed", f"report {irun.period}", [],
+                                                                    doc["report"]["error"], irun.period)
+            else:
+                failed = True
+                doc["inspection"] = {"error": error}
+                doc["notifications"] += _notify_step_failed(ws, "inspection_failed", "inspection",
+                                                            [h.name for h in to_inspect], error)
         to_backup = [h for h in hosts if h.name in set(rep.backups_due)]
         if to_backup:
-            brun = run_backup(ws, to_backup, lock_timeout=wait, show_progress=False if json_out else None)
-            doc["backup"] = {"commit": brun.commit, "counts": brun.counts,
-                             "failed": {d.host: d.reason for d in brun.failed}}
-            doc["notifications"] += notify_backup_run(ws, brun)
-            failed |= bool(brun.failed)
+            brun, error = _isolated("backup", lambda: run_backup(
+                ws, to_backup, lock_timeout=wait, show_progress=False if json_out else None))
+            if brun is not None:
+                doc["backup"] = {"commit": brun.commit, "counts": brun.counts,
+                                 "failed": {d.host: d.reason for d in brun.failed}}
+                doc["notifications"] += notify_backup_run(ws, brun)
+                failed |= bool(brun.failed)
+            else:
+                failed = True
+                doc["backup"] = {"error": error}
+                doc["notifications"] += _notify_step_failed(ws, "backup_failed", "backup",
+                                                            [h.name for h in to_backup], error)
     except LockedError as exc:
         err.print(f"[yellow]busy:[/yellow] {exc}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
                   highlight=False)
@@ -131,25 +149,45 @@ def run(
         raise typer.Exit(1)
 
 
+def _isolated(step: str, work):
+    """(result, None), or (None, error text) when the step raised: one failing step of an
+    unattended run must not cost the steps after it (the due backups above all)."""
+    try:
+        return work(), None
+    except LockedError:
+        raise
+    except (NetpatrolError, OSError) as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug; keep its traceback in the run log
+        log.error("run --due: the %s step failed", step, exc_info=True)
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _notify_step_failed(ws, kind: str, step: str, hosts: list[str], error: str, period: str | None = None) -> list:
+    from netpatrol.notify import Event, notify
+
+    return notify(ws, [Event(kind, f"{step} failed: {error}", hosts, period=period, reason=error)])
+
+
 def _write_report(ws, inv, period: str, wait: float) -> dict:
     from netpatrol.backup import open_store
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.publish import parse_formats
 
-    try:
-        result = write_report(ws, inv, open_store(ws), ReportRequest(period=period, lang=ws.settings.language),
-                              parse_formats(None, ws.settings.report_formats), lock_timeout=wait)
-    except LockedError:
-        raise
-    except (NetpatrolError, OSError) as exc:  # a report problem must not cost the backups that follow
-        return {"period": period, "error": str(exc)}
+    result, error = _isolated("report", lambda: write_report(
+        ws, inv, open_store(ws), ReportRequest(period=period, lang=ws.settings.language),
+        parse_formats(None, ws.settings.report_formats), lock_timeout=wait))
+    if result is None:
+        return {"period": period, "error": error}
     return {"period": period, "files": {k: str(v) for k, v in result.files.items()}, "commit": result.commit}
 
 
 def _print_run(doc: dict) -> None:
     d = doc["due"]
     out.print(f"Due: {len(d['inspections'])} inspection(s), {len(d['backups'])} backup(s).")
-    if doc["inspection"]:
+    if doc["inspection"] and "error" in doc["inspection"]:
+        out.print(f"Inspection [red]failed:[/red] {doc['inspection']['error']}", highlight=False)
+    elif doc["inspection"]:
         i = doc["inspection"]
         out.print(f"Inspection {i['period']}: {i['devices']} device(s), status {i['status']}, findings "
                   + ", ".join(f"{n} {s}" for s, n in i["findings"].items() if n) + f"; {i['tag']}")
@@ -157,7 +195,9 @@ def _print_run(doc: dict) -> None:
         r = doc["report"]
         out.print(f"Report {r['period']}: " + (f"[red]failed:[/red] {r['error']}" if "error" in r else ", ".join(r["files"].values())),
                   highlight=False)
-    if doc["backup"]:
+    if doc["backup"] and "error" in doc["backup"]:
+        out.print(f"Backup [red]failed:[/red] {doc['backup']['error']}", highlight=False)
+    elif doc["backup"]:
         b = doc["backup"]
         c = b["counts"]
         out.print(f"Backup: {c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; commit {(b['commit'] or 'none')[:10]}")

@@ -40,7 +40,7 @@ class ConnectionSettings(_Strict):
     fast_cli: bool = True
 
 
-EventName = Literal["config_changed", "backup_failed", "inspection_failed", "findings"]
+EventName = Literal["config_changed", "backup_failed", "inspection_failed", "report_failed", "findings"]
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*[smhdw]\s*$")
 
@@ -109,7 +109,7 @@ class MailChannel(_Strict):
 
 class NotifySettings(_Strict):
     events: list[EventName] = Field(
-        default_factory=lambda: ["config_changed", "backup_failed", "inspection_failed", "findings"])
+        default_factory=lambda: ["config_changed", "backup_failed", "inspection_failed", "report_failed", "findings"])
     min_severity: Literal["critical", "major", "minor", "info"] = "major"
     hooks: list[HookChannel] = Field(default_factory=list)
     webhooks: list[WebhookChannel] = Field(default_factory=list)

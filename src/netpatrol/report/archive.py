@@ -14,6 +14,7 @@ from netpatrol.health import InspectionResult
 from netpatrol.inventory import Inventory
 from netpatrol.inventory_models import RepairRecord, SiteArchive
 from netpatrol.report.i18n import Translator
+from netpatrol.report.inert import csv_cell
 from netpatrol.report.publish import file_stem
 from netpatrol.report.render import ROOM_FIELDS, environment, render, tidy_markdown
 from netpatrol.report.results import inspected_periods, load_results
@@ -100,28 +101,29 @@ def _repair_text(x: RepairRecord) -> str:
 
 def _csv(rows: list[ArchiveRow], t: Translator) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # Every field quoted: a spreadsheet whose list separator is ";" must not split a field either.
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(_header(t))
     for r in rows:
-        writer.writerow(["" if v is None else v for v in _values(r)])
+        writer.writerow([csv_cell(v) for v in _values(r)])
     return buf.getvalue()
 
 
 def _xlsx(rows: list[ArchiveRow], sites: dict[str, SiteArchive | None], t: Translator, path: Path) -> None:
     from openpyxl import Workbook
 
-    from netpatrol.report.xlsx import _table
+    from netpatrol.report.xlsx import write_table
 
     wb = Workbook()
     wb.active.title = t("archive.devices")
-    _table(wb.active, _header(t), [_values(r) for r in rows])
-    _table(wb.create_sheet(t("archive.sites")),
+    write_table(wb.active, _header(t), [_values(r) for r in rows])
+    write_table(wb.create_sheet(t("archive.sites")),
            [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"), *[t(f"room.{f}") for f in ROOM_FIELDS]],
            [[a.name, a.unit, a.address, "; ".join(" ".join(v for v in (c.name, c.role, c.phone, c.email) if v)
                                                  for c in a.contacts),
              *[getattr(a.machine_room, f) if a.machine_room else None for f in ROOM_FIELDS]]
             for a in sites.values() if a])
-    _table(wb.create_sheet(t("archive.repairs")), [t("col.device"), t("col.site"), t("col.repairs")],
+    write_table(wb.create_sheet(t("archive.repairs")), [t("col.device"), t("col.site"), t("col.repairs")],
            [[r.host, r.site, _repair_text(x)] for r in rows for x in r.repairs])
     wb.save(path)
 

@@ -3,6 +3,11 @@
 Templates come from the workspace's `reports/templates/` first and the package second, so a
 client's own cover or stylesheet replaces ours file by file (`report.html.j2`, `report.md.j2`,
 `report.css`, `archive.md.j2`).
+
+Device text is hostile input. HTML templates autoescape; Markdown templates get the same by
+default: every `{{ value }}` that is text is made inert by `inert.md_inline` unless a filter
+already shaped it for its place (`cell` in a table, `code` for a code span, `fence` for a block,
+`md` for running text), so a client's own template is as safe as ours.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from netpatrol.errors import TemplateError
 from netpatrol.health import SEVERITIES
 from netpatrol.inventory_models import MachineRoom
 from netpatrol.report.charts import severity_bars, trend_bars
+from netpatrol.report import inert
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import ReportModel
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 ROOM_FIELDS = tuple(MachineRoom.model_fields)
 _BLANKS = re.compile(r"\n{3,}")
+_DELIMITER_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")  # | --- | ---: |
 
 
 def environment(workspace_templates: Path | None = None) -> jinja2.Environment:
@@ -37,9 +44,23 @@ def environment(workspace_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
-    env.filters.update(cell=md_cell, fence=md_fence, diff_html=diff_html)
+    env.filters.update(md=md_inline, cell=md_cell, code=md_code, fence=md_fence, diff_html=diff_html)
     return env
+
+
+class Inert(str):
+    """Markdown a filter has already made inert for its place; `_finalize` passes it unchanged."""
+
+
+@jinja2.pass_eval_context
+def _finalize(ctx: jinja2.nodes.EvalContext, value: object) -> object:
+    if not isinstance(value, str) or isinstance(value, (Inert, Markup)):
+        return value  # numbers cannot inject anything; Markup is our own HTML (charts, diffs)
+    if ctx.autoescape:
+        return inert.clean_text(value)  # Jinja escapes it next; a control character is invalid HTML
+    return inert.md_inline(value)
 
 
 def render(env: jinja2.Environment, name: str, **context: object) -> str:
@@ -73,10 +94,13 @@ def render_md(report: ReportModel, env: jinja2.Environment) -> str:
 def tidy_markdown(text: str) -> str:
     """Blank lines around headings and tables, none doubled, no trailing spaces; fenced blocks
     (device output) untouched. Template whitespace control is fiddly, and a paragraph glued to a
-    table becomes a table row, so the layout is settled here once for every template."""
+    table becomes a table row (so does a second table's header glued to the first table: GitHub
+    then drops the columns the first table lacks), so the layout is settled here once for every
+    template."""
     out: list[str] = []
     fence: str | None = None
-    for raw in text.splitlines():
+    lines = text.splitlines()
+    for i, raw in enumerate(lines):
         line = raw.rstrip()
         if fence is not None:
             out.append(raw)
@@ -84,7 +108,8 @@ def tidy_markdown(text: str) -> str:
                 fence = None
             continue
         prev = out[-1] if out else ""
-        block = line.startswith("#") or (line.startswith("|") != prev.startswith("|"))
+        new_table = line.startswith("|") and i + 1 < len(lines) and bool(_DELIMITER_ROW.match(lines[i + 1]))
+        block = line.startswith("#") or (line.startswith("|") != prev.startswith("|")) or new_table
         if line and prev and (block or prev.startswith("#")):
             out.append("")
         if line.startswith("```"):
@@ -116,16 +141,24 @@ def conclusion(report: ReportModel, t: Translator) -> str:
              missing=len(report.not_inspected), findings=len(report.findings), **counts)
 
 
-def md_cell(value: object) -> str:
+def md_inline(value: object) -> Inert:
+    """Running text: one line, every Markdown/HTML metacharacter escaped."""
+    return Inert(inert.md_inline(value))
+
+
+def md_cell(value: object) -> Inert:
     """Text safe inside one Markdown table cell."""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    return Inert(inert.md_cell(value))
 
 
-def md_fence(text: str, lang: str = "") -> str:
+def md_code(value: object, table: bool = False) -> Inert:
+    """An inline code span (pass table=True inside a table cell)."""
+    return Inert(inert.md_code(value, table))
+
+
+def md_fence(text: object, lang: str = "") -> Inert:
     """A fenced block longer than any backtick run inside, so device output cannot close it."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n{text.rstrip(chr(10))}\n{fence}"
+    return Inert(inert.md_fence(text, lang))
 
 
 def diff_html(diff: str) -> Markup:
@@ -135,5 +168,6 @@ def diff_html(diff: str) -> Markup:
         css = "add" if line.startswith("+") and not line.startswith("+++") else \
             "del" if line.startswith("-") and not line.startswith("---") else \
             "hunk" if line.startswith("@@") else None
-        out.append(f'<span class="{css}">{escape(line)}</span>' if css else f"{escape(line)}\n")
+        text = escape(inert.clean_text(line))
+        out.append(f'<span class="{css}">{text}</span>' if css else f"{text}\n")
     return Markup("".join(out))

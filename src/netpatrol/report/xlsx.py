@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from netpatrol.report.i18n import Translator
+from netpatrol.report.inert import xlsx_cell
 from netpatrol.report.model import ReportModel
 from netpatrol.report.render import ROOM_FIELDS, conclusion
 
@@ -25,14 +26,14 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
             [t("summary.inspected"), len(report.inspected)], [t("summary.not_inspected"), len(report.not_inspected)]]
     rows += [[f"{t('severity.' + s)} ({t('contract.' + s)})", n] for s, n in report.severity_counts.items()]
     rows += [[t("summary.title"), conclusion(report, t)]]
-    _table(summary, [t("cover.item"), t("cover.value")], rows)
-    _table(wb.create_sheet(t("xlsx.findings")),
+    write_table(summary, [t("cover.item"), t("cover.value")], rows)
+    write_table(wb.create_sheet(t("xlsx.findings")),
            [t("col.severity"), t("col.contract_level"), t("col.site"), t("col.device"), t("col.check"),
             t("col.issue"), t("col.detail"), t("col.recommendation"), t("col.change")],
            [[t(f"severity.{f.severity}"), t(f"contract.{f.severity}"), f.site, f.host, f.key, f.title,
              f.detail, f.recommendation, t(f"change.{f.change}")]
             for f in [*report.findings, *report.comparison.resolved]])
-    _table(wb.create_sheet(t("xlsx.metrics")),
+    write_table(wb.create_sheet(t("xlsx.metrics")),
            [t("col.site"), t("col.device"), t("col.platform"), t("col.status"), t("col.model"), t("col.serial"),
             t("col.version"), t("col.uptime"), t("col.cpu") + " %", t("compare.cpu_previous") + " %",
             t("col.memory") + " %", t("compare.memory_previous") + " %", t("col.temperature") + " ℃",
@@ -43,14 +44,14 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
              t.ratio(d.psus) if d.psus else None, d.interfaces_up, d.interfaces_down,
              None if d.config_saved is None else t.yes_no(d.config_saved), d.last_backup]
             for d in report.devices])
-    _table(wb.create_sheet(t("xlsx.archive")),
+    write_table(wb.create_sheet(t("xlsx.archive")),
            [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"),
             *[t(f"room.{f}") for f in ROOM_FIELDS]],
            [[s.archive.name, s.archive.unit, s.archive.address,
              "; ".join(" ".join(x for x in (c.name, c.role, c.phone, c.email) if x) for c in s.archive.contacts),
              *[getattr(s.archive.machine_room, f) if s.archive.machine_room else None for f in ROOM_FIELDS]]
             for s in report.sites if s.archive])
-    _table(wb.create_sheet(t("xlsx.changes")),
+    write_table(wb.create_sheet(t("xlsx.changes")),
            [t("col.device"), t("col.site"), t("col.change_status"), t("col.added"), t("col.removed")],
            [[c.host, c.site, t(f"drift.{c.status}"), c.added, c.removed] for c in report.config_changes])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,16 +59,18 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
     return path
 
 
-def _table(ws, header: list[str], rows: list[list[object]]) -> None:
+def write_table(ws, header: list[str], rows: list[list[object]]) -> None:
+    """One sheet: a styled, frozen header and the rows; every value goes through inert.xlsx_cell
+    (device text is hostile input: it must not become a formula or break the workbook)."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    ws.append(header)
+    for r, values in enumerate([header, *rows], start=1):
+        for c, value in enumerate(values, start=1):
+            xlsx_cell(ws.cell(row=r, column=c), value)
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(row)
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
