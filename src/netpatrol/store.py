@@ -191,7 +191,7 @@ class Store:
     def _recover(self) -> None:
         """Remove what a killed run left behind, unless a live run (holding our lock) owns it."""
         try:
-            with self.lock(timeout=0):
+            with self.lock(timeout=0, writing=False):
                 leftovers = [*self.git_dir.glob("*.lock"), *(self.git_dir / "refs").rglob("*.lock")]
                 for path in leftovers:
                     if path.name != LOCK_NAME:
@@ -204,10 +204,14 @@ class Store:
 
     # -- lock -------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def lock(self, timeout: float = 0) -> Iterator[Store]:
-        """Exclusive lock for one run; re-entrant within this Store. timeout 0 fails at once."""
+    def lock(self, timeout: float = 0, writing: bool = True) -> Iterator[Store]:
+        """Exclusive lock for one run; re-entrant within this Store. timeout 0 fails at once.
+        A run that will write is refused here, before it contacts any device, when off-branch."""
         outer = self._lock_depth == 0
         if outer:
+            if writing:
+                self._ensure_git_dir()
+                self.check_branch()
             self._acquire(timeout)
         self._lock_depth += 1
         try:
