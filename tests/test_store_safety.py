@@ -132,7 +132,7 @@ def test_repository_hooks_never_run(store, tmp_path):
     git(store.path, "config", "core.hooksPath", str(other))
     store.write_file("configs/a/r1.cfg", "v2\n")
     assert store.commit("v2")
-    store.tag_unique("pre-change/CHG-1/20261204T101500Z", "t")
+    store.tag("pre-change/CHG-1/20261204T101500Z", "t")
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     assert store.push(str(bare)).ok
@@ -157,7 +157,7 @@ def test_git_children_get_no_secrets(store, tmp_path, monkeypatch):
     reopened = Store(store.path).open_or_init()
     reopened.write_file("configs/a/r1.cfg", "v1\n")
     reopened.commit("v1")
-    reopened.tag_unique("pre-change/CHG-1/20261204T101500Z", "t")
+    reopened.tag("pre-change/CHG-1/20261204T101500Z", "t")
     reopened.read_file("configs/a/r1.cfg", ref="HEAD")  # the long-lived cat-file child
     reopened.close()
     envs = [dict(kv.split("=", 1) for kv in p.read_text().split("\0") if "=" in kv) for p in dumps.iterdir()]
