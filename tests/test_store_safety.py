@@ -17,6 +17,7 @@ from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import StoreError
 from netpatrol.refs import resolve
 from netpatrol.store import Store
+from report_world import built, world  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -253,3 +254,13 @@ def test_cli_backup_off_branch_exits_2_before_contacting_devices(sample_workspac
     assert res.returncode == 2, res.stdout + res.stderr
     assert "backups" in res.stderr and "detached" in res.stderr and "switch main" in res.stderr
     assert not (ws / ".netpatrol" / "devices.json").exists()  # no device was contacted
+
+
+def test_report_outputs_are_owner_only_under_umask_022(world, loose_umask):  # noqa: F811 - fixture
+    from netpatrol.report import ReportRequest, write_report
+    from report_world import Q3
+
+    ws, inv, store = world
+    out = write_report(ws, inv, store, ReportRequest(period=Q3, lang="en"), ["html", "md", "xlsx"])
+    assert set(out.files) == {"html", "md", "xlsx"}
+    assert loose_paths(ws.reports) == [] and loose_paths(ws.backups) == []
