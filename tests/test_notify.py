@@ -142,7 +142,7 @@ def tls_cert(tmp_path, monkeypatch):
 class SmtpServer:
     """aiosmtpd on 127.0.0.1 recording every AUTH it receives and every message."""
 
-    def __init__(self, tls_files=None):
+    def __init__(self, tls_files=None, implicit_tls: bool = False):
         controller_mod = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the 'test' extra")
         from aiosmtpd.smtp import AuthResult
 
@@ -155,7 +155,8 @@ class SmtpServer:
                 return "250 OK"
 
         def authenticator(server, session, envelope, mechanism, auth_data):
-            self.logins.append((auth_data.login.decode(), auth_data.password.decode(), session.ssl is not None))
+            encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+            self.logins.append((auth_data.login.decode(), auth_data.password.decode(), encrypted))
             return AuthResult(success=auth_data.password.decode() == SECRET)
 
         tls = None
@@ -166,7 +167,8 @@ class SmtpServer:
         # auth_require_tls=False: the server would accept a clear AUTH, so the client alone must refuse.
         self.ctl = controller_mod.Controller(Handler(), hostname="127.0.0.1", port=self.port,
                                              authenticator=authenticator, auth_require_tls=False,
-                                             tls_context=tls, require_starttls=False)
+                                             **({"ssl_context": tls} if implicit_tls else
+                                                {"tls_context": tls, "require_starttls": False}))
 
     def channel(self, **extra) -> dict:
         return {"host": "127.0.0.1", "port": self.port, "from": "netpatrol@qinghe.example.cn",
@@ -181,9 +183,10 @@ class SmtpServer:
         self.ctl.stop()
 
 
-def test_mail_through_local_smtp_with_starttls_and_env_password(monkeypatch, tls_cert):
-    with SmtpServer(tls_cert) as smtp:
-        channel = smtp.channel(starttls=True)
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+def test_mail_through_local_smtp_over_tls_with_env_password(monkeypatch, tls_cert, tls):
+    with SmtpServer(tls_cert, implicit_tls=tls == "ssl") as smtp:
+        channel = smtp.channel(**{tls: True})
         settings = NotifySettings.model_validate({"mail": [channel]})
         monkeypatch.delenv("NP_TEST_SMTP_PW", raising=False)
         [unset] = send(settings, [_event()])
