@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,6 +82,8 @@ class GitRunner:
                         stderr=subprocess.DEVNULL, cwd=self.path, env=self.env(), umask=OWNER_ONLY_UMASK)
                 except OSError as exc:
                     raise StoreError(f"{self.path}: git cat-file could not run: {exc.strerror}") from exc
+                # A Store dropped without close() must not leave cat-file running.
+                weakref.finalize(self, _stop, proc)
             assert proc.stdin is not None and proc.stdout is not None
             try:
                 proc.stdin.write(spec.encode("utf-8") + b"\n")
@@ -99,11 +102,16 @@ class GitRunner:
     def _close_batch(self) -> None:
         proc, self._batch = self._batch, None
         if proc is not None:
-            for pipe in (proc.stdin, proc.stdout):
-                if pipe is not None:
-                    pipe.close()
-            proc.wait()
+            _stop(proc)
 
     def close(self) -> None:
         with self._batch_lock:
             self._close_batch()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """cat-file --batch exits at the end of its input."""
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None and not pipe.closed:
+            pipe.close()
+    proc.wait()
