@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
 import socket
+import ssl
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import yaml
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from netpatrol import cli
 
 from netpatrol.backup import BackupRun, DeviceBackup
 from netpatrol.health import Finding, InspectionResult
 from netpatrol.inspection import InspectionRun
 from netpatrol.notify import Event, backup_events, inspection_events, send
-from netpatrol.workspace import NotifySettings
+from netpatrol.workspace import MailChannel, NotifySettings
 
 SECRET = "s3cr3t-smtp-pw"
 
@@ -106,45 +114,123 @@ def test_events_filter_per_channel(http_receiver):
     assert [d.event for d in deliveries] == ["backup_failed"]
 
 
-def test_mail_through_local_smtp_with_env_password(monkeypatch):
-    controller_mod = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the 'test' extra")
-    from aiosmtpd.smtp import AuthResult
+@pytest.fixture
+def tls_cert(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1 that ssl.create_default_context() trusts here."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
 
-    received, logins = [], []
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # what create_default_context() loads
+    return cert_file, key_file
 
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-            received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content.decode("utf-8")))
-            return "250 OK"
 
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password.decode() == SECRET)
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 recording every AUTH it receives and every message."""
 
-    port = _closed_port()  # Controller.start() connects to its own port, so 0 cannot be used
-    ctl = controller_mod.Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator,
-                                    auth_require_tls=False)
-    ctl.start()
-    try:
-        channel = {"host": "127.0.0.1", "port": port, "from": "netpatrol@qinghe.example.cn",
-                   "to": ["noc@jcsw.example.cn", "li.wei@qinghe.example.cn"], "username": "netpatrol",
-                   "password": "${NP_TEST_SMTP_PW}", "timeout": 5}
+    def __init__(self, tls_files=None, implicit_tls: bool = False):
+        controller_mod = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the 'test' extra")
+        from aiosmtpd.smtp import AuthResult
+
+        self.received, self.logins = [], []
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+                outer.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content.decode("utf-8")))
+                return "250 OK"
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+            self.logins.append((auth_data.login.decode(), auth_data.password.decode(), encrypted))
+            return AuthResult(success=auth_data.password.decode() == SECRET)
+
+        tls = None
+        if tls_files:
+            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.load_cert_chain(*tls_files)
+        self.port = _closed_port()  # Controller.start() connects to its own port, so 0 cannot be used
+        # auth_require_tls=False: the server would accept a clear AUTH, so the client alone must refuse.
+        self.ctl = controller_mod.Controller(Handler(), hostname="127.0.0.1", port=self.port,
+                                             authenticator=authenticator, auth_require_tls=False,
+                                             **({"ssl_context": tls} if implicit_tls else
+                                                {"tls_context": tls, "require_starttls": False}))
+
+    def channel(self, **extra) -> dict:
+        return {"host": "127.0.0.1", "port": self.port, "from": "netpatrol@qinghe.example.cn",
+                "to": ["noc@jcsw.example.cn", "li.wei@qinghe.example.cn"], "username": "netpatrol",
+                "password": "${NP_TEST_SMTP_PW}", "timeout": 5, **extra}
+
+    def __enter__(self):
+        self.ctl.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.ctl.stop()
+
+
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+def test_mail_through_local_smtp_over_tls_with_env_password(monkeypatch, tls_cert, tls):
+    with SmtpServer(tls_cert, implicit_tls=tls == "ssl") as smtp:
+        channel = smtp.channel(**{tls: True})
         settings = NotifySettings.model_validate({"mail": [channel]})
         monkeypatch.delenv("NP_TEST_SMTP_PW", raising=False)
         [unset] = send(settings, [_event()])
-        assert not unset.ok and "NP_TEST_SMTP_PW" in unset.detail and not received
+        assert not unset.ok and "NP_TEST_SMTP_PW" in unset.detail and not smtp.received
 
         monkeypatch.setenv("NP_TEST_SMTP_PW", SECRET)
         event = _event()
         event.client = "江川市水务局"
         [d] = send(settings, [event])
         assert d.ok, d.detail
-        assert logins == [("netpatrol", SECRET)]
-        sender, rcpts, text = received[0]
+        assert smtp.logins == [("netpatrol", SECRET, True)]  # logged in only inside TLS
+        sender, rcpts, text = smtp.received[0]
         assert sender == "netpatrol@qinghe.example.cn" and rcpts == channel["to"]
         assert "configuration changed on 1 device(s): city-acc-02" in text and SECRET not in text
-    finally:
-        ctl.stop()
+
+
+def test_mail_login_without_tls_is_refused_in_settings_and_never_sent_in_clear(monkeypatch, tmp_path):
+    monkeypatch.setenv("NP_TEST_SMTP_PW", SECRET)
+    with SmtpServer() as smtp:  # offers AUTH on a plain connection, and no STARTTLS
+        with pytest.raises(ValidationError, match="in clear"):
+            NotifySettings.model_validate({"mail": [smtp.channel()]})
+        with pytest.raises(ValidationError, match="exclude each other"):
+            NotifySettings.model_validate({"mail": [smtp.channel(starttls=True, ssl=True)]})
+
+        # Settings built without validation: the send itself refuses before connecting.
+        fields = {k: v for k, v in smtp.channel().items() if k != "from"}
+        unchecked = NotifySettings.model_construct(mail=[MailChannel.model_construct(
+            **fields, sender="np@example.cn", starttls=False, ssl=False, subject_prefix="[np]", events=None)])
+        [d] = send(unchecked, [_event()])
+        assert not d.ok and "without TLS" in d.detail
+
+        # starttls asked for, but this server cannot do it: no AUTH follows the failed upgrade.
+        [d] = send(NotifySettings.model_validate({"mail": [smtp.channel(starttls=True)]}), [_event()])
+        assert not d.ok and "STARTTLS" in d.detail
+        assert smtp.logins == [] and smtp.received == []
+
+    # `inventory check` names the field.
+    ws = tmp_path / "ws"
+    (ws / "inventory").mkdir(parents=True)
+    (ws / "inventory" / "hosts.yaml").write_text("r1:\n  hostname: 192.0.2.1\n  platform: cisco_ios\n  site: a\n"
+                                                "  username: u\n  password: ${NP_TEST_SMTP_PW}\n")
+    (ws / "netpatrol.yaml").write_text(yaml.safe_dump({"notify": {"mail": [smtp.channel()]}}))
+    res = CliRunner().invoke(cli.app, ["inventory", "check", "-w", str(ws)])
+    assert res.exit_code == 2 and "notify.mail.0" in res.output and "in clear" in res.output
 
 
 def test_hook_gets_env_and_json_stdin_failures_reported(tmp_path):
@@ -165,3 +251,27 @@ def test_hook_gets_env_and_json_stdin_failures_reported(tmp_path):
     assert got["env"]["NETPATROL_COMMIT"] == "a1b2c3d4e5" and got["stdin"]["details"][0]["path"].endswith(".cfg")
     assert not bad.ok and "exit status 3" in bad.detail and "boom" in bad.detail
     assert not slow.ok and "0.5 s" in slow.detail
+
+
+def test_hook_environment_carries_no_secrets(tmp_path, monkeypatch):
+    from netpatrol.childenv import declare_secret_vars
+
+    secrets = {"NETPATROL_PASSWORD": "dev-pw$$;`x`", "SITE_B_DEVICE_PW": "declared-by-inventory",
+               "NP_TEST_SMTP_PW": SECRET, "OPS_WEBHOOK_TOKEN": "tok-123", "NETPATROL_ENABLE": "en-pw"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NETPATROL_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("NP_TEST_PLAIN", "kept")
+    declare_secret_vars(["SITE_B_DEVICE_PW"])  # what loading an inventory referencing ${SITE_B_DEVICE_PW} does
+    NotifySettings.model_validate({"mail": [{"host": "127.0.0.1", "from": "a@b.cn", "to": ["c@d.cn"], "starttls": True,
+                                             "username": "u", "password": "${NP_TEST_SMTP_PW}"}]})
+    dump = tmp_path / "env.json"
+    settings = NotifySettings.model_validate({"hooks": [{"command": [
+        sys.executable, "-c", f"import json, os; open({str(dump)!r}, 'w').write(json.dumps(dict(os.environ)))"]}]})
+    [d] = send(settings, [_event()], ws_root=tmp_path)
+    assert d.ok, d.detail
+    env = json.loads(dump.read_text())
+    assert not set(secrets) & set(env), set(secrets) & set(env)
+    assert not any(v in json.dumps(env) for v in secrets.values())
+    assert env["NETPATROL_EVENT"] == "config_changed" and env["NP_TEST_PLAIN"] == "kept"
+    assert env["NETPATROL_WORKSPACE"] == str(tmp_path) and env["PATH"] == os.environ["PATH"]

@@ -26,6 +26,7 @@ from netpatrol.schedule import (
     cron_entry,
     parse_duration,
     replace_cron_entry,
+    run_command,
     run_plan,
     systemd_units,
 )
@@ -137,17 +138,29 @@ def test_run_plan_and_entries(tmp_path):
     six = run_plan(ScheduleSettings.model_validate({"groups": {"core": {"backup_interval": "6h"}}}), at="01:15")
     assert six.cron_time() == "15 */6 * * *" and six.on_calendar() == "*-*-* 00/6:15:00"
     root = tmp_path / "my ws"
-    argv = ["/opt/np/bin/netpatrol", "run", "--due", "-w", str(root), "--wait", "600"]
-    entry = cron_entry(run_plan(ScheduleSettings()), argv, root, root / ".netpatrol/env")
-    assert entry.splitlines()[1].startswith("30 2 * * * set -a;") and f"'{root}'" in entry
+    argv = run_command("/opt/np/bin/netpatrol", root, 600, root / ".netpatrol/env")
+    assert argv[-2:] == ["--env-file", str(root / ".netpatrol/env")]
+    entry = cron_entry(run_plan(ScheduleSettings()), argv, root)
+    line = entry.splitlines()[1]
+    # netpatrol reads the env file itself: the shell never sources it; the log is created 0600.
+    assert line.startswith("30 2 * * * umask 077; /opt/np/bin/netpatrol run --due") and f"'{root}'" in entry
+    assert "set -a" not in line and " . " not in line
     existing = "MAILTO=ops@example.cn\n0 1 * * * /usr/bin/other-job\n"
     once = replace_cron_entry(existing, entry, root)
     twice = replace_cron_entry(once, entry.replace("30 2", "45 3"), root)
     assert twice.count("netpatrol run --due for") == 1 and "45 3 * * *" in twice and "other-job" in twice
-    units = systemd_units(run_plan(ScheduleSettings()), argv, root, root / ".netpatrol/env")
+    units = systemd_units(run_plan(ScheduleSettings()), argv, root)
     assert set(units) == {"netpatrol-my-ws.service", "netpatrol-my-ws.timer"}
     assert "OnCalendar=*-*-* 02:30:00" in units["netpatrol-my-ws.timer"]
-    assert "ExecStart=/opt/np/bin/netpatrol run --due -w" in units["netpatrol-my-ws.service"]
+    service = units["netpatrol-my-ws.service"]
+    assert "ExecStart=/opt/np/bin/netpatrol run --due -w" in service and "--env-file" in service
+    assert "EnvironmentFile" not in service and "UMask=0077" in service
+
+    # cron ends a command at an unescaped %, systemd expands % and $ in ExecStart=.
+    odd = tmp_path / "ws 100%$HOME"
+    odd_argv = run_command("/opt/np/bin/netpatrol", odd, 600, odd / ".netpatrol/env")
+    assert "100\\%$HOME" in cron_entry(run_plan(ScheduleSettings()), odd_argv, odd).splitlines()[1]
+    assert "100%%$$HOME" in systemd_units(run_plan(ScheduleSettings()), odd_argv, odd)["netpatrol-ws-100-HOME.service"]
 
 
 def test_schedule_install_cron_file_systemd_dir_and_apply(sample_workspace, tmp_path, monkeypatch):

@@ -121,8 +121,8 @@ def run_backup(
         commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
         tag = None
         if reason:
-            tag = pre_change_tag(reason.split()[0])
-            store.tag(tag, f"pre-change backup: {reason}")
+            # Unique: a second run within the same second must keep its commit's tag and its records.
+            tag = store.tag_unique(pre_change_tag(reason.split()[0]), f"pre-change backup: {reason}")
         pushed = None
         if settings.remote and (commit or tag):
             pushed = store.push(settings.remote).message

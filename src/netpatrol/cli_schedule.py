@@ -27,6 +27,7 @@ from netpatrol.cli_common import (
     selected,
     table,
 )
+from netpatrol.childenv import child_env
 from netpatrol.errors import LockedError, NetpatrolError, UsageError
 
 # sysexits EX_TEMPFAIL: "busy, try again later" — cron/systemd wrappers can tell it from a failure.
@@ -224,11 +225,37 @@ def _entries(workspace: Path | None, at: str | None, env_file: Path | None):
     sched = ws.settings.schedule
     if at is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", at):
         raise UsageError(f"--at {at!r}: expected HH:MM, e.g. 02:30")
-    return ws.root, run_plan(sched, at), run_command(_netpatrol_exe(), ws.root, sched.wait), (env_file or ws.root / ".netpatrol" / "env").resolve()
+    env = (env_file or ws.state_dir / "env").resolve()
+    return ws, run_plan(sched, at), run_command(_netpatrol_exe(), ws.root, sched.wait, env), env
+
+
+def _ensure_env_file(ws, env: Path) -> None:
+    """A 0600 env file naming the variables the run will need, unless one exists (then its mode is checked)."""
+    from netpatrol.envfile import read_env_file, write_env_file
+
+    if env.exists():
+        read_env_file(env)  # refuses a group/world-readable or malformed file now, not at 02:30
+        return
+    if env.parent == ws.state_dir:
+        ws.ensure_state_dir()
+    names = sorted(_referenced_vars(ws))
+    write_env_file(env, {}, "".join(f"# {n}=\n" for n in names))
+    out.print(f"Created {env} (mode 0600): set {', '.join(names) or 'the ${ENV} passwords'} there.", highlight=False)
+
+
+def _referenced_vars(ws) -> set[str]:
+    from netpatrol.inventory import load_inventory
+
+    names = {m.password[2:-1] for m in ws.settings.notify.mail if m.password}
+    try:
+        inv = load_inventory(ws.root, need_secrets=False)
+    except NetpatrolError:
+        return names  # `inventory check` reports those problems
+    return names | {ref[2:-1] for h in inv.hosts.values() for ref in h.secret_refs.values() if ref.startswith("${")}
 
 
 AtOpt = Annotated[str | None, typer.Option("--at", help="Local time HH:MM of the run (default: schedule.run_at in netpatrol.yaml).")]
-EnvOpt = Annotated[Path | None, typer.Option("--env-file", help="KEY=value file with the ${ENV} passwords, mode 0600 (default: <workspace>/.netpatrol/env).")]
+EnvOpt = Annotated[Path | None, typer.Option("--env-file", help="KEY=VALUE file with the ${ENV} passwords, mode 0600, read by netpatrol itself (default: <workspace>/.netpatrol/env).")]
 
 
 @schedule_app.command("print")
@@ -236,10 +263,10 @@ def schedule_print(workspace: WorkspaceOpt = None, at: AtOpt = None, env_file: E
     """Show the crontab entry and the systemd units without installing anything."""
     from netpatrol.schedule import cron_entry, systemd_units
 
-    root, plan, argv, env = _entries(workspace, at, env_file)
+    ws, plan, argv, _env = _entries(workspace, at, env_file)
     typer.echo("# crontab entry ('netpatrol schedule install --cron --apply' installs it)")
-    typer.echo(cron_entry(plan, argv, root, env))
-    for name, text in systemd_units(plan, argv, root, env).items():
+    typer.echo(cron_entry(plan, argv, ws.root))
+    for name, text in systemd_units(plan, argv, ws.root).items():
         typer.echo(f"# ~/.config/systemd/user/{name}\n{text}")
 
 
@@ -259,11 +286,13 @@ def schedule_install(
 
     if cron == systemd:
         raise UsageError("choose one of --cron or --systemd")
-    root, plan, argv, env = _entries(workspace, at, env_file)
+    ws, plan, argv, env = _entries(workspace, at, env_file)
+    root = ws.root
+    if cron and bool(file) == apply:
+        raise UsageError("--cron needs --file PATH (write into a crontab file) or --apply (your crontab via 'crontab -')")
+    _ensure_env_file(ws, env)
     if cron:
-        if bool(file) == apply:
-            raise UsageError("--cron needs --file PATH (write into a crontab file) or --apply (your crontab via 'crontab -')")
-        entry = cron_entry(plan, argv, root, env)
+        entry = cron_entry(plan, argv, root)
         if file:
             current = file.read_text(encoding="utf-8") if file.exists() else ""
             file.write_text(replace_cron_entry(current, entry, root), encoding="utf-8")
@@ -275,19 +304,21 @@ def schedule_install(
     else:
         target = directory or Path.home() / ".config" / "systemd" / "user"
         target.mkdir(parents=True, exist_ok=True)
-        for name, text in systemd_units(plan, argv, root, env).items():
+        for name, text in systemd_units(plan, argv, root).items():
             (target / name).write_text(text, encoding="utf-8")
             out.print(f"Wrote {target / name}", highlight=False)
         out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False)
-    out.print(f"Put the ${{ENV}} passwords the inventory uses into {env} (KEY=value lines, chmod 600).", highlight=False)
+    out.print(f"The run reads the ${{ENV}} passwords from {env}: KEY=VALUE lines taken literally (no quotes, no $ expansion), mode 0600.",
+              highlight=False)
 
 
 def _apply_crontab(entry: str, root: Path, replace) -> None:
     try:
-        listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=30)
+        listed = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=30, env=child_env())
         # "no crontab for user" exits 1 with nothing to keep.
         current = listed.stdout if listed.returncode == 0 else ""
-        done = subprocess.run(["crontab", "-"], input=replace(current, entry, root), capture_output=True, text=True, timeout=30)
+        done = subprocess.run(["crontab", "-"], input=replace(current, entry, root), capture_output=True, text=True,
+                              timeout=30, env=child_env())
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UsageError(f"cannot run crontab: {exc}; use --file PATH or --systemd instead") from None
     if done.returncode != 0:
@@ -333,8 +364,33 @@ def listen_syslog(
               highlight=False, soft_wrap=True)
 
 
+EnvFileOpt = Annotated[Path | None, typer.Option(
+    "--env-file", help="Load KEY=VALUE lines (the ${ENV} passwords) from this 0600 file first; read as data, never by a shell.")]
+
+
+def with_env_file(command):
+    """`command` plus an `--env-file PATH` option loaded before it runs: cron and systemd start
+    netpatrol with the file's path instead of sourcing it (see envfile.py)."""
+    import functools
+    import inspect
+
+    @functools.wraps(command)
+    def wrapper(*args, env_file: Path | None = None, **kwargs):
+        if env_file is not None:
+            from netpatrol.envfile import load_env_file
+
+            load_env_file(env_file)
+        return command(*args, **kwargs)
+
+    sig = inspect.signature(command, eval_str=True)
+    extra = inspect.Parameter("env_file", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=EnvFileOpt)
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
+    wrapper.__annotations__ = {**command.__annotations__, "env_file": EnvFileOpt}
+    return wrapper
+
+
 def register(app: typer.Typer) -> None:
     app.command()(due)
-    app.command()(run)
-    app.command("listen-syslog")(listen_syslog)
+    app.command("run")(with_env_file(run))
+    app.command("listen-syslog")(with_env_file(listen_syslog))
     app.add_typer(schedule_app, name="schedule")

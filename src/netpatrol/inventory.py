@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from netpatrol import safe_yaml
+from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import InventoryError, InventoryIssue
 from netpatrol.inventory_models import (
     ENV_REF,
@@ -385,6 +386,8 @@ def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list, need_se
             if value is None:
                 continue
             m = ENV_REF.match(str(value))
+            if m:
+                declare_secret_vars([m.group(1)])  # kept out of git and hook environments
             if not m:
                 issues.append(
                     InventoryIssue(rel, where, field_name, "must be an environment reference such as ${NETPATROL_PASSWORD}, not plain text")

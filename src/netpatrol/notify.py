@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from netpatrol.childenv import child_env
 from netpatrol.workspace import HookChannel, MailChannel, NotifySettings, WebhookChannel, Workspace
 
 log = logging.getLogger("netpatrol.notify")
@@ -126,7 +127,7 @@ def _hook(ch: HookChannel, event: Event, ws_root: Path | None) -> str:
         argv[0] = str(ws_root / argv[0])  # ./hooks/x.sh is relative to the workspace, not the cwd
     try:
         done = subprocess.run(argv, input=json.dumps(event.payload(), ensure_ascii=False).encode(),
-                              env={**os.environ, **event.environment()}, capture_output=True,
+                              env=child_env(event.environment()), capture_output=True,
                               timeout=ch.timeout, cwd=ws_root, check=False)
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"did not finish within {ch.timeout:g} s") from None
@@ -160,6 +161,10 @@ def _webhook(ch: WebhookChannel, event: Event) -> str:
 
 
 def _mail(ch: MailChannel, event: Event) -> str:
+    if ch.username and not (ch.starttls or ch.ssl):
+        # Settings validation refuses this too; settings built in code skip it, and the cost of
+        # being wrong is a password sent in clear.
+        raise RuntimeError("refusing to log in without TLS: set starttls: true or ssl: true")
     password = None
     if ch.password:
         var = ch.password[2:-1]
@@ -172,8 +177,13 @@ def _mail(ch: MailChannel, event: Event) -> str:
     msg["To"] = ", ".join(ch.to)
     msg.set_content(event.text())
     try:
-        with smtplib.SMTP(ch.host, ch.port, timeout=ch.timeout) as smtp:
+        if ch.ssl:
+            connection = smtplib.SMTP_SSL(ch.host, ch.port, timeout=ch.timeout, context=ssl.create_default_context())
+        else:
+            connection = smtplib.SMTP(ch.host, ch.port, timeout=ch.timeout)
+        with connection as smtp:
             if ch.starttls:
+                # Raises SMTPNotSupportedError when the server offers no STARTTLS: no login follows.
                 smtp.starttls(context=ssl.create_default_context())
             if ch.username:
                 smtp.login(ch.username, password or "")

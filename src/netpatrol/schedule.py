@@ -273,18 +273,20 @@ def unit_name(root) -> str:
     return "netpatrol-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", root.name).strip("-.") or "workspace")
 
 
-def run_command(exe: str, root, wait: float) -> list[str]:
-    return [exe, "run", "--due", "-w", str(root), "--wait", f"{wait:g}"]
+def run_command(exe: str, root, wait: float, env_file) -> list[str]:
+    # netpatrol reads the env file itself (envfile.py): a shell `source` would expand `$$` and run
+    # what follows a `;` in a password, and systemd's EnvironmentFile= parses quotes its own way.
+    return [exe, "run", "--due", "-w", str(root), "--wait", f"{wait:g}", "--env-file", str(env_file)]
 
 
-def cron_entry(plan: RunPlan, argv: list[str], root, env_file) -> str:
+def cron_entry(plan: RunPlan, argv: list[str], root) -> str:
     import shlex
 
     log = root / ".netpatrol" / "run.log"
-    # cron starts with an empty environment: the ${ENV} passwords come from a 0600 env file.
-    cmd = (f"set -a; [ -r {shlex.quote(str(env_file))} ] && . {shlex.quote(str(env_file))}; set +a; "
-           f"{shlex.join(argv)} >> {shlex.quote(str(log))} 2>&1")
-    return f"{CRON_MARKER.format(root=root)}\n{plan.cron_time()} {cmd}\n"
+    # umask 077: the log (device errors, host names) is created owner-only like the rest.
+    cmd = f"umask 077; {shlex.join(argv)} >> {shlex.quote(str(log))} 2>&1"
+    # An unescaped % in a crontab command line ends the command (cron feeds the rest as stdin).
+    return f"{CRON_MARKER.format(root=root)}\n{plan.cron_time()} {cmd.replace('%', chr(92) + '%')}\n"
 
 
 def replace_cron_entry(crontab: str, entry: str, root) -> str:
@@ -303,14 +305,16 @@ def replace_cron_entry(crontab: str, entry: str, root) -> str:
     return (text + "\n" if text else "") + entry
 
 
-def systemd_units(plan: RunPlan, argv: list[str], root, env_file) -> dict[str, str]:
+def systemd_units(plan: RunPlan, argv: list[str], root) -> dict[str, str]:
     import shlex
 
     name = unit_name(root)
+    # systemd expands % specifiers and $VARIABLES in ExecStart=: a path holding them is escaped.
+    exec_start = shlex.join(argv).replace("%", "%%").replace("$", "$$")
     service = (f"[Unit]\nDescription=netpatrol due inspections, reports and backups for {root}\n"
                "Wants=network-online.target\nAfter=network-online.target\n\n"
-               f"[Service]\nType=oneshot\nWorkingDirectory={root}\nEnvironmentFile=-{env_file}\n"
-               f"ExecStart={shlex.join(argv)}\n# exit 75: another run held the workspace lock; the next timer retries\n"
+               f"[Service]\nType=oneshot\nWorkingDirectory={root}\nUMask=0077\n"
+               f"ExecStart={exec_start}\n# exit 75: another run held the workspace lock; the next timer retries\n"
                "SuccessExitStatus=75\n")
     timer = (f"[Unit]\nDescription=Run {name}.service on the netpatrol schedule\n\n"
              f"[Timer]\nOnCalendar={plan.on_calendar()}\nPersistent=true\nRandomizedDelaySec=120\n\n"

@@ -1,9 +1,13 @@
-"""The Git store: the workspace's `backups/` repository. The only module that imports GitPython.
+"""The Git store: the workspace's `backups/` repository.
 
-Git is driven through its CLI (`Git.execute`), not GitPython's index API: perf_anchors §5 measured
+Git is driven through its CLI (store_git.py), not GitPython's index API: perf_anchors §5 measured
 the index API ~80x slower when 1 % of 10,000 configs change. Every git failure becomes a StoreError
 here. A run holds `.git/netpatrol.lock` (flock); the locked descriptor is handed to every git child,
 so a git command orphaned by a SIGKILLed run keeps the store locked until it has finished.
+
+What is stored must not be lost or leaked: the store writes and commits only on its own branch
+(recorded as `netpatrol.branch` in `.git/config`), never through a symbolic link (store_files.py),
+and keeps everything owner-only (0700 directories, 0600 files) whatever the umask.
 Not thread-safe, except `write_file` on distinct files.
 """
 
@@ -11,20 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
-import re
-import socket
-import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-import git
-
+from netpatrol import store_files
 from netpatrol.errors import LockedError, StoreError
+from netpatrol.store_git import GitRunner, redact_url_creds
+from netpatrol.store_lock import acquire_flock
 
 MANAGED_DIRS = ("configs", "inspections", "evidence", "state")
 LOCK_NAME = "netpatrol.lock"
@@ -32,9 +32,7 @@ BRANCH = "main"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _README = "# netpatrol backups\n\nDevice configurations and inspection results, written by netpatrol.\n"
 _GITIGNORE = "# half-written files of an interrupted run\n.*.tmp\n"
-# Unattended runs must not stop at a signing prompt or for credentials; hooks still run.
-_GIT_OPTS = ("-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "core.quotePath=false")
-_CREDS_IN_URL = re.compile(r"(\w+://)[^/@\s]+@")
+BRANCH_KEY = "netpatrol.branch"
 _REC = "\x1e"
 _SEP = "\x1f"
 
@@ -67,7 +65,7 @@ class PushResult:
 
 def redact(text: str) -> str:
     """Hide `user:password@` in URLs so push errors can be shown and logged."""
-    return _CREDS_IN_URL.sub(r"\1***@", text)
+    return redact_url_creds(text)
 
 
 def _git_date(when: datetime) -> str:
@@ -94,10 +92,10 @@ class Store:
         self.path = Path(path).resolve()
         self.managed_dirs = tuple(managed_dirs)
         # Identity through the environment: works without any git config, and never writes one.
-        self._env = {"GIT_AUTHOR_NAME": author_name, "GIT_AUTHOR_EMAIL": author_email,
-                     "GIT_COMMITTER_NAME": author_name, "GIT_COMMITTER_EMAIL": author_email}
-        self._runner = git.Git(str(self.path))
-        self._repo: git.Repo | None = None
+        self._runner = GitRunner(self.path, {"GIT_AUTHOR_NAME": author_name, "GIT_AUTHOR_EMAIL": author_email,
+                                             "GIT_COMMITTER_NAME": author_name, "GIT_COMMITTER_EMAIL": author_email})
+        self._opened = False
+        self._branch: str | None = None
         self._lock_fd: int | None = None
         self._lock_depth = 0
 
@@ -109,20 +107,22 @@ class Store:
     def open_or_init(self) -> Store:
         """Open the repository, creating it (with a first commit) if needed; repair a killed run."""
         self._ensure_git_dir()
-        if self._repo is None:
-            try:
-                self._repo = git.Repo(str(self.path))
-            except (git.GitError, OSError) as exc:
-                raise StoreError(f"{self.path}: not a usable git repository: {exc}") from exc
+        if not self._opened:
+            status, top = self._git("rev-parse", "--show-toplevel", ok=range(256))
+            if status != 0 or Path(top.strip()).resolve() != self.path:
+                raise StoreError(f"{self.path}: not a usable git repository (git rev-parse failed)")
+            if store_files.loose(self.path) or store_files.loose(self.git_dir):
+                # Made by an older netpatrol or under a loose umask: configs are secrets.
+                store_files.owner_only(self.path)
+            self._opened = True
         self._recover()
         if self.head() is None:
             self._initial_commit()
         return self
 
     def close(self) -> None:
-        if self._repo is not None:
-            self._repo.close()
-            self._repo = None
+        self._runner.close()
+        self._opened = False
 
     def __enter__(self) -> Store:
         return self.open_or_init()
@@ -134,13 +134,54 @@ class Store:
         if (self.git_dir / "HEAD").is_file() and (self.git_dir / "objects").is_dir():
             return
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the backup directory: {exc.strerror}") from exc
         # `git init` is idempotent: re-running it completes a .git left half-made by a killed run.
         self._git("init", "-q", f"--initial-branch={BRANCH}", str(self.path))
+        self._git("config", "--local", BRANCH_KEY, BRANCH)
+
+    # -- branch guard -----------------------------------------------------------------------
+    def branch(self) -> str:
+        """The branch this store commits to: recorded at creation; for stores made before it was
+        recorded, `main` if it exists, else the branch checked out when first opened."""
+        if self._branch is None:
+            status, out = self._git("config", "--local", "--get", BRANCH_KEY, ok=(0, 1))
+            recorded = out.strip() if status == 0 else ""
+            if not recorded:
+                current = self._head_branch()
+                has_main = self.rev_parse(f"refs/heads/{BRANCH}") is not None
+                recorded = BRANCH if has_main or current in (None, BRANCH) else current
+                self._git("config", "--local", BRANCH_KEY, recorded)
+            self._branch = recorded
+        return self._branch
+
+    def _head_branch(self) -> str | None:
+        """The checked-out branch, None when HEAD is detached."""
+        status, out = self._git("symbolic-ref", "-q", "HEAD", ok=(0, 1))
+        ref = out.strip()
+        return ref.removeprefix("refs/heads/") if status == 0 and ref.startswith("refs/heads/") else None
+
+    def check_branch(self) -> None:
+        """Refuse (before anything is written) when HEAD is not on the store's branch."""
+        expected = self.branch()
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read .git/HEAD: {exc.strerror}") from exc
+        if head == f"ref: refs/heads/{expected}":
+            return
+        if head.startswith("ref: refs/heads/"):
+            where = f"on branch '{head.removeprefix('ref: refs/heads/')}'"
+        else:
+            where = f"detached at {head[:12] or '?'}"
+        raise StoreError(
+            f"{self.path}: HEAD is {where}, not on the store's branch '{expected}'; netpatrol writes and "
+            f"commits only on '{expected}' and wrote nothing. Go back with: git -C {self.path} switch {expected} "
+            f"(merge anything committed meanwhile into '{expected}' first)")
 
     def _initial_commit(self) -> None:
+        self.check_branch()
         for name, text in ((".gitignore", _GITIGNORE), ("README.md", _README)):
             if not (self.path / name).exists():
                 self.write_file(name, text)
@@ -150,7 +191,7 @@ class Store:
     def _recover(self) -> None:
         """Remove what a killed run left behind, unless a live run (holding our lock) owns it."""
         try:
-            with self.lock(timeout=0):
+            with self.lock(timeout=0, writing=False):
                 leftovers = [*self.git_dir.glob("*.lock"), *(self.git_dir / "refs").rglob("*.lock")]
                 for path in leftovers:
                     if path.name != LOCK_NAME:
@@ -163,10 +204,14 @@ class Store:
 
     # -- lock -------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def lock(self, timeout: float = 0) -> Iterator[Store]:
-        """Exclusive lock for one run; re-entrant within this Store. timeout 0 fails at once."""
+    def lock(self, timeout: float = 0, writing: bool = True) -> Iterator[Store]:
+        """Exclusive lock for one run; re-entrant within this Store. timeout 0 fails at once.
+        A run that will write is refused here, before it contacts any device, when off-branch."""
         outer = self._lock_depth == 0
         if outer:
+            if writing:
+                self._ensure_git_dir()
+                self.check_branch()
             self._acquire(timeout)
         self._lock_depth += 1
         try:
@@ -181,53 +226,17 @@ class Store:
 
     def _acquire(self, timeout: float) -> None:
         self._ensure_git_dir()
-        path = self.git_dir / LOCK_NAME
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot open the lock file: {exc.strerror}") from exc
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 4096, 0).decode("utf-8", "replace")
-                    os.close(fd)
-                    raise LockedError(_locked_message(self.path, holder, timeout)) from None
-                time.sleep(0.05)
-        # The flock, not this text, is the lock: a dead holder's kernel lock is already gone.
-        info = {"pid": os.getpid(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "host": socket.gethostname()}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
-        self._lock_fd = fd
+        self._lock_fd = acquire_flock(self.git_dir / LOCK_NAME, self.path, timeout)
 
     # -- git plumbing -----------------------------------------------------------------------
     def _git(self, *args: str, stdin: bytes | None = None, ok: Sequence[int] = (0,),
              env: dict[str, str] | None = None, timeout: float | None = None) -> tuple[int, str]:
-        kwargs = {"pass_fds": (self._lock_fd,)} if self._lock_fd is not None else {}
-        with tempfile.TemporaryFile() if stdin is not None else contextlib.nullcontext() as feed:
-            if feed is not None:
-                feed.write(stdin)
-                feed.seek(0)
-            try:
-                status, out, err = self._runner.execute(
-                    ["git", *_GIT_OPTS, *args], istream=feed,
-                    with_extended_output=True, with_exceptions=False, stdout_as_string=False,
-                    strip_newline_in_stdout=False, env={**self._env, **(env or {})},
-                    kill_after_timeout=timeout, **kwargs)
-            except (git.GitError, OSError) as exc:
-                raise StoreError(f"{self.path}: git {args[0]} could not run: {redact(str(exc))}") from exc
-        if status not in ok:
-            raise StoreError(f"{self.path}: git {args[0]} failed: {redact(_error_line(str(err), status))}")
-        return status, out.decode("utf-8", "replace")
+        fds = (self._lock_fd,) if self._lock_fd is not None else ()
+        return self._runner.run(*args, stdin=stdin, ok=ok, env=env, timeout=timeout, pass_fds=fds)
 
-    def _need_repo(self) -> git.Repo:
-        if self._repo is None:
+    def _need_repo(self) -> None:
+        if not self._opened:
             raise StoreError(f"{self.path}: store not opened (call open_or_init first)")
-        return self._repo
 
     def _check_rel(self, rel: str) -> str:
         p = PurePosixPath(rel)
@@ -239,51 +248,42 @@ class Store:
     # -- files ------------------------------------------------------------------------------
     def write_file(self, rel_path: str, text: str) -> bool:
         """Atomically write (temp file, fsync, rename). Returns False when content is unchanged."""
-        target = self.path / self._check_rel(rel_path)
-        data = text.encode("utf-8")
-        tmp = target.with_name(f".{target.name}.tmp")
+        rel = self._check_rel(rel_path)
+        self.check_branch()
         try:
-            if target.is_file() and target.read_bytes() == data:
-                return False
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
+            return store_files.write_bytes(self.path, rel, text.encode("utf-8"))
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot write {rel_path}: {exc.strerror}") from exc
-        return True
 
     def remove_file(self, rel_path: str) -> bool:
+        rel = self._check_rel(rel_path)
+        self.check_branch()
         try:
-            (self.path / self._check_rel(rel_path)).unlink()
-        except FileNotFoundError:
-            return False
+            return store_files.remove(self.path, rel)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot remove {rel_path}: {exc.strerror}") from exc
-        return True
 
     def read_file(self, rel_path: str, ref: str | None = None) -> str:
         """The file in the working tree (ref None) or at a commit/tag."""
         rel = self._check_rel(rel_path)
         if ref is None:
             try:
-                return (self.path / rel).read_text(encoding="utf-8", errors="replace")
+                return store_files.read_bytes(self.path, rel).decode("utf-8", "replace")
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot read {rel}: {exc.strerror}") from exc
-        try:
-            _sha, kind, _size, data = self._need_repo().git.get_object_data(f"{ref}:{rel}")
-        except (ValueError, git.GitError) as exc:
-            raise StoreError(f"{self.path}: no file {rel} at {ref!r}") from exc
-        if kind not in ("blob", b"blob"):
+        self._need_repo()
+        found = self._runner.object_data(f"{ref}:{rel}")
+        if found is None:
+            raise StoreError(f"{self.path}: no file {rel} at {ref!r}")
+        kind, data = found
+        if kind != "blob":
             raise StoreError(f"{self.path}: {rel} at {ref!r} is not a file")
         return data.decode("utf-8", "replace")
 
     def exists(self, rel_path: str, ref: str | None = None) -> bool:
         rel = self._check_rel(rel_path)
         if ref is None:
-            return (self.path / rel).is_file()
+            return store_files.is_file(self.path, rel)
         return bool(self._git("ls-tree", "--name-only", self._commit(ref), "--", rel)[1].strip())
 
     def list_files(self, prefix: str = "", ref: str | None = None) -> list[str]:
@@ -317,6 +317,7 @@ class Store:
                when: datetime | None = None) -> str | None:
         """Stage `paths` (files or dirs; default: the managed dirs) and commit them if changed."""
         self._need_repo()
+        self.check_branch()
         scope = {self._check_rel(p).rstrip("/") for p in (paths if paths is not None else self.managed_dirs)}
         tracked = set(self._git("ls-files", "-z")[1].split("\0"))
         present = sorted(p for p in scope if (self.path / p).exists() or p in tracked
@@ -329,9 +330,9 @@ class Store:
         targets = [p for p in staged if _within(p, scope)]
         if not targets:
             return None
-        msg_file = self.git_dir / "NETPATROL_COMMIT_MSG"  # -m would hit the 128 KiB argv limit
-        msg_file.write_text(message, encoding="utf-8")
-        args = ["commit", "-q", "--cleanup=whitespace", "-F", str(msg_file)]
+        # -m would hit the 128 KiB argv limit, and stdin may carry the pathspec.
+        store_files.write_bytes(self.path, ".git/NETPATROL_COMMIT_MSG", message.encode("utf-8"))
+        args = ["commit", "-q", "--cleanup=whitespace", "-F", str(self.git_dir / "NETPATROL_COMMIT_MSG")]
         feed = None
         if len(targets) != len(staged):  # something else is staged: commit only our paths
             args += ["--pathspec-from-file=-", "--pathspec-file-nul"]
@@ -342,18 +343,37 @@ class Store:
     def tag(self, name: str, message: str, ref: str = "HEAD", force: bool = False,
             when: datetime | None = None) -> str:
         """Annotated tag on `ref`; `force` moves an existing tag (re-inspecting a period)."""
+        self._check_tag_name(name)
+        sha = self._commit(ref)
+        self.check_branch()
+        if not force and self.rev_parse(f"refs/tags/{name}") is not None:
+            raise StoreError(f"{self.path}: tag {name!r} already exists (use force to move it)")
+        self._git("tag", "-a", *(["-f"] if force else []), "-F", "-", name, sha,
+                  stdin=message.encode("utf-8"), env=self._dates(when))
+        return sha
+
+    def tag_unique(self, name: str, message: str, ref: str = "HEAD", when: datetime | None = None) -> str:
+        """Annotated tag named `name`, or `name-02`, `name-03`... when taken; returns the name used.
+
+        For tags made after a commit (pre-change backups): two runs within the same second must
+        both keep their tag, and a taken name must never fail a run that has already committed.
+        The suffixes sort after the plain name, so "newest" stays the last in sorted order.
+        """
+        self._check_tag_name(name)
+        sha = self._commit(ref)
+        self.check_branch()
+        for n in range(1, 100):  # callers hold the store lock: no other run takes a name meanwhile
+            candidate = name if n == 1 else f"{name}-{n:02d}"
+            if self.rev_parse(f"refs/tags/{candidate}") is None:
+                self._git("tag", "-a", "-F", "-", candidate, sha, stdin=message.encode("utf-8"), env=self._dates(when))
+                return candidate
+        raise StoreError(f"{self.path}: tags {name!r} to {name}-99 all exist")
+
+    def _check_tag_name(self, name: str) -> None:
         valid = name and not name.startswith("-") and self._git(
             "check-ref-format", f"refs/tags/{name}", ok=range(256))[0] == 0
         if not valid:
             raise StoreError(f"{self.path}: bad tag name {name!r}: expected e.g. 'inspection/2026Q4'")
-        sha = self._commit(ref)
-        if not force and self.rev_parse(f"refs/tags/{name}") is not None:
-            raise StoreError(f"{self.path}: tag {name!r} already exists (use force to move it)")
-        msg_file = self.git_dir / "NETPATROL_TAG_MSG"
-        msg_file.write_text(message, encoding="utf-8")
-        self._git("tag", "-a", *(["-f"] if force else []), "-F", str(msg_file), name, sha,
-                  env=self._dates(when))
-        return sha
 
     def push(self, remote: str, timeout: float = 120) -> PushResult:
         """Push the branch and tags (tags forced: periods get re-tagged). Never raises."""
@@ -363,10 +383,9 @@ class Store:
         if "GIT_SSH_COMMAND" not in os.environ:
             env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
         try:
-            status, branch = self._git("symbolic-ref", "--short", "-q", "HEAD", ok=(0, 1))
-            branch = branch.strip() if status == 0 else BRANCH
-            self._git("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}",
-                                    "+refs/tags/*:refs/tags/*", env=env, timeout=timeout)
+            branch = self.branch()  # the store's branch, whatever is checked out
+            self._git("push", "--porcelain", remote, f"refs/heads/{branch}:refs/heads/{branch}",
+                      "+refs/tags/*:refs/tags/*", env=env, timeout=timeout)
         except StoreError as exc:
             return PushResult(False, f"push to {redact(remote)} failed: {exc}")
         return PushResult(True, f"pushed to {redact(remote)}")
@@ -429,12 +448,6 @@ class Store:
         return result
 
 
-def _error_line(stderr: str, status: int) -> str:
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
-    return (errors or lines or [f"exit status {status}"])[0]
-
-
 def _within(path: str, scope: set[str]) -> bool:
     parts = path.split("/")
     return any("/".join(parts[:i]) in scope for i in range(1, len(parts) + 1))
@@ -443,19 +456,3 @@ def _within(path: str, scope: set[str]) -> bool:
 def _num(text: str) -> int:
     return int(text) if text.isdigit() else 0  # "-" for binary files
 
-
-def _locked_message(path: Path, holder: str, timeout: float) -> str:
-    try:
-        info = json.loads(holder)
-        pid, started = int(info["pid"]), info.get("started", "?")
-    except (ValueError, KeyError, TypeError):
-        return f"{path} is locked by another netpatrol run (holder unknown)"
-    try:
-        os.kill(pid, 0)
-        alive = ""
-    except ProcessLookupError:
-        alive = " - that process has exited; a git command it started is still finishing"
-    except PermissionError:
-        alive = ""
-    waited = f" after waiting {timeout:g}s" if timeout else ""
-    return f"{path} is locked by netpatrol pid {pid} (started {started}){alive}; still locked{waited}"

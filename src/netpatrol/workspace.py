@@ -10,9 +10,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from netpatrol import safe_yaml
+from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import WorkspaceError
 
 
@@ -92,6 +93,7 @@ class MailChannel(_Strict):
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     starttls: bool = False
+    ssl: bool = Field(False, description="implicit TLS from the first byte (SMTPS, usually port 465)")
     username: str | None = None
     password: str | None = Field(None, description="only a ${ENV_VAR} reference, never the password itself")
     timeout: float = Field(20, gt=0)
@@ -104,7 +106,20 @@ class MailChannel(_Strict):
         # The value is deliberately not echoed: it may be a real password typed by mistake.
         if value is not None and not _ENV_REF.match(value):
             raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the password itself")
+        if value is not None:
+            declare_secret_vars([value[2:-1]])  # kept out of git and hook environments
         return value
+
+    @model_validator(mode="after")
+    def _tls_for_login(self) -> MailChannel:
+        if self.starttls and self.ssl:
+            raise ValueError("starttls and ssl exclude each other: ssl is TLS from the first byte (port 465), "
+                             "starttls upgrades a plain connection (port 587)")
+        if self.username and not (self.starttls or self.ssl):
+            # smtplib would send AUTH PLAIN/LOGIN, i.e. the password, over a plain connection.
+            raise ValueError("username is set but neither starttls nor ssl is: the password would cross the "
+                             "network in clear; set starttls: true (port 587) or ssl: true (port 465)")
+        return self
 
 
 class NotifySettings(_Strict):

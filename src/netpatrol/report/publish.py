@@ -15,6 +15,7 @@ from netpatrol.report.pdf import write_pdf
 from netpatrol.report.render import environment, render_html, render_md
 from netpatrol.report.xlsx import write_xlsx
 from netpatrol.store import Store
+from netpatrol.store_files import owner_only
 from netpatrol.workspace import Workspace
 
 FORMATS = ("html", "md", "xlsx", "pdf")
@@ -52,7 +53,7 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
     report = build_report(ws.settings, inv, store, req)
     env = environment(ws.reports / "templates")
     out_dir = ws.reports / req.period
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem = file_stem(req.site or ws.settings.client, req.period)
     result = ReportOutput(report)
     markdown = render_md(report, env)
@@ -68,6 +69,8 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
         elif fmt == "pdf":
             write_pdf(html, path)
         result.files[fmt] = path
+    # Client reports list weaknesses: owner-only whatever the umask the xlsx/pdf writers used.
+    owner_only(ws.reports)
     result.store_path = store_report_path(req.period, req.site)
     with store.lock(timeout=lock_timeout):
         store.write_file(result.store_path, markdown)
