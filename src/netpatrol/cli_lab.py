@@ -97,7 +97,7 @@ def lab_fault(
     faults: Annotated[list[str] | None, typer.Argument(help="Fault modes (none to clear).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output, truncate_config, error_all, slow."""
+    """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output, truncate_config, error_all, slow, refuse_chained."""
     from netpatrol.lab import control
 
     ws, inv = open_workspace(workspace, need_secrets=False)
