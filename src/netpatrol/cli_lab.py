@@ -19,11 +19,11 @@ def lab_up(
 ) -> None:
     """Start one simulated device per inventory host (reads lab.yaml for scenarios and faults)."""
     from netpatrol.lab import control
-    from netpatrol.lab.specs import build_specs
+    from netpatrol.lab.specs import build_specs, port_field
 
     ws, inv = open_workspace(workspace)
     specs = build_specs(inv)
-    status = control.up(ws.lab_dir, specs, timeout=timeout)
+    status = control.up(ws.lab_dir, specs, timeout=timeout, port_field=port_field(inv))
     out.print(f"Lab up: {len(specs)} devices ({_describe(status)}).")
 
 
