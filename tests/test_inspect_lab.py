@@ -126,11 +126,15 @@ def test_unreachable_device_is_reported_not_skipped(lab_workspace):
     assert by_host["city-core-01"]["status"] == "ok"
 
 
-def _report_not_inspected(ws, period) -> str:
-    """The English Markdown report's "could not be inspected" section."""
+def _report_md(ws, period) -> str:
     res = runner.invoke(app, ["report", "-w", str(ws), "--period", period, "--format", "md", "--lang", "en", "--json"])
     assert res.exit_code == 0, res.output
-    md = open(json.loads(res.stdout)["files"]["md"], encoding="utf-8").read()
+    return open(json.loads(res.stdout)["files"]["md"], encoding="utf-8").read()
+
+
+def _report_not_inspected(ws, period) -> str:
+    """The English Markdown report's "could not be inspected" section."""
+    md = _report_md(ws, period)
     return md.split("Devices that could not be inspected", 1)[1].split("\n## ", 1)[0]
 
 
@@ -180,6 +184,11 @@ def test_failed_reinspection_keeps_the_good_result_of_the_period(lab_workspace, 
     assert record["last_inspection"] == good["collected_at"]
     assert record["last_inspection_status"] == status and record["last_inspection_error"]
     assert not any(line.startswith("| east-dist-01 |") for line in _report_not_inspected(ws, "2026Q2").splitlines())
+    # The failed attempt is reported among the collection notes, beside the kept result.
+    md = _report_md(ws, "2026Q2")
+    notes = md.split("Data collection and parsing notes", 1)[1]
+    row = next(line for line in notes.splitlines() if line.startswith("| east-dist-01 | re-inspection |"))
+    assert "Re-inspection failed, earlier result kept" in row and status in row
 
     # Once the device answers again, a new good result replaces the kept one.
     control.set_faults(w.lab_dir, "east-dist-01", [])
