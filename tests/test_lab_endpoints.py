@@ -38,10 +38,13 @@ def test_lab_up_refuses_a_non_loopback_address(sample_workspace, address):
     ws = sample_workspace
     set_inventory_port(ws, _free_port_on(_hostnames(ws)))
     _set_hostname(ws, "city-agg-01", address)
-    res = runner.invoke(app, ["lab", "up", "-w", str(ws)])
-    assert res.exit_code == 2, res.output
-    assert "city-agg-01" in res.output and repr(address) in res.output and "loopback" in res.output
-    assert not control.status(Workspace(ws).lab_dir).running
+    try:
+        res = runner.invoke(app, ["lab", "up", "-w", str(ws)])
+        assert res.exit_code == 2, res.output
+        assert "city-agg-01" in res.output and repr(address) in res.output and "loopback" in res.output
+        assert not control.status(Workspace(ws).lab_dir).running
+    finally:
+        control.down(Workspace(ws).lab_dir)
 
 
 def test_lab_server_never_binds_a_non_loopback_address(tmp_path):
@@ -73,6 +76,8 @@ def test_lab_up_names_the_taken_address_and_the_field_to_change(sample_workspace
     holder.listen()
     try:
         res = runner.invoke(app, ["lab", "up", "-w", str(ws)])
+        if res.exit_code == 0:
+            control.down(Workspace(ws).lab_dir)
         assert res.exit_code == 2, res.output
         message = " ".join(res.output.split())
         assert f"127.31.2.1:{port}" in message and "north-core-01" in message, message
@@ -108,5 +113,6 @@ def test_port_set_on_a_host_is_named_as_the_hosts_field(sample_workspace):
         res = runner.invoke(app, ["lab", "up", "-w", str(ws)])
     finally:
         holder.close()
+        control.down(Workspace(ws).lab_dir)
     assert res.exit_code == 2, res.output
     assert "'port' of host east-wan-01 in inventory/hosts.yaml" in " ".join(res.output.split())
