@@ -10,7 +10,7 @@ from nornir.core.task import Task
 from netpatrol import errors
 from netpatrol.configtext import check_complete, check_not_cut_short, clean, split_sentinel
 from netpatrol.connection import CommandOutput, send
-from netpatrol.platforms import PLATFORMS, PlatformProfile
+from netpatrol.platforms import PlatformProfile
 from netpatrol.sanitize import sanitize
 from netpatrol.tasks.collect import read_timeout, session
 
