@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from netpatrol.device_state import load_device_records
 from netpatrol.health import Facts
 from netpatrol.inventory import ResolvedHost
 from netpatrol.jobs import load_job
@@ -67,8 +68,6 @@ def _from_raw(h: ResolvedHost, raw: RawCollection, extra_dirs: list[Path]) -> De
 def read_facts(ws: Workspace, hosts: list[ResolvedHost]) -> list[DeviceFacts]:
     job = load_job(ws.root, "quarterly")
     items = {p: {ITEM: alts[ITEM]} for p, alts in job.platforms.items() if ITEM in alts}
-    from netpatrol.device_state import load_device_records
-
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in load_device_records(ws).items()}
     outcomes = run_task(build_nornir(ws, hosts), collect_inspection, "Reading versions",
                         items=items, remembered=remembered, collect_config=False)
