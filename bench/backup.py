@@ -1,8 +1,8 @@
 """Backup benchmark: `netpatrol backup` against plain Nornir + netmiko scripts and a paramiko floor.
 
-    /work/venv/bin/python bench/backup.py                       # 50, 200, 500 devices, 7 platforms
-    /work/venv/bin/python bench/backup.py --quick               # 50 devices, 1 run, no git bench
-    /work/venv/bin/python bench/backup.py --sizes 500 --mix ios --runs 3
+    .venv/bin/python bench/backup.py                       # 50, 200, 500 devices, 7 platforms
+    .venv/bin/python bench/backup.py --quick               # 50 devices, 1 run, no git bench
+    .venv/bin/python bench/backup.py --sizes 500 --mix ios --runs 3
 
 Per size, one lab (one asyncssh process) serves every variant in the same run, each variant in its
 own subprocess so its wall, CPU (user+sys of that process and its git children, from wait4) and
@@ -24,24 +24,18 @@ Then bench/gitstore.py times the commit of 10,000 stored configs (1 % and 100 % 
 
 from __future__ import annotations
 
-import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
-from pathlib import Path
-
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import tempfile
 import threading
 import time
+import sys
+from pathlib import Path
 
-_spec = importlib.util.spec_from_file_location("bench_common", _HERE / "common.py")
-common = importlib.util.module_from_spec(_spec)
-sys.modules["bench_common"] = common  # dataclasses look their module up there
-_spec.loader.exec_module(common)  # type: ignore[union-attr]
+import common
 
 # The "show running-config" equivalent per platform, written out as a plain script would.
 RUNNING = {"cisco_ios": "show running-config", "cisco_nxos": "show running-config", "arista_eos": "show running-config",
@@ -168,8 +162,7 @@ def bench_size(n: int, mix: str, workers: int, runs: int, root: Path) -> list[di
     ws = common.write_workspace(root / f"ws{n}", specs, workers)
     me = str(Path(__file__).resolve())
     variants = {
-        "netpatrol": lambda: ["/work/venv/bin/netpatrol" if Path("/work/venv/bin/netpatrol").exists() else common.PY,
-                              "backup", "-w", str(ws), "--json"],
+        "netpatrol": lambda: [*common.NETPATROL, "backup", "-w", str(ws), "--json"],
         "plain": lambda: [common.PY, me, "--plain", str(ws), str(root / f"plain{n}"), str(workers)],
         "tuned": lambda: [common.PY, me, "--tuned", str(ws), str(root / f"tuned{n}"), str(workers)],
         "floor": lambda: [common.PY, me, "--floor", str(ws), str(workers)],

@@ -1,4 +1,4 @@
-"""Shared helpers for the backup and inspection benchmarks (bench/backup.py, bench/inspect.py).
+"""Shared helpers for the backup and inspection benchmarks (bench/backup.py, bench/inspection.py).
 
 Not part of the installed package: benchmark code may print and may be blunt. What lives here:
 an N-device lab + workspace generator (free ports, cycling through the 7 platforms or cisco_ios
@@ -23,12 +23,14 @@ from pathlib import Path
 
 import yaml
 
+from repo_env import netpatrol_argv
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import make_specs
 from netpatrol.platforms import PLATFORMS
 
 PY = sys.executable
+NETPATROL = netpatrol_argv()  # the CLI of this same environment, never one found elsewhere
 # Platforms a plain script must `enable` on (the lab starts them in user mode when a secret is set).
 PLAIN_ENABLE = {name for name, profile in PLATFORMS.items() if profile.needs_enable}
 BENCH = Path(__file__).resolve().parent

@@ -1,7 +1,7 @@
 """Bounded time with faulty devices (issue 7): a 500-device lab, 10 % faulty (mixed modes incl.
 hang_after_login); the faulty run must finish within the clean run's time plus one per-device timeout.
 
-    /work/venv/bin/python bench/faults.py [--devices 500] [--faulty 0.1] [--workers 50] [--retries 0]
+    .venv/bin/python bench/faults.py [--devices 500] [--faulty 0.1] [--workers 50] [--retries 0]
 
 Per-device timeout = (retries+1) x login budget (conn+auth+read timeout) + backoffs: the longest
 one hanging device can hold a worker. Prints clean wall, faulty wall, timeout and the ratio.
@@ -9,12 +9,10 @@ one hanging device can hold a worker. Prints clean wall, faulty wall, timeout an
 
 from __future__ import annotations
 
-import sys
-
-# bench/ holds inspect.py (another benchmark), which would shadow the standard library's inspect.
-sys.path[:] = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+import repo_env  # noqa: I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
+import sys
 import json
 import subprocess
 import tempfile
@@ -29,7 +27,7 @@ from netpatrol.lab.control import LabDeviceSpec  # noqa: E402
 from netpatrol.lab.testing import free_ports  # noqa: E402
 
 MODES = ["hang_after_login", "refuse_connection", "reject_password", "drop_mid_output", "truncate_config", "error_all"]
-NETPATROL = [sys.executable, "-c", "from netpatrol.cli import main; main()"]
+NETPATROL = repo_env.netpatrol_argv()
 
 
 def run(ws: Path) -> tuple[float, dict]:

@@ -1,7 +1,7 @@
 """Benchmark: committing backups with netpatrol.store versus GitPython's index API.
 
-    python bench/gitstore.py                # 3,000 synthetic ~11 KB configs, one trial (< 2 min)
-    python bench/gitstore.py --n 10000      # the size the < 1 s target is stated for (~3-6 min)
+    .venv/bin/python bench/gitstore.py                # 3,000 synthetic ~11 KB configs, one trial (< 2 min)
+    .venv/bin/python bench/gitstore.py --n 10000      # the size the < 1 s target is stated for (~3-6 min)
 
 Times only the commit step (the configs are written before the clock starts), as in
 research/perf_anchors.md §5. Scenarios: 1 % of the configs changed (target < 1 s at 10,000) and
@@ -12,11 +12,7 @@ Repositories live under --dir (default: a temp dir on the same disk as /tmp).
 
 from __future__ import annotations
 
-import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
-from pathlib import Path
-
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
 import random

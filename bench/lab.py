@@ -1,7 +1,7 @@
 """Lab engine benchmark: asyncssh (the lab) vs a minimal paramiko thread-per-connection server.
 
-    /work/venv/bin/python bench/lab.py            # 50 and 500 devices, prints a table
-    /work/venv/bin/python bench/lab.py --sizes 50 # quicker
+    .venv/bin/python bench/lab.py            # 50 and 500 devices, prints a table
+    .venv/bin/python bench/lab.py --sizes 50 # quicker
 
 Measured per row: start-up wall time (until every device listens; host keys already exist, the
 first, key-making start is shown separately), the server's peak RSS (VmHWM), that every port
@@ -12,11 +12,7 @@ so the choice of server library is made by measurement, not taste.
 
 from __future__ import annotations
 
-import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
-from pathlib import Path
-
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
 import json

@@ -122,3 +122,41 @@ def test_truncated_nxos_config_is_caught_by_the_sentinel(backed_up):
     dev = json.loads(res.stdout)["devices"][0]
     assert dev["status"] == "failed" and "did not follow the config" in dev["reason"]
     assert stored.read_bytes() == good
+
+
+def test_nxos_refusing_chained_commands_falls_back_to_the_plain_command(backed_up):
+    """A device that refuses `show running-config ; show hostname` is still backed up, by the plain
+    command and the other completeness checks, and the missing sentinel is recorded."""
+    ws, first = backed_up
+    w = Workspace(ws)
+    assert {d["host"]: d for d in first["devices"]}["city-core-01"]["sentinel"] == "checked"
+    stored = ws / "backups/configs/jc-city/city-core-01.cfg"
+    good = stored.read_bytes()
+    control.set_faults(w.lab_dir, "city-core-01", ["refuse_chained"])
+    cfg = (w.lab_dir / "configs" / "city-core-01.running").read_text()
+    control.set_config(w.lab_dir, "city-core-01", cfg.rstrip("\n") + "\nbanner motd #authorised access only#\n")
+    control.set_config(w.lab_dir, "city-core-01", cfg.rstrip("\n") + "\nbanner motd #authorised access only#\n", kind="saved")
+    res = np(ws, "backup", "--json", "--host", "city-core-01")
+    assert res.exit_code == 0, res.output
+    dev = json.loads(res.stdout)["devices"][0]
+    assert dev["status"] == "saved", dev
+    assert dev["sentinel"] == "unavailable" and "refused" in dev["warning"], dev
+    now = stored.read_text()
+    assert "banner motd #authorised access only#" in now
+    assert now.startswith(good.decode().split("\n", 1)[0]) and not now.rstrip().endswith("city-core-01")
+    record = json.loads(np(ws, "inventory", "list", "--json", "--host", "city-core-01").stdout)[0]["status"]
+    assert record["last_backup_sentinel"] == "unavailable" and "refused" in record["last_backup_warning"]
+
+
+def test_without_the_sentinel_a_truncated_nxos_config_still_fails(backed_up):
+    """The fallback keeps failing closed: a cut-short plain reply is a prefix of the saved config."""
+    ws, _ = backed_up
+    w = Workspace(ws)
+    stored = ws / "backups/configs/jc-city/city-core-01.cfg"
+    good = stored.read_bytes()
+    control.set_faults(w.lab_dir, "city-core-01", ["refuse_chained", "truncate_config"])
+    res = np(ws, "backup", "--json", "--host", "city-core-01")
+    assert res.exit_code == 1, res.output
+    dev = json.loads(res.stdout)["devices"][0]
+    assert dev["status"] == "failed" and "truncated" in dev["reason"], dev
+    assert stored.read_bytes() == good

@@ -34,9 +34,9 @@ def test_reads_version_of_each_platform_over_ssh(lab_workspace):
     inv = load_inventory(lab_workspace)
     for name in hosts:
         assert doc[name]["status"] == "ok", doc[name]
-        # The output is the device's, not an echo of the command or a prompt.
-        line = doc[name]["version_line"]
-        assert not line.startswith(("show", "display", "<", inv.hosts[name].name)), line
+        # The version parsed from the device's output, not an echo of the command or a prompt.
+        line = doc[name]["version"]
+        assert line and not line.startswith(("show", "display", "<", inv.hosts[name].name)), line
     # Every device's key was learnt on first use, into the workspace's known_hosts.
     store = HostKeyStore(Workspace(lab_workspace).known_hosts)
     for name in hosts:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+import shlex
 from pathlib import Path
 
 import typer.main
@@ -44,3 +47,69 @@ def test_schema_page_lists_every_field():
         assert f"## {model.__name__}" in page, model.__name__
         for field in model.model_fields:
             assert f"`{field}`" in page, f"{model.__name__}.{field}"
+
+
+# --- every command line the README shows parses with the real CLI ---------------------------------
+
+_SPAN = re.compile(r"`([^`]+)`")
+# Placeholder words in the README's syntax summaries, and a value of the right kind for each.
+_PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _readme_command_lines() -> list[str]:
+    """Lines of fenced code blocks that run netpatrol, and the command cells of the README's table
+    (spans of one cell after the first are written without the leading `netpatrol`)."""
+    lines, fenced = [], False
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced:
+            words = shlex.split(line, comments=True)
+            if words and words[0].endswith("netpatrol"):
+                lines.append(" ".join(["netpatrol", *words[1:]]))
+        elif line.startswith("| `netpatrol "):
+            cell = line.split(" | ")[0]
+            lines += [s if s.startswith("netpatrol ") else f"netpatrol {s}" for s in _SPAN.findall(cell)]
+        else:
+            lines += [s for s in _SPAN.findall(line) if s.startswith("netpatrol ") and "COMMAND" not in s]
+    return lines
+
+
+def _expand(line: str, sample_file: str) -> list[list[str]]:
+    """argv lists for one summary line: `[x]` optional parts included, `a|b` one word's
+    alternatives (each tried), `X…` repeatable, UPPER-CASE words placeholders."""
+    text = line.replace("\\|", "|").replace("[", "").replace("]", "").replace("…", "")
+    choices = []
+    for word in text.split()[1:]:
+        options = []
+        for alt in word.split("|"):
+            if _PLACEHOLDER.match(alt):
+                alt = sample_file if alt in ("FILE", "DIR") else ("2026Q4" if alt == "P" else ("5" if alt in ("N", "S") else "x"))
+            options.append(alt)
+        choices.append(options)
+    return [list(argv) for argv in itertools.product(*choices)]
+
+
+def _parse(argv: list[str]) -> None:
+    """Parse argv down to the leaf command, as `netpatrol` would before running it."""
+    cmd, name, parent = typer.main.get_command(app), "netpatrol", None
+    while True:
+        ctx = cmd.make_context(name, list(argv), parent=parent)
+        if not hasattr(cmd, "commands"):
+            return
+        name, cmd, argv = cmd.resolve_command(ctx, [*ctx._protected_args, *ctx.args])
+        parent = ctx
+
+
+def test_every_readme_command_line_parses():
+    lines = _readme_command_lines()
+    assert any(line.startswith("netpatrol schedule") for line in lines), lines
+    bad = []
+    for line in lines:
+        for argv in _expand(line, str(ROOT / "README.md")):
+            try:
+                _parse(argv)
+            except Exception as exc:  # noqa: BLE001 - collected so every bad line is named at once
+                bad.append(f"{line!r} as {' '.join(argv)!r}: {getattr(exc, 'message', None) or exc!r}")
+    assert not bad, "README command lines the CLI rejects:\n" + "\n".join(bad)

@@ -117,7 +117,8 @@ def test_fault_matrix_backup_and_inspect(tmp_path, lab, faults):
     results = {r["host"]: r for r in json_out(proc)["devices"]}
     for host in ("refuse", "badpw", "hang"):
         assert results[host]["status"] == MATRIX[host][1], results[host]
-    # error_all: every item refused; the device still answered, so it is inspected but unsupported.
+    # error_all: logged in, but every item refused: nothing was inspected.
+    assert results["errall"]["status"] == "not_inspected" and "refused" in results["errall"]["error"]
     assert results["good1"]["status"] == results["good2"]["status"] == "ok"
     assert results["drop"]["status"] in ("error", "ok")  # drop only hits long outputs
     assert_store_sound(ws)

@@ -26,6 +26,8 @@ class DeviceBackup:
     saved_matches: bool | None = None
     error_status: str | None = None
     reason: str | None = None
+    sentinel: str | None = None  # see tasks.backup.FetchedConfig
+    warning: str | None = None
 
 
 @dataclass
@@ -115,7 +117,8 @@ def run_backup(
                                             reason=getattr(err, "reason", None) or str(err)))
                 continue
             changed = store.write_file(path, o.value.text) or path in leftover
-            devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches))
+            devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,
+                                        sentinel=o.value.sentinel, warning=o.value.warning))
         changed_hosts = [d.host for d in devices if d.status == "saved"]
         message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason or trigger)
         commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
@@ -140,6 +143,7 @@ def _record(ws: Workspace, devices: list[DeviceBackup], when: datetime) -> None:
         if d.status == "failed":
             rec["last_backup_error"] = d.reason
         else:
-            rec.update(last_backup_success=stamp, last_backup_error=None, config_saved=d.saved_matches)
+            rec.update(last_backup_success=stamp, last_backup_error=None, config_saved=d.saved_matches,
+                       last_backup_sentinel=d.sentinel, last_backup_warning=d.warning)
         updates[d.host] = rec
     update_device_records(ws, updates)

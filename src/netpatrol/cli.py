@@ -139,33 +139,18 @@ def facts(
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Log in to each selected device and read its software version (a connectivity check)."""
-    from netpatrol.jobs import load_job
-    from netpatrol.runner import build_nornir, run_task
-    from netpatrol.tasks.collect import show_version
+    """Log in to each selected device and read its software version, parsed as the inspection does (a connectivity check)."""
+    from netpatrol.device_facts import read_facts
 
     ws, inv = open_workspace(workspace)
-    hosts = selected(inv, host, site, group, platform)
-    job = load_job(ws.root, "quarterly")
-    commands = {p: job.platforms[p]["version"][0] for p in job.platforms}
-    nr = build_nornir(ws, hosts)
-    outcomes = run_task(nr, show_version, "Reading versions", command_by_platform=commands)
-    doc = []
-    for h in hosts:
-        o = outcomes.get(h.name)
-        ok = bool(o and o.ok)
-        first = next((line.strip() for line in (o.value or "").splitlines() if line.strip()), "") if ok else ""
-        doc.append({
-            "host": h.name, "platform": h.platform, "ok": ok,
-            "status": "ok" if ok else getattr(o.error, "status", "error"),
-            "version_line": first, "error": None if ok else getattr(o.error, "reason", str(o.error)),
-        })
+    found = read_facts(ws, selected(inv, host, site, group, platform))
     if json_out:
-        print_json(doc)
+        print_json([f.to_dict() for f in found])
     else:
-        rows = [[d["host"], d["platform"], d["status"], d["version_line"] or d["error"]] for d in doc]
-        out.print(table("Device versions", ["host", "platform", "status", "version / error"], rows))
-    if any(not d["ok"] for d in doc):
+        rows = [[f.host, f.platform, f.status if f.ok else f"[red]{f.status}[/]", f.model,
+                 f.version or (f.error if not f.ok else f"(not parsed: {f.parse_status})")] for f in found]
+        out.print(table("Device versions", ["host", "platform", "status", "model", "version / error"], rows))
+    if any(not f.ok for f in found):
         raise typer.Exit(1)
 
 

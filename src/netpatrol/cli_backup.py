@@ -58,7 +58,7 @@ def backup(
         rows = []
         for d in run.devices:
             saved_state = {True: "yes", False: "NO (running ≠ saved)", None: "-"}[d.saved_matches] if d.status != "failed" else ""
-            rows.append([d.host, d.site, f"[{STATUS_STYLE[d.status]}]{d.status}[/]", d.lines or "", saved_state, d.reason or ""])
+            rows.append([d.host, d.site, f"[{STATUS_STYLE[d.status]}]{d.status}[/]", d.lines or "", saved_state, d.reason or d.warning or ""])
         out.print(table("Backup", ["host", "site", "result", "lines", "saved", "reason"], rows))
         c = run.counts
         out.print(f"{c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; "

@@ -35,12 +35,19 @@ def inspect(
     hosts = selected(inv, host, site, group, platform)
     run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
     report_deliveries(notify_inspection_run(ws, run))
+    kept = {r.host: r for r in run.kept}
     if json_out:
         print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,
-                    "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results]})
+                    "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results],
+                    "kept": [{"host": r.host, "status": r.status, "error": r.error} for r in run.kept]})
     else:
         rows = []
         for r in run.results:
+            if r.host in kept:
+                k = kept[r.host]
+                rows.append([r.host, r.platform, f"[red]{k.status}[/]", "-", "-", "-", "-",
+                             f"{k.error}; kept the result of {r.collected_at}"])
+                continue
             sev = {s: sum(1 for f in r.findings if f.severity == s) for s in SEV_STYLE}
             items = r.items.values()
             rows.append([

@@ -19,11 +19,11 @@ def lab_up(
 ) -> None:
     """Start one simulated device per inventory host (reads lab.yaml for scenarios and faults)."""
     from netpatrol.lab import control
-    from netpatrol.lab.specs import build_specs
+    from netpatrol.lab.specs import build_specs, port_field
 
     ws, inv = open_workspace(workspace)
     specs = build_specs(inv)
-    status = control.up(ws.lab_dir, specs, timeout=timeout)
+    status = control.up(ws.lab_dir, specs, timeout=timeout, port_field=port_field(inv))
     out.print(f"Lab up: {len(specs)} devices ({_describe(status)}).")
 
 
@@ -97,7 +97,7 @@ def lab_fault(
     faults: Annotated[list[str] | None, typer.Argument(help="Fault modes (none to clear).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output, truncate_config, error_all, slow."""
+    """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output, truncate_config, error_all, slow, refuse_chained."""
     from netpatrol.lab import control
 
     ws, inv = open_workspace(workspace, need_secrets=False)

@@ -10,13 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Severity = Literal["critical", "major", "minor", "info"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor", "info")
 ComponentStatus = Literal["ok", "warning", "failed", "absent", "unknown"]
 ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unsupported", "failed", "raw"]
-DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error"]
+DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error",
+                       "not_inspected"]
 
 
 class _Model(BaseModel):
@@ -139,6 +140,14 @@ class Comparison(_Model):
     metrics: dict[str, dict[str, float | None]] = Field(default_factory=dict)  # name -> previous/current/delta
 
 
+class Attempt(_Model):
+    """A later inspection of the same period that failed; the good result it would have replaced was kept."""
+
+    at: str
+    status: DeviceStatus
+    error: str | None = None
+
+
 class InspectionResult(_Model):
     schema_version: str = SCHEMA_VERSION
     host: str
@@ -154,6 +163,7 @@ class InspectionResult(_Model):
     parsed: dict[str, list[dict[str, object]]] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     comparison: Comparison | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
 
 
 def finding_key(f: Finding) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import datetime, timezone
 
@@ -20,7 +20,7 @@ from netpatrol.checks import CheckContext, evaluate, load_packs
 from netpatrol.comparison import compare
 from netpatrol.configtext import clean
 from netpatrol.device_state import load_device_records, update_device_records
-from netpatrol.health import SEVERITIES, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.health import SCHEMA_VERSION, SEVERITIES, Attempt, Facts, Health, InspectionResult, ItemOutcome
 from netpatrol.inventory import ResolvedHost
 from netpatrol.jobs import Job, load_job
 from netpatrol.normalise import normalise
@@ -47,13 +47,15 @@ def result_path(period: str, h: ResolvedHost) -> str:
 @dataclass
 class InspectionRun:
     period: str
-    results: list[InspectionResult]
+    results: list[InspectionResult]  # as stored: a kept good result carries the failed attempt
     commit: str | None
     tag: str | None
+    # Failed attempts of this run on devices whose good result of the period was kept.
+    kept: list[InspectionResult] = field(default_factory=list)
 
     @property
     def failed(self) -> list[InspectionResult]:
-        return [r for r in self.results if r.status != "ok"]
+        return [r for r in self.results if r.status != "ok"] + self.kept
 
     def summary(self) -> dict:
         return summarise(self.period, self.results)
@@ -115,10 +117,38 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
     profile = PLATFORMS[h.platform]
     if raw.running_config is not None and raw.saved_config is not None:
         health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
+    status, error = "ok", None
+    if items and all(i.status == "unsupported" for i in items.values()):
+        # A login whose every command is refused (an account without privilege) collected nothing:
+        # counting it as inspected would put a device with no facts in the report as healthy.
+        first = next(iter(raw.items.values())).rejected[:1]
+        status = "not_inspected"
+        error = (f"the device refused all {len(items)} inspection commands (account without privilege?)"
+                 + (f"; e.g. {first[0]}" if first else ""))[:500]
     return InspectionResult(
         host=h.name, site=h.site, platform=h.platform, period=period, collected_at=raw.collected_at,
-        status="ok", facts=facts, health=health, items=items, parsed=parsed_rows,
+        status=status, error=error, facts=facts, health=health, items=items, parsed=parsed_rows,
     )
+
+
+def _kept_with_attempt(store: Store, path: str, failed: InspectionResult) -> InspectionResult | None:
+    """The period's stored good result with `failed` recorded as an attempt, or None.
+
+    A re-run that fails (wrong password, device down) must not replace what was collected
+    successfully earlier in the same period: the report would lose the device.
+    """
+    if failed.status == "ok" or not store.exists(path):
+        return None
+    try:
+        stored = InspectionResult.model_validate_json(store.read_file(path))
+    except ValueError:
+        return None
+    if stored.status != "ok":
+        return None
+    return stored.model_copy(update={
+        "schema_version": SCHEMA_VERSION,
+        "attempts": [*stored.attempts, Attempt(at=failed.collected_at, status=failed.status, error=failed.error)],
+    })
 
 
 def _failed(h: ResolvedHost, period: str, error: BaseException | None) -> InspectionResult:
@@ -177,10 +207,13 @@ def run_inspection(
             result.findings = evaluate(checks, ctx)
             result.comparison = compare(result, previous)
             results.append((h, result, raw))
-        run = InspectionRun(period, [r for _, r, _ in results], None, None)
+        kept = {h.name: k for h, r, _ in results if (k := _kept_with_attempt(store, result_path(period, h), r))}
+        run = InspectionRun(period, [kept.get(r.host, r) for _, r, _ in results], None, None,
+                            kept=[r for _, r, _ in results if r.host in kept])
         for h, result, raw in results:
+            result = kept.get(h.name, result)
             store.write_file(result_path(period, h), json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-            if raw:
+            if raw and h.name not in kept:
                 for item in raw.items.values():
                     if item.command:
                         store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
@@ -200,7 +233,8 @@ def run_inspection(
 def _record(ws: Workspace, results) -> None:
     updates = {}
     for h, result, raw in results:
-        rec = {"last_inspection_attempt": result.collected_at, "last_inspection_status": result.status}
+        rec = {"last_inspection_attempt": result.collected_at, "last_inspection_status": result.status,
+               "last_inspection_error": result.error}
         if result.status == "ok":
             rec["last_inspection"] = result.collected_at
             rec["inspection_commands"] = {i.item: i.command for i in raw.items.values() if i.command}

@@ -164,7 +164,10 @@ class CliSession:
         faults = self.device.spec.faults
         sep = self.profile.command_separator
         parts = [p.strip() for p in cmd.split(sep.strip())] if sep and sep.strip() in cmd else [cmd]
-        texts, is_config = [], False
+        if len(parts) > 1 and "refuse_chained" in faults:
+            self._unknown(cmd)
+            return
+        texts, is_config, is_running = [], False, False
         for part in parts:
             try:
                 base, filters = split_pipes(part)
@@ -179,9 +182,12 @@ class CliSession:
                 return
             texts.append(apply_filters(text, filters))
             is_config = is_config or kind is not None
+            is_running = is_running or kind == "running"
         text = "\n".join(texts)
-        if is_config and "truncate_config" in faults:
+        if is_running and "truncate_config" in faults:
             # The reply stream is cut, so whatever followed the config on the line is lost too.
+            # Only the long running-config read is cut; the saved copy, read separately, arrives
+            # whole, which is what a backup without an end marker or sentinel compares against.
             lines = text.split("\n")
             text = "\n".join(lines[: max(1, len(lines) * 2 // 3)])
         await self._deliver(text, is_config=is_config)

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from netpatrol.errors import LabError
 from netpatrol.lab import hostkeys
+from netpatrol.lab.endpoints import check_free, check_loopback
 from netpatrol.lab.device import FAULTS
 from netpatrol.lab.profile import load_profiles
 from netpatrol.lab.spec import DeviceFields
@@ -41,6 +42,7 @@ class LabDeviceSpec(DeviceFields):
             raise LabError(f"{where}: field 'platform' is {self.platform!r}; known: {', '.join(sorted(load_profiles()))}")
         if not 0 < self.port < 65536:
             raise LabError(f"{where}: field 'port' is {self.port}; use 1-65535, e.g. 10022")
+        check_loopback(self.name, self.address)
         _check_names(where, "scenarios", self.scenarios, SCENARIOS)
         _check_names(where, "faults", self.faults, FAULTS)
 
@@ -170,12 +172,20 @@ def _raise_listen_errors(state_dir: Path, errors: dict[str, str]) -> None:
 # -- public API ----------------------------------------------------------------------------------
 
 
-def up(state_dir: Path, specs: list[LabDeviceSpec], timeout: float = 60, options: dict[str, Any] | None = None) -> LabStatus:
-    """Start the lab (or, when it runs, switch it to these devices); returns once all listen."""
+def up(state_dir: Path, specs: list[LabDeviceSpec], timeout: float = 60, options: dict[str, Any] | None = None,
+       port_field: Callable[[str], str] | None = None) -> LabStatus:
+    """Start the lab (or, when it runs, switch it to these devices); returns once all listen.
+
+    `port_field(device)` names where the device's port is set, for the message when another
+    process holds an address:port the lab needs.
+    """
     state_dir = Path(state_dir).resolve()
     _check_unique(specs)
     state_dir.mkdir(parents=True, exist_ok=True)
     old = _read_json(state_dir / "devices.json") or {}
+    # What this lab's own running server listens on is not "another process".
+    ours = {(d["address"], d["port"]) for d in old.get("devices", [])} if _server_pid(state_dir) is not None else set()
+    check_free([(s.name, s.address, s.port) for s in specs if (s.address, s.port) not in ours], port_field)
     revs = {d["name"]: (d.get("config_rev", 0), d.get("hostkey_rev", 0)) for d in old.get("devices", [])}
     generation = old.get("generation", 0) + 1
     devices = [{**asdict(s), "config_rev": revs.get(s.name, (0, 0))[0], "hostkey_rev": revs.get(s.name, (0, 0))[1]} for s in specs]

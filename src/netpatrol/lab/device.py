@@ -30,6 +30,8 @@ FAULTS = (
     "truncate_config",
     "error_all",
     "slow",
+    # Refuses a line of several `;`-chained commands, as some NX-OS images and AAA setups do.
+    "refuse_chained",
 )
 
 

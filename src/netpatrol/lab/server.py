@@ -23,6 +23,7 @@ import asyncssh
 from netpatrol.lab import hostkeys
 from netpatrol.lab.cli import CliSession, LabOptions
 from netpatrol.lab.device import DeviceSpec, LabDevice
+from netpatrol.lab.endpoints import is_loopback
 
 log = logging.getLogger("netpatrol.lab.server")
 
@@ -178,6 +179,8 @@ class Lab:
 
     async def _listen(self, name: str) -> str | None:
         spec = self.devices[name].spec
+        if not is_loopback(spec.address):
+            return f"refused to listen on {spec.address}:{spec.port} for device {name}: not a loopback address"
         try:
             key = hostkeys.load_or_create(self.state_dir, name)
             self.listeners[name] = await asyncssh.create_server(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -80,3 +81,20 @@ def build_specs(inv: Inventory, hosts: list[ResolvedHost] | None = None):
             )
         )
     return specs
+
+
+def port_field(inv: Inventory) -> Callable[[str], str]:
+    """For a host name: the inventory file and field its port comes from (host, group or defaults)."""
+    hosts_file = inv.root / "inventory" / "hosts.yaml"
+    raw = yaml.safe_load(hosts_file.read_text(encoding="utf-8")) if hosts_file.exists() else {}
+
+    def where(name: str) -> str:
+        if isinstance((raw or {}).get(name), dict) and "port" in raw[name]:
+            return f"'port' of host {name} in inventory/hosts.yaml"
+        h = inv.hosts.get(name)
+        for group in inv.ancestry(h.groups) if h else []:
+            if inv.groups[group].port is not None:
+                return f"'port' of group {group} in inventory/groups.yaml"
+        return "'port' in inventory/defaults.yaml"
+
+    return where

@@ -27,6 +27,9 @@ class BackupSpec(_Frozen):
     # captures from the config. A cut-short reply loses it, so truncation shows.
     sentinel_command: str | None = None
     sentinel_expect: str | None = None
+    # Commands tried in order when the device refuses the chained line; their output is judged
+    # by the other completeness checks only, and the backup records the sentinel as unavailable.
+    sentinel_fallback: list[str] = Field(default_factory=list)
     # Collapse runs of comment-only lines ("#") to one: their count flaps on Comware IRF stacks.
     collapse_separator_runs: bool = False
     # Platforms without an end marker (NX-OS) are judged complete only above this many lines.

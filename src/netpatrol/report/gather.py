@@ -145,10 +145,17 @@ def _device_row(name: str, site: str, r: InspectionResult | None, h: ResolvedHos
         collected_at=r.collected_at if r else None,
         cpu_previous=prev.health.cpu_percent if prev and prev.status == "ok" else None,
         memory_previous=prev.health.memory_percent if prev and prev.status == "ok" else None,
-        problems=sorted((ItemProblem(o.item, o.status, o.command, o.error) for o in r.items.values()
-                         if o.status in _PROBLEM_STATUSES), key=lambda p: p.item) if r else [],
+        problems=(sorted((ItemProblem(o.item, o.status, o.command, o.error) for o in r.items.values()
+                          if o.status in _PROBLEM_STATUSES), key=lambda p: p.item) + _failed_attempts(r)) if r else [],
         flags=frozenset(f.check for f in r.findings) if r else frozenset(),
     )
+
+
+def _failed_attempts(r: InspectionResult) -> list[ItemProblem]:
+    """Later runs of the period that failed on this device; its earlier good result is the one shown."""
+    return [ItemProblem("re-inspection", "attempt_failed", None,
+                        f"{a.at[:16].replace('T', ' ')}: {a.status}: {a.error or ''} (result of "
+                        f"{r.collected_at[:16].replace('T', ' ')} kept)") for a in r.attempts]
 
 
 def _working(parts) -> tuple[int, int] | None:

@@ -9,9 +9,14 @@ from nornir.core.task import Task
 
 from netpatrol import errors
 from netpatrol.configtext import check_complete, check_not_cut_short, clean, split_sentinel
-from netpatrol.platforms import PLATFORMS
+from netpatrol.connection import CommandOutput, send
+from netpatrol.platforms import PlatformProfile
 from netpatrol.sanitize import sanitize
-from netpatrol.tasks.collect import run_commands
+from netpatrol.tasks.collect import read_timeout, session
+
+# FetchedConfig.sentinel values.
+SENTINEL_CHECKED = "checked"
+SENTINEL_UNAVAILABLE = "unavailable"
 
 
 @dataclass
@@ -19,6 +24,29 @@ class FetchedConfig:
     text: str  # cleaned and sanitised: safe to write
     lines: int
     saved_matches: bool | None  # None: the platform has no separate saved config
+    # None: the platform has no sentinel; "checked"; "unavailable": the device refused the chained
+    # line and the config was judged by the other completeness checks only.
+    sentinel: str | None = None
+    warning: str | None = None
+
+
+def _fetch_running(conn, profile: PlatformProfile, timeout: float) -> tuple[CommandOutput, bool, str | None]:
+    """(running-config output, whether the sentinel followed it, why it could not).
+
+    Some NX-OS images and AAA command authorisation refuse `;`-chained lines; a device that does
+    would otherwise never be backed up, so the platform's plain commands are tried in order.
+    """
+    spec = profile.backup
+    if not spec.sentinel_command:
+        return send(conn, profile, spec.running, timeout), False, None
+    chained = send(conn, profile, f"{spec.running} ; {spec.sentinel_command}", timeout)
+    if not chained.rejected or not spec.sentinel_fallback:
+        return chained, True, None
+    for command in spec.sentinel_fallback:
+        plain = send(conn, profile, command, timeout)
+        if not plain.rejected:
+            return plain, False, f"'{chained.command}' was refused ({chained.rejected})"
+    return chained, True, None
 
 
 def fetch_config(
@@ -33,24 +61,27 @@ def fetch_config(
     Nothing here writes to disk; a device that fails any step keeps its last good backup.
     """
     host = task.host.name
-    profile = PLATFORMS[task.host.platform]
-    spec = profile.backup
-    running_cmd = f"{spec.running} ; {spec.sentinel_command}" if spec.sentinel_command else spec.running
-    commands = [running_cmd]
-    if compare_saved and spec.saved:
-        commands.append(spec.saved)
-    outputs = run_commands(task, commands)
-    running = outputs[running_cmd]
+    with session(task) as (conn, profile):
+        timeout = read_timeout(task)
+        running, with_sentinel, refused = _fetch_running(conn, profile, timeout)
+        saved = None
+        if compare_saved and profile.backup.saved and not running.rejected:
+            saved = send(conn, profile, profile.backup.saved, timeout)
     if running.rejected:
         raise errors.CommandRejected(host, f"'{running.command}' was refused: {running.rejected}")
-    raw = split_sentinel(running.text, profile, host=host) if spec.sentinel_command else running.text
+    raw = split_sentinel(running.text, profile, host=host) if with_sentinel else running.text
     text = clean(raw, profile)
     check_complete(text, profile, previous(host), max_shrink, host=host)
     saved_matches = None
-    saved = outputs.get(profile.backup.saved) if profile.backup.saved else None
     if saved is not None and not saved.rejected and saved.text.strip():
         saved_text = clean(saved.text, profile)
         check_not_cut_short(text, saved_text, profile, host=host)
         saved_matches = saved_text == text
     safe = sanitize(text, task.host.platform, secrets)
-    return FetchedConfig(safe, len(safe.splitlines()), saved_matches)
+    sentinel = warning = None
+    if profile.backup.sentinel_command:
+        sentinel = SENTINEL_CHECKED if with_sentinel else SENTINEL_UNAVAILABLE
+        if refused:
+            warning = (f"end-of-output sentinel unavailable: {refused}; saved '{running.command}' "
+                       f"judged by line count{' and the saved config' if saved_matches is not None else ''} only")
+    return FetchedConfig(safe, len(safe.splitlines()), saved_matches, sentinel, warning)

@@ -126,14 +126,3 @@ def run_commands(task: Task, commands: list[str]) -> dict[str, CommandOutput]:
         for command in commands:
             outputs[command] = send(conn, profile, command, read_timeout(task))
     return outputs
-
-
-def show_version(task: Task, command_by_platform: dict[str, str]) -> str:
-    """Nornir task: the device's version output (used by `netpatrol facts` and the lab smoke test)."""
-    command = command_by_platform[task.host.platform]
-    out = run_commands(task, [command])[command]
-    if out.rejected:
-        raise errors.CommandRejected(task.host.name, f"'{command}' rejected: {out.rejected}")
-    if not out.text.strip():
-        raise errors.IncompleteOutput(task.host.name, f"'{command}' returned no output")
-    return out.text

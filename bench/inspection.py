@@ -1,8 +1,8 @@
 """Inspection benchmark: `netpatrol inspect` against collection alone, and parse throughput.
 
-    /work/venv/bin/python bench/inspect.py                 # 200 lab devices (7 platforms), 2 runs
-    /work/venv/bin/python bench/inspect.py --quick         # 50 devices, 1 run
-    /work/venv/bin/python bench/inspect.py --parse-only    # just the parse throughput table
+    .venv/bin/python bench/inspection.py                 # 200 lab devices (7 platforms), 2 runs
+    .venv/bin/python bench/inspection.py --quick         # 50 devices, 1 run
+    .venv/bin/python bench/inspection.py --parse-only    # just the parse throughput table
 
 Same lab, same run, each variant in its own subprocess (wall, CPU incl. git children, peak RSS from
 wait4; the lab's CPU from /proc/<pid>/stat):
@@ -17,23 +17,17 @@ Parse: a synthetic, realistic Cisco IOS `show interfaces` with 500 interfaces th
 
 from __future__ import annotations
 
-import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
-from pathlib import Path
-
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
-import importlib.util
 import json
 import statistics
 import tempfile
 import time
+import sys
+from pathlib import Path
 
-_spec = importlib.util.spec_from_file_location("bench_common", _HERE / "common.py")
-common = importlib.util.module_from_spec(_spec)
-sys.modules["bench_common"] = common  # dataclasses look their module up there
-_spec.loader.exec_module(common)  # type: ignore[union-attr]
+import common
 
 ENABLE = common.PLAIN_ENABLE
 
@@ -101,7 +95,7 @@ def bench_lab(n: int, workers: int, runs: int, root: Path) -> list[list[object]]
     ws = common.write_workspace(root / "ws", specs, workers)
     me = str(Path(__file__).resolve())
     variants = {
-        "netpatrol inspect": lambda r: ["/work/venv/bin/netpatrol", "inspect", "-w", str(ws), "--json", "--backfill", "--period", f"{2001 + r}Q1"],
+        "netpatrol inspect": lambda r: [*common.NETPATROL, "inspect", "-w", str(ws), "--json", "--backfill", "--period", f"{2001 + r}Q1"],
         "collect only (Nornir+netmiko)": lambda r: [common.PY, me, "--collect", str(ws), str(workers)],
     }
     cells = {k: common.Cell(k) for k in variants}
