@@ -5,7 +5,8 @@ platform (`lab/planted_secrets.yaml`, scenario "planted_secrets"), and this modu
 literal values (raw, JSON-, HTML/XML- and URL-encoded) in every object of the backups Git repository
 (blobs, commits and tags of every ref, and unreferenced ones), its work tree, the reports, the
 `.netpatrol/` logs and run records, and the output of every command. It does its own lab run in a
-fixture (backup, pre-change backup, a config change that produces drift, inspect, report, archive),
+fixture (backup, pre-change backup, a config change that produces drift, inspect with a job item
+that prints the running config, report, archive),
 so it depends neither on running last nor on which xdist worker runs it.
 
 Excluded by decision: the lab's devices.json and configs/ are the simulated *device* side, which
@@ -23,11 +24,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
+from netpatrol import jobs
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.planted import SCENARIO, plant, planted
 from netpatrol.lab.testing import free_ports
+from netpatrol.platforms import PLATFORMS as PLATFORM_PROFILES
 
 from fault_world import ENABLE, NETPATROL, PASSWORD, PASSWORD_ENV, cli, env, write_workspace
 
@@ -75,6 +79,16 @@ def _change_config(lab_dir: Path) -> None:
         control.set_config(lab_dir, _name(platform), plant(text, platform, 3))
 
 
+def _job_printing_the_config(ws: Path) -> None:
+    """The built-in catalogue plus an item that prints the running config: a read-only command a
+    client may add, whose raw output is stored as evidence in backups/inspections/."""
+    job = yaml.safe_load((Path(jobs.__file__).parent / "quarterly.yaml").read_text(encoding="utf-8"))
+    for platform in PLATFORMS:
+        job["platforms"][platform]["config_copy"] = [PLATFORM_PROFILES[platform].backup.running]
+    (ws / "tasks").mkdir(exist_ok=True)
+    (ws / "tasks" / "quarterly.yaml").write_text(yaml.safe_dump(job, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("secrets")
@@ -84,6 +98,7 @@ def world(tmp_path_factory):
                            faults=["reject_password"] if n == "sec-badpw" else [])
              for n, p, port in zip(names, PLATFORMS + ["cisco_ios"], free_ports(len(names)))]
     ws = write_workspace(root / "ws", specs)
+    _job_printing_the_config(ws)
     lab_dir = ws / ".netpatrol" / "lab"
     control.up(lab_dir, specs, timeout=60)
     outputs: dict[str, str] = {}
@@ -147,6 +162,8 @@ def test_every_git_object_of_the_backups_repo_holds_no_secret(world):
     assert _git(repo, "tag", "--list").strip(), "the pre-change backup and the inspection make tags"
     assert len(_git(repo, "rev-list", "--all").split()) >= 3
     assert "<removed>" in objects  # there was something to remove
+    evidence = _git(repo, "ls-tree", "-r", "--name-only", "HEAD", "inspections").decode()
+    assert "show_running-config.txt" in evidence  # the config-printing job item's output was stored
     other = [p for p in repo.rglob("*") if p.is_file() and "objects" not in p.relative_to(repo).parts]
     for path in other:  # work tree, refs, reflogs, COMMIT_EDITMSG, packed-refs
         assert leaks(path.read_text(encoding="utf-8", errors="replace")) == [], path
