@@ -148,6 +148,9 @@ CISCO = [
     ),
     _r("bfd key-id key", REVERSIBLE, rf"\bkey-id\s+\d+\s+(?:hex-key|key)\s+{V}"),
     _r("eos terminattr cvauth key", REVERSIBLE, r"-cvauth=key,([^\s,]+)"),
+    _r("msdp peer password", TYPED, rf"\bmsdp\s+password\s+(?:peer\s+)?\S+\s+{T}{V}"),
+    _r("ldp password fallback", TYPED, rf"\bldp\s+password\s+fallback\s+{T}{V}"),
+    _r("pim hello authentication", TYPED, rf"\bhello-authentication\s+ah-md5\s+{T}{V}"),
 ]
 
 HUAWEI = [
