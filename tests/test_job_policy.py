@@ -63,6 +63,16 @@ CASES = [
     ("hp_comware", "save force", True),
     ("ruijie_os", "show interfaces status", False),
     ("ruijie_os", "write", True),
+    # Read-only, but printing secrets in a form the sanitiser cannot recognise (evidence and parsed rows).
+    ("cisco_ios", "show snmp community", True),
+    ("arista_eos", "sh snmp community", True),
+    ("cisco_nxos", "show snmp user", False),
+    ("huawei_vrp", "display snmp-agent community read", True),
+    ("hp_comware", "dis snmp-agent community", True),
+    ("juniper_junos", "show configuration snmp", True),
+    ("juniper_junos", "show configuration snmp | match community", True),
+    ("juniper_junos", "show configuration snmp | display set", False),
+    ("juniper_junos", "show configuration", False),
 ]
 
 
