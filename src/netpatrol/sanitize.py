@@ -51,7 +51,9 @@ class SecretRule:
     # Brace-structured configs (Junos): apply only inside blocks whose path matches, because a
     # line such as `community fabric;` is an SNMP secret under `snmp {` but a policy match elsewhere.
     within: re.Pattern[str] | None = None
-    needs: str | None = None  # a literal the line must contain; spares a regex that would backtrack
+    # A literal the line must contain (compared lower-case): spares a regex that would backtrack,
+    # and most lines the cost of a search.
+    needs: str | None = None
 
     def level_of(self, match: re.Match[str]) -> SecretLevel:
         kind = self.kind
@@ -66,7 +68,7 @@ def _r(
     def opt(rx: str | None) -> re.Pattern[str] | None:
         return re.compile(rx, re.IGNORECASE) if rx else None
 
-    return SecretRule(name, kind, re.compile(regex, re.IGNORECASE), opt(unless), opt(within), needs)
+    return SecretRule(name, kind, re.compile(regex, re.IGNORECASE), opt(unless), opt(within), needs.lower() if needs else None)
 
 
 # --- value shapes -------------------------------------------------------------------------------
@@ -132,25 +134,25 @@ CISCO = [
     _r("server-key", TYPED, rf"\bserver-key\s+{T}{V}"),
     _r("ftp/http client password", TYPED, rf"^\s*ip\s+(?:ftp|http\s+client)\s+password\s+{T}{V}"),
     _r("unsupported-transceiver key", REVERSIBLE, rf"^\s*service\s+unsupported-transceiver\s+\S+\s+{V}"),
-    _r("nhrp authentication", TYPED, rf"\bnhrp\s+authentication\s+{T}{V}"),
+    _r("nhrp authentication", TYPED, rf"\bnhrp\s+authentication\s+{T}{V}", needs="nhrp"),
     # IOS `ldap server` block `bind authenticate root-dn DN password P`; NX-OS `ldap-server host H rootDN "DN" password P`.
     _r("ldap bind password", TYPED, rf"\b(?:root-dn|rootDN)\s+(?:\"[^\"]*\"|\S+)\s+password\s+{T}{V}"),
-    _r("l2tp tunnel password", TYPED, rf"\bl2tp\s+tunnel\s+password\s+{T}{V}"),
-    _r("macsec key-octet-string", TYPED, rf"\bkey-octet-string\s+{T}{V}"),
-    _r("radius pac key", TYPED, rf"\bpac\s+key\s+{T}{V}"),
-    _r("ikev2 pre-share key", TYPED, rf"\bpre-share\s+key\s+{T}{V}"),
-    _r("ospfv3 ipsec authentication", TYPED, rf"\bauthentication\s+ipsec\s+spi\s+\d+\s+(?:md5|sha1)\s+{T}{V}"),
+    _r("l2tp tunnel password", TYPED, rf"\bl2tp\s+tunnel\s+password\s+{T}{V}", needs="l2tp"),
+    _r("macsec key-octet-string", TYPED, rf"\bkey-octet-string\s+{T}{V}", needs="key-octet-string"),
+    _r("radius pac key", TYPED, rf"\bpac\s+key\s+{T}{V}", needs="pac"),
+    _r("ikev2 pre-share key", TYPED, rf"\bpre-share\s+key\s+{T}{V}", needs="pre-share"),
+    _r("ospfv3 ipsec authentication", TYPED, rf"\bauthentication\s+ipsec\s+spi\s+\d+\s+(?:md5|sha1)\s+{T}{V}", needs="ipsec"),
     _r(
         "ospfv3 ipsec encryption",
         REVERSIBLE,
         r"\bencryption\s+ipsec\s+spi\s+\d+\s+esp\s+(?:null|(?:aes-cbc\s+(?:128|192|256)|3des|des)\s+(?:\d\s+)?"
         rf"{V})\s+(?:md5|sha1)\s+(?:\d\s+)?{V}",
     ),
-    _r("bfd key-id key", REVERSIBLE, rf"\bkey-id\s+\d+\s+(?:hex-key|key)\s+{V}"),
-    _r("eos terminattr cvauth key", REVERSIBLE, r"-cvauth=key,([^\s,]+)"),
-    _r("msdp peer password", TYPED, rf"\bmsdp\s+password\s+(?:peer\s+)?\S+\s+{T}{V}"),
-    _r("ldp password fallback", TYPED, rf"\bldp\s+password\s+fallback\s+{T}{V}"),
-    _r("pim hello authentication", TYPED, rf"\bhello-authentication\s+ah-md5\s+{T}{V}"),
+    _r("bfd key-id key", REVERSIBLE, rf"\bkey-id\s+\d+\s+(?:hex-key|key)\s+{V}", needs="key-id"),
+    _r("eos terminattr cvauth key", REVERSIBLE, r"-cvauth=key,([^\s,]+)", needs="-cvauth"),
+    _r("msdp peer password", TYPED, rf"\bmsdp\s+password\s+(?:peer\s+)?\S+\s+{T}{V}", needs="msdp"),
+    _r("ldp password fallback", TYPED, rf"\bldp\s+password\s+fallback\s+{T}{V}", needs="fallback"),
+    _r("pim hello authentication", TYPED, rf"\bhello-authentication\s+ah-md5\s+{T}{V}", needs="hello-authentication"),
 ]
 
 HUAWEI = [
@@ -173,9 +175,9 @@ HUAWEI = [
         rf"\s+{NOT_KW}(?!keychain(?:\s|$)){VH}",
         needs="authentication-mode",
     ),
-    _r("ldp md5-password", REVERSIBLE, rf"\bmd5-password\s+(?:plain|cipher)\s+\S+\s+{VH}"),
-    _r("ipsec sa string-key", REVERSIBLE, rf"\bsa\s+string-key\s+(?:inbound|outbound)\s+(?:esp|ah)\s+{NOT_KW}{VH}"),
-    _r("ldap manager password", REVERSIBLE, rf"\bldap-server\s+authentication\s+manager\s+\S+\s+{NOT_KW}{VH}"),
+    _r("ldp md5-password", REVERSIBLE, rf"\bmd5-password\s+(?:plain|cipher)\s+\S+\s+{VH}", needs="md5-password"),
+    _r("ipsec sa string-key", REVERSIBLE, rf"\bsa\s+string-key\s+(?:inbound|outbound)\s+(?:esp|ah)\s+{NOT_KW}{VH}", needs="string-key"),
+    _r("ldap manager password", REVERSIBLE, rf"\bldap-server\s+authentication\s+manager\s+\S+\s+{NOT_KW}{VH}", needs="ldap-server"),
     # Comware 7: `snmp-agent community [cipher|simple] NAME user-role ROLE` (no read/write).
     _r(
         "snmp-agent community (role)",
@@ -204,10 +206,10 @@ JUNOS = [
     _r("$1$/$5$/$6$ hash", HASH, r'(?<![\w$])(\$[156]\$[^\s;"]+)'),
     _r("encrypted-password", HASH, rf"\bencrypted-password\s+{VJ}"),
     _r("authentication-key", REVERSIBLE, rf"\bauthentication-key\s+(?!\d+\s+type\b){VJ}"),
-    _r("ntp key value", REVERSIBLE, rf"\bauthentication-key\s+\d+\s+type\s+\S+\s+value\s+{VJ}"),
-    _r("$8$ secret", REVERSIBLE, r'(?<![\w$])(\$8\$[^\s;"]+)'),
-    _r("md5 key", REVERSIBLE, rf"\bmd5\s+\d+\s+key\s+{VJ}"),
-    _r("simple-password", REVERSIBLE, rf"\bsimple-password\s+{VJ}"),
+    _r("ntp key value", REVERSIBLE, rf"\bauthentication-key\s+\d+\s+type\s+\S+\s+value\s+{VJ}", needs="value"),
+    _r("$8$ secret", REVERSIBLE, r'(?<![\w$])(\$8\$[^\s;"]+)', needs="$8$"),
+    _r("md5 key", REVERSIBLE, rf"\bmd5\s+\d+\s+key\s+{VJ}", needs="md5"),
+    _r("simple-password", REVERSIBLE, rf"\bsimple-password\s+{VJ}", needs="simple-password"),
     _r("secret", REVERSIBLE, r'(?<![\w-])secret\s+("[^"]*"|\$9\$[^\s;"]+)'),
     # set form: `set system tacplus-server 10.1.1.1 secret KEY` (tree form is quoted, above).
     _r("secret (set)", REVERSIBLE, rf"^\s*set\s.*?(?<![\w-])secret\s+{VJ}", needs="secret"),
@@ -240,8 +242,9 @@ def _rules_for(platform: str) -> list[SecretRule]:
 def _scrub_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
     if _FREE_TEXT.match(line):
         return line
+    low = line.lower()
     for rule in rules:
-        if rule.needs is not None and rule.needs not in line:
+        if rule.needs is not None and rule.needs not in low:
             continue
         if rule.unless is not None and rule.unless.search(line):
             continue
