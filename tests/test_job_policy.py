@@ -39,6 +39,8 @@ CASES = [
     ("cisco_ios", "show running-config | tee flash:x.txt", True),
     ("cisco_ios", "show running-config | append flash:x.txt", True),
     ("cisco_ios", "show clock\nreload", True),
+    ("cisco_ios", "show clock\x1a", True),  # Ctrl-Z
+    ("cisco_ios", "show\tclock", False),
     ("cisco_ios", "more flash:startup.cfg", True),
     ("cisco_nxos", "show version ; copy running-config startup-config", True),
     ("cisco_nxos", "show running-config > bootflash:x", True),

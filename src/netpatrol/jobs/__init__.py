@@ -41,7 +41,7 @@ class NotReadOnly(WorkspaceError):
     def __init__(self, issues: list[InventoryIssue], job: Job):
         self.issues, self.job = issues, job
         lines = "\n".join(f"  - {i}" for i in issues)
-        super().__init__(f"{len(issues)} job command(s) refused, job files may only read:\n{lines}")
+        super().__init__(f"{len(issues)} job command(s) refused: job files may only send read-only commands:\n{lines}")
 
 
 def read_only_issues(job: Job, label: str) -> list[InventoryIssue]:

@@ -47,8 +47,9 @@ class BackupSpec(_Frozen):
         return v
 
 
-# A line break or other control character in a job command would send a second command line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A line break or other control character (not a tab) in a job command would send a second command
+# line or a keystroke such as Ctrl-Z.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class ReadOnlyPolicy(_Frozen):
