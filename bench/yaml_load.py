@@ -1,7 +1,7 @@
 """Cost of the checked YAML reader (safe_yaml.py) against the loaders it replaced, same run.
 
-    /work/venv/bin/python bench/yaml_load.py            # 5000-host inventory, built-in check packs
-    /work/venv/bin/python bench/yaml_load.py --hosts 20000
+    .venv/bin/python bench/yaml_load.py            # 5000-host inventory, built-in check packs
+    .venv/bin/python bench/yaml_load.py --hosts 20000
 
   before-inventory  PyYAML's pure-Python SafeLoader with the duplicate-key constructor (what
                     inventory.py used)

@@ -28,6 +28,7 @@ from netpatrol.parsing import parse
 from netpatrol.platforms import PLATFORMS
 from netpatrol.refs import check_period, current_period, inspected_periods, inspection_tag, period_order
 from netpatrol.runner import build_nornir, run_task
+from netpatrol.sanitize import sanitize
 from netpatrol.shard import ProcessSetting
 from netpatrol.store import Store
 from netpatrol.tasks.inspect import RawCollection, collect_inspection
@@ -216,7 +217,10 @@ def run_inspection(
             if raw and h.name not in kept:
                 for item in raw.items.values():
                     if item.command:
-                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
+                        # Evidence goes to Git like a backup, so it loses its secrets like one: a
+                        # job item may print config lines (`show running-config | include snmp`).
+                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt",
+                                         sanitize(item.text or "", h.platform, ws.settings.backup.secrets))
         s = summarise(period, _stored_results(store, period))
         store.write_file(f"inspections/{period}/summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "

@@ -51,7 +51,9 @@ class SecretRule:
     # Brace-structured configs (Junos): apply only inside blocks whose path matches, because a
     # line such as `community fabric;` is an SNMP secret under `snmp {` but a policy match elsewhere.
     within: re.Pattern[str] | None = None
-    needs: str | None = None  # a literal the line must contain; spares a regex that would backtrack
+    # A literal the line must contain (compared lower-case): spares a regex that would backtrack,
+    # and most lines the cost of a search.
+    needs: str | None = None
 
     def level_of(self, match: re.Match[str]) -> SecretLevel:
         kind = self.kind
@@ -66,7 +68,7 @@ def _r(
     def opt(rx: str | None) -> re.Pattern[str] | None:
         return re.compile(rx, re.IGNORECASE) if rx else None
 
-    return SecretRule(name, kind, re.compile(regex, re.IGNORECASE), opt(unless), opt(within), needs)
+    return SecretRule(name, kind, re.compile(regex, re.IGNORECASE), opt(unless), opt(within), needs.lower() if needs else None)
 
 
 # --- value shapes -------------------------------------------------------------------------------
@@ -86,9 +88,13 @@ COMMON = [
 CISCO = [
     _r("enable password/secret", TYPED, rf"^\s*enable\s+(?:password|secret)\s+(?:level\s+\d+\s+)?{T}{V}"),
     _r("username password/secret", TYPED, rf"^\s*username\s+\S+\s+(?:.*?\s)?(?:password|secret)\s+{T}{V}"),
+    # Not at line start: Ruijie `webmaster level 0 username U password P`, `ip ftp username U password P`.
+    _r("inline username password", TYPED, rf"(?<=\S)\s+username\s+\S+\s+password\s+{T}{V}", needs="username"),
     _r("aaa root secret", TYPED, rf"^\s*aaa\s+root\s+secret\s+{T}{V}"),
-    _r("line/neighbor-block password", TYPED, rf"^\s+(?:password|secret)\s+{T}{V}"),
-    _r("typed password/secret/key", TYPED, rf"(?<![\w-])(?:password|secret|key|key-string|server-key)\s+(?P<t>[05789])\s+{V}"),
+    # Not EOS `secret 1 7 KEY ...` (a shared-secret profile: key id, type, key): see its own rule.
+    _r("line/neighbor-block password", TYPED, rf"^\s+(?:password|secret)\s+(?!\d+\s+(?:0|7|8a)\s+\S){T}{V}"),
+    _r("eos shared-secret profile", TYPED, rf"^\s+secret\s+\d+\s+(?P<t>0|7|8a)\s+{V}"),
+    _r("typed password/secret/key", TYPED, rf"(?<![\w-])(?:password|secret|key|key-string|server-key)\s+(?P<t>[0-9])\s+(?!(?:0|7|8a)\s+\S){V}"),
     # Ruijie (and some IOS-XE) print an encryption type before the value: "community 7 0822455D0A16".
     _r("snmp community", REVERSIBLE, rf"^\s*snmp-server\s+community\s+(?:[07]\s+(?=\S))?{V}"),
     _r("snmp mib community-map", REVERSIBLE, rf"^\s*snmp-server\s+mib\s+community-map\s+{V}"),
@@ -103,7 +109,7 @@ CISCO = [
     _r(
         "snmpv3 priv key",
         REVERSIBLE,
-        rf"^\s*snmp-server\s+user\s.*?\spriv\s+(?:(?:des|3des|aes(?:-128)?(?:\s+(?:128|192|256))?|aes128|aes192|aes256)\s+)?{V}",
+        rf"^\s*snmp-server\s+user\s.*?\spriv\s+(?:(?:des|des56|3des|aes(?:-128)?(?:\s+(?:128|192|256))?|aes128|aes192|aes256)\s+)?{V}",
     ),
     _r("tacacs/radius key", TYPED, rf"^\s*(?:tacacs-server|radius-server|server-private)\b.*?\skey\s+{T}{V}"),
     _r("server block key", TYPED, rf"^\s+key\s+{T}(?!\d+\s*$)(?!\S+\s+\d\s+\S){V}"),
@@ -128,11 +134,56 @@ CISCO = [
     _r("server-key", TYPED, rf"\bserver-key\s+{T}{V}"),
     _r("ftp/http client password", TYPED, rf"^\s*ip\s+(?:ftp|http\s+client)\s+password\s+{T}{V}"),
     _r("unsupported-transceiver key", REVERSIBLE, rf"^\s*service\s+unsupported-transceiver\s+\S+\s+{V}"),
+    _r("nhrp authentication", TYPED, rf"\bnhrp\s+authentication\s+{T}{V}", needs="nhrp"),
+    # IOS `ldap server` block `bind authenticate root-dn DN password P`; NX-OS `ldap-server host H rootDN "DN" password P`.
+    _r("ldap bind password", TYPED, rf"\b(?:root-dn|rootDN)\s+(?:\"[^\"]*\"|\S+)\s+password\s+{T}{V}"),
+    _r("l2tp tunnel password", TYPED, rf"\bl2tp\s+tunnel\s+password\s+{T}{V}", needs="l2tp"),
+    _r("macsec key-octet-string", TYPED, rf"\bkey-octet-string\s+{T}{V}", needs="key-octet-string"),
+    _r("radius pac key", TYPED, rf"\bpac\s+key\s+{T}{V}", needs="pac"),
+    _r("ikev2 pre-share key", TYPED, rf"\bpre-share\s+key\s+{T}{V}", needs="pre-share"),
+    _r("ospfv3 ipsec authentication", TYPED, rf"\bauthentication\s+ipsec\s+spi\s+\d+\s+(?:md5|sha1)\s+{T}{V}", needs="ipsec"),
+    _r(
+        "ospfv3 ipsec encryption",
+        REVERSIBLE,
+        r"\bencryption\s+ipsec\s+spi\s+\d+\s+esp\s+(?:null|(?:aes-cbc\s+(?:128|192|256)|3des|des)\s+(?:\d\s+)?"
+        rf"{V})\s+(?:md5|sha1)\s+(?:\d\s+)?{V}",
+    ),
+    _r("bfd key-id key", REVERSIBLE, rf"\bkey-id\s+\d+\s+(?:hex-key|key)\s+{V}", needs="key-id"),
+    _r("eos terminattr cvauth key", REVERSIBLE, r"-cvauth=key,([^\s,]+)", needs="-cvauth"),
+    _r("msdp peer password", TYPED, rf"\bmsdp\s+password\s+(?:peer\s+)?\S+\s+{T}{V}", needs="msdp"),
+    _r("ldp password fallback", TYPED, rf"\bldp\s+password\s+fallback\s+{T}{V}", needs="fallback"),
+    _r("pim hello authentication", TYPED, rf"\bhello-authentication\s+ah-md5\s+{T}{V}", needs="hello-authentication"),
 ]
 
 HUAWEI = [
-    _r("cipher/simple/plain", REVERSIBLE, rf"(?<![\w-])(?:cipher|simple|plain)\s+{NOT_KW}{VH}", unless=r"^\s*(?:undo\s+)?ss[hl]\s"),
+    # Not `md5-password plain PEER KEY`: the word after `plain` there is the peer (own rule below).
+    _r(
+        "cipher/simple/plain",
+        REVERSIBLE,
+        rf"(?<![\w-])(?:cipher|simple|plain)\s+{NOT_KW}{VH}",
+        unless=r"^\s*(?:undo\s+)?ss[hl]\s|\bmd5-password\s",
+    ),
     _r("irreversible-cipher", HASH, rf"(?<![\w-])irreversible-cipher\s+{VH}"),
+    # VRP's `[cipher]` is optional: `vrrp vrid 1 authentication-mode md5 KEY`, `ospf authentication-mode
+    # md5 1 KEY`, `rip authentication-mode md5 nonstandard KEY 1`. A key id is a key id only when a
+    # value follows it (possessive, so a bare numeric key is still the value).
+    _r(
+        "authentication-mode value",
+        REVERSIBLE,
+        r"authentication-mode\s+(?:md5|hmac-md5|hmac-sha1|hmac-sha256|hmac-sha-256|sha256)"
+        r"(?:\s+(?:nonstandard|usual|rfc2082|rfc2453))?(?:\s+(?:key-id\s+)?\d+(?=\s+\S))?+"
+        rf"\s+{NOT_KW}(?!keychain(?:\s|$)){VH}",
+        needs="authentication-mode",
+    ),
+    _r("ldp md5-password", REVERSIBLE, rf"\bmd5-password\s+(?:plain|cipher)\s+\S+\s+{VH}", needs="md5-password"),
+    _r("ipsec sa string-key", REVERSIBLE, rf"\bsa\s+string-key\s+(?:inbound|outbound)\s+(?:esp|ah)\s+{NOT_KW}{VH}", needs="string-key"),
+    _r("ldap manager password", REVERSIBLE, rf"\bldap-server\s+authentication\s+manager\s+\S+\s+{NOT_KW}{VH}", needs="ldap-server"),
+    # Comware 7: `snmp-agent community [cipher|simple] NAME user-role ROLE` (no read/write).
+    _r(
+        "snmp-agent community (role)",
+        REVERSIBLE,
+        rf"^\s*snmp-agent\s+community\s+(?!(?:read|write|complexity-check)(?:\s|$)){NOT_KW}{VH}",
+    ),
     _r("password hash", HASH, rf"^(?=.*\bpassword\b).*?(?<![\w-])hash\s+{NOT_KW}{VH}"),
     _r("snmp-agent community", REVERSIBLE, rf"^\s*snmp-agent\s+community\s+(?:read|write)\s+(?:(?:cipher|simple)\s+)?{NOT_KW}{VH}"),
     _r("usm-user auth key", REVERSIBLE, rf"^\s*snmp-agent\s+usm-user\b.*?\bauthentication-mode\s+\S+\s+(?:(?:cipher|simple|plain)\s+)?{NOT_KW}{VH}"),
@@ -154,8 +205,14 @@ JUNOS = [
     _r("$9$ secret", REVERSIBLE, r'(?<![\w$])(\$9\$[^\s;"]+)'),
     _r("$1$/$5$/$6$ hash", HASH, r'(?<![\w$])(\$[156]\$[^\s;"]+)'),
     _r("encrypted-password", HASH, rf"\bencrypted-password\s+{VJ}"),
-    _r("authentication-key", REVERSIBLE, rf"\bauthentication-key\s+{VJ}"),
+    _r("authentication-key", REVERSIBLE, rf"\bauthentication-key\s+(?!\d+\s+type\b){VJ}"),
+    _r("ntp key value", REVERSIBLE, rf"\bauthentication-key\s+\d+\s+type\s+\S+\s+value\s+{VJ}", needs="value"),
+    _r("$8$ secret", REVERSIBLE, r'(?<![\w$])(\$8\$[^\s;"]+)', needs="$8$"),
+    _r("md5 key", REVERSIBLE, rf"\bmd5\s+\d+\s+key\s+{VJ}", needs="md5"),
+    _r("simple-password", REVERSIBLE, rf"\bsimple-password\s+{VJ}", needs="simple-password"),
     _r("secret", REVERSIBLE, r'(?<![\w-])secret\s+("[^"]*"|\$9\$[^\s;"]+)'),
+    # set form: `set system tacplus-server 10.1.1.1 secret KEY` (tree form is quoted, above).
+    _r("secret (set)", REVERSIBLE, rf"^\s*set\s.*?(?<![\w-])secret\s+{VJ}", needs="secret"),
     _r("pre-shared-key", REVERSIBLE, rf"\bpre-shared-key\s+(?:ascii-text|hexadecimal)\s+{VJ}"),
     _r("snmpv3 password", REVERSIBLE, rf"\b(?:authentication|privacy)-password\s+{VJ}"),
     _r("snmp community (tree)", REVERSIBLE, r'^\s*community\s+("[^"]*"|[^\s;{"]+)\s*[;{]', within=r"^(?:inactive:\s*)?snmp$"),
@@ -185,8 +242,9 @@ def _rules_for(platform: str) -> list[SecretRule]:
 def _scrub_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
     if _FREE_TEXT.match(line):
         return line
+    low = line.lower()
     for rule in rules:
-        if rule.needs is not None and rule.needs not in line:
+        if rule.needs is not None and rule.needs not in low:
             continue
         if rule.unless is not None and rule.unless.search(line):
             continue

@@ -19,7 +19,7 @@ def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue:
 
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     from netpatrol.checks import load_packs, validate_pack_file
-    from netpatrol.jobs import load_job
+    from netpatrol.jobs import NotReadOnly, load_job
     from netpatrol.lab.specs import load_lab_file
     from netpatrol.parsing import validate_template_dir
 
@@ -38,6 +38,9 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     job = None
     try:
         job = load_job(ws.root, "quarterly")
+    except NotReadOnly as exc:
+        problems.extend(exc.issues)
+        job = exc.job  # its check packs are still worth validating
     except NetpatrolError as exc:
         problems.append(_as_issue("tasks/quarterly.yaml", exc))
     checks_dir = ws.root / "checks"

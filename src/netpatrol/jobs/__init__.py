@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netpatrol import safe_yaml
-from netpatrol.errors import WorkspaceError
+from netpatrol.errors import InventoryIssue, WorkspaceError
 from netpatrol.platforms import PLATFORMS
 
 _BUILTIN = Path(__file__).parent
@@ -35,6 +35,29 @@ class Job(BaseModel):
         return v
 
 
+class NotReadOnly(WorkspaceError):
+    """Job commands that would change a device; each issue names file, platform, item and command."""
+
+    def __init__(self, issues: list[InventoryIssue], job: Job):
+        self.issues, self.job = issues, job
+        lines = "\n".join(f"  - {i}" for i in issues)
+        super().__init__(f"{len(issues)} job command(s) refused: job files may only send read-only commands:\n{lines}")
+
+
+def read_only_issues(job: Job, label: str) -> list[InventoryIssue]:
+    """Every command of `job` its platform's read-only policy (platforms/*.yaml `read_only`) refuses."""
+    issues = []
+    for platform, items in job.platforms.items():
+        policy = PLATFORMS[platform].read_only
+        for item, alternatives in items.items():
+            for command in alternatives:
+                reason = policy.refusal(command)
+                if reason:
+                    issues.append(InventoryIssue(label, f"platform {platform}, item '{item}'", "command",
+                                                 f"{command!r} refused: {reason}"))
+    return issues
+
+
 def job_path(root: Path | None, name: str) -> tuple[Path, bool]:
     """The workspace's tasks/<name>.yaml when present, else the built-in one."""
     if root is not None:
@@ -52,7 +75,12 @@ def load_job(root: Path | None, name: str) -> Job:
     except FileNotFoundError:
         raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
     try:
-        return Job.model_validate(raw)
+        job = Job.model_validate(raw)
     except ValidationError as exc:
         lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
         raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
+    # Checked on every load, so `inventory check` reports it and `inspect` refuses before connecting.
+    issues = read_only_issues(job, label)
+    if issues:
+        raise NotReadOnly(issues, job)
+    return job

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from netpatrol.lab import render
+from netpatrol.lab import planted, render
 from netpatrol.lab.profile import LabProfile, get_profile
 from netpatrol.lab.spec import DeviceFields
 from netpatrol.lab.state import DeviceState, build_state
@@ -126,6 +126,8 @@ class LabDevice:
         text = render.render_template(self.spec.platform, "running_config.j2", {**ctx, "config": "", "saved_config": ""})
         if text is None:
             text = render.string_template(self.profile.config.fallback).render(**ctx)
+        if planted.SCENARIO in self.spec.scenarios:
+            return planted.plant(text, self.spec.platform)
         return text.rstrip("\n") + "\n"
 
     # -- outputs -------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ SCENARIOS = (
     "log_alarms",
     # Config-only: the running config gets telnet/HTTP/SNMP public weaknesses (security checks).
     "weak_security",
+    # Config-only: known secret values, one per secret form (lab/planted_secrets.yaml), for the secrets scan.
+    "planted_secrets",
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from netpatrol.platforms.model import BackupSpec, PlatformProfile
+from netpatrol.platforms.model import BackupSpec, PlatformProfile, ReadOnlyPolicy
 
 _DIR = Path(__file__).parent
 
@@ -29,4 +29,4 @@ def get_platform(name: str) -> PlatformProfile:
     return PLATFORMS[name]
 
 
-__all__ = ["PLATFORMS", "BackupSpec", "PlatformProfile", "get_platform"]
+__all__ = ["PLATFORMS", "BackupSpec", "PlatformProfile", "ReadOnlyPolicy", "get_platform"]

@@ -50,6 +50,44 @@ class BackupSpec(_Frozen):
         return v
 
 
+# A line break or other control character (not a tab) in a job command would send a second command
+# line or a keystroke such as Ctrl-Z.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class ReadOnlyPolicy(_Frozen):
+    """The commands a job file may send to this platform: read-only ones only.
+
+    A job item such as `write memory` would otherwise be run by `inspect` and change the device.
+    """
+
+    verbs: list[str] = Field(min_length=1, description="allowed first words, abbreviations spelled out")
+    refused_words: list[str] = Field(default_factory=list, description="refused as the first word of the command or of any `|` segment")
+    refused: dict[str, str] = Field(default_factory=dict, description="regex -> reason, refused anywhere in the command")
+
+    @field_validator("refused")
+    @classmethod
+    def _refused_compiles(cls, v: dict[str, str]) -> dict[str, str]:
+        for pattern in v:
+            re.compile(pattern)
+        return v
+
+    def refusal(self, command: str) -> str | None:
+        """Why `command` is not allowed in a job file, or None when it is read-only."""
+        if _CONTROL.search(command):
+            return "it holds a line break or control character (a second command line)"
+        for pattern, reason in self.refused.items():
+            if re.search(pattern, command, re.IGNORECASE):
+                return reason
+        firsts = [seg.split()[0].lower() for seg in command.split("|") if seg.split()]
+        refused = next((w for w in firsts if w in self.refused_words), None)
+        if refused:
+            return f"'{refused}' changes the device or writes a file"
+        if not firsts or firsts[0] not in self.verbs:
+            return f"it does not start with a read-only command ({', '.join(self.verbs)})"
+        return None
+
+
 class PlatformProfile(_Frozen):
     name: str
     vendor: str
@@ -59,6 +97,7 @@ class PlatformProfile(_Frozen):
     # CLI replies that mean the command failed, even though the session is fine.
     error_patterns: list[str]
     backup: BackupSpec
+    read_only: ReadOnlyPolicy
     comment_char: str = "!"
     # Logs in at a user-level prompt when an enable secret is configured: run `enable` first,
     # or the config commands are refused like on the real device.

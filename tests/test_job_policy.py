@@ -1,0 +1,151 @@
+"""Job files may only read: the per-platform read-only policy (platforms/*.yaml `read_only`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from netpatrol.errors import WorkspaceError
+from netpatrol.jobs import NotReadOnly, load_job
+from netpatrol.lab import control
+from netpatrol.lab.control import LabDeviceSpec
+from netpatrol.lab.testing import free_ports
+from netpatrol.platforms import PLATFORMS
+
+from fault_world import ENABLE, PASSWORD, cli, write_workspace
+
+BUILTIN_JOBS = sorted((Path(__file__).parents[1] / "src" / "netpatrol" / "jobs").glob("*.yaml"))
+
+# (platform, command, refused?) — one row per form the policy must tell apart.
+CASES = [
+    ("cisco_ios", "show version", False),
+    ("cisco_ios", "sh run | include ntp", False),
+    ("cisco_ios", "show logging | include write", False),  # a filter's argument is text
+    ("cisco_ios", "show logging | include ntp|snmp", False),
+    # Every `|` starts a segment, as `show run|redirect x` needs no spaces: fail-safe, a refused word
+    # right after a regex `|` is refused too (write the pattern as `(reload)` instead).
+    ("cisco_ios", "show logging | include write|reload", True),
+    ("cisco_ios", "dir", False),
+    ("cisco_ios", "write memory", True),
+    ("cisco_ios", "wr", True),
+    ("cisco_ios", "copy running-config startup-config", True),
+    ("cisco_ios", "reload in 5", True),
+    ("cisco_ios", "configure terminal", True),
+    ("cisco_ios", "delete flash:config.text", True),
+    ("cisco_ios", "show running-config | redirect flash:x.txt", True),
+    ("cisco_ios", "show running-config | tee flash:x.txt", True),
+    ("cisco_ios", "show running-config | append flash:x.txt", True),
+    ("cisco_ios", "show clock\nreload", True),
+    ("cisco_ios", "show clock\x1a", True),  # Ctrl-Z
+    ("cisco_ios", "show\tclock", False),
+    ("cisco_ios", "more flash:startup.cfg", True),
+    ("cisco_nxos", "show version ; copy running-config startup-config", True),
+    ("cisco_nxos", "show running-config > bootflash:x", True),
+    ("cisco_nxos", "run bash rm -rf /bootflash", True),
+    ("cisco_nxos", "show system resources", False),
+    ("arista_eos", "show version | json", False),
+    ("arista_eos", "show running-config >> flash:x", True),
+    ("arista_eos", "bash sudo reboot", True),
+    ("juniper_junos", "show interfaces extensive | no-more", False),
+    ("juniper_junos", "show configuration | display set", False),
+    ("juniper_junos", "show configuration | save /var/tmp/x", True),
+    ("juniper_junos", "request system reboot", True),
+    ("juniper_junos", "start shell", True),
+    ("juniper_junos", "file delete /var/tmp/x", True),
+    ("huawei_vrp", "display version", False),
+    ("huawei_vrp", "dis cur | include sysname", False),
+    ("huawei_vrp", "save", True),
+    ("huawei_vrp", "reset saved-configuration", True),
+    ("huawei_vrp", "show version", True),  # not a VRP verb: the device would refuse it anyway
+    ("hp_comware", "display interface brief", False),
+    ("hp_comware", "display current-configuration > flash:/x.cfg", True),
+    ("hp_comware", "save force", True),
+    ("ruijie_os", "show interfaces status", False),
+    ("ruijie_os", "write", True),
+    # Read-only, but printing secrets in a form the sanitiser cannot recognise (evidence and parsed rows).
+    ("cisco_ios", "show snmp community", True),
+    ("arista_eos", "sh snmp community", True),
+    ("cisco_nxos", "show snmp user", False),
+    ("huawei_vrp", "display snmp-agent community read", True),
+    ("hp_comware", "dis snmp-agent community", True),
+    ("juniper_junos", "show configuration snmp", True),
+    ("juniper_junos", "show configuration snmp | match community", True),
+    ("juniper_junos", "show configuration snmp | display set", False),
+    ("juniper_junos", "show configuration", False),
+]
+
+
+@pytest.mark.parametrize(("platform", "command", "refused"), CASES)
+def test_policy_table(platform: str, command: str, refused: bool) -> None:
+    reason = PLATFORMS[platform].read_only.refusal(command)
+    assert (reason is not None) == refused, reason
+
+
+def test_every_platform_has_a_policy() -> None:
+    for name, profile in PLATFORMS.items():
+        assert profile.read_only.verbs, name
+        assert profile.read_only.refusal("write memory") or name in ("huawei_vrp", "hp_comware")
+        assert profile.read_only.refusal("save") or name not in ("huawei_vrp", "hp_comware")
+
+
+@pytest.mark.parametrize("path", BUILTIN_JOBS, ids=lambda p: p.name)
+def test_builtin_catalogue_passes_the_policy(path: Path) -> None:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    walked = 0
+    for platform, items in raw["platforms"].items():
+        for item, alternatives in items.items():
+            for command in alternatives:
+                assert PLATFORMS[platform].read_only.refusal(command) is None, (platform, item, command)
+                walked += 1
+    assert walked > 50
+    load_job(None, path.stem)  # and loading it enforces the same
+
+
+def _job_with(root: Path, platform: str, item: str, command: str) -> None:
+    raw = yaml.safe_load((BUILTIN_JOBS[0]).read_text(encoding="utf-8"))
+    raw["platforms"][platform][item] = [command]
+    (root / "tasks").mkdir(parents=True, exist_ok=True)
+    (root / "tasks" / "quarterly.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+
+
+def test_load_job_refuses_naming_file_platform_item_and_command(tmp_path: Path) -> None:
+    _job_with(tmp_path, "cisco_ios", "save", "write memory")
+    with pytest.raises(NotReadOnly) as info:
+        load_job(tmp_path, "quarterly")
+    assert isinstance(info.value, WorkspaceError) and info.value.exit_code == 2
+    text = str(info.value)
+    for part in ("tasks/quarterly.yaml", "cisco_ios", "'save'", "'write memory'"):
+        assert part in text, text
+
+
+@pytest.mark.lab
+def test_inventory_check_reports_and_inspect_refuses_before_connecting(tmp_path: Path) -> None:
+    (port,) = free_ports(1)
+    spec = LabDeviceSpec(name="pol-ios", platform="cisco_ios", address="127.0.0.1", port=port,
+                         username="netops", password=PASSWORD, enable_secret=ENABLE)
+    ws = write_workspace(tmp_path / "ws", [spec])
+    _job_with(ws, "cisco_ios", "save", "write memory")
+    lab_dir = ws / ".netpatrol" / "lab"
+    control.up(lab_dir, [spec], timeout=60)
+    try:
+        # Running differs from saved: `write memory`, if sent, would overwrite the saved config.
+        control.set_config(lab_dir, "pol-ios", "hostname pol-ios\n!\ninterface Loopback9\n!\nend\n", kind="saved")
+        saved = (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8")
+
+        check = cli(ws, "inventory", "check")
+        assert check.returncode == 2, check.stdout + check.stderr
+        line = next(x for x in check.stderr.splitlines() if "write memory" in x)
+        assert "tasks/quarterly.yaml" in line and "cisco_ios" in line and "'save'" in line, line
+        doc = json.loads(cli(ws, "inventory", "check", "--json").stdout)
+        assert not doc["valid"] and any("write memory" in p for p in doc["problems"])
+
+        inspect = cli(ws, "inspect", "--period", "2026Q4")
+        assert inspect.returncode == 2, inspect.stdout + inspect.stderr
+        assert "write memory" in inspect.stderr and "tasks/quarterly.yaml" in inspect.stderr
+        assert (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8") == saved
+        assert "auth pol-ios" not in (lab_dir / "server.log").read_text(encoding="utf-8")  # never logged in
+    finally:
+        control.down(lab_dir)
