@@ -12,6 +12,8 @@ newline only). Median of --trials, seconds.
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import io
 import statistics

@@ -18,11 +18,11 @@ Prints peak RSS and retained message bytes per mode, and baseline/current ratios
 
 from __future__ import annotations
 
-import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
+
+import sys
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import argparse
 import json

@@ -14,11 +14,9 @@ Median of --runs wall-clock times per variant; figures are for comparison within
 
 from __future__ import annotations
 
-import sys  # noqa: I001 - must run first: this directory holds inspect.py, which shadows the stdlib module
-from pathlib import Path
+import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402

@@ -31,7 +31,7 @@ def test_facts_version_is_the_inspections_normalised_version(lab_workspace):
         # (Ruijie prints its image name before the version: "S2910_RGOS 11.4(1)B12P3".)
         assert d["version"] and planted[name] in d["version"], (name, d["version"], planted[name])
         assert "Platform" not in d["version"] and "Software" not in d["version"]
-    inspected = runner.invoke(app, ["inspect", "-w", str(ws), "--period", "2026Q1", "--json"])
+    inspected = runner.invoke(app, ["inspect", "-w", str(ws), "--backfill", "--period", "2026Q1", "--json"])
     assert inspected.exit_code == 0, inspected.output
     for d in json.loads(inspected.stdout)["devices"]:
         assert facts[d["host"]]["version"] == d["facts"]["os_version"], d["host"]

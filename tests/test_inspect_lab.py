@@ -142,7 +142,7 @@ def test_device_refusing_every_command_is_not_inspected(lab_workspace):
     """An account without privilege logs in, and every command is refused: nothing was inspected."""
     w = Workspace(lab_workspace)
     control.set_faults(w.lab_dir, "city-acc-01", ["error_all"])
-    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--period", "2026Q2", "--json",
+    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--backfill", "--period", "2026Q2", "--json",
                               "--host", "city-acc-01", "--host", "city-core-01"])
     assert res.exit_code == 1, res.output
     by_host = {d["host"]: d for d in json.loads(res.stdout)["devices"]}
@@ -162,7 +162,7 @@ def test_device_refusing_every_command_is_not_inspected(lab_workspace):
                                           ("error_all", "not_inspected")])
 def test_failed_reinspection_keeps_the_good_result_of_the_period(lab_workspace, fault, status):
     ws, w = lab_workspace, Workspace(lab_workspace)
-    args = ["inspect", "-w", str(ws), "--period", "2026Q2", "--json", "--host", "east-dist-01", "--host", "city-core-01"]
+    args = ["inspect", "-w", str(ws), "--backfill", "--period", "2026Q2", "--json", "--host", "east-dist-01", "--host", "city-core-01"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     path = ws / "backups/inspections/2026Q2/jc-east/east-dist-01.json"

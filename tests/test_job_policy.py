@@ -142,7 +142,7 @@ def test_inventory_check_reports_and_inspect_refuses_before_connecting(tmp_path:
         doc = json.loads(cli(ws, "inventory", "check", "--json").stdout)
         assert not doc["valid"] and any("write memory" in p for p in doc["problems"])
 
-        inspect = cli(ws, "inspect", "--period", "2026Q4")
+        inspect = cli(ws, "inspect")
         assert inspect.returncode == 2, inspect.stdout + inspect.stderr
         assert "write memory" in inspect.stderr and "tasks/quarterly.yaml" in inspect.stderr
         assert (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8") == saved

@@ -4,7 +4,6 @@ readable by others, or fail a committed run on a taken tag name."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import subprocess

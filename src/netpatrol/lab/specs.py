@@ -86,7 +86,7 @@ def build_specs(inv: Inventory, hosts: list[ResolvedHost] | None = None):
 def port_field(inv: Inventory) -> Callable[[str], str]:
     """For a host name: the inventory file and field its port comes from (host, group or defaults)."""
     hosts_file = inv.root / "inventory" / "hosts.yaml"
-    raw = yaml.safe_load(hosts_file.read_text(encoding="utf-8")) if hosts_file.exists() else {}
+    raw = safe_yaml.load_file(hosts_file, "inventory/hosts.yaml") if hosts_file.exists() else {}
 
     def where(name: str) -> str:
         if isinstance((raw or {}).get(name), dict) and "port" in raw[name]:
