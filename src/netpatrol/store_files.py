@@ -11,7 +11,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from netpatrol.errors import StoreError
@@ -39,21 +40,13 @@ def _open_dir(root: Path, parts: Sequence[str], create: bool) -> int:
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         for i, name in enumerate(parts):
-            try:
-                child = os.open(name, _DIR_FLAGS, dir_fd=fd)
-            except FileNotFoundError:
-                if not create:
-                    raise
+            if create:
                 try:
                     os.mkdir(name, DIR_MODE, dir_fd=fd)
                 except FileExistsError:
-                    pass  # made meanwhile by a thread writing a sibling file
-                try:
-                    child = os.open(name, _DIR_FLAGS, dir_fd=fd)
-                except OSError as exc:
-                    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                        raise _refusal(root, parts, i, fd) from None
-                    raise
+                    pass  # already there, or made meanwhile by a thread writing a sibling file
+            try:
+                child = os.open(name, _DIR_FLAGS, dir_fd=fd)
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                     raise _refusal(root, parts, i, fd) from None
@@ -64,6 +57,17 @@ def _open_dir(root: Path, parts: Sequence[str], create: bool) -> int:
     except BaseException:
         os.close(fd)
         raise
+
+
+@contextmanager
+def _parent(root: Path, rel: str, create: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """The checked descriptor of rel's directory (closed on exit) and rel's components."""
+    parts = rel.split("/")
+    dfd = _open_dir(root, parts[:-1], create=create)
+    try:
+        yield dfd, parts
+    finally:
+        os.close(dfd)
 
 
 def _regular(root: Path, parts: Sequence[str], dir_fd: int) -> os.stat_result | None:
@@ -82,9 +86,7 @@ def _regular(root: Path, parts: Sequence[str], dir_fd: int) -> os.stat_result | 
 
 def write_bytes(root: Path, rel: str, data: bytes) -> bool:
     """Atomically write root/rel (temp file, fsync, rename), mode 0600; False when unchanged."""
-    parts = rel.split("/")
-    dfd = _open_dir(root, parts[:-1], create=True)
-    try:
+    with _parent(root, rel, create=True) as (dfd, parts):
         name = parts[-1]
         st = _regular(root, parts, dfd)
         if st is not None and st.st_size == len(data):
@@ -108,51 +110,32 @@ def write_bytes(root: Path, rel: str, data: bytes) -> bool:
             os.fsync(fh.fileno())
         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
         return True
-    finally:
-        os.close(dfd)
 
 
 def read_bytes(root: Path, rel: str) -> bytes:
-    parts = rel.split("/")
-    dfd = _open_dir(root, parts[:-1], create=False)
-    try:
+    with _parent(root, rel) as (dfd, parts):
         if _regular(root, parts, dfd) is None:
             raise FileNotFoundError(errno.ENOENT, "No such file or directory", rel)
         fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dfd)
         with os.fdopen(fd, "rb") as fh:
             return fh.read()
-    finally:
-        os.close(dfd)
 
 
 def is_file(root: Path, rel: str) -> bool:
     """True for a regular file reached without links (a link anywhere on the way: False)."""
-    parts = rel.split("/")
     try:
-        dfd = _open_dir(root, parts[:-1], create=False)
+        with _parent(root, rel) as (dfd, parts):
+            return stat.S_ISREG(os.stat(parts[-1], dir_fd=dfd, follow_symlinks=False).st_mode)
     except (OSError, StoreError):
         return False
-    try:
-        st = os.stat(parts[-1], dir_fd=dfd, follow_symlinks=False)
-        return stat.S_ISREG(st.st_mode)
-    except OSError:
-        return False
-    finally:
-        os.close(dfd)
 
 
 def remove(root: Path, rel: str) -> bool:
-    parts = rel.split("/")
     try:
-        dfd = _open_dir(root, parts[:-1], create=False)
+        with _parent(root, rel) as (dfd, parts):
+            os.unlink(parts[-1], dir_fd=dfd)
     except FileNotFoundError:
         return False
-    try:
-        os.unlink(parts[-1], dir_fd=dfd)
-    except FileNotFoundError:
-        return False
-    finally:
-        os.close(dfd)
     return True
 
 
