@@ -16,11 +16,14 @@ from netpatrol.cli_common import (
     SiteOpt,
     WorkspaceOpt,
     err,
+    markup,
     open_workspace,
     out,
     print_json,
+    red,
     selected,
     table,
+    terminal,
 )
 from netpatrol.errors import NetpatrolError
 
@@ -31,7 +34,8 @@ class _ErrorBoundary(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except NetpatrolError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            # The message may quote a file, a host field or a device reply: never markup or escapes.
+            err.print(f"[red]error:[/red] {markup(exc)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted: nothing half-written was kept")
@@ -84,7 +88,7 @@ def inventory_check(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -
     elif problems:
         err.print(f"[red]{len(problems)} problem(s) found:[/red]")
         for p in problems:
-            err.print(f"  - {p}", markup=False, highlight=False)
+            err.print(f"  - {terminal(p)}", markup=False, highlight=False)
     else:
         out.print(f"[green]Inventory valid:[/green] {count} hosts.")
     if problems:
@@ -147,7 +151,7 @@ def facts(
     if json_out:
         print_json([f.to_dict() for f in found])
     else:
-        rows = [[f.host, f.platform, f.status if f.ok else f"[red]{f.status}[/]", f.model,
+        rows = [[f.host, f.platform, f.status if f.ok else red(f.status), f.model,
                  f.version or (f.error if not f.ok else f"(not parsed: {f.parse_status})")] for f in found]
         out.print(table("Device versions", ["host", "platform", "status", "model", "version / error"], rows))
     if any(not f.ok for f in found):

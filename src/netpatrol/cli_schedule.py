@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from netpatrol.cli_common import (
     GroupOpt,
@@ -20,6 +21,7 @@ from netpatrol.cli_common import (
     SiteOpt,
     WorkspaceOpt,
     err,
+    markup,
     open_workspace,
     out,
     print_json,
@@ -39,8 +41,8 @@ WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait f
 schedule_app = typer.Typer(help="Cron / systemd entries that run 'netpatrol run --due' unattended.", no_args_is_help=True)
 
 
-def _styled(status: str) -> str:
-    return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
+def _styled(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, "white"))
 
 
 def due(
@@ -187,25 +189,25 @@ def _print_run(doc: dict) -> None:
     d = doc["due"]
     out.print(f"Due: {len(d['inspections'])} inspection(s), {len(d['backups'])} backup(s).")
     if doc["inspection"] and "error" in doc["inspection"]:
-        out.print(f"Inspection [red]failed:[/red] {doc['inspection']['error']}", highlight=False)
+        out.print(f"Inspection [red]failed:[/red] {markup(doc['inspection']['error'])}", highlight=False)
     elif doc["inspection"]:
         i = doc["inspection"]
         out.print(f"Inspection {i['period']}: {i['devices']} device(s), status {i['status']}, findings "
                   + ", ".join(f"{n} {s}" for s, n in i["findings"].items() if n) + f"; {i['tag']}")
     if doc["report"]:
         r = doc["report"]
-        out.print(f"Report {r['period']}: " + (f"[red]failed:[/red] {r['error']}" if "error" in r else ", ".join(r["files"].values())),
+        out.print(f"Report {r['period']}: " + (f"[red]failed:[/red] {markup(r['error'])}" if "error" in r else markup(", ".join(r["files"].values()))),
                   highlight=False)
     if doc["backup"] and "error" in doc["backup"]:
-        out.print(f"Backup [red]failed:[/red] {doc['backup']['error']}", highlight=False)
+        out.print(f"Backup [red]failed:[/red] {markup(doc['backup']['error'])}", highlight=False)
     elif doc["backup"]:
         b = doc["backup"]
         c = b["counts"]
         out.print(f"Backup: {c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; commit {(b['commit'] or 'none')[:10]}")
         for name, reason in b["failed"].items():
-            out.print(f"  [red]{name}[/red]: {reason}", highlight=False)
+            out.print(f"  [red]{markup(name)}[/red]: {markup(reason)}", highlight=False)
     for n in doc["notifications"]:
-        out.print(f"Notified {n['event']} via {n['channel']}: {'ok' if n['ok'] else 'FAILED'} ({n['detail']})", highlight=False)
+        out.print(f"Notified {n['event']} via {n['channel']}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})", highlight=False)
     if not (doc["inspection"] or doc["backup"]):
         out.print("Nothing due.")
 
