@@ -275,3 +275,21 @@ def test_hook_environment_carries_no_secrets(tmp_path, monkeypatch):
     assert not any(v in json.dumps(env) for v in secrets.values())
     assert env["NETPATROL_EVENT"] == "config_changed" and env["NP_TEST_PLAIN"] == "kept"
     assert env["NETPATROL_WORKSPACE"] == str(tmp_path) and env["PATH"] == os.environ["PATH"]
+
+
+def test_mail_subject_with_line_breaks_is_one_line_and_still_sent():
+    """`run --due` puts a step's error (possibly several lines, possibly quoting device text) into the
+    summary: the mail goes out with it folded into the Subject, and it cannot add a header."""
+    from email import message_from_string
+
+    with SmtpServer() as smtp:
+        channel = {k: v for k, v in smtp.channel().items() if k not in ("username", "password")}
+        event = Event("report_failed", "report failed: 2 problem(s):\r\n  - x\nBcc: evil@example.com\n\x1b[2JX-Injected: 1",
+                      ["north-core-01"], reason="multi\nline")
+        [d] = send(NotifySettings.model_validate({"mail": [channel]}), [event])
+        assert d.ok, d.detail
+        [(_, _, text)] = smtp.received
+        msg = message_from_string(text)
+        assert msg["Bcc"] is None and msg["X-Injected"] is None
+        subject = " ".join(msg["Subject"].split())
+        assert "report failed: 2 problem(s): - x Bcc: evil@example.com" in subject and "\x1b" not in subject

@@ -172,7 +172,11 @@ def _mail(ch: MailChannel, event: Event) -> str:
         if password is None:
             raise RuntimeError(f"password refers to ${{{var}}}, which is not set in the environment")
     msg = EmailMessage()
-    msg["Subject"] = f"{ch.subject_prefix} {event.client + ': ' if event.client else ''}{event.summary}"[:250]
+    from netpatrol.report.inert import one_line
+
+    # A summary may quote a multi-line error (`run --due`'s "report failed: ..."); the stdlib refuses
+    # a header with CR/LF (the mail would be lost), and one line is all a Subject can show.
+    msg["Subject"] = one_line(f"{ch.subject_prefix} {event.client + ': ' if event.client else ''}{event.summary}")[:250]
     msg["From"] = ch.sender
     msg["To"] = ", ".join(ch.to)
     msg.set_content(event.text())
