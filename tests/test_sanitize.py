@@ -488,3 +488,33 @@ def test_pathological_long_lines_stay_linear(platform: str) -> None:
     for line in lines:
         assert "\n" not in sanitize(line, platform)
     assert time.perf_counter() - start < 2.0
+
+
+PEM_TREE = """\
+security {
+    certificates {
+        local NPCERT "-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAKeyLine1
+KeyLine2+/==
+-----END RSA PRIVATE KEY-----
+-----BEGIN CERTIFICATE-----
+MIIDPublicCertLine
+-----END CERTIFICATE-----
+"; ## SECRET-DATA
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("platform", sorted(RULES))
+def test_multi_line_private_key_is_removed_line_by_line(platform: str) -> None:
+    # One-line rules cannot see a PEM key's body lines: they are removed between BEGIN and END,
+    # at both levels, keeping the line count; the certificate (public) stays.
+    for level in ("reversible", "all"):
+        out = sanitize(PEM_TREE, platform, level)
+        assert out.count("\n") == PEM_TREE.count("\n")
+        assert "KeyLine1" not in out and "KeyLine2" not in out, out
+        assert "-----END RSA PRIVATE KEY-----" in out and "MIIDPublicCertLine" in out
+    assert find_secrets(PEM_TREE, platform)[:2] == ["MIIEowIBAAKCAQEAKeyLine1", "KeyLine2+/=="]
+    one_line = 'local X "-----BEGIN PRIVATE KEY-----\\nMIIOneLine\\n-----END PRIVATE KEY-----\\n"; ## SECRET-DATA'
+    assert "MIIOneLine" not in sanitize(one_line, platform)

@@ -280,14 +280,51 @@ def _replacer(rule: SecretRule, level: SecretLevel, found: list[str]) -> Callabl
     return replace
 
 
+# A PEM private key spans lines (Junos `security certificates local NAME "-----BEGIN RSA PRIVATE
+# KEY-----` ... `"; ## SECRET-DATA`, a key pasted into any config), which no one-line rule sees:
+# from BEGIN to END every line's key material is removed, at every level but none (it is plain text).
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+_PEM_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+
+
+def _redact(material: str, found: list[str]) -> str:
+    """`material` (key text between markers, with its surrounding spaces) as `<removed>`."""
+    core = material.strip()
+    if not core:
+        return material
+    found.append(core)
+    lead = material[: len(material) - len(material.lstrip())]
+    return lead + PLACEHOLDER + material[len(material.rstrip()):]
+
+
+def _pem_line(line: str, in_key: bool, found: list[str]) -> tuple[str, bool, bool]:
+    """(line with key material removed, inside a key after it, whether the line held key material)."""
+    if in_key:
+        end = _PEM_END.search(line)
+        if end is None:
+            return _redact(line, found), True, True
+        return _redact(line[: end.start()], found) + line[end.start():], False, True
+    begin = _PEM_BEGIN.search(line)
+    if begin is None:
+        return line, False, False
+    rest = line[begin.end():]
+    end = _PEM_END.search(rest)
+    if end is None:
+        return line[: begin.end()] + _redact(rest, found), True, True
+    # One line (a quoted string with "\n" escapes): only what lies between the markers.
+    return line[: begin.end()] + _redact(rest[: end.start()], found) + rest[end.start():], False, True
+
+
 def _run(config: str, platform: str, level: SecretLevel, found: list[str]) -> str:
     rules = _rules_for(platform)
     track = any(rule.within is not None for rule in rules)
     blocks: list[str] = []  # enclosing `name {` headers, outermost first
     out = []
+    in_key = False
     # Split on "\n" only (not str.splitlines) so "\r" and form feeds stay exactly where they were.
     for line in config.split("\n"):
-        out.append(_scrub_line(line, rules, level, found, " / ".join(blocks)))
+        line, in_key, keyed = _pem_line(line, in_key, found) if in_key or "PRIVATE KEY" in line else (line, False, False)
+        out.append(line if keyed else _scrub_line(line, rules, level, found, " / ".join(blocks)))
         if track:
             _follow_braces(line, blocks)
     return "\n".join(out)
