@@ -109,6 +109,14 @@ CASES = [
     ("cisco_ios", "show crypto isakmp key", True),
     ("cisco_ios", "sh cry isa key", True),
     ("cisco_ios", "show crypto isakmp sa", False),
+    ("cisco_nxos", "show snmp", True),  # its community table
+    ("cisco_nxos", "show snmp | include public", True),
+    ("cisco_ios", "show snmp host", True),  # "user: COMMUNITY" for v2c hosts
+    ("cisco_ios", "show snmp group", True),  # v1/v2c groups are named after the community
+    ("cisco_ios", "show snmp user", False),
+    ("cisco_ios", "show snmp engineID", False),
+    ("huawei_vrp", "display snmp-agent target-host", True),
+    ("huawei_vrp", "display snmp-agent usm-user", False),
 ]
 
 
