@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,9 @@ def test_hostile_version_prints_as_text_in_facts_and_inspect(lab_workspace):
     facts = np(lab_workspace, "facts", "--host", HOST)
     assert facts.exit_code == 0, facts.output
     assert "[link=http://evil.example/]L[/link][/x]" in facts.output  # the device's text, not a link
+    as_json = np(lab_workspace, "facts", "--host", HOST, "--json")
+    _inert(as_json.stdout)  # the 8-bit CSI is escaped as \u009b like the C0 controls
+    assert "\x9b2J" in json.loads(as_json.stdout)[0]["version"]  # and reads back as the device sent it
 
 
 def test_hostile_config_line_prints_as_text_in_drift(lab_workspace):

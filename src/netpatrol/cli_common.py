@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,8 +56,15 @@ def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
     return chosen
 
 
+# json.dumps escapes C0 controls but, with ensure_ascii=False, leaves DEL, the C1 controls (U+009B is
+# a CSI to many terminals) and U+2028/U+2029 raw; they can only occur inside JSON strings, so
+# escaping them afterwards keeps the document identical to a JSON parser.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
 def print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
 def terminal(value: Any) -> str:
