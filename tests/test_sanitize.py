@@ -518,3 +518,30 @@ def test_multi_line_private_key_is_removed_line_by_line(platform: str) -> None:
     assert find_secrets(PEM_TREE, platform)[:2] == ["MIIEowIBAAKCAQEAKeyLine1", "KeyLine2+/=="]
     one_line = 'local X "-----BEGIN PRIVATE KEY-----\\nMIIOneLine\\n-----END PRIVATE KEY-----\\n"; ## SECRET-DATA'
     assert "MIIOneLine" not in sanitize(one_line, platform)
+
+
+DIFF_CASES = [
+    # IOS `show archive config differences` (contextual: the mark after the indentation).
+    ("cisco_ios", "line vty 0 4\n +password VtyPw1\n+snmp-server community CommPw2 RO\n-enable password EnPw3\n"),
+    # NX-OS / EOS `show running-config diff(s)` (unified).
+    ("cisco_nxos", "--- running\n+++ startup\n@@ -1,2 +1,2 @@\n-snmp-server community CommPw4 group network-operator\n+ key 7 \"KeyPw5\"\n"),
+    ("arista_eos", "+username u1 privilege 15 secret 0 UserPw6\n-snmp-server community CommPw7 ro\n"),
+    # Comware `display diff`.
+    ("hp_comware", "+ snmp-agent community read CommPw8\n- local-user a\n-  password simple UserPw9\n"),
+    # Junos `show system rollback 1 compare 0`: hunk headers name the hierarchy.
+    ("juniper_junos", "[edit snmp]\n+   community CommPw10 {\n+       authorization read-only;\n+   }\n"),
+]
+
+
+@pytest.mark.parametrize(("platform", "text"), DIFF_CASES, ids=[p for p, _ in DIFF_CASES])
+def test_diff_marked_config_lines_lose_their_secrets(platform: str, text: str) -> None:
+    out = sanitize(text, platform)
+    assert not re.search(r"(?:Comm|En|User|Vty|Key)Pw\d", out), out
+    assert out.count("\n") == text.count("\n")
+    # The marks stay where they were: the diff still reads as a diff.
+    assert [ln[:2].strip(" ")[:1] for ln in out.split("\n")] == [ln[:2].strip(" ")[:1] for ln in text.split("\n")]
+
+
+def test_junos_policy_community_in_a_diff_is_kept() -> None:
+    text = "[edit policy-options]\n+   community fabric members target:1:1;\n"
+    assert sanitize(text, "juniper_junos") == text

@@ -239,7 +239,22 @@ def _rules_for(platform: str) -> list[SecretRule]:
         raise UsageError(f"no secret rules for platform '{platform}' (known: {known})") from None
 
 
+# A diff line (job evidence such as `show archive config differences`, `show running-config diff(s)`,
+# Comware `display diff`, Junos `show system rollback N compare M`): the `+`/`-` before the config
+# text, at column 0 or after the indentation, would hide it from every anchored rule.
+_DIFF_MARK = re.compile(r"^(\s*)[+-](?![+-])")
+
+
 def _scrub_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
+    mark = _DIFF_MARK.match(line)
+    if mark:
+        indent = mark.group(1)
+        inner = _scrub_config_line(indent + line[mark.end():], rules, level, found, path)
+        return inner[: len(indent)] + line[len(indent)] + inner[len(indent):]
+    return _scrub_config_line(line, rules, level, found, path)
+
+
+def _scrub_config_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
     if _FREE_TEXT.match(line):
         return line
     low = line.lower()
@@ -330,8 +345,16 @@ def _run(config: str, platform: str, level: SecretLevel, found: list[str]) -> st
     return "\n".join(out)
 
 
+_JUNOS_EDIT = re.compile(r"^\[edit(?:\s+(.*?))?\]\s*$")
+
+
 def _follow_braces(line: str, blocks: list[str]) -> None:
-    code = line.split("##", 1)[0].strip()
+    edit = _JUNOS_EDIT.match(line)
+    if edit:  # a compare/diff hunk header names the hierarchy its `+`/`-` lines belong to
+        blocks[:] = [edit.group(1)] if edit.group(1) else []
+        return
+    mark = _DIFF_MARK.match(line)
+    code = (line[: mark.end() - 1] + line[mark.end():] if mark else line).split("##", 1)[0].strip()
     if code.endswith("{"):
         blocks.append(code[:-1].strip())
     elif code.startswith("}") and blocks:
