@@ -545,3 +545,20 @@ def test_diff_marked_config_lines_lose_their_secrets(platform: str, text: str) -
 def test_junos_policy_community_in_a_diff_is_kept() -> None:
     text = "[edit policy-options]\n+   community fabric members target:1:1;\n"
     assert sanitize(text, "juniper_junos") == text
+
+
+LOGGED_CASES = [
+    ("cisco_ios", "*Dec  4 10:00:01.123: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:snmp-server community LogPw1 RO"),
+    ("cisco_ios", "Dec  4 10:00:02: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:username bob password 0 LogPw2"),
+    ("huawei_vrp", 'Dec  4 2026 10:00:03 HW %%01SHELL/5/CMDRECORD(s)[0]:Recorded command information. (Task=VT0, Ip=10.1.1.1, '
+                   'VpnName=, User=admin, AuthenticationMethod="Local-user", Command="local-user u password irreversible-cipher LogPw3", Result=Success)'),
+    ("hp_comware", "%Dec  4 10:00:04:000 2026 H3C SHELL/6/SHELL_CMD: -Line=vty0-IPAddr=10.1.1.1-User=admin; Command is snmp-agent community read simple LogPw4"),
+    ("juniper_junos", "Dec  4 10:00:05  mgd[123]: UI_CMDLINE_READ_LINE: User 'admin', command 'set snmp community LogPw5 authorization read-only '"),
+]
+
+
+@pytest.mark.parametrize(("platform", "line"), LOGGED_CASES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(LOGGED_CASES)])
+def test_config_commands_quoted_in_log_lines_lose_their_secrets(platform: str, line: str) -> None:
+    out = sanitize(line, platform)
+    assert not re.search(r"LogPw\d", out), out
+    assert out.split(":")[0] == line.split(":")[0] and PLACEHOLDER in out

@@ -245,7 +245,15 @@ def _rules_for(platform: str) -> list[SecretRule]:
 _DIFF_MARK = re.compile(r"^(\s*)[+-](?![+-])")
 
 
+# A log line quoting a typed config command (job evidence of `show logging` / `display logbuffer`):
+# IOS `%PARSER-5-CFGLOG_LOGGEDCMD: ... logged command:CMD`, VRP CMDRECORD `Command="CMD"`, Comware
+# SHELL_CMD `Command is CMD`, Junos UI_CMDLINE_READ_LINE `command 'CMD'`: CMD is judged as a config line.
+_LOGGED_COMMAND = re.compile(r"(?:logged command:|\bCommand=\"|\bCommand is |\bcommand ')\s*", re.IGNORECASE)
+
+
 def _scrub_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
+    if "command" in line.lower() and (logged := _LOGGED_COMMAND.search(line)):
+        return line[: logged.end()] + _scrub_config_line(line[logged.end():], rules, level, found, "")
     mark = _DIFF_MARK.match(line)
     if mark:
         indent = mark.group(1)
