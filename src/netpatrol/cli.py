@@ -74,7 +74,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Directory for the new w
     from netpatrol.skeleton import create_workspace
 
     created = create_workspace(directory)
-    out.print(f"Created workspace {directory} ({len(created)} files). Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.")
+    out.print(f"Created workspace {directory} ({len(created)} files). Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.", markup=False)
 
 
 @inventory_app.command("check")
@@ -192,7 +192,7 @@ def hostkeys_accept(
         new = fetch_host_key(h.hostname, h.port)
         store.replace(name, new)
         was = fingerprint(old) if old else "none"
-        out.print(f"{h.name}: now trusting {new.get_name()} {fingerprint(new)} (was {was})")
+        out.print(f"{h.name}: now trusting {new.get_name()} {fingerprint(new)} (was {was})", markup=False)
 
 
 @hostkeys_app.command("forget")
@@ -207,7 +207,7 @@ def hostkeys_forget(
     store = HostKeyStore(ws.known_hosts)
     for h in selected(inv, hosts, None, None, None):
         found = store.forget(entry_name(h.hostname, h.port))
-        out.print(f"{h.name}: {'forgotten' if found else 'no stored key'}")
+        out.print(f"{h.name}: {'forgotten' if found else 'no stored key'}", markup=False)
 
 
 def _register_subcommands() -> None:

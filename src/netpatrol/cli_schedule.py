@@ -139,7 +139,7 @@ def run(
                 doc["notifications"] += _notify_step_failed(ws, "backup_failed", "backup",
                                                             [h.name for h in to_backup], error)
     except LockedError as exc:
-        err.print(f"[yellow]busy:[/yellow] {exc}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
+        err.print(f"[yellow]busy:[/yellow] {markup(exc)}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
                   highlight=False)
         raise typer.Exit(EXIT_LOCKED) from None
     report_deliveries(doc["notifications"])
@@ -242,7 +242,7 @@ def _ensure_env_file(ws, env: Path) -> None:
         ws.ensure_state_dir()
     names = sorted(_referenced_vars(ws))
     write_env_file(env, {}, "".join(f"# {n}=\n" for n in names))
-    out.print(f"Created {env} (mode 0600): set {', '.join(names) or 'the ${ENV} passwords'} there.", highlight=False)
+    out.print(f"Created {env} (mode 0600): set {', '.join(names) or 'the ${ENV} passwords'} there.", highlight=False, markup=False)
 
 
 def _referenced_vars(ws) -> set[str]:
@@ -298,20 +298,20 @@ def schedule_install(
         if file:
             current = file.read_text(encoding="utf-8") if file.exists() else ""
             file.write_text(replace_cron_entry(current, entry, root), encoding="utf-8")
-            out.print(f"Wrote the entry into {file}", highlight=False)
+            out.print(f"Wrote the entry into {file}", highlight=False, markup=False)
         else:
             _apply_crontab(entry, root, replace_cron_entry)
             out.print("Installed into your crontab ('crontab -l' shows it).")
-        out.print(f"Runs '{' '.join(argv[1:])}' at {plan.cron_time()} (cron time); log: {root}/.netpatrol/run.log", highlight=False)
+        out.print(f"Runs '{' '.join(argv[1:])}' at {plan.cron_time()} (cron time); log: {root}/.netpatrol/run.log", highlight=False, markup=False)
     else:
         target = directory or Path.home() / ".config" / "systemd" / "user"
         target.mkdir(parents=True, exist_ok=True)
         for name, text in systemd_units(plan, argv, root).items():
             (target / name).write_text(text, encoding="utf-8")
-            out.print(f"Wrote {target / name}", highlight=False)
-        out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False)
+            out.print(f"Wrote {target / name}", highlight=False, markup=False)
+        out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False, markup=False)
     out.print(f"The run reads the ${{ENV}} passwords from {env}: KEY=VALUE lines taken literally (no quotes, no $ expansion), mode 0600.",
-              highlight=False)
+              highlight=False, markup=False)
 
 
 def _apply_crontab(entry: str, root: Path, replace) -> None:
@@ -350,7 +350,7 @@ def listen_syslog(
     listener = SyslogListener(ws, inv, bind=bind, port=port, debounce=debounce, lock_wait=wait)
     relays = len(ws.settings.syslog.relays)
     err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices"
-              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False, soft_wrap=True)
+              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False, soft_wrap=True, markup=False)
     try:
         listener.serve(max_events=max_events, duration=duration)
     except KeyboardInterrupt:
