@@ -101,4 +101,4 @@ def report_deliveries(deliveries) -> None:
     """A failed notification is a warning: the backup or inspection itself succeeded."""
     for d in deliveries:
         if not d.ok:
-            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {d.channel} failed: {markup(d.detail)}", highlight=False)
+            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {markup(d.channel)} failed: {markup(d.detail)}", highlight=False)

@@ -207,7 +207,7 @@ def _print_run(doc: dict) -> None:
         for name, reason in b["failed"].items():
             out.print(f"  [red]{markup(name)}[/red]: {markup(reason)}", highlight=False)
     for n in doc["notifications"]:
-        out.print(f"Notified {n['event']} via {n['channel']}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})", highlight=False)
+        out.print(f"Notified {n['event']} via {markup(n['channel'])}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})", highlight=False)
     if not (doc["inspection"] or doc["backup"]):
         out.print("Nothing due.")
 
