@@ -93,7 +93,7 @@ CASES = [
     ("juniper_junos", "show configuration | display set | sa /var/tmp/x", True),
     ("juniper_junos", "show log messages | req message all message x", True),
     ("huawei_vrp", "display current-configuration | red x", True),
-    ("hp_comware", "display current-configuration | sa x", True),
+    ("hp_comware", "display current-configuration | t x", True),
     # ... and read-only commands whose output loses the context the sanitiser needs, or prints keys.
     ("juniper_junos", "show configuration | match community", True),
     ("juniper_junos", 'show configuration snmp | match "community|display set"', True),

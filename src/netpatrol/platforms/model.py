@@ -66,7 +66,8 @@ class ReadOnlyPolicy(_Frozen):
     verbs: list[str] = Field(min_length=1, description="allowed first words, abbreviations spelled out")
     refused_words: list[str] = Field(default_factory=list, description="refused as the first word of the command or of any `|` segment")
     refused: dict[str, str] = Field(default_factory=dict, description="regex -> reason, refused anywhere in the command")
-    pipe_writers: list[str] = Field(default_factory=list, description="`|` options that write a file or run something; refused in any abbreviation")
+    refused_pipes: list[str] = Field(default_factory=list, description="pipe options refused in any `|` segment "
+                                     "after the first, in every abbreviation (any prefix: the CLI expands `| t` to `| tee`)")
 
     @field_validator("refused")
     @classmethod
@@ -88,11 +89,9 @@ class ReadOnlyPolicy(_Frozen):
         refused = next((w for w in firsts if w in self.refused_words), None)
         if refused:
             return f"'{refused}' changes the device or writes a file"
-        # The CLI accepts any unambiguous abbreviation of a pipe option (`| red flash:x` is
-        # `| redirect flash:x`), so a segment word that begins one of them is refused.
-        writer = next(((w, p) for w in firsts[1:] for p in self.pipe_writers if p.startswith(w)), None)
-        if writer:
-            return f"'| {writer[0]}' may abbreviate '| {writer[1]}', which writes a file or runs a command"
+        pipe = next(((w, p) for w in firsts[1:] for p in self.refused_pipes if p.startswith(w)), None)
+        if pipe:
+            return f"'| {pipe[0]}' is '| {pipe[1]}' abbreviated, which writes a file or runs something"
         if not firsts or firsts[0] not in self.verbs:
             return f"it does not start with a read-only command ({', '.join(self.verbs)})"
         return None
