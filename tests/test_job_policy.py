@@ -75,6 +75,48 @@ CASES = [
     ("juniper_junos", "show configuration snmp | match community", True),
     ("juniper_junos", "show configuration snmp | display set", False),
     ("juniper_junos", "show configuration", False),
+    # Second round (trying to break the policy again): abbreviated pipe options, which the CLI expands.
+    ("cisco_ios", "show running-config | red flash:x.txt", True),
+    ("cisco_ios", "show running-config|r flash:x.txt", True),
+    ("cisco_ios", "show running-config | t flash:x.txt", True),
+    ("cisco_ios", "show running-config | a flash:x.txt", True),
+    ("cisco_ios", "show running-config | i hostname", False),
+    ("cisco_ios", "show running-config | s router", False),
+    ("cisco_ios", "show running-config | \uff52edirect flash:x.txt", True),  # full-width look-alike
+    ("cisco_ios", "show clock\u2028reload", True),
+    ("cisco_ios", "show clock\x85reload", True),
+    ("arista_eos", "show running-config | red flash:x", True),
+    ("cisco_nxos", "show running-config | em a@b.c", True),
+    ("cisco_nxos", "show running-config | vs", True),
+    ("cisco_nxos", "show running-config | grep ntp", False),
+    ("juniper_junos", "show configuration | sav /var/tmp/x", True),
+    ("juniper_junos", "show configuration | display set | sa /var/tmp/x", True),
+    ("juniper_junos", "show log messages | req message all message x", True),
+    ("huawei_vrp", "display current-configuration | red x", True),
+    ("hp_comware", "display current-configuration | t x", True),
+    # ... and read-only commands whose output loses the context the sanitiser needs, or prints keys.
+    ("juniper_junos", "show configuration | match community", True),
+    ("juniper_junos", 'show configuration snmp | match "community|display set"', True),
+    ("juniper_junos", "show configuration | display json", True),
+    ("juniper_junos", "show configuration | display xml", True),
+    ("juniper_junos", "show configuration snmp | display set relative", True),
+    ("juniper_junos", "show configuration | display set | display xml", True),
+    ("juniper_junos", "show configuration | display set | match community", False),
+    ("juniper_junos", "show configuration | no-more", False),
+    ("cisco_ios", "show key chain", True),
+    ("cisco_ios", "sh key ch", True),
+    ("cisco_nxos", "show key chain", True),
+    ("cisco_ios", "show crypto isakmp key", True),
+    ("cisco_ios", "sh cry isa key", True),
+    ("cisco_ios", "show crypto isakmp sa", False),
+    ("cisco_nxos", "show snmp", True),  # its community table
+    ("cisco_nxos", "show snmp | include public", True),
+    ("cisco_ios", "show snmp host", True),  # "user: COMMUNITY" for v2c hosts
+    ("cisco_ios", "show snmp group", True),  # v1/v2c groups are named after the community
+    ("cisco_ios", "show snmp user", False),
+    ("cisco_ios", "show snmp engineID", False),
+    ("huawei_vrp", "display snmp-agent target-host", True),
+    ("huawei_vrp", "display snmp-agent usm-user", False),
 ]
 
 

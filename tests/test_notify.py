@@ -275,3 +275,44 @@ def test_hook_environment_carries_no_secrets(tmp_path, monkeypatch):
     assert not any(v in json.dumps(env) for v in secrets.values())
     assert env["NETPATROL_EVENT"] == "config_changed" and env["NP_TEST_PLAIN"] == "kept"
     assert env["NETPATROL_WORKSPACE"] == str(tmp_path) and env["PATH"] == os.environ["PATH"]
+
+
+def test_mail_subject_with_line_breaks_is_one_line_and_still_sent():
+    """`run --due` puts a step's error (possibly several lines, possibly quoting device text) into the
+    summary: the mail goes out with it folded into the Subject, and it cannot add a header."""
+    from email import message_from_string
+
+    with SmtpServer() as smtp:
+        channel = {k: v for k, v in smtp.channel().items() if k not in ("username", "password")}
+        event = Event("report_failed", "report failed: 2 problem(s):\r\n  - x\nBcc: evil@example.com\n\x1b[2JX-Injected: 1",
+                      ["north-core-01"], reason="multi\nline")
+        [d] = send(NotifySettings.model_validate({"mail": [channel]}), [event])
+        assert d.ok, d.detail
+        [(_, _, text)] = smtp.received
+        msg = message_from_string(text)
+        assert msg["Bcc"] is None and msg["X-Injected"] is None
+        subject = " ".join(msg["Subject"].split())
+        assert "report failed: 2 problem(s): - x Bcc: evil@example.com" in subject and "\x1b" not in subject
+
+
+def test_hook_runs_when_the_summary_holds_a_nul_or_a_lone_surrogate(tmp_path):
+    # `run --due` puts a step's error into the summary and reason; the hook must still run.
+    out = tmp_path / "hook.out"
+    script = tmp_path / "hook.py"
+    script.write_text("import json, os, sys\ndata = json.load(sys.stdin)\n"
+                      f"open({str(out)!r}, 'w').write(os.environ['NETPATROL_SUMMARY'] + '|' + data['summary'])\n")
+    event = Event("report_failed", "report failed: bad\x00byte \udcff here", ["north-core-01"], reason="x\x00y")
+    [d] = send(NotifySettings.model_validate({"hooks": [{"command": [sys.executable, str(script)]}]}), [event], ws_root=tmp_path)
+    assert d.ok, d.detail
+    env_summary, stdin_summary = out.read_text(encoding="utf-8").split("|")
+    assert env_summary == "report failed: bad\ufffdbyte \ufffd here"
+    assert stdin_summary.startswith("report failed: bad\x00byte")  # JSON carries the NUL as \u0000
+
+
+def test_webhook_and_mail_are_sent_when_the_summary_holds_a_lone_surrogate(http_receiver):
+    event = Event("report_failed", "report failed: \udcff", ["north-core-01"])
+    with SmtpServer() as smtp:
+        channel = {k: v for k, v in smtp.channel().items() if k not in ("username", "password")}
+        deliveries = send(NotifySettings.model_validate({"webhooks": [{"url": http_receiver}], "mail": [channel]}), [event])
+        assert [d.ok for d in deliveries] == [True, True], deliveries
+    assert Receiver.bodies[0][2]["summary"] == "report failed: ?"

@@ -249,3 +249,21 @@ def test_archive_writers_keep_device_text_inert(hostile_world):
     assert len(devices.header) == 9 and len(devices.rows) == len(inv.hosts)
     row = next(r for r in devices.rows if r[1] == HOSTILE_HOST)
     assert row[2:5] == [HOSTILE_MODEL, HOSTILE_SERIAL.strip(), _visible(HOSTILE_VERSION)]
+
+
+def test_terminal_text_has_no_escape_sequences_and_no_markup() -> None:
+    import io
+
+    from rich.console import Console
+
+    from netpatrol.cli_common import markup, red, table
+
+    hostile = "a\x1b]8;;http://x/\x1b\\b\x1b[2J\x9b2J\r\u202egnp.exe [link=http://x/]L[/link] [/x] [bold]B"
+    console = Console(file=io.StringIO(), force_terminal=True, width=400)
+    console.print(table(hostile, ["c", "d"], [[hostile, red(hostile)]]))
+    console.print("[red]error:[/red] " + markup(hostile), highlight=False)
+    shown = console.file.getvalue()
+    # Only rich's own styling (SGR "m" sequences) and no link, clear-screen, CR or bidi override.
+    assert "\x1b]" not in shown and "\x1b[2J" not in shown and "\x9b" not in shown
+    assert "\r" not in shown and "\u202e" not in shown
+    assert shown.count("[link=http://x/]L[/link] [/x] [bold]B") == 4  # title, two cells, the error line

@@ -488,3 +488,77 @@ def test_pathological_long_lines_stay_linear(platform: str) -> None:
     for line in lines:
         assert "\n" not in sanitize(line, platform)
     assert time.perf_counter() - start < 2.0
+
+
+PEM_TREE = """\
+security {
+    certificates {
+        local NPCERT "-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAKeyLine1
+KeyLine2+/==
+-----END RSA PRIVATE KEY-----
+-----BEGIN CERTIFICATE-----
+MIIDPublicCertLine
+-----END CERTIFICATE-----
+"; ## SECRET-DATA
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("platform", sorted(RULES))
+def test_multi_line_private_key_is_removed_line_by_line(platform: str) -> None:
+    # One-line rules cannot see a PEM key's body lines: they are removed between BEGIN and END,
+    # at both levels, keeping the line count; the certificate (public) stays.
+    for level in ("reversible", "all"):
+        out = sanitize(PEM_TREE, platform, level)
+        assert out.count("\n") == PEM_TREE.count("\n")
+        assert "KeyLine1" not in out and "KeyLine2" not in out, out
+        assert "-----END RSA PRIVATE KEY-----" in out and "MIIDPublicCertLine" in out
+    assert find_secrets(PEM_TREE, platform)[:2] == ["MIIEowIBAAKCAQEAKeyLine1", "KeyLine2+/=="]
+    one_line = 'local X "-----BEGIN PRIVATE KEY-----\\nMIIOneLine\\n-----END PRIVATE KEY-----\\n"; ## SECRET-DATA'
+    assert "MIIOneLine" not in sanitize(one_line, platform)
+
+
+DIFF_CASES = [
+    # IOS `show archive config differences` (contextual: the mark after the indentation).
+    ("cisco_ios", "line vty 0 4\n +password VtyPw1\n+snmp-server community CommPw2 RO\n-enable password EnPw3\n"),
+    # NX-OS / EOS `show running-config diff(s)` (unified).
+    ("cisco_nxos", "--- running\n+++ startup\n@@ -1,2 +1,2 @@\n-snmp-server community CommPw4 group network-operator\n+ key 7 \"KeyPw5\"\n"),
+    ("arista_eos", "+username u1 privilege 15 secret 0 UserPw6\n-snmp-server community CommPw7 ro\n"),
+    # Comware `display diff`.
+    ("hp_comware", "+ snmp-agent community read CommPw8\n- local-user a\n-  password simple UserPw9\n"),
+    # Junos `show system rollback 1 compare 0`: hunk headers name the hierarchy.
+    ("juniper_junos", "[edit snmp]\n+   community CommPw10 {\n+       authorization read-only;\n+   }\n"),
+]
+
+
+@pytest.mark.parametrize(("platform", "text"), DIFF_CASES, ids=[p for p, _ in DIFF_CASES])
+def test_diff_marked_config_lines_lose_their_secrets(platform: str, text: str) -> None:
+    out = sanitize(text, platform)
+    assert not re.search(r"(?:Comm|En|User|Vty|Key)Pw\d", out), out
+    assert out.count("\n") == text.count("\n")
+    # The marks stay where they were: the diff still reads as a diff.
+    assert [ln[:2].strip(" ")[:1] for ln in out.split("\n")] == [ln[:2].strip(" ")[:1] for ln in text.split("\n")]
+
+
+def test_junos_policy_community_in_a_diff_is_kept() -> None:
+    text = "[edit policy-options]\n+   community fabric members target:1:1;\n"
+    assert sanitize(text, "juniper_junos") == text
+
+
+LOGGED_CASES = [
+    ("cisco_ios", "*Dec  4 10:00:01.123: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:snmp-server community LogPw1 RO"),
+    ("cisco_ios", "Dec  4 10:00:02: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:username bob password 0 LogPw2"),
+    ("huawei_vrp", 'Dec  4 2026 10:00:03 HW %%01SHELL/5/CMDRECORD(s)[0]:Recorded command information. (Task=VT0, Ip=10.1.1.1, '
+                   'VpnName=, User=admin, AuthenticationMethod="Local-user", Command="local-user u password irreversible-cipher LogPw3", Result=Success)'),
+    ("hp_comware", "%Dec  4 10:00:04:000 2026 H3C SHELL/6/SHELL_CMD: -Line=vty0-IPAddr=10.1.1.1-User=admin; Command is snmp-agent community read simple LogPw4"),
+    ("juniper_junos", "Dec  4 10:00:05  mgd[123]: UI_CMDLINE_READ_LINE: User 'admin', command 'set snmp community LogPw5 authorization read-only '"),
+]
+
+
+@pytest.mark.parametrize(("platform", "line"), LOGGED_CASES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(LOGGED_CASES)])
+def test_config_commands_quoted_in_log_lines_lose_their_secrets(platform: str, line: str) -> None:
+    out = sanitize(line, platform)
+    assert not re.search(r"LogPw\d", out), out
+    assert out.split(":")[0] == line.split(":")[0] and PLACEHOLDER in out

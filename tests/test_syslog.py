@@ -305,3 +305,20 @@ def test_listen_syslog_command_bounded_and_port_in_use(sample_workspace):
         taken.bind(("127.0.0.1", 0))
         res = runner.invoke(cli.app, ["listen-syslog", "-w", str(sample_workspace), "--port", str(taken.getsockname()[1])])
     assert res.exit_code == 2 and "cannot listen on 127.0.0.1 UDP port" in res.output
+
+
+def test_trigger_quoting_a_typed_command_loses_its_secrets(sample_workspace):
+    # VRP logs every typed command (CMDRECORD), a config change: the line becomes the trigger, which
+    # goes into the commit message, the run record and notifications.
+    host = load_inventory(sample_workspace).hosts["north-core-01"]
+    listener, rec = _listener(sample_workspace, debounce=0)
+    try:
+        _deliver(listener, '<189>Nov 27 2026 10:15:00 north-core-01 %%01SHELL/5/CMDRECORD(s)[1]:Recorded command '
+                 'information. (Task=VT0, Ip=10.0.0.5, User=netops, Command="snmp-agent community read Sn1ffedComm")',
+                 host.hostname)
+        listener.fire(time.monotonic(), flush=True)
+        [(names, trigger)] = rec.calls
+        assert names == ["north-core-01"] and "CMDRECORD" in trigger
+        assert "Sn1ffedComm" not in trigger and "<removed>" in trigger
+    finally:
+        listener.sock.close()

@@ -16,11 +16,14 @@ from netpatrol.cli_common import (
     SiteOpt,
     WorkspaceOpt,
     err,
+    markup,
     open_workspace,
     out,
     print_json,
+    red,
     selected,
     table,
+    terminal,
 )
 from netpatrol.errors import NetpatrolError
 
@@ -31,7 +34,8 @@ class _ErrorBoundary(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except NetpatrolError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            # The message may quote a file, a host field or a device reply: never markup or escapes.
+            err.print(f"[red]error:[/red] {markup(exc)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted: nothing half-written was kept")
@@ -70,7 +74,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Directory for the new w
     from netpatrol.skeleton import create_workspace
 
     created = create_workspace(directory)
-    out.print(f"Created workspace {directory} ({len(created)} files). Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.")
+    out.print(f"Created workspace {directory} ({len(created)} files). Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.", markup=False)
 
 
 @inventory_app.command("check")
@@ -84,7 +88,7 @@ def inventory_check(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -
     elif problems:
         err.print(f"[red]{len(problems)} problem(s) found:[/red]")
         for p in problems:
-            err.print(f"  - {p}", markup=False, highlight=False)
+            err.print(f"  - {terminal(p)}", markup=False, highlight=False)
     else:
         out.print(f"[green]Inventory valid:[/green] {count} hosts.")
     if problems:
@@ -147,7 +151,7 @@ def facts(
     if json_out:
         print_json([f.to_dict() for f in found])
     else:
-        rows = [[f.host, f.platform, f.status if f.ok else f"[red]{f.status}[/]", f.model,
+        rows = [[f.host, f.platform, f.status if f.ok else red(f.status), f.model,
                  f.version or (f.error if not f.ok else f"(not parsed: {f.parse_status})")] for f in found]
         out.print(table("Device versions", ["host", "platform", "status", "model", "version / error"], rows))
     if any(not f.ok for f in found):
@@ -188,7 +192,7 @@ def hostkeys_accept(
         new = fetch_host_key(h.hostname, h.port)
         store.replace(name, new)
         was = fingerprint(old) if old else "none"
-        out.print(f"{h.name}: now trusting {new.get_name()} {fingerprint(new)} (was {was})")
+        out.print(f"{h.name}: now trusting {new.get_name()} {fingerprint(new)} (was {was})", markup=False)
 
 
 @hostkeys_app.command("forget")
@@ -203,7 +207,7 @@ def hostkeys_forget(
     store = HostKeyStore(ws.known_hosts)
     for h in selected(inv, hosts, None, None, None):
         found = store.forget(entry_name(h.hostname, h.port))
-        out.print(f"{h.name}: {'forgotten' if found else 'no stored key'}")
+        out.print(f"{h.name}: {'forgotten' if found else 'no stored key'}", markup=False)
 
 
 def _register_subcommands() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.syntax import Syntax
+from rich.text import Text
 
 from netpatrol.cli_common import (
     GroupOpt,
@@ -23,6 +24,7 @@ from netpatrol.cli_common import (
     report_deliveries,
     selected,
     table,
+    terminal,
 )
 
 STATUS_STYLE = {"saved": "green", "unchanged": "dim", "failed": "red"}
@@ -58,7 +60,7 @@ def backup(
         rows = []
         for d in run.devices:
             saved_state = {True: "yes", False: "NO (running ≠ saved)", None: "-"}[d.saved_matches] if d.status != "failed" else ""
-            rows.append([d.host, d.site, f"[{STATUS_STYLE[d.status]}]{d.status}[/]", d.lines or "", saved_state, d.reason or d.warning or ""])
+            rows.append([d.host, d.site, Text(d.status, style=STATUS_STYLE[d.status]), d.lines or "", saved_state, d.reason or d.warning or ""])
         out.print(table("Backup", ["host", "site", "result", "lines", "saved", "reason"], rows))
         c = run.counts
         out.print(f"{c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; "
@@ -102,7 +104,7 @@ def drift(
     out.print(table(f"Drift {(rng.since or 'empty')[:10]}..{rng.until[:10]}", ["host", "site", "status", "+", "-"],
                     [[d.host, d.site, d.status, d.added, d.removed] for d in drifts]))
     for d in drifts:
-        out.print(Syntax(d.diff, "diff", theme="ansi_dark", background_color="default"))
+        out.print(Syntax(terminal(d.diff), "diff", theme="ansi_dark", background_color="default"))
 
 
 def history(

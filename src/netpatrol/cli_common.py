@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from netpatrol.inventory import Inventory, ResolvedHost, load_inventory
 from netpatrol.workspace import Workspace
@@ -54,21 +56,49 @@ def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
     return chosen
 
 
+# json.dumps escapes C0 controls but, with ensure_ascii=False, leaves DEL, the C1 controls (U+009B is
+# a CSI to many terminals) and U+2028/U+2029 raw; they can only occur inside JSON strings, so
+# escaping them afterwards keeps the document identical to a JSON parser.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
 def print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
+
+
+def terminal(value: Any) -> str:
+    """Device-derived text made inert for the terminal (report.inert; imported late: report is heavy)."""
+    from netpatrol.report import inert
+
+    return inert.terminal(value)
+
+
+def markup(value: Any) -> str:
+    """Device-derived text to interpolate into a rich markup string."""
+    from netpatrol.report import inert
+
+    return inert.markup(value)
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    t = Table(title=title, show_lines=False)
+    """Cells are plain text (device models, versions and errors are hostile input: never markup,
+    never a terminal escape); pass a rich `Text` for a styled cell."""
+    t = Table(title=Text(terminal(title)), show_lines=False)
     for c in columns:
         t.add_column(c)
     for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
+        t.add_row(*[v if isinstance(v, Text) else Text("" if v is None else terminal(v)) for v in r])
     return t
+
+
+def red(value: Any) -> Text:
+    """A table cell in red."""
+    return Text(terminal(value), style="red")
 
 
 def report_deliveries(deliveries) -> None:
     """A failed notification is a warning: the backup or inspection itself succeeded."""
     for d in deliveries:
         if not d.ok:
-            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {d.channel} failed: {d.detail}", highlight=False)
+            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {markup(d.channel)} failed: {markup(d.detail)}", highlight=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, report_deliveries, selected, table
+from netpatrol.cli_common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, red, report_deliveries, selected, table
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
 
@@ -45,14 +46,14 @@ def inspect(
         for r in run.results:
             if r.host in kept:
                 k = kept[r.host]
-                rows.append([r.host, r.platform, f"[red]{k.status}[/]", "-", "-", "-", "-",
+                rows.append([r.host, r.platform, red(k.status), "-", "-", "-", "-",
                              f"{k.error}; kept the result of {r.collected_at}"])
                 continue
             sev = {s: sum(1 for f in r.findings if f.severity == s) for s in SEV_STYLE}
             items = r.items.values()
             rows.append([
-                r.host, r.platform, r.status if r.status == "ok" else f"[red]{r.status}[/]",
-                " ".join(f"[{SEV_STYLE[s]}]{n} {s}[/]" for s, n in sev.items() if n) or "-",
+                r.host, r.platform, r.status if r.status == "ok" else red(r.status),
+                Text.from_markup(" ".join(f"[{SEV_STYLE[s]}]{n} {s}[/]" for s, n in sev.items() if n) or "-"),
                 sum(1 for i in items if i.status == "parsed"), sum(1 for i in items if i.status == "unsupported"),
                 sum(1 for i in items if i.status in ("no_template", "parse_error")), r.error or "",
             ])

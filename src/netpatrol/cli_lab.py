@@ -68,7 +68,7 @@ def lab_set_config(
     ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.set_config(ws.lab_dir, host, file.read_text(encoding="utf-8"))
-    out.print(f"{host}: running configuration replaced.")
+    out.print(f"{host}: running configuration replaced.", markup=False)
 
 
 @lab_app.command("scenario")
@@ -88,7 +88,7 @@ def lab_scenario(
     ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.set_scenarios(ws.lab_dir, host, scenarios)
-    out.print(f"{host}: scenarios {', '.join(scenarios)}.")
+    out.print(f"{host}: scenarios {', '.join(scenarios)}.", markup=False)
 
 
 @lab_app.command("fault")
@@ -103,7 +103,7 @@ def lab_fault(
     ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.set_faults(ws.lab_dir, host, list(faults or []))
-    out.print(f"{host}: faults {', '.join(faults or []) or 'cleared'}.")
+    out.print(f"{host}: faults {', '.join(faults or []) or 'cleared'}.", markup=False)
 
 
 @lab_app.command("rotate-hostkey")
@@ -117,7 +117,7 @@ def lab_rotate_hostkey(
     ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)
     control.rotate_hostkey(ws.lab_dir, host)
-    out.print(f"{host}: new host key generated.")
+    out.print(f"{host}: new host key generated.", markup=False)
 
 
 def _status_doc(status) -> dict:

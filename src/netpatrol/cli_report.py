@@ -53,9 +53,9 @@ def report(
     out.print(f"Report {r.period} ({language}): {len(r.inspected)}/{len(r.devices)} devices inspected, findings: {counts}; "
               f"compared with {r.previous_period or 'nothing (first inspection)'}.")
     for path in result.files.values():
-        out.print(f"  {path}", highlight=False)
+        out.print(f"  {path}", highlight=False, markup=False)
     committed = f"committed {result.commit[:10]}" if result.commit else "unchanged"
-    out.print(f"  backups/{result.store_path} ({committed})", highlight=False)
+    out.print(f"  backups/{result.store_path} ({committed})", highlight=False, markup=False)
 
 
 def archive(
@@ -81,7 +81,7 @@ def archive(
                     for r in build_archive(ws, inv, store)])
         return
     path = write_archive(ws, inv, store, fmt, language)
-    out.print(f"Device archive ({len(inv.hosts)} devices): {path}", highlight=False)
+    out.print(f"Device archive ({len(inv.hosts)} devices): {path}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

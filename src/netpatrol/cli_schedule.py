@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from netpatrol.cli_common import (
     GroupOpt,
@@ -20,6 +21,7 @@ from netpatrol.cli_common import (
     SiteOpt,
     WorkspaceOpt,
     err,
+    markup,
     open_workspace,
     out,
     print_json,
@@ -39,8 +41,8 @@ WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait f
 schedule_app = typer.Typer(help="Cron / systemd entries that run 'netpatrol run --due' unattended.", no_args_is_help=True)
 
 
-def _styled(status: str) -> str:
-    return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
+def _styled(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, "white"))
 
 
 def due(
@@ -137,7 +139,7 @@ def run(
                 doc["notifications"] += _notify_step_failed(ws, "backup_failed", "backup",
                                                             [h.name for h in to_backup], error)
     except LockedError as exc:
-        err.print(f"[yellow]busy:[/yellow] {exc}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
+        err.print(f"[yellow]busy:[/yellow] {markup(exc)}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
                   highlight=False)
         raise typer.Exit(EXIT_LOCKED) from None
     report_deliveries(doc["notifications"])
@@ -187,25 +189,25 @@ def _print_run(doc: dict) -> None:
     d = doc["due"]
     out.print(f"Due: {len(d['inspections'])} inspection(s), {len(d['backups'])} backup(s).")
     if doc["inspection"] and "error" in doc["inspection"]:
-        out.print(f"Inspection [red]failed:[/red] {doc['inspection']['error']}", highlight=False)
+        out.print(f"Inspection [red]failed:[/red] {markup(doc['inspection']['error'])}", highlight=False)
     elif doc["inspection"]:
         i = doc["inspection"]
         out.print(f"Inspection {i['period']}: {i['devices']} device(s), status {i['status']}, findings "
                   + ", ".join(f"{n} {s}" for s, n in i["findings"].items() if n) + f"; {i['tag']}")
     if doc["report"]:
         r = doc["report"]
-        out.print(f"Report {r['period']}: " + (f"[red]failed:[/red] {r['error']}" if "error" in r else ", ".join(r["files"].values())),
+        out.print(f"Report {r['period']}: " + (f"[red]failed:[/red] {markup(r['error'])}" if "error" in r else markup(", ".join(r["files"].values()))),
                   highlight=False)
     if doc["backup"] and "error" in doc["backup"]:
-        out.print(f"Backup [red]failed:[/red] {doc['backup']['error']}", highlight=False)
+        out.print(f"Backup [red]failed:[/red] {markup(doc['backup']['error'])}", highlight=False)
     elif doc["backup"]:
         b = doc["backup"]
         c = b["counts"]
         out.print(f"Backup: {c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; commit {(b['commit'] or 'none')[:10]}")
         for name, reason in b["failed"].items():
-            out.print(f"  [red]{name}[/red]: {reason}", highlight=False)
+            out.print(f"  [red]{markup(name)}[/red]: {markup(reason)}", highlight=False)
     for n in doc["notifications"]:
-        out.print(f"Notified {n['event']} via {n['channel']}: {'ok' if n['ok'] else 'FAILED'} ({n['detail']})", highlight=False)
+        out.print(f"Notified {n['event']} via {markup(n['channel'])}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})", highlight=False)
     if not (doc["inspection"] or doc["backup"]):
         out.print("Nothing due.")
 
@@ -240,7 +242,7 @@ def _ensure_env_file(ws, env: Path) -> None:
         ws.ensure_state_dir()
     names = sorted(_referenced_vars(ws))
     write_env_file(env, {}, "".join(f"# {n}=\n" for n in names))
-    out.print(f"Created {env} (mode 0600): set {', '.join(names) or 'the ${ENV} passwords'} there.", highlight=False)
+    out.print(f"Created {env} (mode 0600): set {', '.join(names) or 'the ${ENV} passwords'} there.", highlight=False, markup=False)
 
 
 def _referenced_vars(ws) -> set[str]:
@@ -296,20 +298,20 @@ def schedule_install(
         if file:
             current = file.read_text(encoding="utf-8") if file.exists() else ""
             file.write_text(replace_cron_entry(current, entry, root), encoding="utf-8")
-            out.print(f"Wrote the entry into {file}", highlight=False)
+            out.print(f"Wrote the entry into {file}", highlight=False, markup=False)
         else:
             _apply_crontab(entry, root, replace_cron_entry)
             out.print("Installed into your crontab ('crontab -l' shows it).")
-        out.print(f"Runs '{' '.join(argv[1:])}' at {plan.cron_time()} (cron time); log: {root}/.netpatrol/run.log", highlight=False)
+        out.print(f"Runs '{' '.join(argv[1:])}' at {plan.cron_time()} (cron time); log: {root}/.netpatrol/run.log", highlight=False, markup=False)
     else:
         target = directory or Path.home() / ".config" / "systemd" / "user"
         target.mkdir(parents=True, exist_ok=True)
         for name, text in systemd_units(plan, argv, root).items():
             (target / name).write_text(text, encoding="utf-8")
-            out.print(f"Wrote {target / name}", highlight=False)
-        out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False)
+            out.print(f"Wrote {target / name}", highlight=False, markup=False)
+        out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False, markup=False)
     out.print(f"The run reads the ${{ENV}} passwords from {env}: KEY=VALUE lines taken literally (no quotes, no $ expansion), mode 0600.",
-              highlight=False)
+              highlight=False, markup=False)
 
 
 def _apply_crontab(entry: str, root: Path, replace) -> None:
@@ -348,7 +350,7 @@ def listen_syslog(
     listener = SyslogListener(ws, inv, bind=bind, port=port, debounce=debounce, lock_wait=wait)
     relays = len(ws.settings.syslog.relays)
     err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices"
-              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False, soft_wrap=True)
+              + (f", {relays} relay(s)" if relays else "") + f", debounce {debounce:g} s)", highlight=False, soft_wrap=True, markup=False)
     try:
         listener.serve(max_events=max_events, duration=duration)
     except KeyboardInterrupt:

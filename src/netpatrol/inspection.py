@@ -108,12 +108,15 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
         if r.command is None:
             items[name] = ItemOutcome(item=name, status="unsupported", error="; ".join(r.rejected)[:500])
             continue
-        outcome = parse(h.platform, r.command, r.text or "", extra)
+        # Parsed rows and health (logs) are stored in the results JSON like the evidence: a log line
+        # may quote a typed command with its secret (IOS CFGLOG_LOGGEDCMD), so parse the sanitised text.
+        text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
+        outcome = parse(h.platform, r.command, text, extra)
         items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=Path(outcome.template).name if outcome.template else None,
                                   error=outcome.error, rows=len(outcome.rows))
         parsed_rows[r.command] = outcome.rows
         by_item[name] = outcome.rows
-        texts[name] = r.text or ""
+        texts[name] = text
     facts, health = normalise(h.platform, by_item, texts)
     profile = PLATFORMS[h.platform]
     if raw.running_config is not None and raw.saved_config is not None:

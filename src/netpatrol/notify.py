@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shlex
 import smtplib
 import ssl
@@ -30,6 +31,9 @@ from netpatrol.workspace import HookChannel, MailChannel, NotifySettings, Webhoo
 
 log = logging.getLogger("netpatrol.notify")
 SEVERITY_ORDER = ("critical", "major", "minor", "info")
+
+
+_ENV_UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass
@@ -56,7 +60,9 @@ class Event:
             value = getattr(self, key)
             if value:
                 env[f"NETPATROL_{key.upper()}"] = str(value)
-        return env
+        # A summary or reason may quote an error holding device text: a NUL (which the OS cannot put
+        # in an environment: the hook would not run at all) or a lone surrogate becomes U+FFFD.
+        return {k: _ENV_UNSAFE.sub("\ufffd", v) for k, v in env.items()}
 
     def text(self) -> str:
         lines = [self.summary, ""]
@@ -126,7 +132,7 @@ def _hook(ch: HookChannel, event: Event, ws_root: Path | None) -> str:
     if ws_root is not None and argv and not os.path.isabs(argv[0]) and "/" in argv[0]:
         argv[0] = str(ws_root / argv[0])  # ./hooks/x.sh is relative to the workspace, not the cwd
     try:
-        done = subprocess.run(argv, input=json.dumps(event.payload(), ensure_ascii=False).encode(),
+        done = subprocess.run(argv, input=json.dumps(event.payload(), ensure_ascii=False).encode("utf-8", "replace"),
                               env=child_env(event.environment()), capture_output=True,
                               timeout=ch.timeout, cwd=ws_root, check=False)
     except subprocess.TimeoutExpired:
@@ -140,7 +146,7 @@ def _hook(ch: HookChannel, event: Event, ws_root: Path | None) -> str:
 
 
 def _webhook(ch: WebhookChannel, event: Event) -> str:
-    body = json.dumps(event.payload(), ensure_ascii=False).encode("utf-8")
+    body = json.dumps(event.payload(), ensure_ascii=False).encode("utf-8", "replace")
     last = ""
     for attempt in range(ch.retries + 1):
         if attempt:
@@ -172,10 +178,14 @@ def _mail(ch: MailChannel, event: Event) -> str:
         if password is None:
             raise RuntimeError(f"password refers to ${{{var}}}, which is not set in the environment")
     msg = EmailMessage()
-    msg["Subject"] = f"{ch.subject_prefix} {event.client + ': ' if event.client else ''}{event.summary}"[:250]
+    from netpatrol.report.inert import clean_text, one_line
+
+    # A summary may quote a multi-line error (`run --due`'s "report failed: ..."); the stdlib refuses
+    # a header with CR/LF (the mail would be lost), and one line is all a Subject can show.
+    msg["Subject"] = one_line(f"{ch.subject_prefix} {event.client + ': ' if event.client else ''}{event.summary}")[:250]
     msg["From"] = ch.sender
     msg["To"] = ", ".join(ch.to)
-    msg.set_content(event.text())
+    msg.set_content(clean_text(event.text()))  # no lone surrogate (unencodable) or control character
     try:
         if ch.ssl:
             connection = smtplib.SMTP_SSL(ch.host, ch.port, timeout=ch.timeout, context=ssl.create_default_context())

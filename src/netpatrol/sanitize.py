@@ -239,7 +239,30 @@ def _rules_for(platform: str) -> list[SecretRule]:
         raise UsageError(f"no secret rules for platform '{platform}' (known: {known})") from None
 
 
+# A diff line (job evidence such as `show archive config differences`, `show running-config diff(s)`,
+# Comware `display diff`, Junos `show system rollback N compare M`): the `+`/`-` before the config
+# text, at column 0 or after the indentation, would hide it from every anchored rule.
+_DIFF_MARK = re.compile(r"^(\s*)[+-](?![+-])")
+
+
+# A log line quoting a typed config command (job evidence of `show logging` / `display logbuffer`):
+# IOS `%PARSER-5-CFGLOG_LOGGEDCMD: ... logged command:CMD`, VRP CMDRECORD `Command="CMD"`, Comware
+# SHELL_CMD `Command is CMD`, Junos UI_CMDLINE_READ_LINE `command 'CMD'`: CMD is judged as a config line.
+_LOGGED_COMMAND = re.compile(r"(?:logged command:|\bCommand=\"|\bCommand is |\bcommand ')\s*", re.IGNORECASE)
+
+
 def _scrub_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
+    if "command" in line.lower() and (logged := _LOGGED_COMMAND.search(line)):
+        return line[: logged.end()] + _scrub_config_line(line[logged.end():], rules, level, found, "")
+    mark = _DIFF_MARK.match(line)
+    if mark:
+        indent = mark.group(1)
+        inner = _scrub_config_line(indent + line[mark.end():], rules, level, found, path)
+        return inner[: len(indent)] + line[len(indent)] + inner[len(indent):]
+    return _scrub_config_line(line, rules, level, found, path)
+
+
+def _scrub_config_line(line: str, rules: list[SecretRule], level: SecretLevel, found: list[str], path: str) -> str:
     if _FREE_TEXT.match(line):
         return line
     low = line.lower()
@@ -280,21 +303,66 @@ def _replacer(rule: SecretRule, level: SecretLevel, found: list[str]) -> Callabl
     return replace
 
 
+# A PEM private key spans lines (Junos `security certificates local NAME "-----BEGIN RSA PRIVATE
+# KEY-----` ... `"; ## SECRET-DATA`, a key pasted into any config), which no one-line rule sees:
+# from BEGIN to END every line's key material is removed, at every level but none (it is plain text).
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+_PEM_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+
+
+def _redact(material: str, found: list[str]) -> str:
+    """`material` (key text between markers, with its surrounding spaces) as `<removed>`."""
+    core = material.strip()
+    if not core:
+        return material
+    found.append(core)
+    lead = material[: len(material) - len(material.lstrip())]
+    return lead + PLACEHOLDER + material[len(material.rstrip()):]
+
+
+def _pem_line(line: str, in_key: bool, found: list[str]) -> tuple[str, bool, bool]:
+    """(line with key material removed, inside a key after it, whether the line held key material)."""
+    if in_key:
+        end = _PEM_END.search(line)
+        if end is None:
+            return _redact(line, found), True, True
+        return _redact(line[: end.start()], found) + line[end.start():], False, True
+    begin = _PEM_BEGIN.search(line)
+    if begin is None:
+        return line, False, False
+    rest = line[begin.end():]
+    end = _PEM_END.search(rest)
+    if end is None:
+        return line[: begin.end()] + _redact(rest, found), True, True
+    # One line (a quoted string with "\n" escapes): only what lies between the markers.
+    return line[: begin.end()] + _redact(rest[: end.start()], found) + rest[end.start():], False, True
+
+
 def _run(config: str, platform: str, level: SecretLevel, found: list[str]) -> str:
     rules = _rules_for(platform)
     track = any(rule.within is not None for rule in rules)
     blocks: list[str] = []  # enclosing `name {` headers, outermost first
     out = []
+    in_key = False
     # Split on "\n" only (not str.splitlines) so "\r" and form feeds stay exactly where they were.
     for line in config.split("\n"):
-        out.append(_scrub_line(line, rules, level, found, " / ".join(blocks)))
+        line, in_key, keyed = _pem_line(line, in_key, found) if in_key or "PRIVATE KEY" in line else (line, False, False)
+        out.append(line if keyed else _scrub_line(line, rules, level, found, " / ".join(blocks)))
         if track:
             _follow_braces(line, blocks)
     return "\n".join(out)
 
 
+_JUNOS_EDIT = re.compile(r"^\[edit(?:\s+(.*?))?\]\s*$")
+
+
 def _follow_braces(line: str, blocks: list[str]) -> None:
-    code = line.split("##", 1)[0].strip()
+    edit = _JUNOS_EDIT.match(line)
+    if edit:  # a compare/diff hunk header names the hierarchy its `+`/`-` lines belong to
+        blocks[:] = [edit.group(1)] if edit.group(1) else []
+        return
+    mark = _DIFF_MARK.match(line)
+    code = (line[: mark.end() - 1] + line[mark.end():] if mark else line).split("##", 1)[0].strip()
     if code.endswith("{"):
         blocks.append(code[:-1].strip())
     elif code.startswith("}") and blocks:

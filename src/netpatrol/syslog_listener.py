@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from netpatrol.errors import LockedError, NetpatrolError
 from netpatrol.inventory import Inventory, ResolvedHost
+from netpatrol.sanitize import sanitize
 from netpatrol.syslog_senders import DropReport, SenderPolicy, printable
 from netpatrol.workspace import Workspace
 
@@ -182,7 +183,10 @@ class SyslogListener:
                     log.warning("%s: config change not queued: %d devices already wait for a backup "
                                 "(syslog.max_pending)", host.name, len(self.pending))
                 return None
-            p = self.pending[host.name] = Pending(host, now, now, 0, sample_line(msg.text))
+            # The sample becomes a commit message, a run record and a notification: a VRP CMDRECORD
+            # line quotes the typed command (`Command="snmp-agent community read NAME"`), so it
+            # loses its secrets like a config line first.
+            p = self.pending[host.name] = Pending(host, now, now, 0, sample_line(sanitize(msg.text, host.platform)))
         p.last = now
         p.count += 1
         self.stats.changes += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -51,8 +52,9 @@ class BackupSpec(_Frozen):
 
 
 # A line break or other control character (not a tab) in a job command would send a second command
-# line or a keystroke such as Ctrl-Z.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# line or a keystroke such as Ctrl-Z; C1 controls and Unicode line separators are refused too, as
+# str.split() (the policy's tokeniser) reads them as spaces while the device does not.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class ReadOnlyPolicy(_Frozen):
@@ -64,6 +66,8 @@ class ReadOnlyPolicy(_Frozen):
     verbs: list[str] = Field(min_length=1, description="allowed first words, abbreviations spelled out")
     refused_words: list[str] = Field(default_factory=list, description="refused as the first word of the command or of any `|` segment")
     refused: dict[str, str] = Field(default_factory=dict, description="regex -> reason, refused anywhere in the command")
+    refused_pipes: list[str] = Field(default_factory=list, description="pipe options refused in any `|` segment "
+                                     "after the first, in every abbreviation (any prefix: the CLI expands `| t` to `| tee`)")
 
     @field_validator("refused")
     @classmethod
@@ -74,6 +78,8 @@ class ReadOnlyPolicy(_Frozen):
 
     def refusal(self, command: str) -> str | None:
         """Why `command` is not allowed in a job file, or None when it is read-only."""
+        # Full-width look-alikes ("ｒedirect") are judged as the ASCII words they stand for.
+        command = unicodedata.normalize("NFKC", command)
         if _CONTROL.search(command):
             return "it holds a line break or control character (a second command line)"
         for pattern, reason in self.refused.items():
@@ -83,6 +89,9 @@ class ReadOnlyPolicy(_Frozen):
         refused = next((w for w in firsts if w in self.refused_words), None)
         if refused:
             return f"'{refused}' changes the device or writes a file"
+        pipe = next(((w, p) for w in firsts[1:] for p in self.refused_pipes if p.startswith(w)), None)
+        if pipe:
+            return f"'| {pipe[0]}' is '| {pipe[1]}' abbreviated, which writes a file or runs something"
         if not firsts or firsts[0] not in self.verbs:
             return f"it does not start with a read-only command ({', '.join(self.verbs)})"
         return None

@@ -13,6 +13,11 @@ a code fence, a link or raw HTML in the Markdown committed to `backups/`. Number
   (and their full-width forms); the writer quotes every field.
 - Markdown: `md_inline` (running text), `md_cell` (a table cell), `md_code` (a code span) and
   `md_fence` (a fenced block) escape or fence the text so it renders as the same characters.
+- Terminal and mail headers: `one_line` (a Subject: the stdlib refuses CR/LF in a header, which would
+  lose the mail), `terminal` (text for a rich `Text`, never parsed as markup) and `markup` (text to put
+  inside a rich markup string) replace escape sequences (`\x1b[2J`, OSC 8 links), C1 controls and
+  bidi overrides, so a device cannot clear, retitle or relink the operator's terminal, and escape
+  `[`, so `[link=...]` or a stray `[/x]` (a MarkupError) stays text.
 """
 
 from __future__ import annotations
@@ -44,6 +49,28 @@ _MD_RULE = re.compile(r"[-=\s]+")  # setext underline or thematic break
 def clean_text(value: object) -> str:
     """The text with characters XML 1.0 (and so every workbook and HTML parser) rejects replaced."""
     return _XML_ILLEGAL.sub(REPLACEMENT, str(value))
+
+
+# Terminal: every C0/C1 control except tab and newline (ESC starts CSI/OSC sequences, 0x9b is an
+# 8-bit CSI, CR overwrites the line) and the bidi embeddings/overrides/isolates that reorder it.
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal(value: object) -> str:
+    """Text that prints as itself on a terminal (use as a rich `Text`, or through `markup`)."""
+    return _TERMINAL.sub(REPLACEMENT, str(value))
+
+
+def one_line(value: object) -> str:
+    """`terminal(value)` on one line: line breaks become spaces (a mail Subject, a log field)."""
+    return " ".join(_TERMINAL.sub(REPLACEMENT, p).strip() for p in _LINE_BREAKS.split(str(value))).strip()
+
+
+def markup(value: object) -> str:
+    """`terminal(value)` with rich markup escaped, for interpolation into a rich markup string."""
+    from rich.markup import escape
+
+    return escape(terminal(value))
 
 
 # -- spreadsheets -------------------------------------------------------------------------------
