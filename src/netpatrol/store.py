@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from netpatrol import store_files
+from netpatrol import store_files, store_gitconfig
 from netpatrol.errors import LockedError, StoreError
 from netpatrol.store_git import GitRunner, redact_url_creds
 from netpatrol.store_lock import acquire_flock
@@ -108,6 +108,7 @@ class Store:
         """Open the repository, creating it (with a first commit) if needed; repair a killed run."""
         self._ensure_git_dir()
         if not self._opened:
+            self._refuse_program_config()
             status, top = self._git("rev-parse", "--show-toplevel", ok=range(256))
             if status != 0 or Path(top.strip()).resolve() != self.path:
                 raise StoreError(f"{self.path}: not a usable git repository (git rev-parse failed)")
@@ -129,6 +130,17 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _refuse_program_config(self) -> None:
+        listing = self._git("config", "--list", "--show-scope", "--show-origin", "--includes", "-z")[1]
+        named = store_gitconfig.programs_named(listing)
+        if named:
+            origin, key = named[0]
+            where = origin if Path(origin).is_absolute() else str(self.path / origin)
+            raise StoreError(
+                f"{where}: '{key}' makes git run a program, and netpatrol does not run git in a repository "
+                f"whose own configuration names programs (it may come from an archive or another machine); "
+                f"remove it with: git -C {self.path} config --unset-all {key} (put programs you trust in ~/.gitconfig)")
 
     def _ensure_git_dir(self) -> None:
         if (self.git_dir / "HEAD").is_file() and (self.git_dir / "objects").is_dir():
