@@ -55,6 +55,9 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     parsers = ws.root / "parsers"
     if (parsers / "index").exists():
         problems.extend(validate_template_dir(parsers))
+    from netpatrol.report.render import validate_templates
+
+    problems.extend(validate_templates(ws.reports / "templates"))
     try:
         load_lab_file(ws.root)
     except NetpatrolError as exc:
