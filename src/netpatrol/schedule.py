@@ -278,8 +278,22 @@ def run_command(exe: str, root, wait: float, env_file) -> list[str]:
     return [exe, "run", "--due", "-w", str(root), "--wait", f"{wait:g}", "--env-file", str(env_file)]
 
 
+def _one_line(argv: list[str], root) -> None:
+    """Crontab entries and unit files are line-based: a line break in the workspace path (or the
+    program's path) would end the entry there and make the rest a line of its own, such as a cron
+    job of the directory name's choosing."""
+    for text in (str(root), *argv):
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            from netpatrol.errors import UsageError
+
+            raise UsageError(f"{text!r} holds a line break or control character, which cron and systemd would read "
+                             f"as the start of another line; rename the directory (nothing was installed)")
+
+
 def cron_entry(plan: RunPlan, argv: list[str], root) -> str:
     import shlex
+
+    _one_line(argv, root)
 
     log = root / ".netpatrol" / "run.log"
     # umask 077: the log (device errors, host names) is created owner-only like the rest.
@@ -307,6 +321,7 @@ def replace_cron_entry(crontab: str, entry: str, root) -> str:
 def systemd_units(plan: RunPlan, argv: list[str], root) -> dict[str, str]:
     import shlex
 
+    _one_line(argv, root)
     name = unit_name(root)
     # systemd expands % specifiers and $VARIABLES in ExecStart=: a path holding them is escaped.
     exec_start = shlex.join(argv).replace("%", "%%").replace("$", "$$")
