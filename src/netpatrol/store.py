@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from netpatrol import store_files, store_gitconfig
 from netpatrol.errors import LockedError, StoreError
-from netpatrol.store_git import GitRunner, redact_url_creds
+from netpatrol.store_git import GitRunner, operation_in_progress, redact_url_creds
 from netpatrol.store_lock import acquire_flock
 
 MANAGED_DIRS = ("configs", "inspections", "evidence", "state")
@@ -108,7 +108,8 @@ class Store:
         """Open the repository, creating it (with a first commit) if needed; repair a killed run."""
         self._ensure_git_dir()
         if not self._opened:
-            self._refuse_program_config()
+            # Read before git runs anything that could start a program the repository names.
+            store_gitconfig.refuse_programs(self.path, self._git(*store_gitconfig.LIST_ARGS)[1])
             status, top = self._git("rev-parse", "--show-toplevel", ok=range(256))
             if status != 0 or Path(top.strip()).resolve() != self.path:
                 raise StoreError(f"{self.path}: not a usable git repository (git rev-parse failed)")
@@ -131,18 +132,12 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _refuse_program_config(self) -> None:
-        listing = self._git("config", "--list", "--show-scope", "--show-origin", "--includes", "-z")[1]
-        named = store_gitconfig.programs_named(listing)
-        if named:
-            origin, key = named[0]
-            where = origin if Path(origin).is_absolute() else str(self.path / origin)
-            raise StoreError(
-                f"{where}: '{key}' makes git run a program, and netpatrol does not run git in a repository "
-                f"whose own configuration names programs (it may come from an archive or another machine); "
-                f"remove it with: git -C {self.path} config --unset-all {key} (put programs you trust in ~/.gitconfig)")
-
     def _ensure_git_dir(self) -> None:
+        if self.git_dir.is_symlink() or (self.git_dir.exists() and not self.git_dir.is_dir()):
+            # A `gitdir:` file or a link: the history would live, and be written, somewhere else.
+            raise StoreError(f"{self.git_dir} is a {'symbolic link' if self.git_dir.is_symlink() else 'file'}, not the "
+                             f"store's own repository directory; netpatrol wrote nothing. Put the repository itself there "
+                             f"(e.g. git clone it into {self.path})")
         if (self.git_dir / "HEAD").is_file() and (self.git_dir / "objects").is_dir():
             return
         try:
@@ -175,12 +170,17 @@ class Store:
         return ref.removeprefix("refs/heads/") if status == 0 and ref.startswith("refs/heads/") else None
 
     def check_branch(self) -> None:
-        """Refuse (before anything is written) when HEAD is not on the store's branch."""
+        """Refuse (before anything is written) when HEAD is not on the store's branch, or a merge,
+        rebase, cherry-pick or revert someone started there is unfinished."""
         expected = self.branch()
         try:
             head = (self.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read .git/HEAD: {exc.strerror}") from exc
+        busy = operation_in_progress(self.git_dir)
+        if busy is not None:
+            raise StoreError(f"{self.path}: {busy[0]} is in progress in the store; netpatrol wrote nothing and will not "
+                             f"commit it for you. Finish it, or undo it with: git -C {self.path} {busy[1]}")
         if head == f"ref: refs/heads/{expected}":
             return
         if head.startswith("ref: refs/heads/"):

@@ -26,6 +26,22 @@ GIT_OPTS = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
 OWNER_ONLY_UMASK = 0o077
 
 
+# What a person may have left half-done in the store's repository; `git commit` would conclude it
+# (a merge with conflict markers in a device's config, under netpatrol's own message).
+_IN_PROGRESS = (("MERGE_HEAD", "a merge", "merge --abort"), ("CHERRY_PICK_HEAD", "a cherry-pick", "cherry-pick --abort"),
+                ("REVERT_HEAD", "a revert", "revert --abort"), ("rebase-merge", "a rebase", "rebase --abort"),
+                ("rebase-apply", "a rebase or am", "rebase --abort"), ("sequencer", "a cherry-pick or revert",
+                                                                       "cherry-pick --abort"))
+
+
+def operation_in_progress(git_dir: Path) -> tuple[str, str] | None:
+    """(what, how to abort it) of an unfinished merge/rebase/cherry-pick/revert, or None."""
+    for name, what, abort in _IN_PROGRESS:
+        if (git_dir / name).exists():
+            return what, abort
+    return None
+
+
 def redact_url_creds(text: str) -> str:
     import re
 

@@ -13,6 +13,12 @@ own ~/.gitconfig, which is not read from here.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from netpatrol.errors import StoreError
+
+# `git config` only reads files: it runs none of the programs it lists.
+LIST_ARGS = ("config", "--list", "--show-scope", "--show-origin", "--includes", "-z")
 
 # Key names as `git config --list` prints them (section and variable lower-cased).
 _RUNS_PROGRAM = re.compile(
@@ -47,3 +53,15 @@ def _records(listing: str) -> list[tuple[str, str, str]]:
         scope, origin, entry = fields[i], fields[i + 1], fields[i + 2]
         records.append((scope, origin, entry.split("\n", 1)[0]))
     return records
+
+
+def refuse_programs(repo: Path, listing: str) -> None:
+    """StoreError naming the first repository-level key that runs a program, and how to remove it."""
+    named = programs_named(listing)
+    if named:
+        origin, key = named[0]
+        where = origin if Path(origin).is_absolute() else str(repo / origin)
+        raise StoreError(
+            f"{where}: '{key}' makes git run a program, and netpatrol does not run git in a repository "
+            f"whose own configuration names programs (it may come from an archive or another machine); "
+            f"remove it with: git -C {repo} config --unset-all {key} (put programs you trust in ~/.gitconfig)")
