@@ -13,8 +13,10 @@ from netpatrol.inventory import load_inventory
 from netpatrol.workspace import Workspace
 
 
-def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue:
-    return InventoryIssue(file, "", "", str(exc))
+def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue | str:
+    text = str(exc)
+    # A YAML error already names its file: `tasks/quarterly.yaml: tasks/quarterly.yaml: line 2` otherwise.
+    return text if text.startswith(f"{file}:") else InventoryIssue(file, "", "", text)
 
 
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
