@@ -48,3 +48,35 @@ def test_utf16_and_utf32_files_are_named_as_such(tmp_path, encoding, rel):
     text = {"netpatrol.yaml": "client: Test\n", "inventory/hosts.yaml": "sw1: {hostname: 192.0.2.1, groups: [site-a]}\n"}[rel]
     ws = workspace(tmp_path, raw={rel: text.encode(encoding)})
     assert_clean_exit2(invoke("inventory", "check", "-w", str(ws)), rel, "UTF-16 or UTF-32", "save it as UTF-8")
+
+
+@pytest.mark.parametrize("field,value,fragment", [
+    ("hostname", "192.0.2.1\n", "not an IP address or DNS name"),
+    ("hostname", "192.0.2.1\n192.0.2.66 ssh-ed25519 AAAA", "not an IP address or DNS name"),
+    ("hostname", "192.0.2.1 -oProxyCommand=x", "not an IP address or DNS name"),
+    ("hostname", "-oProxyCommand=x", "not an IP address or DNS name"),
+    ("hostname", "a" * 300, "not an IP address or DNS name"),
+    ("port", True, "not true/false"),
+    ("username", "netops\nroot", "line break"),
+])
+@pytest.mark.parametrize("where", ["hosts", "groups"])
+def test_connection_fields_that_cannot_be_used_are_refused(tmp_path, field, value, fragment, where):
+    if where == "hosts":
+        ws = workspace(tmp_path, hosts={**HOSTS, "sw1": {**HOSTS["sw1"], field: value}})
+        file = "inventory/hosts.yaml"
+    else:
+        ws = workspace(tmp_path, groups={"site-a": {**GROUPS["site-a"], field: value}})
+        file = "inventory/groups.yaml"
+    res = invoke("inventory", "check", "-w", str(ws))
+    assert_clean_exit2(res, file, f"field '{field}'", fragment)
+    assert "Value error" not in res.output
+    before = backups_state(ws)
+    assert_clean_exit2(invoke("backup", "-w", str(ws)), file)
+    assert backups_state(ws) == before
+
+
+@pytest.mark.parametrize("address", ["192.0.2.1", "2001:db8::1", "fe80::1%eth0", "core-sw1.example.org", "交换机.example.cn"])
+def test_usual_addresses_are_accepted(tmp_path, address):
+    ws = workspace(tmp_path, hosts={**HOSTS, "sw1": {**HOSTS["sw1"], "hostname": address, "port": "22"}})
+    res = invoke("inventory", "check", "-w", str(ws))
+    assert res.exit_code == 0, res.output

@@ -145,7 +145,7 @@ def _pydantic_issues(rel: str, where: str, exc: ValidationError) -> list[Invento
     issues = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden" and len(err["loc"]) > 1 and err["loc"][-2] == "extras":
             msg = f"unknown connection option '{err['loc'][-1]}' (known: {', '.join(sorted(NETMIKO_EXTRAS))})"
         elif err["type"] == "extra_forbidden":
