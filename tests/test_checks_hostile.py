@@ -91,3 +91,18 @@ def test_ordinary_regex_checks_still_find_what_they_match(tmp_path):
     findings = evaluate(found, ctx_for(running_config="hostname acc-01\n"))
     assert [f.check for f in findings] == ["site_host"]
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("detail", ["{value:>999999999}", "{threshold:.999999999}", "{value!r}", "{subject:>{value}}"])
+def test_detail_placeholders_take_no_format_spec(tmp_path, detail):
+    d = pack(tmp_path, entry("site_cpu", {"path": "health.cpu_percent", "op": "ge"}, threshold=1, detail=detail))
+    with pytest.raises(CheckFileError) as caught:
+        load_packs([], d)
+    assert "checks/site.yaml" in str(caught.value) and "site_cpu" in str(caught.value) and "detail" in str(caught.value)
+    assert "format spec" in str(caught.value)
+
+
+def test_plain_detail_placeholders_still_work(tmp_path):
+    found = load_packs([], pack(tmp_path, entry("site_cpu", {"path": "health.cpu_percent", "op": "ge"}, threshold=1,
+                                                detail="CPU {value}% >= {threshold}% on {subject}")))
+    assert [f.detail for f in evaluate(found, ctx_for())] == ["CPU 12% >= 1% on "]

@@ -170,7 +170,11 @@ class Check(_Model):
     @classmethod
     def _template(cls, v: str | None) -> str | None:
         if v is not None:
-            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(v) if f is not None]
+            if any(spec or conv for _, spec, conv in fields):
+                # `{value:>999999999}` pads every finding to a gigabyte: placeholders stand alone.
+                raise ValueError("placeholders take no format spec or conversion: write {value}, not {value:>10} or {value!r}")
+            names = {f for f, _, _ in fields}
             if names - _PLACEHOLDERS:
                 raise ValueError(f"unknown placeholder(s) {sorted(names - _PLACEHOLDERS)}; use {{value}}, {{threshold}}, {{subject}}")
         return v
