@@ -64,6 +64,8 @@ class ReadOnlyPolicy(_Frozen):
     verbs: list[str] = Field(min_length=1, description="allowed first words, abbreviations spelled out")
     refused_words: list[str] = Field(default_factory=list, description="refused as the first word of the command or of any `|` segment")
     refused: dict[str, str] = Field(default_factory=dict, description="regex -> reason, refused anywhere in the command")
+    refused_pipes: list[str] = Field(default_factory=list, description="pipe options refused in any `|` segment "
+                                     "after the first, in every abbreviation (any prefix: the CLI expands `| t` to `| tee`)")
 
     @field_validator("refused")
     @classmethod
@@ -83,6 +85,9 @@ class ReadOnlyPolicy(_Frozen):
         refused = next((w for w in firsts if w in self.refused_words), None)
         if refused:
             return f"'{refused}' changes the device or writes a file"
+        pipe = next(((w, p) for w in firsts[1:] for p in self.refused_pipes if p.startswith(w)), None)
+        if pipe:
+            return f"'| {pipe[0]}' is '| {pipe[1]}' abbreviated, which writes a file or runs something"
         if not firsts or firsts[0] not in self.verbs:
             return f"it does not start with a read-only command ({', '.join(self.verbs)})"
         return None
