@@ -4,6 +4,7 @@ and never concludes someone else's operation with its own commit."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -83,3 +84,27 @@ def test_a_git_link_to_another_repository_is_refused(tmp_path, kind):
     with pytest.raises(StoreError, match="not the store's own repository"):
         Store(repo).open_or_init()
     assert (elsewhere / "config").read_bytes() == config
+
+
+@pytest.mark.parametrize("link", ["inspections/2026Q1", "inspections/2026Q1/site-a/r1.json", "configs"])
+def test_a_planted_link_is_never_committed_in_place_of_stored_history(tmp_path, link):
+    repo = tmp_path / "backups"
+    store = Store(repo).open_or_init()
+    store.write_file("inspections/2026Q1/site-a/r1.json", "{}\n")
+    store.write_file("configs/site-a/r1.cfg", "hostname r1\n")
+    first = store.commit("q1", paths=["inspections", "configs"])
+    target = repo / link
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    target.symlink_to(tmp_path)
+    # The next inspection writes its own period (through real directories) and commits inspections/.
+    if not link.startswith("configs"):
+        store.write_file("inspections/2026Q2/site-a/r1.json", "{}\n")
+    with pytest.raises(StoreError, match="symbolic link"):
+        store.commit("q2", paths=["inspections" if not link.startswith("configs") else "configs"])
+    assert store.head() == first
+    assert git(repo, "ls-tree", "-r", "--name-only", "HEAD").stdout.split() == [
+        ".gitignore", "README.md", "configs/site-a/r1.cfg", "inspections/2026Q1/site-a/r1.json"]
+    store.close()

@@ -337,9 +337,16 @@ class Store:
         if present:
             self._git("add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul",
                       stdin="\0".join(present).encode())
-        staged = [p for p in self._git("diff", "--cached", "--name-only", "-z", "--no-renames",
-                                       "HEAD")[1].split("\0") if p]
-        targets = [p for p in staged if _within(p, scope)]
+        fields = self._git("diff", "--cached", "--raw", "-z", "--no-renames", "HEAD")[1].split("\0")
+        staged = [(fields[i + 1], fields[i].split()[1]) for i in range(0, len(fields) - 1, 2) if fields[i].startswith(":")]
+        targets = [p for p, _ in staged if _within(p, scope)]
+        links = [p for p, mode in staged if mode == "120000" and p in targets]
+        if links:
+            # `git add` stores a link as a link: a planted `inspections/2026Q1 -> /tmp` would replace
+            # that period's stored results in this commit. Unstage our paths and refuse.
+            self._git("reset", "-q", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul", stdin="\0".join(targets).encode())
+            raise StoreError(f"{self.path}: {links[0]} is a symbolic link; netpatrol never commits links (it would "
+                             f"replace what is stored there) and committed nothing: replace it with a real directory or file")
         if not targets:
             return None
         # -m would hit the 128 KiB argv limit, and stdin may carry the pathspec.
