@@ -31,3 +31,15 @@ def test_usable_durations_are_accepted(tmp_path, interval):
     ws = workspace(tmp_path, raw={"netpatrol.yaml": f"client: Test\nschedule: {{backup_interval: '{interval}'}}\n"})
     res = invoke("due", "-w", str(ws))
     assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("mail,fragment", [
+    ("{host: mail.example.org, from: a@example.org, to: [b@example.org], password: '${NP_SMTP_PW}', starttls: true}",
+     "username is not"),
+    ("{host: mail.example.org, from: \"a@example.org\\nBcc: x@example.net\", to: [b@example.org]}", "line break"),
+    ("{host: mail.example.org, from: a@example.org, to: [\"b@example.org\\r\\nBcc: x@example.net\"]}", "line break"),
+    ("{host: mail.example.org, from: a@example.org, to: [b@example.org], subject_prefix: \"[np]\\nX-Y: z\"}", "line break"),
+])
+def test_mail_settings_that_could_never_send_are_refused(tmp_path, mail, fragment):
+    ws = workspace(tmp_path, raw={"netpatrol.yaml": f"client: Test\nnotify: {{mail: [{mail}]}}\n"})
+    assert_clean_exit2(invoke("inventory", "check", "-w", str(ws)), "netpatrol.yaml", "notify.mail.0", fragment)

@@ -134,6 +134,14 @@ class MailChannel(_Strict):
             # smtplib would send AUTH PLAIN/LOGIN, i.e. the password, over a plain connection.
             raise ValueError("username is set but neither starttls nor ssl is: the password would cross the "
                              "network in clear; set starttls: true (port 587) or ssl: true (port 465)")
+        if self.password and not self.username:
+            raise ValueError("password is set but username is not: nothing would log in; set username")
+        # Header values: a line break would be refused by the mail library at every send (a
+        # notification lost each time), so it is refused here, once.
+        for name, value in (("host", self.host), ("from", self.sender), ("subject_prefix", self.subject_prefix),
+                            *(("to", v) for v in self.to)):
+            if any(not c.isprintable() for c in value):
+                raise ValueError(f"{name} {value[:60]!r} holds a line break or control character")
         return self
 
 
