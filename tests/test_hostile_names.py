@@ -80,3 +80,10 @@ def test_usual_addresses_are_accepted(tmp_path, address):
     ws = workspace(tmp_path, hosts={**HOSTS, "sw1": {**HOSTS["sw1"], "hostname": address, "port": "22"}})
     res = invoke("inventory", "check", "-w", str(ws))
     assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("first,second", [("2001:db8::1", "2001:DB8:0:0::1"), ("core.example.org", "Core.Example.org.")])
+def test_one_address_spelled_two_ways_is_a_duplicate(tmp_path, first, second):
+    hosts = {"sw1": {**HOSTS["sw1"], "hostname": first}, "sw2": {**HOSTS["sw2"], "hostname": second}}
+    res = invoke("inventory", "check", "-w", str(workspace(tmp_path, hosts=hosts)))
+    assert_clean_exit2(res, "inventory/hosts.yaml", "already used by host")

@@ -7,6 +7,7 @@ live on ResolvedHost.secrets and never in `data`, JSON output or messages.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,10 +344,18 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
     )
 
 
+def _same_address(address: str) -> str:
+    """One spelling per address: `2001:DB8:0::1` is `2001:db8::1`, `Core.Example.org.` is `core.example.org`."""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address.lower().rstrip(".")
+
+
 def _check_duplicate_endpoints(inv: Inventory, rel: str, issues: list) -> None:
     seen: dict[tuple[str, int], str] = {}
     for h in inv.hosts.values():
-        key = (h.hostname.lower(), h.port)
+        key = (_same_address(h.hostname), h.port)
         if key in seen:
             issues.append(
                 InventoryIssue(rel, f"host {h.name}", "hostname", f"address {h.hostname}:{h.port} is already used by host {seen[key]}")
