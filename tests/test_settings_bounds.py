@@ -43,3 +43,12 @@ def test_usable_durations_are_accepted(tmp_path, interval):
 def test_mail_settings_that_could_never_send_are_refused(tmp_path, mail, fragment):
     ws = workspace(tmp_path, raw={"netpatrol.yaml": f"client: Test\nnotify: {{mail: [{mail}]}}\n"})
     assert_clean_exit2(invoke("inventory", "check", "-w", str(ws)), "netpatrol.yaml", "notify.mail.0", fragment)
+
+
+@pytest.mark.parametrize("command", ["backup", "inspect", "facts"])
+def test_workers_on_the_command_line_have_the_settings_bounds(tmp_path, command):
+    """`workers` in netpatrol.yaml is at most 500; `--workers 100000` started that many threads."""
+    ws = workspace(tmp_path)
+    res = invoke(command, "-w", str(ws), "--workers", "100000")
+    assert res.exit_code == 2 and "--workers" in res.output
+    assert not (ws / "backups").exists()
