@@ -191,3 +191,31 @@ def test_inventory_check_reports_and_inspect_refuses_before_connecting(tmp_path:
         assert "auth pol-ios" not in (lab_dir / "server.log").read_text(encoding="utf-8")  # never logged in
     finally:
         control.down(lab_dir)
+
+
+# --- abbreviated pipe options (red2) ------------------------------------------------------------
+@pytest.mark.parametrize("platform,command", [
+    ("cisco_ios", "show running-config | red flash:x"),  # | redirect
+    ("cisco_ios", "show running-config | t flash:x"),  # | tee
+    ("cisco_ios", "show running-config | ap flash:x"),  # | append
+    ("ruijie_os", "show running-config | redi flash:x"),
+    ("arista_eos", "show running-config | te flash:x"),
+    ("juniper_junos", "show configuration | sav /var/tmp/x"),  # | save
+    ("cisco_nxos", "show running-config | ba"),  # | bash
+    ("huawei_vrp", "display diagnostic-information flash:/x.txt"),
+    ("hp_comware", "dis diagnostic-information"),
+])
+def test_abbreviated_writing_pipes_and_diagnostic_files_are_refused(platform, command):
+    assert PLATFORMS[platform].read_only.refusal(command)
+
+
+@pytest.mark.parametrize("platform,command", [
+    ("cisco_ios", "show running-config | i hostname"),
+    ("cisco_ios", "show running-config | s router"),
+    ("cisco_ios", "show running-config | b interface"),
+    ("juniper_junos", "show log messages | last 100"),
+    ("juniper_junos", "show configuration | display set | match ntp"),
+    ("cisco_nxos", "show running-config | be interface"),
+])
+def test_usual_filter_abbreviations_stay_allowed(platform, command):
+    assert PLATFORMS[platform].read_only.refusal(command) is None

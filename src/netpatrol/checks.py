@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from netpatrol import check_ops, safe_yaml
+from netpatrol import check_ops, safe_yaml, time_limit
 from netpatrol.errors import CheckFileError, InventoryError, InventoryIssue
 from netpatrol.health import Finding, InspectionResult, Severity
 from netpatrol.inventory_models import InspectionScope
@@ -72,6 +72,20 @@ class Filter(_Model):
     path: str
     op: Literal[check_ops.OPERATORS]  # type: ignore[valid-type]
     value: Operand | None = None
+
+    @model_validator(mode="after")
+    def _regex(self) -> Filter:
+        _check_regex(self.op, self.value)
+        return self
+
+
+def _check_regex(op: str | None, operand: Any, field: str = "value") -> None:
+    """A literal regex operand must compile: found when the pack is read, not mid-inspection."""
+    if op in ("regex", "not_regex") and isinstance(operand, str):
+        try:
+            re.compile(operand)
+        except re.error as exc:
+            raise ValueError(f"{field}: bad regex {operand!r}: {exc}") from None
 
 
 class ConfigMatch(_Model):
@@ -156,7 +170,11 @@ class Check(_Model):
     @classmethod
     def _template(cls, v: str | None) -> str | None:
         if v is not None:
-            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(v) if f is not None]
+            if any(spec or conv for _, spec, conv in fields):
+                # `{value:>999999999}` pads every finding to a gigabyte: placeholders stand alone.
+                raise ValueError("placeholders take no format spec or conversion: write {value}, not {value:>10} or {value!r}")
+            names = {f for f, _, _ in fields}
             if names - _PLACEHOLDERS:
                 raise ValueError(f"unknown placeholder(s) {sorted(names - _PLACEHOLDERS)}; use {{value}}, {{threshold}}, {{subject}}")
         return v
@@ -166,6 +184,7 @@ class Check(_Model):
         c = self.condition
         if c.op in check_ops.BINARY and c.value is None and self.threshold is None:
             raise ValueError(f"operator '{c.op}' needs 'threshold' (or condition.value)")
+        _check_regex(c.op, *((c.value, "condition.value") if c.value is not None else (self.threshold, "threshold")))
         return self
 
 
@@ -304,14 +323,39 @@ class CheckContext:
     running_config: str | None = None  # cleaned, NOT sanitised (kept in memory only); None when not collected
 
 
+# Seconds one regex check may take on one device: a config pattern over a large config takes
+# milliseconds; past this it is backtracking without end (see time_limit.py).
+REGEX_SECONDS = 10.0
+
+
 def evaluate(checks: list[Check], ctx: CheckContext) -> list[Finding]:
     """Every finding the checks raise for this device, in check order."""
     findings: list[Finding] = []
     for check in checks:
         if check.id in ctx.host_scope.skip_checks or not in_scope(check, ctx):
             continue
-        findings.extend(check_ops.run_check(check, ctx, threshold_for(check, ctx)))
+        threshold = threshold_for(check, ctx)
+        if not _uses_regex(check):
+            findings.extend(check_ops.run_check(check, ctx, threshold))
+            continue
+        where = f"{check.source or 'check pack'}: check '{check.id}'"
+        try:
+            with time_limit.limit(REGEX_SECONDS):
+                findings.extend(check_ops.run_check(check, ctx, threshold))
+        except time_limit.Overrun:
+            raise CheckFileError(
+                f"{where}: its regex ran longer than {REGEX_SECONDS:g} s on host {ctx.result.host} "
+                f"(catastrophic backtracking, e.g. nested repetition like (a+)+); simplify the pattern; "
+                f"nothing was stored") from None
+        except re.error as exc:  # an operand taken from the device's data with `ref:`
+            raise CheckFileError(f"{where}: bad regex on host {ctx.result.host}: {exc}; nothing was stored") from None
     return findings
+
+
+def _uses_regex(check: Check) -> bool:
+    c = check.condition
+    return c.config is not None or c.op in ("regex", "not_regex") or any(
+        t.op in ("regex", "not_regex") for t in c.where)
 
 
 def in_scope(check: Check, ctx: CheckContext) -> bool:
@@ -344,4 +388,10 @@ def threshold_for(check: Check, ctx: CheckContext) -> Any:
                 )
             ]
         )
+    if check.condition.op in ("regex", "not_regex") and check.condition.value is None:
+        try:
+            _check_regex(check.condition.op, value, "threshold")
+        except ValueError as exc:
+            raise InventoryError([InventoryIssue("inventory", f"host {ctx.result.host}",
+                                                 f"data.inspection.thresholds.{check.id}", str(exc))]) from None
     return check_ops._number(value) if numeric else value

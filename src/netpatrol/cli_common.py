@@ -24,7 +24,7 @@ HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this hos
 SiteOpt = Annotated[str | None, typer.Option("--site", help="Only hosts of this site (its group name).")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Only hosts in this group.")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only hosts of this platform, e.g. huawei_vrp.")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="Devices at once (default from netpatrol.yaml).")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, max=500, help="Devices at once, 1-500 like workers in netpatrol.yaml (default from there).")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")]
 ProcessesOpt = Annotated[
     str | None,

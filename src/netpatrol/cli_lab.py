@@ -23,6 +23,9 @@ def lab_up(
 
     ws, inv = open_workspace(workspace)
     specs = build_specs(inv)
+    # The lab's state sits in .netpatrol/ by default, beside the host keys and device records:
+    # made owner-only here, not left to mkdir under whatever umask the shell has.
+    ws.ensure_state_dir()
     status = control.up(ws.lab_dir, specs, timeout=timeout, port_field=port_field(inv))
     out.print(f"Lab up: {len(specs)} devices ({_describe(status)}).")
 

@@ -292,9 +292,11 @@ def schedule_install(
     root = ws.root
     if cron and bool(file) == apply:
         raise UsageError("--cron needs --file PATH (write into a crontab file) or --apply (your crontab via 'crontab -')")
+    # Built before anything is written: a path the entry cannot hold is refused with nothing created.
+    entry = cron_entry(plan, argv, root) if cron else ""
+    units = {} if cron else systemd_units(plan, argv, root)
     _ensure_env_file(ws, env)
     if cron:
-        entry = cron_entry(plan, argv, root)
         if file:
             current = file.read_text(encoding="utf-8") if file.exists() else ""
             file.write_text(replace_cron_entry(current, entry, root), encoding="utf-8")
@@ -306,7 +308,7 @@ def schedule_install(
     else:
         target = directory or Path.home() / ".config" / "systemd" / "user"
         target.mkdir(parents=True, exist_ok=True)
-        for name, text in systemd_units(plan, argv, root).items():
+        for name, text in units.items():
             (target / name).write_text(text, encoding="utf-8")
             out.print(f"Wrote {target / name}", highlight=False, markup=False)
         out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False, markup=False)

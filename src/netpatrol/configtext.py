@@ -123,7 +123,9 @@ def check_complete(
     lines = _content_lines(config)
     if not lines:
         raise IncompleteOutput(host, f"'{profile.backup.running}' returned empty output")
-    error = profile.rejected(config)
+    # An error reply stands alone, first or last; inside the config the same words are config text
+    # (a banner quoting "% Invalid input detected").
+    error = profile.rejected(lines[0]) or profile.rejected(lines[-1])
     if error is not None:
         raise IncompleteOutput(host, f"'{profile.backup.running}' was answered with a CLI error: {error!r}")
     _check_end_marker(lines, profile, host)

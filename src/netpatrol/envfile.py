@@ -7,7 +7,9 @@ Format (one parser, this one; cron and systemd never read the file):
 - VALUE is every character after the first `=` up to the end of the line, exactly as written:
   no quote removal, no `$` expansion, no backslash escapes, no trimming. `a"b c$$;` is those 8
   characters. A value cannot contain a line break;
-- a KEY may appear once.
+- a KEY may appear once, and may not be one that changes how netpatrol and the programs it
+  starts run (PATH, HOME, LD_*, PYTHON*, GIT_* ...): those belong in the cron/systemd environment;
+- a UTF-8 byte-order mark (Windows Notepad) is ignored; a NUL byte is refused.
 The file must be private to its owner (no group/other permission bits): it holds passwords.
 """
 
@@ -23,6 +25,9 @@ from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import UsageError
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The loader puts every key into this process's environment, which git and hooks inherit:
+# `LD_PRELOAD` or `GIT_CONFIG_PARAMETERS` there would run code, `PATH` would pick the programs.
+_RESERVED = re.compile(r"PATH|HOME|SHELL|IFS|ENV|BASH_ENV|TMPDIR|(LD_|DYLD_|PYTHON|GIT_).*")
 HEADER = ("# netpatrol env file: KEY=VALUE lines, read as data by 'netpatrol run --env-file' (never by a shell):\n"
           "# everything after the first '=' is the value, quotes, spaces, $ ; ` and \\ included. Keep it mode 0600.\n")
 
@@ -40,6 +45,11 @@ def parse_env_text(text: str, source: str) -> dict[str, str]:
                              "(no spaces, no 'export')")
         if key in values:
             raise UsageError(f"{source} line {number}: {key} is set twice")
+        if _RESERVED.fullmatch(key):
+            raise UsageError(f"{source} line {number}: {key} changes how netpatrol and the programs it starts run; "
+                             "this file holds passwords only: set it in the cron/systemd environment instead")
+        if "\0" in value:
+            raise UsageError(f"{source} line {number}: the value of {key} contains a NUL byte, which no environment can hold")
         values[key] = value
     return values
 
@@ -59,7 +69,7 @@ def read_env_file(path: Path) -> dict[str, str]:
                              f"passwords; refusing to use it: run 'chmod 600 {path}'")
         data = fh.read()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # Windows Notepad starts its UTF-8 with a BOM
     except UnicodeDecodeError:
         raise UsageError(f"env file {path}: not UTF-8 text") from None
     return parse_env_text(text, f"env file {path}")

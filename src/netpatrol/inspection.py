@@ -10,6 +10,7 @@ a new commit and moves the tag.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,8 +38,17 @@ from netpatrol.workspace import Workspace
 _SLUG = re.compile(r"[^A-Za-z0-9-]+")
 
 
+MAX_SLUG = 120
+
+
 def slug(command: str) -> str:
-    return _SLUG.sub("_", command.strip()).strip("_")
+    """The evidence file name of a command. A long `| include a|b|c...` filter would exceed the
+    file system's 255-byte names and fail the whole inspection at its write: long ones keep their
+    start and end in a digest of the whole command."""
+    name = _SLUG.sub("_", command.strip()).strip("_")
+    if len(name) <= MAX_SLUG:
+        return name
+    return f"{name[:100]}_{hashlib.sha256(command.strip().encode('utf-8')).hexdigest()[:16]}"
 
 
 def result_path(period: str, h: ResolvedHost) -> str:

@@ -7,8 +7,8 @@ live on ResolvedHost.secrets and never in `data`, JSON output or messages.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import InventoryError, InventoryIssue
+from netpatrol.inventory_names import case_twin, name_problem, shown
 from netpatrol.inventory_models import (
     ENV_REF,
     NETMIKO_EXTRAS,
@@ -32,8 +33,6 @@ from netpatrol.platforms import PLATFORMS
 
 # Host and group (site) names become file names, Git paths and parts of tags: a portable charset,
 # no Git ref oddities ('..', a trailing '.' or '.lock'), and short enough for every file system.
-NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-MAX_NAME = 64
 SECRET_FIELDS = ("password",)
 SECRET_EXTRAS = ("secret", "jump_password")
 
@@ -147,31 +146,13 @@ def _pydantic_issues(rel: str, where: str, exc: ValidationError) -> list[Invento
     issues = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden" and len(err["loc"]) > 1 and err["loc"][-2] == "extras":
             msg = f"unknown connection option '{err['loc'][-1]}' (known: {', '.join(sorted(NETMIKO_EXTRAS))})"
         elif err["type"] == "extra_forbidden":
             msg = "unknown key (typo?)"
         issues.append(InventoryIssue(rel, where, loc, msg))
     return issues
-
-
-def name_problem(name: Any) -> str | None:
-    """Why `name` cannot be a host or group name, or None."""
-    if not isinstance(name, str):
-        return f"name must be text, not {type(name).__name__} (quote it)"
-    if not 1 <= len(name) <= MAX_NAME:
-        return f"name is {len(name)} characters long; at most {MAX_NAME} (it becomes a file name and a Git path)"
-    if not NAME_RE.fullmatch(name):
-        return "name must be letters, digits, '.', '_' or '-', starting with a letter or digit (no spaces or line breaks)"
-    if ".." in name or name.endswith((".", ".lock")):
-        return "name must not contain '..' or end with '.' or '.lock' (Git refuses such paths in tags)"
-    return None
-
-
-def _shown(name: Any) -> str:
-    text = repr(name)
-    return text if len(text) <= 50 else f"{text[:40]}...' ({len(str(name))} characters)"
 
 
 def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[InventoryIssue]) -> dict:
@@ -181,11 +162,16 @@ def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[Inve
         issues.append(InventoryIssue(rel, "", "", f"must be a mapping of {kind} names to settings"))
         return {}
     parsed = {}
+    folded: dict[str, str] = {}
     for name, body in raw.items():
         problem = name_problem(name)
         if problem:
-            issues.append(InventoryIssue(rel, f"{kind} {_shown(name)}", "", problem))
+            issues.append(InventoryIssue(rel, f"{kind} {shown(name)}", "", problem))
             continue
+        twin = case_twin(name, folded)
+        if twin is not None:  # still parsed: its hosts and members are not "unknown" as well
+            issues.append(InventoryIssue(rel, f"{kind} {name}", "", f"same name as {kind} '{twin}' apart from "
+                                         "letter case: one file on Windows and macOS, where one overwrites the other; rename one"))
         where = f"{kind} {name}"
         try:
             parsed[name] = model.model_validate(body or {})
@@ -358,10 +344,18 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
     )
 
 
+def _same_address(address: str) -> str:
+    """One spelling per address: `2001:DB8:0::1` is `2001:db8::1`, `Core.Example.org.` is `core.example.org`."""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address.lower().rstrip(".")
+
+
 def _check_duplicate_endpoints(inv: Inventory, rel: str, issues: list) -> None:
     seen: dict[tuple[str, int], str] = {}
     for h in inv.hosts.values():
-        key = (h.hostname.lower(), h.port)
+        key = (_same_address(h.hostname), h.port)
         if key in seen:
             issues.append(
                 InventoryIssue(rel, f"host {h.name}", "hostname", f"address {h.hostname}:{h.port} is already used by host {seen[key]}")

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -96,6 +96,30 @@ class GroupData(_Strict):
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
+def _address(value: str) -> str:
+    # The address reaches socket calls, syslog sender matching and .netpatrol/known_hosts, whose
+    # lines a line break would split (a planted line there is a trusted key for another host).
+    if not 1 <= len(value) <= 253 or any(c.isspace() or not c.isprintable() for c in value) or value.startswith("-"):
+        raise ValueError(f"{value[:60]!r} is not an IP address or DNS name (at most 253 characters, no spaces, "
+                         "line breaks or control characters, not starting with '-')")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if any(not c.isprintable() for c in value):
+        raise ValueError(f"{value[:60]!r} holds a line break or control character")
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # `port: yes` would otherwise be port 1
+        raise ValueError("must be a port number 1-65535, not true/false")
+    return value
+
+
+_Address = Annotated[str, AfterValidator(_address)]
+_Name = Annotated[str, AfterValidator(_one_line)]
+_AnyPort = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=65535)]
 _Seconds = Annotated[float, Field(gt=0, le=3600, strict=True)]
 _Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
 
@@ -135,18 +159,18 @@ NETMIKO_EXTRAS = tuple(NetmikoExtras.__annotations__)
 
 
 class ConnectionPlugin(_Strict):
-    hostname: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
-    username: str | None = None
+    hostname: _Address | None = None
+    port: _AnyPort | None = None
+    username: _Name | None = None
     password: str | None = None
     platform: str | None = None
     extras: NetmikoExtras = Field(default_factory=dict)  # type: ignore[assignment]
 
 
 class _Common(_Strict):
-    hostname: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
-    username: str | None = None
+    hostname: _Address | None = None
+    port: _AnyPort | None = None
+    username: _Name | None = None
     password: str | None = None
     platform: str | None = None
     groups: list[str] = Field(default_factory=list)
@@ -170,9 +194,9 @@ class GroupModel(_Common):
 
 
 class DefaultsModel(_Strict):
-    hostname: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
-    username: str | None = None
+    hostname: _Address | None = None
+    port: _AnyPort | None = None
+    username: _Name | None = None
     password: str | None = None
     platform: str | None = None
     connection_options: dict[str, ConnectionPlugin] = Field(default_factory=dict)

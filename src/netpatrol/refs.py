@@ -10,6 +10,7 @@ newest `pre-change/CHG-1234/<time>`). Periods are calendar quarters in UTC, half
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timezone
 
 from netpatrol.errors import UsageError
@@ -104,20 +105,32 @@ def check_reason(reason: str) -> str:
         raise UsageError(f"--reason is {len(text)} characters long; at most {MAX_REASON}")
     if _CONTROL.search(text):
         raise UsageError("--reason must be one line of text (no line breaks or control characters)")
+    if any(unicodedata.category(c) == "Cf" for c in text):
+        # U+202E and friends reorder or hide text in commit messages and notifications.
+        raise UsageError("--reason must not contain invisible formatting characters (e.g. U+202E right-to-left override)")
     change = text.split()[0]
-    if len(change) > 64 or not re.search(r"[A-Za-z0-9]", change):
+    if len(change) > 64 or not re.search(r"[^\W_]", change):
         raise UsageError(f"--reason must start with a change id of 1-64 characters with a letter or digit, "
                          f"e.g. CHG-1234, not {change[:70]!r}")
+    if change_slug(change) != change:
+        # The id is the tag name `pre-change/<id>/<time>` that `drift --since <id>` looks up: an id
+        # git cannot hold as it is would be tagged under another name (and two ids under one).
+        raise UsageError(f"--reason: the change id {change!r} may hold only letters, digits, '.', '_' and '-' "
+                         f"(not starting or ending with '.' or '-', no '..'), e.g. {change_slug(change)!r}")
     return text
+
+
+def change_slug(change: str) -> str:
+    """The change id as git can hold it in a tag name: letters and digits of any script, '.', '_', '-'."""
+    safe = re.sub(r"[^\w.-]+", "-", change)
+    # Git refuses '..' anywhere and a component ending in '.lock'.
+    safe = re.sub(r"\.{2,}", ".", safe).strip(".-") or "change"
+    return safe[: -len(".lock")] + "-lock" if safe.endswith(".lock") else safe
 
 
 def pre_change_tag(change: str, when: datetime | None = None) -> str:
     """`pre-change/CHG-1234/20261127T101500Z`; the change id is made ref-safe."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", change)
-    # Git refuses '..' anywhere and a component ending in '.lock'.
-    safe = re.sub(r"\.{2,}", ".", safe).strip(".-") or "change"
-    if safe.endswith(".lock"):
-        safe = safe[: -len(".lock")] + "-lock"
+    safe = change_slug(change)
     stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
 

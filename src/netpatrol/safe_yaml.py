@@ -70,8 +70,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 def decode(data: bytes, label: str) -> str:
     """The text of a UTF-8 file (a BOM is dropped); anything else is refused, naming the line."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise YamlFileError(label, 1, "is saved as UTF-16; save it as UTF-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data[:2]:
+        # A BOM, or (without one) the NUL half of an ASCII character: YAML never holds a NUL.
+        raise YamlFileError(label, 1, "is saved as UTF-16 or UTF-32; save it as UTF-8")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -19,10 +19,8 @@ from netpatrol.device_state import load_device_records
 from netpatrol.inventory import Inventory, ResolvedHost
 from netpatrol.refs import current_period, parse_period, period_bounds
 from netpatrol.store import Store
-from netpatrol.workspace import ScheduleSettings
+from netpatrol.workspace import DURATION_UNITS, MAX_DURATION_SECONDS, ScheduleSettings, duration_seconds
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _RESULT = re.compile(r"^inspections/([^/]+)/([^/]+)/([^/]+)\.json$")
 # A daily job finishing a few minutes later each day must not skip a day: a backup is due once
 # its age reaches the interval less this slack (10 % of the interval, at most one hour).
@@ -31,12 +29,13 @@ SLACK_MAX = timedelta(hours=1)
 
 
 def parse_duration(text: str) -> timedelta:
-    m = _DURATION.match(text)
-    if not m:
+    seconds = duration_seconds(text)
+    if seconds is None or not 0 < seconds <= MAX_DURATION_SECONDS:
         from netpatrol.errors import UsageError
 
-        raise UsageError(f"bad duration {text!r}: use a number and a unit s/m/h/d/w, e.g. 24h or 7d")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+        raise UsageError(f"bad duration {text!r}: use a number and a unit s/m/h/d/w, more than 0 and at most 366d, "
+                         f"e.g. 24h or 7d")
+    return timedelta(seconds=seconds)
 
 
 def format_age(delta: timedelta | None) -> str:
@@ -224,8 +223,8 @@ def _interval_text(delta: timedelta) -> str:
     if secs % 3600 == 0 and secs < 2 * 86400:
         return f"{secs // 3600}h"  # "24h" reads as configured, "1d" would not
     for unit in ("w", "d", "h", "m"):
-        if secs % _UNITS[unit] == 0:
-            return f"{secs // _UNITS[unit]}{unit}"
+        if secs % DURATION_UNITS[unit] == 0:
+            return f"{secs // DURATION_UNITS[unit]}{unit}"
     return f"{secs}s"
 
 
@@ -279,8 +278,22 @@ def run_command(exe: str, root, wait: float, env_file) -> list[str]:
     return [exe, "run", "--due", "-w", str(root), "--wait", f"{wait:g}", "--env-file", str(env_file)]
 
 
+def _one_line(argv: list[str], root) -> None:
+    """Crontab entries and unit files are line-based: a line break in the workspace path (or the
+    program's path) would end the entry there and make the rest a line of its own, such as a cron
+    job of the directory name's choosing."""
+    for text in (str(root), *argv):
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            from netpatrol.errors import UsageError
+
+            raise UsageError(f"{text!r} holds a line break or control character, which cron and systemd would read "
+                             f"as the start of another line; rename the directory (nothing was installed)")
+
+
 def cron_entry(plan: RunPlan, argv: list[str], root) -> str:
     import shlex
+
+    _one_line(argv, root)
 
     log = root / ".netpatrol" / "run.log"
     # umask 077: the log (device errors, host names) is created owner-only like the rest.
@@ -308,6 +321,7 @@ def replace_cron_entry(crontab: str, entry: str, root) -> str:
 def systemd_units(plan: RunPlan, argv: list[str], root) -> dict[str, str]:
     import shlex
 
+    _one_line(argv, root)
     name = unit_name(root)
     # systemd expands % specifiers and $VARIABLES in ExecStart=: a path holding them is escaped.
     exec_start = shlex.join(argv).replace("%", "%%").replace("$", "$$")

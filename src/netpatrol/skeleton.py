@@ -11,7 +11,16 @@ TEMPLATE = Path(__file__).parent / "workspace_template"
 
 
 def create_workspace(directory: Path) -> list[Path]:
-    directory = directory.resolve()
+    if not str(directory) or any(ord(c) < 32 or ord(c) == 127 for c in str(directory)):
+        # A line break in the path would split the crontab entry and unit files made for it.
+        raise UsageError(f"bad workspace directory {str(directory)!r}: give a path without line breaks or control characters")
+    try:
+        return _create(directory.resolve())
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise UsageError(f"cannot create a workspace at {str(directory)[:100]!r}: {exc.strerror}") from None
+
+
+def _create(directory: Path) -> list[Path]:
     blocker = next((p for p in (directory, *directory.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise UsageError(f"{blocker} exists and is not a directory; give a new or existing directory")

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from netpatrol import store_files
+from netpatrol import store_files, store_gitconfig
 from netpatrol.errors import LockedError, StoreError
-from netpatrol.store_git import GitRunner, redact_url_creds
+from netpatrol.store_git import GitRunner, operation_in_progress, redact_url_creds
 from netpatrol.store_lock import acquire_flock
 
 MANAGED_DIRS = ("configs", "inspections", "evidence", "state")
@@ -108,6 +108,8 @@ class Store:
         """Open the repository, creating it (with a first commit) if needed; repair a killed run."""
         self._ensure_git_dir()
         if not self._opened:
+            # Read before git runs anything that could start a program the repository names.
+            store_gitconfig.refuse_programs(self.path, self._git(*store_gitconfig.LIST_ARGS)[1])
             status, top = self._git("rev-parse", "--show-toplevel", ok=range(256))
             if status != 0 or Path(top.strip()).resolve() != self.path:
                 raise StoreError(f"{self.path}: not a usable git repository (git rev-parse failed)")
@@ -131,6 +133,11 @@ class Store:
         self.close()
 
     def _ensure_git_dir(self) -> None:
+        if self.git_dir.is_symlink() or (self.git_dir.exists() and not self.git_dir.is_dir()):
+            # A `gitdir:` file or a link: the history would live, and be written, somewhere else.
+            raise StoreError(f"{self.git_dir} is a {'symbolic link' if self.git_dir.is_symlink() else 'file'}, not the "
+                             f"store's own repository directory; netpatrol wrote nothing. Put the repository itself there "
+                             f"(e.g. git clone it into {self.path})")
         if (self.git_dir / "HEAD").is_file() and (self.git_dir / "objects").is_dir():
             return
         try:
@@ -163,12 +170,17 @@ class Store:
         return ref.removeprefix("refs/heads/") if status == 0 and ref.startswith("refs/heads/") else None
 
     def check_branch(self) -> None:
-        """Refuse (before anything is written) when HEAD is not on the store's branch."""
+        """Refuse (before anything is written) when HEAD is not on the store's branch, or a merge,
+        rebase, cherry-pick or revert someone started there is unfinished."""
         expected = self.branch()
         try:
             head = (self.git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read .git/HEAD: {exc.strerror}") from exc
+        busy = operation_in_progress(self.git_dir)
+        if busy is not None:
+            raise StoreError(f"{self.path}: {busy[0]} is in progress in the store; netpatrol wrote nothing and will not "
+                             f"commit it for you. Finish it, or undo it with: git -C {self.path} {busy[1]}")
         if head == f"ref: refs/heads/{expected}":
             return
         if head.startswith("ref: refs/heads/"):
@@ -325,9 +337,16 @@ class Store:
         if present:
             self._git("add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul",
                       stdin="\0".join(present).encode())
-        staged = [p for p in self._git("diff", "--cached", "--name-only", "-z", "--no-renames",
-                                       "HEAD")[1].split("\0") if p]
-        targets = [p for p in staged if _within(p, scope)]
+        fields = self._git("diff", "--cached", "--raw", "-z", "--no-renames", "HEAD")[1].split("\0")
+        staged = [(fields[i + 1], fields[i].split()[1]) for i in range(0, len(fields) - 1, 2) if fields[i].startswith(":")]
+        targets = [p for p, _ in staged if _within(p, scope)]
+        links = [p for p, mode in staged if mode == "120000" and p in targets]
+        if links:
+            # `git add` stores a link as a link: a planted `inspections/2026Q1 -> /tmp` would replace
+            # that period's stored results in this commit. Unstage our paths and refuse.
+            self._git("reset", "-q", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul", stdin="\0".join(targets).encode())
+            raise StoreError(f"{self.path}: {links[0]} is a symbolic link; netpatrol never commits links (it would "
+                             f"replace what is stored there) and committed nothing: replace it with a real directory or file")
         if not targets:
             return None
         # -m would hit the 128 KiB argv limit, and stdin may carry the pathspec.

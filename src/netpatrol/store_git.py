@@ -1,7 +1,7 @@
 """How the store runs git: fixed options, a secret-free environment, owner-only file modes.
 
 Every git child of the store starts here, so three rules hold for all of them:
-- no repository hook or fsmonitor runs (`backups/.git` may come from anywhere: a restored
+- no repository hook, fsmonitor or `ext::` transport runs (`backups/.git` may come from anywhere: a restored
   archive, a colleague's clone), and nothing waits for a signing prompt;
 - the environment is `child_env()`: device and mail passwords never reach git or its helpers;
 - umask 077: objects, refs, the index and reflogs git creates are readable by the owner only.
@@ -20,8 +20,26 @@ from netpatrol.childenv import child_env
 from netpatrol.errors import StoreError
 
 GIT_OPTS = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
-            "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "core.quotePath=false")
+            "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "core.quotePath=false",
+            # `ext::` remote URLs run a shell command; a repository's config may allow them.
+            "-c", "protocol.ext.allow=never")
 OWNER_ONLY_UMASK = 0o077
+
+
+# What a person may have left half-done in the store's repository; `git commit` would conclude it
+# (a merge with conflict markers in a device's config, under netpatrol's own message).
+_IN_PROGRESS = (("MERGE_HEAD", "a merge", "merge --abort"), ("CHERRY_PICK_HEAD", "a cherry-pick", "cherry-pick --abort"),
+                ("REVERT_HEAD", "a revert", "revert --abort"), ("rebase-merge", "a rebase", "rebase --abort"),
+                ("rebase-apply", "a rebase or am", "rebase --abort"), ("sequencer", "a cherry-pick or revert",
+                                                                       "cherry-pick --abort"))
+
+
+def operation_in_progress(git_dir: Path) -> tuple[str, str] | None:
+    """(what, how to abort it) of an unfinished merge/rebase/cherry-pick/revert, or None."""
+    for name, what, abort in _IN_PROGRESS:
+        if (git_dir / name).exists():
+            return what, abort
+    return None
 
 
 def redact_url_creds(text: str) -> str:

@@ -13,8 +13,10 @@ from netpatrol.inventory import load_inventory
 from netpatrol.workspace import Workspace
 
 
-def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue:
-    return InventoryIssue(file, "", "", str(exc))
+def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue | str:
+    text = str(exc)
+    # A YAML error already names its file: `tasks/quarterly.yaml: tasks/quarterly.yaml: line 2` otherwise.
+    return text if text.startswith(f"{file}:") else InventoryIssue(file, "", "", text)
 
 
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
@@ -55,6 +57,9 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     parsers = ws.root / "parsers"
     if (parsers / "index").exists():
         problems.extend(validate_template_dir(parsers))
+    from netpatrol.report.render import validate_templates
+
+    problems.extend(validate_templates(ws.reports / "templates"))
     try:
         load_lab_file(ws.root)
     except NetpatrolError as exc:

@@ -43,12 +43,27 @@ class ConnectionSettings(_Strict):
 
 EventName = Literal["config_changed", "backup_failed", "inspection_failed", "report_failed", "findings"]
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-_DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*[smhdw]\s*$")
+# ASCII digits only: `\d` (and float()) also take full-width digits such as `２４h`.
+_DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw])\s*")
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# A backup interval longer than a year is a typo; beyond ~10^8 days datetime arithmetic overflows.
+MAX_DURATION_SECONDS = 366 * 86400
+
+
+def duration_seconds(value: str) -> float | None:
+    """Seconds of `24h`, `7d`, `90m`...; None when `value` is not such a duration."""
+    m = _DURATION.fullmatch(value)
+    return float(m.group(1)) * DURATION_UNITS[m.group(2)] if m else None
 
 
 def _check_duration(value: str | None) -> str | None:
-    if value is not None and not _DURATION.match(value):
+    if value is None:
+        return value
+    seconds = duration_seconds(value)
+    if seconds is None:
         raise ValueError(f"{value!r} is not a duration: use a number and a unit s/m/h/d/w, e.g. 24h or 7d")
+    if not 0 < seconds <= MAX_DURATION_SECONDS:
+        raise ValueError(f"{value!r} must be more than 0 and at most 366d")
     return value
 
 
@@ -76,13 +91,13 @@ class ScheduleSettings(_Strict):
 
 class HookChannel(_Strict):
     command: list[str] | str  # argv list (no shell), or a string split like a shell would
-    timeout: float = Field(30, gt=0)
+    timeout: float = Field(30, gt=0, le=3600)
     events: list[EventName] | None = None
 
 
 class WebhookChannel(_Strict):
     url: str = Field(pattern=r"^https?://")
-    timeout: float = Field(10, gt=0)
+    timeout: float = Field(10, gt=0, le=600)
     retries: int = Field(2, ge=0, le=10)
     events: list[EventName] | None = None
 
@@ -96,7 +111,7 @@ class MailChannel(_Strict):
     ssl: bool = Field(False, description="implicit TLS from the first byte (SMTPS, usually port 465)")
     username: str | None = None
     password: str | None = Field(None, description="only a ${ENV_VAR} reference, never the password itself")
-    timeout: float = Field(20, gt=0)
+    timeout: float = Field(20, gt=0, le=600)
     subject_prefix: str = "[netpatrol]"
     events: list[EventName] | None = None
 
@@ -119,6 +134,14 @@ class MailChannel(_Strict):
             # smtplib would send AUTH PLAIN/LOGIN, i.e. the password, over a plain connection.
             raise ValueError("username is set but neither starttls nor ssl is: the password would cross the "
                              "network in clear; set starttls: true (port 587) or ssl: true (port 465)")
+        if self.password and not self.username:
+            raise ValueError("password is set but username is not: nothing would log in; set username")
+        # Header values: a line break would be refused by the mail library at every send (a
+        # notification lost each time), so it is refused here, once.
+        for name, value in (("host", self.host), ("from", self.sender), ("subject_prefix", self.subject_prefix),
+                            *(("to", v) for v in self.to)):
+            if any(not c.isprintable() for c in value):
+                raise ValueError(f"{name} {value[:60]!r} holds a line break or control character")
         return self
 
 
@@ -155,7 +178,7 @@ class SyslogSettings(_Strict):
     # RFC 5424 section 6.1: receivers must accept 480 octets and should accept 2048; may truncate.
     max_datagram: int = Field(2048, ge=480, le=65535, description="bytes read per datagram; the rest is dropped")
     max_pending: int = Field(10000, ge=1, le=1_000_000, description="devices waiting for their backup at once")
-    warn_interval: float = Field(60, gt=0, description="seconds between warnings about dropped datagrams")
+    warn_interval: float = Field(60, gt=0, le=86400, description="seconds between warnings about dropped datagrams")
 
 
 class Settings(_Strict):

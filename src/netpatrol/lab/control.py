@@ -181,7 +181,7 @@ def up(state_dir: Path, specs: list[LabDeviceSpec], timeout: float = 60, options
     """
     state_dir = Path(state_dir).resolve()
     _check_unique(specs)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     old = _read_json(state_dir / "devices.json") or {}
     # What this lab's own running server listens on is not "another process".
     ours = {(d["address"], d["port"]) for d in old.get("devices", [])} if _server_pid(state_dir) is not None else set()

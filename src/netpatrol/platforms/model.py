@@ -126,6 +126,13 @@ class PlatformProfile(_Frozen):
         return re.compile("|".join(f"(?:{p})" for p in self.error_patterns), re.MULTILINE)
 
     def rejected(self, output: str) -> str | None:
-        """Return the device's error line if `output` is a CLI error reply, else None."""
-        m = self.error_re.search(output)
+        """Return the device's error line if `output` is a CLI error reply, else None.
+
+        A refusal is printed instead of the output (after at most a caret line), or after it when
+        a chained second command is refused; the same words inside the output (a banner quoting
+        "% Invalid input detected", an interface description) are device text and must not make
+        every backup of that device fail. So only the first 3 and last 2 non-blank lines count.
+        """
+        lines = [ln for ln in output.splitlines() if ln.strip()]
+        m = self.error_re.search("\n".join(lines[:3] + lines[3:][-2:]))
         return m.group(0).strip() if m else None

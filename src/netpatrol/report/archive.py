@@ -19,6 +19,7 @@ from netpatrol.report.publish import file_stem
 from netpatrol.report.render import ROOM_FIELDS, environment, render, tidy_markdown
 from netpatrol.report.results import inspected_periods, load_results
 from netpatrol.store import Store
+from netpatrol.store_files import owner_only
 from netpatrol.workspace import Workspace
 
 ARCHIVE_FORMATS = ("xlsx", "csv", "md")
@@ -69,7 +70,7 @@ def write_archive(ws: Workspace, inv: Inventory, store: Store, fmt: str, lang: s
     t = Translator(lang)
     sites = {s: a for s, a in inv.sites().items()}
     path = ws.reports / "archive" / f"{file_stem(ws.settings.client, 'archive')}.{fmt}"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if fmt == "md":
         text = render(environment(ws.reports / "templates"), "archive.md.j2", rows=rows, sites=sites, t=t,
                       room_fields=ROOM_FIELDS, client=ws.settings.client, provider=ws.settings.provider)
@@ -79,6 +80,9 @@ def write_archive(ws: Workspace, inv: Inventory, store: Store, fmt: str, lang: s
         path.write_text(_csv(rows, t), encoding="utf-8-sig")
     else:
         _xlsx(rows, sites, t, path)
+    # Serials, versions and repair records of the client's devices: owner-only like the reports,
+    # whatever the umask (the writers create files with it).
+    owner_only(ws.reports)
     return path
 
 

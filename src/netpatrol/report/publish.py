@@ -52,12 +52,13 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
                  lock_timeout: float = 0) -> ReportOutput:
     report = build_report(ws.settings, inv, store, req)
     env = environment(ws.reports / "templates")
-    out_dir = ws.reports / req.period
-    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem = file_stem(req.site or ws.settings.client, req.period)
     result = ReportOutput(report)
+    # Rendered before anything is created: a broken workspace template leaves no empty folder.
     markdown = render_md(report, env)
     html = render_html(report, env) if {"html", "pdf"} & set(formats) else None
+    out_dir = ws.reports / req.period
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         if fmt == "md":

@@ -8,6 +8,10 @@ Device text is hostile input. HTML templates autoescape; Markdown templates get 
 default: every `{{ value }}` that is text is made inert by `inert.md_inline` unless a filter
 already shaped it for its place (`cell` in a table, `code` for a code span, `fence` for a block,
 `md` for running text), so a client's own template is as safe as ours.
+
+A workspace template is code from whoever handed over the workspace: it runs in Jinja's immutable
+sandbox, so `{{ ''.__class__ ... }}` cannot reach Python's internals, and any failure of it is one
+TemplateError naming the template (exit 2), never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import re
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from netpatrol.errors import TemplateError
@@ -32,12 +37,45 @@ _BLANKS = re.compile(r"\n{3,}")
 _DELIMITER_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")  # | --- | ---: |
 
 
+def validate_templates(directory: Path, label: str = "reports/templates") -> list[str]:
+    """Syntax problems of the workspace's report templates (for `inventory check`)."""
+    if not directory.is_dir():
+        return []
+    env = environment(directory)
+    problems = []
+    for path in sorted(directory.glob("*.j2")):
+        try:
+            env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(f"{label}/{path.name}: line {exc.lineno}: {exc.message}")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{label}/{path.name}: cannot be read as UTF-8 text: {_one_line(exc)}")
+    return problems
+
+
+class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's sandbox keeps templates from Python's internals, not from exhausting the machine:
+    `{{ 'x' * 10**10 }}` or `{{ 9**9**9 }}` would take all memory or CPU before any error."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_ITEMS = 1_000_000
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+            raise jinja2.sandbox.SecurityError(f"'** {right}': exponent too large")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_ITEMS:
+                    raise jinja2.sandbox.SecurityError(f"repeating a sequence {n} times: result too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(workspace_templates: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(workspace_templates)))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=jinja2.StrictUndefined,
@@ -70,8 +108,29 @@ def render(env: jinja2.Environment, name: str, **context: object) -> str:
         raise TemplateError(f"report template {exc.name!r} not found") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}: line {exc.lineno}: {exc.message}") from None
+    except jinja2.sandbox.SecurityError as exc:
+        raise TemplateError(f"report template {name}: unsafe: {_one_line(exc)} (templates run sandboxed)") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"report template {name}: {exc.message}") from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a workspace template may fail in any way Python can
+        raise TemplateError(f"report template {name}: line {_template_line(exc, name)}: "
+                            f"{type(exc).__name__}: {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """The template line being rendered when `exc` was raised (Jinja maps its frames to them)."""
+    tb, line = exc.__traceback__, "?"
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(name):
+            line = str(tb.tb_lineno)
+        tb = tb.tb_next
+    return line
 
 
 def render_html(report: ReportModel, env: jinja2.Environment) -> str:
