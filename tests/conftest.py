@@ -25,6 +25,19 @@ def corpus() -> Path:
 
 
 @pytest.fixture
+def bare_git_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty HOME and no system or user git config: the store must not rely on any of them."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in ("XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+                "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_DIR", "GIT_WORK_TREE", "GIT_SSH_COMMAND"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
 def sample_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's sample workspace (inventory, lab.yaml, settings) in tmp_path."""
     ws = tmp_path / "ws"

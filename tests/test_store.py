@@ -20,16 +20,8 @@ CFG = "hostname {h}\n!\ninterface GigabitEthernet0/{n}\n description uplink\n!\n
 
 
 @pytest.fixture(autouse=True)
-def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty HOME and no system config: the store must not rely on any user git identity."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for var in ("XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "EMAIL", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
-                "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(var, raising=False)
-    return home
+def no_git_identity(bare_git_home: Path) -> Path:
+    return bare_git_home
 
 
 @pytest.fixture

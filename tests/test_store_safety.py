@@ -19,14 +19,7 @@ from netpatrol.store import Store
 from report_world import built, world  # noqa: F401  (fixtures)
 
 
-@pytest.fixture(autouse=True)
-def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for var in ("XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_DIR", "GIT_WORK_TREE"):
-        monkeypatch.delenv(var, raising=False)
+pytestmark = pytest.mark.usefixtures("bare_git_home")
 
 
 @pytest.fixture

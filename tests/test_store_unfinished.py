@@ -15,15 +15,11 @@ from netpatrol.store import Store
 
 
 @pytest.fixture(autouse=True)
-def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "someone")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "someone@example.org")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "someone")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "someone@example.org")
+def git_identity(bare_git_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's own git commands (merges, rebases) need an author; the store needs none."""
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "someone")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "someone@example.org")
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
