@@ -37,13 +37,15 @@ from report_world import (  # noqa: F401  (fixtures)
 FORMULAS = ['=HYPERLINK("http://x","y")', "=cmd|'/C calc'!A0", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1",
             "＝1+1", "=1+1\x02"]
 # Markdown's own characters, densely: random Unicode alone rarely spells "<a>" or "- [x]".
-MARKDOWNISH = st.one_of(st.text(), st.text(alphabet=list("#>-+*_`~[]()<>!&|\\$=.:;1a/ \n\r\t\x02")))
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MARKDOWNISH = st.one_of(st.text(), st.text(alphabet=list("#>-+*_`~[]()<>!&|\\$=.:;1a/ \n\r\t\x02\u202e\u2067")))
+BIDI = "\u202a-\u202e\u2066-\u2069"  # embeddings, overrides, isolates: they reorder what a reader sees
+XML_ILLEGAL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff{BIDI}]")
+MD_HIDDEN = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff{BIDI}]")
 
 
 def _visible(text: str) -> str:
     """What an inert Markdown rendering shows for one line of device text."""
-    return re.sub("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]", REPLACEMENT, text).strip()
+    return MD_HIDDEN.sub(REPLACEMENT, text).strip()
 
 
 # -- inert.py: spreadsheets ---------------------------------------------------------------------
@@ -133,7 +135,7 @@ def test_md_code_is_one_code_span_with_the_text(text):
     one_line = " ".join(re.split(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]", text))
     if not one_line.strip(" "):
         return  # nothing to show (the report writes "—" instead)
-    shown = re.sub("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]", REPLACEMENT, one_line)
+    shown = MD_HIDDEN.sub(REPLACEMENT, one_line)
     for src in (f"x {md_code(text)} y", f"| h |\n| --- |\n| {md_code(text, table=True)} |\n"):
         spans = [c for t in parser().parse(src) if t.type == "inline" for c in t.children if c.type == "code_inline"]
         assert [c.content for c in spans] == [shown], src
@@ -267,3 +269,16 @@ def test_terminal_text_has_no_escape_sequences_and_no_markup() -> None:
     assert "\x1b]" not in shown and "\x1b[2J" not in shown and "\x9b" not in shown
     assert "\r" not in shown and "\u202e" not in shown
     assert shown.count("[link=http://x/]L[/link] [/x] [bold]B") == 4  # title, two cells, the error line
+
+
+TROJAN = "version 1.0 \u202egnp.exe\u202c \u2067isolate\u2069"
+
+
+def test_bidi_overrides_are_replaced_in_every_report_format():
+    """A device cannot reorder what the client reads: no embedding, override or isolate survives."""
+    bidi = re.compile(f"[{BIDI}]")
+    buf, sheet = _roundtrip_xlsx([TROJAN])
+    outputs = [sheet.cell(row=1, column=1).value, csv_cell(TROJAN), md_inline(TROJAN), md_cell(TROJAN),
+               md_code(TROJAN), md_fence(TROJAN), clean_text(TROJAN)]
+    for out in outputs:
+        assert not bidi.search(out) and "gnp.exe" in out and out.count(REPLACEMENT) == 4, repr(out)

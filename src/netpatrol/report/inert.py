@@ -25,12 +25,15 @@ from __future__ import annotations
 import re
 
 REPLACEMENT = "\ufffd"
-# XML 1.0 Char excludes C0 controls other than tab/LF/CR, lone surrogates and U+FFFE/U+FFFF.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 Char excludes C0 controls other than tab/LF/CR, lone surrogates and U+FFFE/U+FFFF; the
+# bidi embeddings, overrides and isolates go too: in a report they reorder what the client reads
+# ("Trojan Source"), and no report language here is written right to left.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_XML_ILLEGAL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff{_BIDI}]")
 # What CommonMark or str.splitlines() (tidy_markdown) would read as a line break.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 # The other C0/C1 controls (invisible, or a terminal escape when a diff is shown) and non-characters.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROLS = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff{_BIDI}]")
 # Leading characters a spreadsheet reads as the start of a formula (OWASP CSV injection).
 FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 XLSX_MAX_TEXT = 32767  # Excel's limit for one cell; longer text makes Excel "repair" the file
@@ -47,7 +50,8 @@ _MD_RULE = re.compile(r"[-=\s]+")  # setext underline or thematic break
 
 
 def clean_text(value: object) -> str:
-    """The text with characters XML 1.0 (and so every workbook and HTML parser) rejects replaced."""
+    """The text with characters XML 1.0 (and so every workbook and HTML parser) rejects, and bidi
+    overrides, replaced."""
     return _XML_ILLEGAL.sub(REPLACEMENT, str(value))
 
 
