@@ -77,6 +77,18 @@ def due(
     out.print(f"{len(rep.inspections_due)} device(s) due for inspection, {len(rep.backups_due)} due for backup.")
 
 
+# Cron and systemd start netpatrol with the file's path instead of sourcing it (envfile.py).
+EnvFileOpt = Annotated[Path | None, typer.Option(
+    "--env-file", help="Load KEY=VALUE lines (the ${ENV} passwords) from this 0600 file first; read as data, never by a shell.")]
+
+
+def _load_env_file(env_file: Path | None) -> None:
+    if env_file is not None:
+        from netpatrol.envfile import load_env_file
+
+        load_env_file(env_file)
+
+
 def run(
     workspace: WorkspaceOpt = None,
     host: HostOpt = None,
@@ -87,12 +99,15 @@ def run(
     wait: WaitOpt = 0.0,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the report after inspections.")] = False,
     json_out: JsonOpt = False,
+    env_file: EnvFileOpt = None,
 ) -> None:
     """One command for cron: the inspections that are due, the period report, then the due backups; notifies."""
     from netpatrol.backup import open_store, run_backup
     from netpatrol.inspection import run_inspection
     from netpatrol.notify import notify_backup_run, notify_inspection_run
     from netpatrol.schedule import due_for_workspace
+
+    _load_env_file(env_file)
 
     if not due_only:
         raise UsageError("'run' needs --due (run what is due now), e.g. 'netpatrol run --due -w /srv/netpatrol'")
@@ -339,6 +354,7 @@ def listen_syslog(
     duration: Annotated[float | None, typer.Option("--duration", min=0, help="Stop after this many seconds (pending backups still run).")] = None,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds a backup waits for another run's lock before it is postponed.")] = 60.0,
     json_out: JsonOpt = False,
+    env_file: EnvFileOpt = None,
 ) -> None:
     """Receive syslog and back up each device that logs a configuration change (debounced), then notify.
 
@@ -346,6 +362,7 @@ def listen_syslog(
     in netpatrol.yaml, count; the rest are dropped and counted."""
     from netpatrol.syslog_listener import SyslogListener
 
+    _load_env_file(env_file)
     ws, inv = open_workspace(workspace)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
@@ -368,33 +385,8 @@ def listen_syslog(
               highlight=False, soft_wrap=True)
 
 
-EnvFileOpt = Annotated[Path | None, typer.Option(
-    "--env-file", help="Load KEY=VALUE lines (the ${ENV} passwords) from this 0600 file first; read as data, never by a shell.")]
-
-
-def with_env_file(command):
-    """`command` plus an `--env-file PATH` option loaded before it runs: cron and systemd start
-    netpatrol with the file's path instead of sourcing it (see envfile.py)."""
-    import functools
-    import inspect
-
-    @functools.wraps(command)
-    def wrapper(*args, env_file: Path | None = None, **kwargs):
-        if env_file is not None:
-            from netpatrol.envfile import load_env_file
-
-            load_env_file(env_file)
-        return command(*args, **kwargs)
-
-    sig = inspect.signature(command, eval_str=True)
-    extra = inspect.Parameter("env_file", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=EnvFileOpt)
-    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
-    wrapper.__annotations__ = {**command.__annotations__, "env_file": EnvFileOpt}
-    return wrapper
-
-
 def register(app: typer.Typer) -> None:
     app.command()(due)
-    app.command("run")(with_env_file(run))
-    app.command("listen-syslog")(with_env_file(listen_syslog))
+    app.command("run")(run)
+    app.command("listen-syslog")(listen_syslog)
     app.add_typer(schedule_app, name="schedule")

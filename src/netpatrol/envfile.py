@@ -21,6 +21,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from netpatrol import store_files
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import UsageError
 
@@ -93,12 +94,5 @@ def write_env_file(path: Path, values: Mapping[str, str], comments: str = "") ->
             raise UsageError(f"env file {path}: the value of {key} contains a line break or NUL, which the format cannot hold")
         lines.append(f"{key}={value}\n")
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        os.chmod(fh.fileno(), 0o600)
-        fh.write(HEADER + comments + "".join(lines))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    # The store's writer: atomic, 0600 whatever the umask, never through a link.
+    store_files.write_bytes(path.parent, path.name, (HEADER + comments + "".join(lines)).encode("utf-8"))

@@ -120,7 +120,8 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
             continue
         # Parsed rows and health (logs) are stored in the results JSON like the evidence: a log line
         # may quote a typed command with its secret (IOS CFGLOG_LOGGEDCMD), so parse the sanitised text.
-        text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
+        # Sanitised once, here: the evidence written to Git later is this same text.
+        r.text = text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
         outcome = parse(h.platform, r.command, text, extra)
         items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=Path(outcome.template).name if outcome.template else None,
                                   error=outcome.error, rows=len(outcome.rows))
@@ -230,10 +231,9 @@ def run_inspection(
             if raw and h.name not in kept:
                 for item in raw.items.values():
                     if item.command:
-                        # Evidence goes to Git like a backup, so it loses its secrets like one: a
-                        # job item may print config lines (`show running-config | include snmp`).
-                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt",
-                                         sanitize(item.text or "", h.platform, ws.settings.backup.secrets))
+                        # Evidence goes to Git like a backup, so it lost its secrets like one in
+                        # _analyse: a job item may print config lines (`show running-config | include snmp`).
+                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
         s = summarise(period, _stored_results(store, period))
         store.write_file(f"inspections/{period}/summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "

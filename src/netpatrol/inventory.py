@@ -380,13 +380,13 @@ def _check_secret_refs(inv, hosts, groups, defaults, rels, issues: list, need_se
             if value is None:
                 continue
             m = ENV_REF.match(str(value))
-            if m:
-                declare_secret_vars([m.group(1)])  # kept out of git and hook environments
             if not m:
                 issues.append(
                     InventoryIssue(rel, where, field_name, "must be an environment reference such as ${NETPATROL_PASSWORD}, not plain text")
                 )
-            elif need_set and m.group(1) not in os.environ:
+                continue
+            declare_secret_vars([m.group(1)])  # kept out of git and hook environments
+            if need_set and m.group(1) not in os.environ:
                 issues.append(
                     InventoryIssue(rel, where, field_name, f"refers to ${{{m.group(1)}}}, which is not set in the environment")
                 )

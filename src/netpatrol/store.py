@@ -221,8 +221,8 @@ class Store:
         A run that will write is refused here, before it contacts any device, when off-branch."""
         outer = self._lock_depth == 0
         if outer:
+            self._ensure_git_dir()
             if writing:
-                self._ensure_git_dir()
                 self.check_branch()
             self._acquire(timeout)
         self._lock_depth += 1
@@ -237,7 +237,6 @@ class Store:
                 os.close(fd)
 
     def _acquire(self, timeout: float) -> None:
-        self._ensure_git_dir()
         self._lock_fd = acquire_flock(self.git_dir / LOCK_NAME, self.path, timeout)
 
     # -- git plumbing -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ GitPython cannot remove variables from a child's environment, so git is run with
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 import weakref
@@ -42,10 +43,11 @@ def operation_in_progress(git_dir: Path) -> tuple[str, str] | None:
     return None
 
 
-def redact_url_creds(text: str) -> str:
-    import re
+_CREDS_IN_URL = re.compile(r"(\w+://)[^/@\s]+@")
 
-    return re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", text)
+
+def redact_url_creds(text: str) -> str:
+    return _CREDS_IN_URL.sub(r"\1***@", text)
 
 
 def error_line(stderr: str, status: int) -> str:

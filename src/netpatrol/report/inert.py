@@ -124,6 +124,12 @@ def md_cell(value: object) -> str:
     return "<br>".join(_md_escape(p) for p in _LINE_BREAKS.split(str(value)))
 
 
+def _backtick_fence(text: str, minimum: int) -> str:
+    """Backticks one longer than any run inside `text`, so the text cannot close them."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(minimum, longest + 1)
+
+
 def md_code(value: object, table: bool = False) -> str:
     """An inline code span holding the text verbatim (on one line)."""
     text = _CONTROLS.sub(REPLACEMENT, " ".join(_LINE_BREAKS.split(str(value))))
@@ -131,8 +137,7 @@ def md_code(value: object, table: bool = False) -> str:
         return ""
     if table:
         text = text.replace("|", "\\|")  # GFM splits cells before it sees code spans
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
+    fence = _backtick_fence(text, 1)
     pad = " " if text[:1] == "`" or text[-1:] == "`" or (text.startswith(" ") and text.endswith(" ")) else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
@@ -141,6 +146,5 @@ def md_fence(value: object, lang: str = "") -> str:
     """A fenced block longer than any backtick run inside, so device output cannot close it;
     control characters (a terminal escape in `git diff` of the committed report) are replaced."""
     text = _CONTROLS.sub(REPLACEMENT, str(value))
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = _backtick_fence(text, 3)
     return f"{fence}{lang}\n{text.rstrip(chr(10))}\n{fence}"

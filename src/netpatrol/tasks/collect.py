@@ -11,7 +11,7 @@ from netmiko import BaseConnection, ConnectHandler
 from nornir.core.task import Task
 
 from netpatrol import errors
-from netpatrol.connection import CONNECTION_NAME, CommandOutput, send, translate
+from netpatrol.connection import CONNECTION_NAME, translate
 from netpatrol.platforms import PLATFORMS, PlatformProfile
 
 
@@ -118,11 +118,3 @@ def _open_telnet(task: Task, ssh_error: errors.DeviceError) -> BaseConnection:
 def read_timeout(task: Task) -> float:
     return task.nornir.config.user_defined["netpatrol"].read_timeout
 
-
-def run_commands(task: Task, commands: list[str]) -> dict[str, CommandOutput]:
-    """Run each command once; CLI error replies come back marked `rejected`."""
-    outputs = {}
-    with session(task) as (conn, profile):
-        for command in commands:
-            outputs[command] = send(conn, profile, command, read_timeout(task))
-    return outputs
