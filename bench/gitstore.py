@@ -1,4 +1,4 @@
-"""Benchmark: committing backups with netpatrol.store versus GitPython's index API.
+"""Benchmark: committing backups with netpatrol.store.repo versus GitPython's index API.
 
     .venv/bin/python bench/gitstore.py                # 3,000 synthetic ~11 KB configs, one trial (< 2 min)
     .venv/bin/python bench/gitstore.py --n 10000      # the size the < 1 s target is stated for (~3-6 min)
@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import git  # the baseline only; netpatrol itself goes through netpatrol.store
+import git  # the baseline only; netpatrol itself goes through netpatrol.store.repo
 
-from netpatrol.store import Store, format_commit_message
+from netpatrol.store.repo import Store, format_commit_message
 
 
 def synthetic_config(i: int, change: int) -> str:

@@ -12,7 +12,7 @@ wait4; the lab's CPU from /proc/<pid>/stat):
               item of the job's platform catalogue, plus running and saved config), nothing else
 
 Parse: a synthetic, realistic Cisco IOS `show interfaces` with 500 interfaces through
-`netpatrol.parsing.parse` and through `ntc_templates.parse.parse_output` on the same text.
+`netpatrol.inspection.parsing.parse` and through `ntc_templates.parse.parse_output` on the same text.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ ENABLE = common.PLAIN_ENABLE
 
 
 def job_commands() -> dict[str, list[str]]:
-    from netpatrol.jobs import load_job
+    from netpatrol.inspection.catalogue import load_job
     from netpatrol.platforms import PLATFORMS
 
     job = load_job(None, "quarterly")
@@ -162,12 +162,12 @@ def show_interfaces(count: int) -> str:
 def bench_parse(count: int = 500, repeats: int = 5) -> list[list[object]]:
     from ntc_templates.parse import parse_output
 
-    from netpatrol.parsing import parse
+    from netpatrol.inspection.parsing import parse
 
     text = show_interfaces(count)
     rows = []
     cases = {
-        "netpatrol.parsing.parse": lambda: parse("cisco_ios", "show interfaces", text).rows,
+        "netpatrol.inspection.parsing.parse": lambda: parse("cisco_ios", "show interfaces", text).rows,
         "ntc_templates parse_output": lambda: parse_output(platform="cisco_ios", command="show interfaces", data=text),
     }
     for label, fn in cases.items():

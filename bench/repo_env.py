@@ -31,7 +31,7 @@ def netpatrol_argv() -> list[str]:
     script = Path(sys.executable).with_name("netpatrol")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from netpatrol.cli import main; main()"]
+    return [sys.executable, "-c", "from netpatrol.cli.root import main; main()"]
 
 
 use_repo_venv()

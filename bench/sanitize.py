@@ -21,11 +21,11 @@ import subprocess
 import tempfile
 import time
 
-from netpatrol.configtext import clean
-from netpatrol.lab.device import DeviceSpec, LabDevice
+from netpatrol.backup.configtext import clean
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.planted import SCENARIO
 from netpatrol.platforms import PLATFORMS
-from netpatrol.sanitize import sanitize
+from netpatrol.backup.sanitize import sanitize
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -37,7 +37,7 @@ def configs() -> list[tuple[str, str]]:
         for platform in sorted(PLATFORMS):
             spec = DeviceSpec(name=f"b-{platform}", platform=platform, address="127.0.0.1", port=22, username="u",
                               password="p", scenarios=["weak_security", SCENARIO])
-            out.append((platform, LabDevice(spec, Path(tmp)).running))
+            out.append((platform, SimulatedDevice(spec, Path(tmp)).running))
     return out
 
 
@@ -50,7 +50,7 @@ def timed(fn, texts: list[tuple[str, str]], rounds: int) -> float:
 
 
 def old_sanitize(ref: str):
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:src/netpatrol/sanitize.py"],
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:src/netpatrol/backup/sanitize.py"],
                             capture_output=True, text=True, check=True).stdout
     path = Path(tempfile.mkdtemp()) / "sanitize_baseline.py"
     path.write_text(source, encoding="utf-8")

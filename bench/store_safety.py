@@ -3,7 +3,7 @@
     python bench/store_safety.py            # 3,000 synthetic ~11 KB configs (< 1 min)
     python bench/store_safety.py --n 10000
 
-Scenarios, each timed for netpatrol.store and for a baseline doing the same work the way the
+Scenarios, each timed for netpatrol.store.repo and for a baseline doing the same work the way the
 store did before it refused links, checked its branch and left GitPython:
 - write every config (new files, then all changed): Store.write_file (O_NOFOLLOW per component, branch check, 0600)
   vs. a path-based atomic write (temp file, fsync, rename);
@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import git  # the baseline only
 
-from netpatrol.store import Store
+from netpatrol.store.repo import Store
 
 
 def config(i: int, change: int) -> str:

@@ -11,7 +11,7 @@ debounce never closes). Modes:
 
   baseline  the listener as it was before the bound: whole datagrams read and every message kept
             per pending device (emulated by a subclass below)
-  current   netpatrol.syslog_listener as it is: syslog.max_datagram bytes read, one sample per device
+  current   netpatrol.automation.syslog as it is: syslog.max_datagram bytes read, one sample per device
 
 Prints peak RSS and retained message bytes per mode, and baseline/current ratios.
 """
@@ -34,9 +34,9 @@ import tempfile
 
 import yaml
 
-from netpatrol.inventory import load_inventory
-from netpatrol.syslog_listener import SyslogListener, parse_datagram
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.automation.syslog import SyslogListener, parse_datagram
+from netpatrol.workspace.settings import Workspace
 
 LINE = "<189>Nov 27 10:15:00 {host} %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.0.0.5) "
 

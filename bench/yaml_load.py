@@ -25,7 +25,7 @@ import time  # noqa: E402
 import yaml  # noqa: E402
 
 from netpatrol import safe_yaml  # noqa: E402
-from netpatrol.checks import BUILTIN_DIR  # noqa: E402
+from netpatrol.checks.loader import BUILTIN_DIR  # noqa: E402
 
 
 class _OldInventoryLoader(yaml.SafeLoader):

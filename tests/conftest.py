@@ -85,10 +85,10 @@ def set_inventory_port(ws: Path, port: int) -> None:
 @pytest.fixture
 def lab_workspace(sample_workspace: Path):
     """The sample workspace with its whole lab running on a port of its own."""
-    from netpatrol.inventory import load_inventory
+    from netpatrol.workspace.inventory import load_inventory
     from netpatrol.lab import control
-    from netpatrol.lab.specs import build_specs
-    from netpatrol.workspace import Workspace
+    from netpatrol.lab.labfile import build_specs
+    from netpatrol.workspace.settings import Workspace
 
     inv = load_inventory(sample_workspace)
     set_inventory_port(sample_workspace, _free_port_on(sorted({h.hostname for h in inv.hosts.values()})))

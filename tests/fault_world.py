@@ -69,7 +69,7 @@ def set_env(monkeypatch) -> None:
 
 
 # cli.py has no __main__ block; this is what the console script runs.
-NETPATROL = [sys.executable, "-c", "from netpatrol.cli import main; main()"]
+NETPATROL = [sys.executable, "-c", "from netpatrol.cli.root import main; main()"]
 
 
 def cli(ws: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from netpatrol.health import (
+from netpatrol.inspection.results import (
     Comparison,
     Component,
     Facts,
@@ -27,8 +27,8 @@ from netpatrol.health import (
     ItemOutcome,
     Sensor,
 )
-from netpatrol.inventory import load_inventory
-from netpatrol.store import Store
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.store.repo import Store
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHANGED = {"city-core-01": "ntp server 10.0.0.123\n", "north-wan-01": "logging host 10.9.9.9\n"}
@@ -212,7 +212,7 @@ def _open_copy(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     shutil.copytree(built, ws, symlinks=True)
     store = Store(ws / "backups").open_or_init()
-    from netpatrol.workspace import Workspace
+    from netpatrol.workspace.settings import Workspace
 
     yield Workspace(ws), load_inventory(ws), store
     store.close()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol.checks import CheckContext, evaluate, load_packs, validate_pack_file
+from netpatrol.checks.loader import CheckContext, evaluate, load_packs, validate_pack_file
 from netpatrol.errors import CheckFileError, InventoryError
-from netpatrol.health import (
+from netpatrol.inspection.results import (
     Component,
     Facts,
     Health,
@@ -22,8 +22,8 @@ from netpatrol.health import (
     Peer,
     Sensor,
 )
-from netpatrol.inventory_models import InspectionScope
-from netpatrol.sanitize import sanitize
+from netpatrol.workspace.models import InspectionScope
+from netpatrol.backup.sanitize import sanitize
 from conftest import REPO, corpus_dir  # tests/ is on sys.path (rootdir conftest, no __init__)
 
 CASES = yaml.safe_load((Path(__file__).parent / "checks_cases.yaml").read_text(encoding="utf-8"))
@@ -271,7 +271,7 @@ def _write_inventory(root: Path) -> None:
 
 
 def test_threshold_host_beats_group_beats_pack_default(tmp_path, monkeypatch):
-    from netpatrol.inventory import load_inventory
+    from netpatrol.workspace.inventory import load_inventory
 
     monkeypatch.setenv("NP_CHK_PW", "x")
     _write_inventory(tmp_path)

@@ -11,11 +11,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol import checks
-from netpatrol.checks import evaluate, load_packs
-from netpatrol.cli import app
+from netpatrol.checks import loader as checks
+from netpatrol.checks.loader import evaluate, load_packs
+from netpatrol.cli.root import app
 from netpatrol.errors import CheckFileError, InventoryError
-from netpatrol.inventory_models import InspectionScope
+from netpatrol.workspace.models import InspectionScope
 from test_checks import ctx_for
 
 TEXT = {"zh-CN": "x", "en": "x"}

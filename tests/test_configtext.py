@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from netpatrol.configtext import check_complete, clean
+from netpatrol.backup.configtext import check_complete, clean
 from netpatrol.errors import IncompleteOutput, UsageError
 from netpatrol.platforms import PLATFORMS
-from netpatrol.sanitize import sanitize
+from netpatrol.backup.sanitize import sanitize
 from tests.conftest import CORPUS, SKIP_NO_CORPUS, corpus_dir
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=SKIP_NO_CORPUS)
@@ -271,7 +271,7 @@ def test_clean_before_sanitize_catches_a_secret_split_by_the_pager() -> None:
 
 
 def test_cut_short_against_saved_only_without_end_marker():
-    from netpatrol.configtext import check_not_cut_short
+    from netpatrol.backup.configtext import check_not_cut_short
     from netpatrol.errors import IncompleteOutput
     from netpatrol.platforms import PLATFORMS
 
@@ -286,7 +286,7 @@ def test_cut_short_against_saved_only_without_end_marker():
 
 
 def test_split_sentinel():
-    from netpatrol.configtext import split_sentinel
+    from netpatrol.backup.configtext import split_sentinel
     from netpatrol.errors import IncompleteOutput
     from netpatrol.platforms import PLATFORMS
 

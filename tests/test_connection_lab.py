@@ -7,11 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
-from netpatrol.hostkeys import HostKeyStore, entry_name
-from netpatrol.inventory import load_inventory
+from netpatrol.cli.root import app
+from netpatrol.collect.hostkeys import HostKeyStore, entry_name
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer.main
 
-from netpatrol import health
-from netpatrol.cli import app
+from netpatrol.inspection import results as health
+from netpatrol.cli.root import app
 
 ROOT = Path(__file__).resolve().parents[1]
 

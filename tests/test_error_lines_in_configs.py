@@ -9,10 +9,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from netpatrol.lab import control
 from netpatrol.platforms import PLATFORMS
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
 BANNER = "banner motd ^C\n% Invalid input detected at '^' marker.\n% Permission denied\n^C\n"

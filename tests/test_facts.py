@@ -8,9 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
-from netpatrol.device_facts import version_facts
-from netpatrol.inventory import load_inventory
+from netpatrol.cli.root import app
+from netpatrol.inspection.facts import version_facts
+from netpatrol.workspace.inventory import load_inventory
 from tests.conftest import corpus_dir
 
 runner = CliRunner()

@@ -260,10 +260,10 @@ def test_disk_full_while_writing(tmp_path, lab, monkeypatch):
             filler = _fill(ws / "backups" / ".git")
             proc = cli(ws, "backup", "--json")
         else:
-            from netpatrol import store as store_mod
-            from netpatrol.backup import run_backup
-            from netpatrol.inventory import load_inventory
-            from netpatrol.workspace import Workspace
+            from netpatrol.store import repo as store_mod
+            from netpatrol.backup.service import run_backup
+            from netpatrol.workspace.inventory import load_inventory
+            from netpatrol.workspace.settings import Workspace
             from netpatrol.errors import StoreError
 
             def full(*a, **k):

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from netpatrol.jobs import load_job
-from netpatrol.lab.device import DeviceSpec, LabDevice
-from netpatrol.normalise import normalise
-from netpatrol.parsing import parse
+from netpatrol.inspection.catalogue import load_job
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
+from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.parsing import parse
 
 from conftest import corpus_dir
 
@@ -96,7 +96,7 @@ def test_mutated_corpus_captures_never_crash_parse_or_normalise():
 def test_mutated_lab_outputs_never_crash_parse_or_normalise(platform):
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory() as d:
-        device = LabDevice(DeviceSpec(name=f"fz-{platform}", platform=platform, address="127.0.0.1", port=1,
+        device = SimulatedDevice(DeviceSpec(name=f"fz-{platform}", platform=platform, address="127.0.0.1", port=1,
                                       username="u", password="p", scenarios=["cpu_high", "interface_errors", "log_alarms"]), Path(d))
         by_item: dict[str, list[dict]] = {}
         raws: dict[str, str] = {}

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.backup import open_store
-from netpatrol.cli import app
+from netpatrol.backup.service import open_store
+from netpatrol.cli.root import app
 from netpatrol.errors import UsageError
-from netpatrol.refs import current_period, inspected_periods, inspection_period, next_period, pre_change_tag, previous_period
-from netpatrol.workspace import Workspace
+from netpatrol.store.refs import current_period, inspected_periods, inspection_period, next_period, pre_change_tag, previous_period
+from netpatrol.workspace.settings import Workspace
 
 runner = CliRunner()
 DEFAULTS = {"username": "netops", "password": "${NP_HOSTILE_PW}", "port": 22}

@@ -9,11 +9,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
-from netpatrol.inventory import load_inventory
+from netpatrol.cli.root import app
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
-from netpatrol.refs import current_period, previous_period
-from netpatrol.workspace import Workspace
+from netpatrol.store.refs import current_period, previous_period
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
 runner = CliRunner()

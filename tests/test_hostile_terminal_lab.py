@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol import cli
+from netpatrol.cli import root as cli
 from netpatrol.lab import control
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
 runner = CliRunner()

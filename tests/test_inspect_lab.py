@@ -13,9 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from netpatrol.lab import control
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
 runner = CliRunner()

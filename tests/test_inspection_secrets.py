@@ -9,10 +9,10 @@ import json
 
 import yaml
 
-from netpatrol.inspection import _analyse
-from netpatrol.inventory import load_inventory
-from netpatrol.tasks.inspect import ItemRaw, RawCollection
-from netpatrol.workspace import Workspace
+from netpatrol.inspection.service import _analyse
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.inspection.task import ItemRaw, RawCollection
+from netpatrol.workspace.settings import Workspace
 
 LOGS = {
     "cisco_ios": ("show logging", """Log Buffer (131072 bytes):

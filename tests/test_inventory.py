@@ -9,9 +9,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from netpatrol.errors import InventoryError
-from netpatrol.inventory import load_inventory
+from netpatrol.workspace.inventory import load_inventory
 
 GOOD_DEFAULTS = {"username": "netops", "password": "${NP_TEST_PW}", "port": 22}
 GOOD_GROUPS = {"site-a": {"data": {"site": {"name": "Site A", "address": "1 Road"}}}, "core": {"data": {"role": "core"}}}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from netpatrol.errors import WorkspaceError
-from netpatrol.jobs import NotReadOnly, load_job
+from netpatrol.inspection.catalogue import NotReadOnly, load_job
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import free_ports
@@ -17,7 +17,7 @@ from netpatrol.platforms import PLATFORMS
 
 from fault_world import ENABLE, PASSWORD, cli, write_workspace
 
-BUILTIN_JOBS = sorted((Path(__file__).parents[1] / "src" / "netpatrol" / "jobs").glob("*.yaml"))
+BUILTIN_JOBS = sorted((Path(__file__).parents[1] / "src" / "netpatrol" / "inspection" / "jobs").glob("*.yaml"))
 
 # (platform, command, refused?) — one row per form the policy must tell apart.
 CASES = [

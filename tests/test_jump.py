@@ -8,13 +8,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
-from netpatrol.hostkeys import HostKeyStore, entry_name
-from netpatrol.jump import parse_jump
+from netpatrol.cli.root import app
+from netpatrol.collect.hostkeys import HostKeyStore, entry_name
+from netpatrol.collect.jump import parse_jump
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import free_ports
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
 PASSWORD = "jump-test-pw-5519"

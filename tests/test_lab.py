@@ -16,7 +16,7 @@ from netmiko.exceptions import NetmikoAuthenticationException
 
 from netpatrol.errors import LabError
 from netpatrol.lab import control
-from netpatrol.lab.device import DeviceSpec, LabDevice
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.profile import load_profiles
 from netpatrol.lab.testing import free_ports, make_specs, running_lab
 from netpatrol.platforms import PLATFORMS
@@ -51,7 +51,7 @@ def _connect(spec, **kw):
 
 
 def _expected(state_dir: Path, spec, command: str) -> str:
-    device = LabDevice(DeviceSpec(**{**spec.__dict__}), state_dir / "configs")
+    device = SimulatedDevice(DeviceSpec(**{**spec.__dict__}), state_dir / "configs")
     text = device.output(command)
     assert text is not None, f"{spec.platform}: the lab has no output for {command!r}"
     return text

@@ -9,12 +9,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from netpatrol.errors import LabError
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.server import Lab
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 from tests.conftest import _free_port_on, set_inventory_port
 
 pytestmark = pytest.mark.lab

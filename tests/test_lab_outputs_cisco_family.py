@@ -80,7 +80,7 @@ def slug(command: str) -> str:
 @cache
 def commands(platform: str) -> tuple[str, ...]:
     """Every command alternative of the built-in quarterly job for the platform, in order."""
-    job = yaml.safe_load((SRC / "jobs" / "quarterly.yaml").read_text())
+    job = yaml.safe_load((SRC / "inspection" / "jobs" / "quarterly.yaml").read_text())
     seen: dict[str, None] = {}
     for alternatives in job["platforms"][platform].values():
         seen.update(dict.fromkeys(alternatives))
@@ -375,7 +375,7 @@ DOCUMENTED_ONLY = {("cisco_ios", "show environment", "cat4500")}
 def test_outputs_follow_the_corpus_layout(platform: str, family: str, model: str, version: str, corpus: Path) -> None:
     """Column headings of each output occur in a real capture of the same item (spelling and order of
     the words; some ntc samples have their runs of spaces collapsed, so spaces are not compared)."""
-    job = yaml.safe_load((SRC / "jobs" / "quarterly.yaml").read_text())["platforms"][platform]
+    job = yaml.safe_load((SRC / "inspection" / "jobs" / "quarterly.yaml").read_text())["platforms"][platform]
     st = state_for(platform, model, version, [])
     compared = 0
     for command in commands(platform):

@@ -18,7 +18,7 @@ from netpatrol.lab.state import SCENARIOS, DeviceState, build_state
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "netpatrol"
 OUTPUTS = SRC / "lab" / "outputs"
-CATALOGUE = yaml.safe_load((SRC / "jobs" / "quarterly.yaml").read_text())["platforms"]
+CATALOGUE = yaml.safe_load((SRC / "inspection" / "jobs" / "quarterly.yaml").read_text())["platforms"]
 NOW = datetime(2026, 3, 12, 10, 21, 35, tzinfo=timezone.utc)
 
 # Two models per family: Huawei S-series (VRP5) and CloudEngine (VRP8); H3C access vs. data-centre.

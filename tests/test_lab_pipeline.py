@@ -3,7 +3,7 @@
 Each lab device renders every catalogue item's first supported command (as the inspection would
 pick it), netpatrol parses it and normalises it; the health model must then say what the device
 state says. A disagreement means the lab output, a template or a field map deviates from the
-real device format. No SSH here (tests/test_lab.py covers that): LabDevice.output is the code the
+real device format. No SSH here (tests/test_lab.py covers that): SimulatedDevice.output is the code the
 lab server answers with.
 """
 
@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol.health import Facts, Health
-from netpatrol.lab.device import DeviceSpec, LabDevice
+from netpatrol.inspection.results import Facts, Health
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.state import SCENARIOS, DeviceState
-from netpatrol.normalise import normalise
-from netpatrol.parsing import parse
+from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.parsing import parse
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE = yaml.safe_load((ROOT / "src/netpatrol/jobs/quarterly.yaml").read_text(encoding="utf-8"))["platforms"]
+CATALOGUE = yaml.safe_load((ROOT / "src/netpatrol/inspection/jobs/quarterly.yaml").read_text(encoding="utf-8"))["platforms"]
 HOSTS = yaml.safe_load((ROOT / "inventory/hosts.yaml").read_text(encoding="utf-8"))
 
 # (platform, model): the sample inventory's models, plus both Huawei families and a Catalyst.
@@ -47,7 +47,7 @@ COUNTERS = {
 
 
 def collect(platform: str, model: str, scenarios: list[str], tmp: Path):
-    device = LabDevice(DeviceSpec(name=f"lab-{platform}", platform=platform, address="127.0.0.1", port=22,
+    device = SimulatedDevice(DeviceSpec(name=f"lab-{platform}", platform=platform, address="127.0.0.1", port=22,
                                   username="u", password="p", model=model, scenarios=scenarios), tmp)
     state = device.state()
     parsed, raw, outcomes = {}, {}, {}

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from netpatrol.lab import control
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 from tests.conftest import _free_port_on, set_inventory_port
 
 pytestmark = pytest.mark.lab

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
-from netpatrol.inspection import slug
-from netpatrol.jobs import job_path
+from netpatrol.cli.root import app
+from netpatrol.inspection.service import slug
+from netpatrol.inspection.catalogue import job_path
 
 LONG = "show running-config | include " + "|".join(f"^(no )?service-{i:03d}" for i in range(40))
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from conftest import corpus_dir
-from netpatrol.normalise import PLATFORM_SPECS, NormaliseError, normalise
-from netpatrol.normalise import _common as c
-from netpatrol.parsing import parse
+from netpatrol.inspection.normalise import PLATFORM_SPECS, NormaliseError, normalise
+from netpatrol.inspection.normalise import _common as c
+from netpatrol.inspection.parsing import parse
 
 PAIRS = Path(__file__).resolve().parent / "parsers"
 

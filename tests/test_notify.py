@@ -17,13 +17,13 @@ import yaml
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from netpatrol import cli
+from netpatrol.cli import root as cli
 
-from netpatrol.backup import BackupRun, DeviceBackup
-from netpatrol.health import Finding, InspectionResult
-from netpatrol.inspection import InspectionRun
-from netpatrol.notify import Event, backup_events, inspection_events, send
-from netpatrol.workspace import MailChannel, NotifySettings
+from netpatrol.backup.service import BackupRun, DeviceBackup
+from netpatrol.inspection.results import Finding, InspectionResult
+from netpatrol.inspection.service import InspectionRun
+from netpatrol.automation.notify import Event, backup_events, inspection_events, send
+from netpatrol.workspace.settings import MailChannel, NotifySettings
 
 SECRET = "s3cr3t-smtp-pw"
 

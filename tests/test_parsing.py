@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol import parsing
-from netpatrol.parsing import BUILTIN_DIR, parse, resolve_template, validate_template_dir
+from netpatrol.inspection import parsing
+from netpatrol.inspection.parsing import BUILTIN_DIR, parse, resolve_template, validate_template_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = Path(__file__).resolve().parent / "parsers"
-CATALOGUE = ROOT / "src" / "netpatrol" / "jobs" / "quarterly.yaml"
+CATALOGUE = ROOT / "src" / "netpatrol" / "inspection" / "jobs" / "quarterly.yaml"
 
 
 def _corpus() -> Path | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netpatrol.configtext import check_complete, clean
-from netpatrol.lab.device import DeviceSpec, LabDevice
+from netpatrol.backup.configtext import check_complete, clean
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.planted import SCENARIO, plant, planted, platforms
 from netpatrol.platforms import PLATFORMS
-from netpatrol.sanitize import sanitize
+from netpatrol.backup.sanitize import sanitize
 
 
 def test_every_platform_has_planted_forms_with_unique_values() -> None:
@@ -25,7 +25,7 @@ def test_every_platform_has_planted_forms_with_unique_values() -> None:
 
 def test_planted_config_stays_a_complete_config(tmp_path: Path) -> None:
     for platform in platforms():
-        device = LabDevice(DeviceSpec(name=f"p-{platform}", platform=platform, address="127.0.0.1", port=22,
+        device = SimulatedDevice(DeviceSpec(name=f"p-{platform}", platform=platform, address="127.0.0.1", port=22,
                                       username="u", password="p", scenarios=[SCENARIO]), tmp_path)
         config = device.running
         assert all(s.value in config for s in planted(platform)), platform

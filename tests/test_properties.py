@@ -10,11 +10,11 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from netpatrol.checks import load_packs, validate_pack_file
+from netpatrol.checks.loader import load_packs, validate_pack_file
 from netpatrol.errors import NetpatrolError
-from netpatrol.inventory import load_inventory
-from netpatrol.jobs import load_job
-from netpatrol.parsing import parse, validate_template_dir
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.inspection.catalogue import load_job
+from netpatrol.inspection.parsing import parse, validate_template_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -100,7 +100,7 @@ def test_inventory_raw_text_never_crashes(text):
         _expect_clean(lambda: load_inventory(root, need_secrets=False), "hosts.yaml")
 
 
-PACK = yaml.safe_load((REPO / "src/netpatrol/checkpacks/health.yaml").read_text(encoding="utf-8"))
+PACK = yaml.safe_load((REPO / "src/netpatrol/checks/packs/health.yaml").read_text(encoding="utf-8"))
 PACK_CHECKS = PACK["checks"] if isinstance(PACK, dict) else PACK
 
 
@@ -117,7 +117,7 @@ def test_check_pack_loads_or_names_file_and_check(doc, text):
         _expect_clean(lambda: load_packs(["health", "security"], checks), "own.yaml", "checks")
 
 
-JOB = yaml.safe_load((REPO / "src/netpatrol/jobs/quarterly.yaml").read_text(encoding="utf-8"))
+JOB = yaml.safe_load((REPO / "src/netpatrol/inspection/jobs/quarterly.yaml").read_text(encoding="utf-8"))
 
 
 @SETTINGS

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from netpatrol.refs import check_reason, pre_change_tag, resolve
-from netpatrol.store import Store
+from netpatrol.store.refs import check_reason, pre_change_tag, resolve
+from netpatrol.store.repo import Store
 from test_hostile_input import _env, assert_clean_exit2, backups_state, invoke, workspace  # noqa: F401
 
 

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netpatrol.errors import TemplateError, UsageError
-from netpatrol.health import SEVERITIES
-from netpatrol.inventory_models import MachineRoom
+from netpatrol.inspection.results import SEVERITIES
+from netpatrol.workspace.models import MachineRoom
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
@@ -157,8 +157,8 @@ def test_tidy_markdown_separates_blocks_but_not_fenced_text():
 
 
 def _cli():
-    from netpatrol.cli import app
-    from netpatrol import cli_report
+    from netpatrol.cli.root import app
+    from netpatrol.cli import report as cli_report
 
     if "report" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
         cli_report.register(app)  # until the lead wires it into cli.py

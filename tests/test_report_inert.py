@@ -215,8 +215,8 @@ def test_report_xlsx_has_no_formula_and_shows_the_text(hostile_world):
 
 
 def _cli():
-    from netpatrol import cli_report
-    from netpatrol.cli import app
+    from netpatrol.cli import report as cli_report
+    from netpatrol.cli.root import app
 
     if "archive" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
         cli_report.register(app)
@@ -258,7 +258,7 @@ def test_terminal_text_has_no_escape_sequences_and_no_markup() -> None:
 
     from rich.console import Console
 
-    from netpatrol.cli_common import markup, red, table
+    from netpatrol.cli.common import markup, red, table
 
     hostile = "a\x1b]8;;http://x/\x1b\\b\x1b[2J\x9b2J\r\u202egnp.exe [link=http://x/]L[/link] [/x] [bold]B"
     console = Console(file=io.StringIO(), force_terminal=True, width=400)

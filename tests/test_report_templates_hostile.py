@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from report_world import built, world  # noqa: F401  (fixtures)
 
 ESCAPE = "{{ ''.__class__.__mro__[1].__subclasses__() }}"

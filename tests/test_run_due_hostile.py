@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol import cli
+from netpatrol.cli import root as cli
 from netpatrol.report.inert import clean_text
 
 HOST = "north-core-01"

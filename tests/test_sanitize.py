@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from netpatrol.errors import UsageError
-from netpatrol.sanitize import PLACEHOLDER, RULES, SecretLevel, find_secrets, sanitize
+from netpatrol.backup.sanitize import PLACEHOLDER, RULES, SecretLevel, find_secrets, sanitize
 from tests.conftest import CORPUS, SKIP_NO_CORPUS
 
 CISCO_LIKE = ("cisco_ios", "cisco_nxos", "arista_eos", "ruijie_os")
@@ -22,7 +22,7 @@ def corpus_configs() -> list[Path]:
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=SKIP_NO_CORPUS)
 
-# --- the oracle: written independently of netpatrol.sanitize, one simple regex per form seen in
+# --- the oracle: written independently of netpatrol.backup.sanitize, one simple regex per form seen in
 # the corpus. Group `v` is the secret; kind says whether the `reversible` level must remove it.
 REV, HASH = "reversible", "hash"
 ORACLE: dict[str, list[tuple[str, re.Pattern[str]]]] = {

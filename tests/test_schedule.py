@@ -15,12 +15,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol import cli, cli_schedule
-from netpatrol.backup import open_store
-from netpatrol.device_state import update_device_records
+from netpatrol.cli import root as cli
+
+from netpatrol.cli import schedule as cli_schedule
+from netpatrol.backup.service import open_store
+from netpatrol.workspace.records import update_device_records
 from netpatrol.errors import UsageError, WorkspaceError
-from netpatrol.inventory import load_inventory
-from netpatrol.schedule import (
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.automation.schedule import (
     cadence_for,
     compute_due,
     cron_entry,
@@ -30,7 +32,7 @@ from netpatrol.schedule import (
     run_plan,
     systemd_units,
 )
-from netpatrol.workspace import ScheduleSettings, Workspace
+from netpatrol.workspace.settings import ScheduleSettings, Workspace
 
 if not any(getattr(c.callback, "__name__", "") == "due" for c in cli.app.registered_commands):
     cli_schedule.register(cli.app)  # until cli.py registers the module itself

@@ -22,13 +22,13 @@ import pytest
 import yaml
 
 from netpatrol import errors
-from netpatrol.backup import run_backup
-from netpatrol.hostkeys import HostKeyStore
-from netpatrol.inventory import load_inventory
+from netpatrol.backup.service import run_backup
+from netpatrol.collect.hostkeys import HostKeyStore
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
 from netpatrol.lab.testing import make_specs
-from netpatrol.shard import parse_processes, resolve_processes
-from netpatrol.workspace import Workspace
+from netpatrol.collect.shard import parse_processes, resolve_processes
+from netpatrol.workspace.settings import Workspace
 
 PASSWORD_ENV, PASSWORD = "NP_SHARD_PASSWORD", "shard-lab-Pw-3Jq8"
 ENABLE_ENV, ENABLE = "NP_SHARD_ENABLE", "shard-enable-Vx71"
@@ -160,7 +160,7 @@ class CountingBar:
 
 
 def _cli(ws: Workspace, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from netpatrol.cli import main; main()", *args, "-w", str(ws.root)],
+    return subprocess.Popen([sys.executable, "-c", "from netpatrol.cli.root import main; main()", *args, "-w", str(ws.root)],
                             env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -169,7 +169,7 @@ def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab, monkeypatch):
     # The one-process run goes on beside the sharded one (a CLI subprocess): the hanging device
     # costs its full login budget twice (one retry) in each.
     baseline = _cli(one, "backup", "--json")
-    monkeypatch.setattr("netpatrol.runner.RichProgress", CountingBar)
+    monkeypatch.setattr("netpatrol.collect.runner.RichProgress", CountingBar)
     CountingBar.seen = []
     first_two = run_backup(two, _hosts(two), show_progress=False)
     out, err = baseline.communicate(timeout=120)
@@ -233,7 +233,7 @@ def test_children_die_with_the_parent_and_nothing_is_written(make_ws, lab, sig):
     # Two hanging devices, one thread per process: the child is stuck on one of them when the
     # signal comes (the parent's thread holds the other for its whole login budget).
     names = [lab[i].name for i in HANGING]
-    args = [sys.executable, "-c", "from netpatrol.cli import main; main()", "backup", "-w", str(ws.root),
+    args = [sys.executable, "-c", "from netpatrol.cli.root import main; main()", "backup", "-w", str(ws.root),
             "--processes", "2", "--workers", "2"]
     for n in names:
         args += ["--host", n]

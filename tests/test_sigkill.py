@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from netpatrol.backup import run_backup
-from netpatrol.health import InspectionResult
-from netpatrol.inspection import run_inspection
-from netpatrol.inventory import load_inventory
+from netpatrol.backup.service import run_backup
+from netpatrol.inspection.results import InspectionResult
+from netpatrol.inspection.service import run_inspection
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import free_ports
 from netpatrol.platforms import PLATFORMS
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.settings import Workspace
 
 from fault_world import (
     workspace,
@@ -175,7 +175,7 @@ def test_hanging_devices_do_not_stall_the_run(tmp_path, lab, faults):
     t0 = time.monotonic()
     proc = cli(ws, "backup", "--json")
     rc, doc, faulty = proc.returncode, json.loads(proc.stdout), time.monotonic() - t0
-    from netpatrol.workspace import Workspace
+    from netpatrol.workspace.settings import Workspace
 
     c = Workspace(ws).settings.connection
     per_device = c.conn_timeout + c.auth_timeout + c.read_timeout
@@ -193,7 +193,7 @@ def test_config_written_but_not_committed_by_a_killed_run_is_committed_next(tmp_
     run_backup(Workspace(ws), hosts, show_progress=False)
     cfg = (state / "configs" / "good1.running").read_text(encoding="utf-8")
     control.set_config(state, "good1", cfg.replace("!", "! changed before the kill\n!", 1))
-    from netpatrol import store as store_mod
+    from netpatrol.store import repo as store_mod
 
     class Killed(BaseException):
         pass

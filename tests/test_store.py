@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from netpatrol.errors import LockedError, StoreError
-from netpatrol.store import Store, format_commit_message
+from netpatrol.store.repo import Store, format_commit_message
 
 CFG = "hostname {h}\n!\ninterface GigabitEthernet0/{n}\n description uplink\n!\nend\n"
 
@@ -131,7 +131,7 @@ def test_push_reports_failure_without_credentials_and_succeeds_to_bare_remote(st
 
 HOLD = """
 import sys, time
-from netpatrol.store import Store
+from netpatrol.store.repo import Store
 with Store(sys.argv[1]).lock(timeout=0):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -139,7 +139,7 @@ with Store(sys.argv[1]).lock(timeout=0):
 
 TRY = """
 import sys, time
-from netpatrol.store import Store
+from netpatrol.store.repo import Store
 from netpatrol.errors import LockedError
 s = Store(sys.argv[1])
 t = time.monotonic()
@@ -218,7 +218,7 @@ def test_recovery_removes_stale_git_locks_and_temp_files_only_without_live_holde
 
 WORKER = """
 import hashlib, random, sys
-from netpatrol.store import Store
+from netpatrol.store.repo import Store
 path, seed = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(seed)
 s = Store(path)

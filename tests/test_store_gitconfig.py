@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netpatrol.cli import app
+from netpatrol.cli.root import app
 from netpatrol.errors import StoreError
-from netpatrol.store import Store
+from netpatrol.store.repo import Store
 
 
 pytestmark = pytest.mark.usefixtures("bare_git_home")

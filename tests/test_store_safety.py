@@ -14,8 +14,8 @@ import pytest
 
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import StoreError
-from netpatrol.refs import resolve
-from netpatrol.store import Store
+from netpatrol.store.refs import resolve
+from netpatrol.store.repo import Store
 from report_world import built, world  # noqa: F401  (fixtures)
 
 
@@ -213,11 +213,11 @@ def test_tag_unique_suffixes_a_taken_name_and_newest_resolves(store):
 @pytest.mark.lab
 def test_two_backups_with_one_change_id_in_the_same_second_both_succeed(lab_workspace, monkeypatch):
     """pre_change_tag() stamps to the second; two runs in one second are forced by fixing it."""
-    from netpatrol import backup
-    from netpatrol.device_state import load_device_records
-    from netpatrol.inventory import load_inventory
-    from netpatrol.notify import backup_events
-    from netpatrol.workspace import Workspace
+    from netpatrol.backup import service as backup
+    from netpatrol.workspace.records import load_device_records
+    from netpatrol.workspace.inventory import load_inventory
+    from netpatrol.automation.notify import backup_events
+    from netpatrol.workspace.settings import Workspace
 
     monkeypatch.setattr(backup, "pre_change_tag", lambda change, when=None: f"pre-change/{change}/20261204T101500Z")
     ws = Workspace(lab_workspace)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from netpatrol.errors import StoreError
-from netpatrol.store import Store
+from netpatrol.store.repo import Store
 
 
 @pytest.fixture(autouse=True)

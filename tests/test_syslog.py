@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol.inventory import load_inventory
-from netpatrol.syslog_listener import SyslogListener, is_config_change, parse_datagram
-from netpatrol.workspace import Workspace
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.automation.syslog import SyslogListener, is_config_change, parse_datagram
+from netpatrol.workspace.settings import Workspace
 
 from conftest import corpus_dir
 
@@ -178,7 +178,7 @@ def test_relays_speak_only_for_the_devices_settings_allow(sample_workspace):
 def test_bad_relay_settings_are_a_clear_error(sample_workspace, relay, message):
     from typer.testing import CliRunner
 
-    from netpatrol import cli
+    from netpatrol.cli import root as cli
 
     _register_schedule_commands()
     _settings(sample_workspace, relays=[relay])
@@ -187,7 +187,7 @@ def test_bad_relay_settings_are_a_clear_error(sample_workspace, relay, message):
 
 
 def test_pending_memory_is_bounded_whatever_the_datagram_size(sample_workspace):
-    from netpatrol.syslog_listener import MAX_SAMPLE
+    from netpatrol.automation.syslog import MAX_SAMPLE
 
     _settings(sample_workspace, max_pending=2)
     listener, rec = _listener(sample_workspace)
@@ -211,7 +211,7 @@ def test_pending_memory_is_bounded_whatever_the_datagram_size(sample_workspace):
 
 
 def test_trigger_is_one_sanitised_line(sample_workspace):
-    from netpatrol.syslog_listener import MAX_SAMPLE
+    from netpatrol.automation.syslog import MAX_SAMPLE
 
     listener, rec = _listener(sample_workspace, debounce=0)
     try:
@@ -232,7 +232,8 @@ def _git(ws, *args) -> str:
 
 
 def _register_schedule_commands() -> None:
-    from netpatrol import cli, cli_schedule
+    from netpatrol.cli import root as cli
+    from netpatrol.cli import schedule as cli_schedule
 
     if not any(getattr(c.callback, "__name__", "") == "due" for c in cli.app.registered_commands):
         cli_schedule.register(cli.app)
@@ -241,8 +242,8 @@ def _register_schedule_commands() -> None:
 @pytest.mark.lab
 def test_listen_syslog_backs_up_only_the_device_that_logged_a_change(lab_workspace):
     """End to end: the command, real datagrams, the real backup over SSH to the lab."""
-    from netpatrol.backup import run_backup
-    from netpatrol.device_state import load_device_records
+    from netpatrol.backup.service import run_backup
+    from netpatrol.workspace.records import load_device_records
     from netpatrol.lab import control
 
     ws = Workspace(lab_workspace)
@@ -294,7 +295,7 @@ def test_listen_syslog_backs_up_only_the_device_that_logged_a_change(lab_workspa
 def test_listen_syslog_command_bounded_and_port_in_use(sample_workspace):
     from typer.testing import CliRunner
 
-    from netpatrol import cli
+    from netpatrol.cli import root as cli
 
     _register_schedule_commands()
     runner = CliRunner()

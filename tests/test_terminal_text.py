@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from netpatrol import cli
+from netpatrol.cli import root as cli
 
 runner = CliRunner()
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol import jobs
+from netpatrol.inspection import catalogue as jobs
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.planted import SCENARIO, plant, planted
@@ -82,7 +82,7 @@ def _change_config(lab_dir: Path) -> None:
 def _job_printing_the_config(ws: Path) -> None:
     """The built-in catalogue plus an item that prints the running config: a read-only command a
     client may add, whose raw output is stored as evidence in backups/inspections/."""
-    job = yaml.safe_load((Path(jobs.__file__).parent / "quarterly.yaml").read_text(encoding="utf-8"))
+    job = yaml.safe_load((Path(jobs.__file__).with_name("jobs") / "quarterly.yaml").read_text(encoding="utf-8"))
     for platform in PLATFORMS:
         job["platforms"][platform]["config_copy"] = [PLATFORM_PROFILES[platform].backup.running]
     (ws / "tasks").mkdir(exist_ok=True)

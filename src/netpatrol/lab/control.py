@@ -23,7 +23,7 @@ from netpatrol.lab import hostkeys
 from netpatrol.lab.endpoints import check_free, check_loopback
 from netpatrol.lab.device import FAULTS
 from netpatrol.lab.profile import load_profiles
-from netpatrol.lab.spec import DeviceFields
+from netpatrol.lab.fields import DeviceFields
 from netpatrol.lab.state import SCENARIOS
 
 _SERVER_MODULE = "netpatrol.lab.server"

@@ -15,7 +15,7 @@ from typing import Any
 
 from netpatrol.lab import planted, render
 from netpatrol.lab.profile import LabProfile, get_profile
-from netpatrol.lab.spec import DeviceFields
+from netpatrol.lab.fields import DeviceFields
 from netpatrol.lab.state import DeviceState, build_state
 from netpatrol.platforms import PLATFORMS
 
@@ -43,7 +43,7 @@ class DeviceSpec(DeviceFields):
     hostkey_rev: int = 0
 
 
-class LabDevice:
+class SimulatedDevice:
     def __init__(self, spec: DeviceSpec, configs_dir: Path):
         self.spec = spec
         self.profile: LabProfile = get_profile(spec.platform)

@@ -21,8 +21,8 @@ from typing import Any
 import asyncssh
 
 from netpatrol.lab import hostkeys
-from netpatrol.lab.cli import CliSession, LabOptions
-from netpatrol.lab.device import DeviceSpec, LabDevice
+from netpatrol.lab.shell import CliSession, LabOptions
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.endpoints import is_loopback
 
 log = logging.getLogger("netpatrol.lab.server")
@@ -90,7 +90,7 @@ class _Terminal:
 
 
 class _Session(asyncssh.SSHServerSession):
-    def __init__(self, lab: Lab, device: LabDevice, username: str):
+    def __init__(self, lab: Lab, device: SimulatedDevice, username: str):
         self._lab, self._device, self._username = lab, device, username
         self._command: str | None = None
         self._task: asyncio.Task[None] | None = None
@@ -172,7 +172,7 @@ class _Server(asyncssh.SSHServer):
 class Lab:
     def __init__(self, state_dir: Path):
         self.state_dir = state_dir
-        self.devices: dict[str, LabDevice] = {}
+        self.devices: dict[str, SimulatedDevice] = {}
         self.listeners: dict[str, asyncssh.SSHAcceptor] = {}
         self.options = LabOptions()
         (state_dir / "configs").mkdir(exist_ok=True)
@@ -210,7 +210,7 @@ class Lab:
             relisten = old is None or (old.spec.address, old.spec.port, old.spec.hostkey_rev) != (
                 spec.address, spec.port, spec.hostkey_rev)
             if old is None or old.spec.platform != spec.platform:
-                self.devices[name] = LabDevice(spec, self.state_dir / "configs")
+                self.devices[name] = SimulatedDevice(spec, self.state_dir / "configs")
             else:
                 if old.spec.config_rev != spec.config_rev:
                     old.reload_configs()

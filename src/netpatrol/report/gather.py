@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netpatrol import __version__
-from netpatrol.drift import drift
+from netpatrol.store.drift import drift
 from netpatrol.errors import UsageError
-from netpatrol.health import SEVERITIES, Finding, InspectionResult, finding_key
-from netpatrol.inventory import Inventory, ResolvedHost
-from netpatrol.refs import period_bounds, previous_period, resolve
+from netpatrol.inspection.results import SEVERITIES, Finding, InspectionResult, finding_key
+from netpatrol.workspace.inventory import Inventory, ResolvedHost
+from netpatrol.store.refs import period_bounds, previous_period, resolve
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import (
     ConfigChange,
@@ -24,8 +24,8 @@ from netpatrol.report.model import (
     Trend,
 )
 from netpatrol.report.results import load_results, period_before, period_ref, raw_outputs
-from netpatrol.store import Store
-from netpatrol.workspace import Settings
+from netpatrol.store.repo import Store
+from netpatrol.workspace.settings import Settings
 
 _PROBLEM_STATUSES = ("no_template", "parse_error", "unsupported", "failed")
 TOP_RISKS = 5

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from netpatrol.inventory_models import SiteArchive
+from netpatrol.workspace.models import SiteArchive
 
 
 @dataclass(frozen=True)

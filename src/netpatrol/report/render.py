@@ -24,8 +24,8 @@ import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from netpatrol.errors import TemplateError
-from netpatrol.health import SEVERITIES
-from netpatrol.inventory_models import MachineRoom
+from netpatrol.inspection.results import SEVERITIES
+from netpatrol.workspace.models import MachineRoom
 from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report import inert
 from netpatrol.report.i18n import Translator

@@ -12,9 +12,9 @@ from pathlib import PurePosixPath
 from pydantic import ValidationError
 
 from netpatrol.errors import StoreError, UsageError
-from netpatrol.health import InspectionResult
-from netpatrol.refs import inspected_periods, inspection_tag, parse_period
-from netpatrol.store import Store
+from netpatrol.inspection.results import InspectionResult
+from netpatrol.store.refs import inspected_periods, inspection_tag, parse_period
+from netpatrol.store.repo import Store
 
 PREFIX = "inspections/"
 

@@ -1,0 +1,1 @@
+"""Unattended work: due periods, cron/systemd units, notifications, syslog-triggered backups."""

@@ -1,0 +1,1 @@
+"""Backup: the Nornir task, config text cleaning, the sanitiser and the backup service."""

@@ -1,0 +1,149 @@
+"""`netpatrol backup`: fetch configs concurrently, store the good ones, commit once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from netpatrol.workspace.records import update_device_records
+from netpatrol.workspace.inventory import ResolvedHost
+from netpatrol.store.refs import pre_change_tag
+from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.shard import ProcessSetting
+from netpatrol.store.repo import Store, format_commit_message
+from netpatrol.backup.task import fetch_config
+from netpatrol.workspace.settings import Workspace
+
+
+@dataclass
+class DeviceBackup:
+    host: str
+    site: str
+    status: str  # saved / unchanged / failed
+    path: str
+    lines: int = 0
+    saved_matches: bool | None = None
+    error_status: str | None = None
+    reason: str | None = None
+    sentinel: str | None = None  # see tasks.backup.FetchedConfig
+    warning: str | None = None
+
+
+@dataclass
+class BackupRun:
+    devices: list[DeviceBackup]
+    commit: str | None
+    tag: str | None
+    started: datetime
+    finished: datetime
+    pushed: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[DeviceBackup]:
+        return [d for d in self.devices if d.status == "failed"]
+
+    def to_dict(self) -> dict:
+        return {
+            "commit": self.commit,
+            "tag": self.tag,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "counts": self.counts,
+            "pushed": self.pushed,
+            "devices": [d.__dict__ for d in self.devices],
+        }
+
+
+def config_path(h: ResolvedHost) -> str:
+    return f"configs/{h.site}/{h.name}.cfg"
+
+
+@dataclass(frozen=True)
+class PreviousConfigs:
+    """Each host's last stored config, read from the store's working tree when the task asks.
+
+    A picklable object rather than a closure over the Store, so shard processes can use it; they
+    only read files the parent does not touch until every result is in.
+    """
+
+    root: Path
+    paths: dict[str, str]
+
+    def __call__(self, name: str) -> str | None:
+        path = self.root / self.paths[name]
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+
+def open_store(ws: Workspace) -> Store:
+    s = ws.settings.backup
+    return Store(ws.backups, author_name=s.author_name, author_email=s.author_email).open_or_init()
+
+
+def run_backup(
+    ws: Workspace,
+    hosts: list[ResolvedHost],
+    reason: str | None = None,
+    workers: int | None = None,
+    show_progress: bool | None = None,
+    lock_timeout: float = 0,
+    processes: ProcessSetting | None = None,
+    trigger: str | None = None,
+) -> BackupRun:
+    """`reason` is a human change id + text (tagged pre-change/<id>/...); `trigger` is what
+    started an unattended run (a syslog line): written in the commit message, never tagged."""
+    settings = ws.settings.backup
+    started = datetime.now(timezone.utc)
+    store = open_store(ws)
+    by_name = {h.name: h for h in hosts}
+    with store.lock(timeout=lock_timeout):
+
+        previous = PreviousConfigs(store.path, {name: config_path(h) for name, h in by_name.items()})
+        nr = build_nornir(ws, hosts, workers)
+        outcomes = run_task(
+            nr, fetch_config, "Backing up", show_progress=show_progress, processes=processes,
+            previous=previous, secrets=settings.secrets, max_shrink=settings.max_shrink,
+            compare_saved=settings.save_saved_config,
+        )
+        devices = []
+        leftover = store.uncommitted("configs")
+        for h in hosts:
+            o = outcomes.get(h.name)
+            path = config_path(h)
+            if o is None or not o.ok:
+                err = o.error if o else None
+                devices.append(DeviceBackup(h.name, h.site, "failed", path, error_status=getattr(err, "status", "error"),
+                                            reason=getattr(err, "reason", None) or str(err)))
+                continue
+            changed = store.write_file(path, o.value.text) or path in leftover
+            devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,
+                                        sentinel=o.value.sentinel, warning=o.value.warning))
+        changed_hosts = [d.host for d in devices if d.status == "saved"]
+        message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason or trigger)
+        commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
+        tag = None
+        if reason:
+            # Unique: a second run within the same second must keep its commit's tag and its records.
+            tag = store.tag_unique(pre_change_tag(reason.split()[0]), f"pre-change backup: {reason}")
+        pushed = None
+        if settings.remote and (commit or tag):
+            pushed = store.push(settings.remote).message
+    finished = datetime.now(timezone.utc)
+    _record(ws, devices, finished)
+    counts = {s: sum(1 for d in devices if d.status == s) for s in ("saved", "unchanged", "failed")}
+    return BackupRun(devices, commit, tag, started, finished, pushed, counts)
+
+
+def _record(ws: Workspace, devices: list[DeviceBackup], when: datetime) -> None:
+    stamp = when.isoformat(timespec="seconds")
+    updates = {}
+    for d in devices:
+        rec = {"last_backup_attempt": stamp}
+        if d.status == "failed":
+            rec["last_backup_error"] = d.reason
+        else:
+            rec.update(last_backup_success=stamp, last_backup_error=None, config_saved=d.saved_matches,
+                       last_backup_sentinel=d.sentinel, last_backup_warning=d.warning)
+        updates[d.host] = rec
+    update_device_records(ws, updates)

@@ -1,0 +1,87 @@
+"""Nornir task: fetch one device's configuration and make it safe to store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nornir.core.task import Task
+
+from netpatrol import errors
+from netpatrol.backup.configtext import check_complete, check_not_cut_short, clean, split_sentinel
+from netpatrol.collect.session import CommandOutput, send
+from netpatrol.platforms import PlatformProfile
+from netpatrol.backup.sanitize import sanitize
+from netpatrol.collect.task import read_timeout, session
+
+# FetchedConfig.sentinel values.
+SENTINEL_CHECKED = "checked"
+SENTINEL_UNAVAILABLE = "unavailable"
+
+
+@dataclass
+class FetchedConfig:
+    text: str  # cleaned and sanitised: safe to write
+    lines: int
+    saved_matches: bool | None  # None: the platform has no separate saved config
+    # None: the platform has no sentinel; "checked"; "unavailable": the device refused the chained
+    # line and the config was judged by the other completeness checks only.
+    sentinel: str | None = None
+    warning: str | None = None
+
+
+def _fetch_running(conn, profile: PlatformProfile, timeout: float) -> tuple[CommandOutput, bool, str | None]:
+    """(running-config output, whether the sentinel followed it, why it could not).
+
+    Some NX-OS images and AAA command authorisation refuse `;`-chained lines; a device that does
+    would otherwise never be backed up, so the platform's plain commands are tried in order.
+    """
+    spec = profile.backup
+    if not spec.sentinel_command:
+        return send(conn, profile, spec.running, timeout), False, None
+    chained = send(conn, profile, f"{spec.running} ; {spec.sentinel_command}", timeout)
+    if not chained.rejected or not spec.sentinel_fallback:
+        return chained, True, None
+    for command in spec.sentinel_fallback:
+        plain = send(conn, profile, command, timeout)
+        if not plain.rejected:
+            return plain, False, f"'{chained.command}' was refused ({chained.rejected})"
+    return chained, True, None
+
+
+def fetch_config(
+    task: Task,
+    previous: Callable[[str], str | None],
+    secrets: str,
+    max_shrink: float,
+    compare_saved: bool,
+) -> FetchedConfig:
+    """running (+ saved) config → error check → clean → completeness → secrets removed.
+
+    Nothing here writes to disk; a device that fails any step keeps its last good backup.
+    """
+    host = task.host.name
+    with session(task) as (conn, profile):
+        timeout = read_timeout(task)
+        running, with_sentinel, refused = _fetch_running(conn, profile, timeout)
+        saved = None
+        if compare_saved and profile.backup.saved and not running.rejected:
+            saved = send(conn, profile, profile.backup.saved, timeout)
+    if running.rejected:
+        raise errors.CommandRejected(host, f"'{running.command}' was refused: {running.rejected}")
+    raw = split_sentinel(running.text, profile, host=host) if with_sentinel else running.text
+    text = clean(raw, profile)
+    check_complete(text, profile, previous(host), max_shrink, host=host)
+    saved_matches = None
+    if saved is not None and not saved.rejected and saved.text.strip():
+        saved_text = clean(saved.text, profile)
+        check_not_cut_short(text, saved_text, profile, host=host)
+        saved_matches = saved_text == text
+    safe = sanitize(text, task.host.platform, secrets)
+    sentinel = warning = None
+    if profile.backup.sentinel_command:
+        sentinel = SENTINEL_CHECKED if with_sentinel else SENTINEL_UNAVAILABLE
+        if refused:
+            warning = (f"end-of-output sentinel unavailable: {refused}; saved '{running.command}' "
+                       f"judged by line count{' and the saved config' if saved_matches is not None else ''} only")
+    return FetchedConfig(safe, len(safe.splitlines()), saved_matches, sentinel, warning)

@@ -1,0 +1,1 @@
+"""Checks: the check model and loader, operators and packs."""

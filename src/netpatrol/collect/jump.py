@@ -1,0 +1,70 @@
+"""SSH through a jump host (bastion): the device session runs inside a direct-tcpip channel of an
+SSH session to the jump host, opened with paramiko — no OpenSSH client or agent needed, and the
+jump host's own key is checked against the same known_hosts store (trust on first use)."""
+
+from __future__ import annotations
+
+import re
+import socket
+from dataclasses import dataclass
+
+import paramiko
+
+from netpatrol import errors
+from netpatrol.collect.hostkeys import HostKeyStore, TrustOnFirstUse, entry_name
+
+_JUMP = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[^\]]+\]|[^:@\s]+)(?::(?P<port>\d{1,5}))?$")
+
+
+@dataclass(frozen=True)
+class JumpHost:
+    user: str | None
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.user + '@' if self.user else ''}{self.host}:{self.port}"
+
+
+def parse_jump(text: str) -> JumpHost:
+    m = _JUMP.match(text.strip())
+    if not m:
+        raise errors.UsageError(f"jump_host {text!r} is not of the form user@host[:port], e.g. netops@bastion.example.com:22")
+    return JumpHost(m.group("user"), m.group("host").strip("[]"), int(m.group("port") or 22))
+
+
+def open_channel(
+    jump: JumpHost,
+    target: tuple[str, int],
+    device: str,
+    username: str,
+    password: str | None,
+    key_file: str | None,
+    hostkeys: HostKeyStore,
+    timeout: float,
+) -> tuple[paramiko.SSHClient, paramiko.Channel]:
+    """A connected client to the jump host and a channel to `target` through it."""
+    client = paramiko.SSHClient()
+    name = entry_name(jump.host, jump.port)
+    for key_type, key in hostkeys.entry(name).items():
+        client.get_host_keys().add(name, key_type, key)
+    client.set_missing_host_key_policy(TrustOnFirstUse(hostkeys))
+    try:
+        client.connect(
+            jump.host, jump.port, username=jump.user or username, password=password, key_filename=key_file,
+            timeout=timeout, auth_timeout=timeout, banner_timeout=timeout, allow_agent=False, look_for_keys=False,
+        )
+        channel = client.get_transport().open_channel("direct-tcpip", target, ("127.0.0.1", 0), timeout=timeout)
+    except paramiko.BadHostKeyException:
+        client.close()
+        raise
+    except paramiko.AuthenticationException:
+        client.close()
+        raise errors.AuthFailed(device, f"jump host {jump} rejected the login") from None
+    except paramiko.ChannelException as exc:
+        client.close()
+        raise errors.Unreachable(device, f"jump host {jump} could not reach {target[0]}:{target[1]} ({exc.text})") from None
+    except (OSError, socket.timeout, paramiko.SSHException) as exc:
+        client.close()
+        raise errors.Unreachable(device, f"jump host {jump} unreachable: {exc}") from None
+    return client, channel

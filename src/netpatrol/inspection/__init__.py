@@ -1,0 +1,1 @@
+"""Inspection: command catalogue, parsing, normalising, the result model, comparison, the service."""

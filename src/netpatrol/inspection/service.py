@@ -1,0 +1,263 @@
+"""`netpatrol inspect`: collect, parse, normalise, check, compare, and store one period's results.
+
+Results live in the backups Git repository:
+  inspections/<period>/<site>/<host>.json          one InspectionResult per device (schema in docs/)
+  inspections/<period>/<site>/<host>/<slug>.txt    the raw outputs, as evidence
+  inspections/<period>/summary.json                counts per status and severity
+committed once per run and tagged inspection/<period>; re-running a period replaces its files in
+a new commit and moves the tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from datetime import datetime, timezone
+
+from netpatrol.checks.loader import CheckContext, evaluate, load_packs
+from netpatrol.inspection.comparison import compare
+from netpatrol.backup.configtext import clean
+from netpatrol.workspace.records import load_device_records, update_device_records
+from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.workspace.inventory import ResolvedHost
+from netpatrol.inspection.catalogue import Job, load_job
+from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.parsing import parse
+from netpatrol.platforms import PLATFORMS
+from netpatrol.store.refs import check_period, current_period, inspected_periods, inspection_tag, period_order
+from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.backup.sanitize import sanitize
+from netpatrol.collect.shard import ProcessSetting
+from netpatrol.store.repo import Store
+from netpatrol.inspection.task import RawCollection, collect_inspection
+from netpatrol.workspace.settings import Workspace
+
+_SLUG = re.compile(r"[^A-Za-z0-9-]+")
+
+
+MAX_SLUG = 120
+
+
+def slug(command: str) -> str:
+    """The evidence file name of a command. A long `| include a|b|c...` filter would exceed the
+    file system's 255-byte names and fail the whole inspection at its write: long ones keep their
+    start and end in a digest of the whole command."""
+    name = _SLUG.sub("_", command.strip()).strip("_")
+    if len(name) <= MAX_SLUG:
+        return name
+    return f"{name[:100]}_{hashlib.sha256(command.strip().encode('utf-8')).hexdigest()[:16]}"
+
+
+def result_path(period: str, h: ResolvedHost) -> str:
+    return f"inspections/{period}/{h.site}/{h.name}.json"
+
+
+@dataclass
+class InspectionRun:
+    period: str
+    results: list[InspectionResult]  # as stored: a kept good result carries the failed attempt
+    commit: str | None
+    tag: str | None
+    # Failed attempts of this run on devices whose good result of the period was kept.
+    kept: list[InspectionResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[InspectionResult]:
+        return [r for r in self.results if r.status != "ok"] + self.kept
+
+    def summary(self) -> dict:
+        return summarise(self.period, self.results)
+
+
+def summarise(period: str, results: list[InspectionResult]) -> dict:
+    findings = [f for r in results for f in r.findings]
+    return {
+        "period": period,
+        "devices": len(results),
+        "status": {s: sum(1 for r in results if r.status == s) for s in sorted({r.status for r in results})},
+        "findings": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+        "unsupported_items": sum(1 for r in results for i in r.items.values() if i.status == "unsupported"),
+        "parse_problems": sum(1 for r in results for i in r.items.values() if i.status in ("no_template", "parse_error")),
+    }
+
+
+def _stored_results(store: Store, period: str) -> list[InspectionResult]:
+    """Every device result of the period in the store: a run over some hosts keeps the others'."""
+    paths = [p for p in store.list_files(f"inspections/{period}/") if p.endswith(".json") and p.count("/") == 3]
+    return [InspectionResult.model_validate_json(store.read_file(p)) for p in paths]
+
+
+def earlier_periods(store: Store, period: str) -> list[str]:
+    """Inspected periods before `period` in calendar order, newest first (listed once per run, not
+    per device). Never by commit time: a backfilled past period is committed after later ones."""
+    return [p for p in reversed(inspected_periods(store)) if period_order(p) < period_order(period)]
+
+
+def _previous(store: Store, earlier: list[str], h: ResolvedHost) -> InspectionResult | None:
+    """The device's most recent result from an earlier period (not necessarily the last quarter)."""
+    for p in earlier:
+        path = result_path(p, h)
+        if store.exists(path):
+            try:
+                return InspectionResult.model_validate_json(store.read_file(path))
+            except ValueError:
+                continue
+    return None
+
+
+def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) -> InspectionResult:
+    extra = [ws.root / "parsers"] if (ws.root / "parsers").is_dir() else []
+    items: dict[str, ItemOutcome] = {}
+    parsed_rows: dict[str, list[dict]] = {}
+    by_item: dict[str, list[dict]] = {}
+    texts: dict[str, str] = {}
+    for name, r in raw.items.items():
+        if r.command is None:
+            items[name] = ItemOutcome(item=name, status="unsupported", error="; ".join(r.rejected)[:500])
+            continue
+        # Parsed rows and health (logs) are stored in the results JSON like the evidence: a log line
+        # may quote a typed command with its secret (IOS CFGLOG_LOGGEDCMD), so parse the sanitised text.
+        # Sanitised once, here: the evidence written to Git later is this same text.
+        r.text = text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
+        outcome = parse(h.platform, r.command, text, extra)
+        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=Path(outcome.template).name if outcome.template else None,
+                                  error=outcome.error, rows=len(outcome.rows))
+        parsed_rows[r.command] = outcome.rows
+        by_item[name] = outcome.rows
+        texts[name] = text
+    facts, health = normalise(h.platform, by_item, texts)
+    profile = PLATFORMS[h.platform]
+    if raw.running_config is not None and raw.saved_config is not None:
+        health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
+    status, error = "ok", None
+    if items and all(i.status == "unsupported" for i in items.values()):
+        # A login whose every command is refused (an account without privilege) collected nothing:
+        # counting it as inspected would put a device with no facts in the report as healthy.
+        first = next(iter(raw.items.values())).rejected[:1]
+        status = "not_inspected"
+        error = (f"the device refused all {len(items)} inspection commands (account without privilege?)"
+                 + (f"; e.g. {first[0]}" if first else ""))[:500]
+    return InspectionResult(
+        host=h.name, site=h.site, platform=h.platform, period=period, collected_at=raw.collected_at,
+        status=status, error=error, facts=facts, health=health, items=items, parsed=parsed_rows,
+    )
+
+
+def _kept_with_attempt(store: Store, path: str, failed: InspectionResult) -> InspectionResult | None:
+    """The period's stored good result with `failed` recorded as an attempt, or None.
+
+    A re-run that fails (wrong password, device down) must not replace what was collected
+    successfully earlier in the same period: the report would lose the device.
+    """
+    if failed.status == "ok" or not store.exists(path):
+        return None
+    try:
+        stored = InspectionResult.model_validate_json(store.read_file(path))
+    except ValueError:
+        return None
+    if stored.status != "ok":
+        return None
+    return stored.model_copy(update={
+        "schema_version": SCHEMA_VERSION,
+        "attempts": [*stored.attempts, Attempt(at=failed.collected_at, status=failed.status, error=failed.error)],
+    })
+
+
+def _failed(h: ResolvedHost, period: str, error: BaseException | None) -> InspectionResult:
+    return InspectionResult(
+        host=h.name, site=h.site, platform=h.platform, period=period,
+        collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        status=getattr(error, "status", "error"), error=getattr(error, "reason", None) or str(error),
+        facts=Facts(model=h.data.model), health=Health(),
+    )
+
+
+def _seconds_between(earlier: str, later: str) -> float | None:
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+    except ValueError:
+        return None
+
+
+def run_inspection(
+    ws: Workspace,
+    hosts: list[ResolvedHost],
+    period: str | None = None,
+    workers: int | None = None,
+    show_progress: bool | None = None,
+    lock_timeout: float = 0,
+    job: Job | None = None,
+    processes: ProcessSetting | None = None,
+) -> InspectionRun:
+    period = check_period(period or current_period())
+    job = job or load_job(ws.root, "quarterly")
+    checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
+    from netpatrol.backup.service import open_store
+
+    store = open_store(ws)
+    records = load_device_records(ws)
+    remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
+    with store.lock(timeout=lock_timeout):
+        nr = build_nornir(ws, hosts, workers)
+        outcomes = run_task(nr, collect_inspection, f"Inspecting {period}", show_progress=show_progress, processes=processes,
+                            items=job.platforms, remembered=remembered, collect_config=job.collect_config)
+        results = []
+        earlier = earlier_periods(store, period)
+        for h in hosts:
+            o = outcomes.get(h.name)
+            raw = o.value if o and o.ok else None
+            result = _analyse(ws, h, raw, period) if raw else _failed(h, period, o.error if o else None)
+            previous = _previous(store, earlier, h)
+            # Security checks need the real values (an SNMP community "public" is only visible
+            # unsanitised); the text stays in memory and findings quote sanitised lines only.
+            config = clean(raw.running_config, PLATFORMS[h.platform]) if raw and raw.running_config else None
+            ctx = CheckContext(
+                result=result, previous=previous,
+                seconds_since_previous=_seconds_between(previous.collected_at, result.collected_at) if previous else None,
+                host_scope=h.inspection, groups=h.groups, role=h.data.role, running_config=config,
+            )
+            result.findings = evaluate(checks, ctx)
+            result.comparison = compare(result, previous)
+            results.append((h, result, raw))
+        kept = {h.name: k for h, r, _ in results if (k := _kept_with_attempt(store, result_path(period, h), r))}
+        run = InspectionRun(period, [kept.get(r.host, r) for _, r, _ in results], None, None,
+                            kept=[r for _, r, _ in results if r.host in kept])
+        for h, result, raw in results:
+            result = kept.get(h.name, result)
+            store.write_file(result_path(period, h), json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            if raw and h.name not in kept:
+                for item in raw.items.values():
+                    if item.command:
+                        # Evidence goes to Git like a backup, so it lost its secrets like one in
+                        # _analyse: a job item may print config lines (`show running-config | include snmp`).
+                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
+        s = summarise(period, _stored_results(store, period))
+        store.write_file(f"inspections/{period}/summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
+        message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "
+                   f"({', '.join(f'{v} {k}' for k, v in s['findings'].items() if v)})\n")
+        # All of inspections/: results a killed earlier run wrote (atomically) but never committed are
+        # committed with this one rather than left dangling.
+        run.commit = store.commit(message, paths=["inspections"])
+        run.tag = inspection_tag(period)
+        store.tag(run.tag, message, force=True)
+    _record(ws, results)
+    return run
+
+
+def _record(ws: Workspace, results) -> None:
+    updates = {}
+    for h, result, raw in results:
+        rec = {"last_inspection_attempt": result.collected_at, "last_inspection_status": result.status,
+               "last_inspection_error": result.error}
+        if result.status == "ok":
+            rec["last_inspection"] = result.collected_at
+            rec["inspection_commands"] = {i.item: i.command for i in raw.items.values() if i.command}
+            for key in ("os_version", "serial", "model"):
+                value = getattr(result.facts, key)
+                if value:
+                    rec[key] = value
+        updates[h.name] = rec
+    update_device_records(ws, updates)

@@ -1,1 +1,0 @@
-"""Nornir tasks as plain functions. Only `collect.session` touches SSH."""

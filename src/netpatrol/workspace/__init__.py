@@ -1,0 +1,1 @@
+"""The workspace: settings, inventory loading and validation, typed device run records."""

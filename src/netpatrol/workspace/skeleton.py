@@ -1,0 +1,42 @@
+"""`netpatrol init DIR`: a new workspace from the commented template shipped in the package."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from netpatrol.errors import UsageError
+
+TEMPLATE = Path(__file__).with_name("template")
+
+
+def create_workspace(directory: Path) -> list[Path]:
+    if not str(directory) or any(ord(c) < 32 or ord(c) == 127 for c in str(directory)):
+        # A line break in the path would split the crontab entry and unit files made for it.
+        raise UsageError(f"bad workspace directory {str(directory)!r}: give a path without line breaks or control characters")
+    try:
+        return _create(directory.resolve())
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise UsageError(f"cannot create a workspace at {str(directory)[:100]!r}: {exc.strerror}") from None
+
+
+def _create(directory: Path) -> list[Path]:
+    blocker = next((p for p in (directory, *directory.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UsageError(f"{blocker} exists and is not a directory; give a new or existing directory")
+    if (directory / "netpatrol.yaml").exists() or (directory / "inventory" / "hosts.yaml").exists():
+        raise UsageError(f"{directory} already holds a workspace; nothing was changed")
+    created = []
+    for src in sorted(TEMPLATE.rglob("*")):
+        if src.is_dir() or "__pycache__" in src.parts:
+            continue
+        rel = src.relative_to(TEMPLATE)
+        dest = directory / (".gitignore" if rel.name == "gitignore" else rel)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+        except OSError as exc:
+            raise UsageError(f"cannot create {dest}: {exc.strerror}") from None
+        created.append(dest)
+    (directory / "backups").mkdir(exist_ok=True)
+    return created
