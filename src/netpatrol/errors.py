@@ -1,5 +1,7 @@
 """One exception root for netpatrol.
 
+Every error carries the ExitCode the command line ends with (cli/boundary.py maps them):
+
 NetpatrolError
 ├── UsageError              bad command-line use                               (exit 2)
 ├── WorkspaceError          missing or malformed workspace files               (exit 2)
@@ -7,7 +9,7 @@ NetpatrolError
 │   ├── CheckFileError      a check pack that does not validate
 │   └── TemplateError       a TextFSM/Jinja2 template that does not load
 ├── StoreError              the Git store refused or failed                    (exit 2)
-│   └── LockedError         another run holds the workspace lock
+│   └── LockedError         another run holds the workspace lock               (exit 75)
 ├── DeviceError             one device failed; the run goes on                 (exit 1)
 │   ├── Unreachable         status "unreachable"
 │   ├── AuthFailed          status "auth_failed"
@@ -18,20 +20,32 @@ NetpatrolError
 │   └── IncompleteOutput    status "error" (empty, truncated or shrunken output)
 └── LabError                the bundled lab could not start/stop/change        (exit 2)
 
-Third-party exceptions (netmiko, paramiko, socket, GitPython) are translated into this tree in
-exactly one place each (connection.py for devices, store.py for Git), so the CLI has one error
-boundary. Messages never contain credentials.
+Third-party exceptions are translated into this tree in one place each (collect/session.py for
+device sessions, store/ for Git), so the CLI has one error boundary. Messages never contain
+credentials.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every status a netpatrol command ends with; the README's exit-code table lists them."""
+
+    OK = 0
+    DEVICES_FAILED = 1  # the other devices were processed and stored
+    USAGE = 2  # usage, workspace, input or store error, or a path that could not be used
+    INTERNAL = 70  # sysexits EX_SOFTWARE: an unexpected exception (a bug); traceback in .netpatrol/logs/
+    LOCKED = 75  # sysexits EX_TEMPFAIL: another run holds the lock; cron can tell "busy" from "failed"
+    INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 class NetpatrolError(Exception):
     """Root of every error netpatrol raises on purpose."""
 
-    exit_code = 2
+    exit_code: ExitCode = ExitCode.USAGE
 
 
 class UsageError(NetpatrolError):
@@ -78,13 +92,13 @@ class StoreError(NetpatrolError):
 
 
 class LockedError(StoreError):
-    pass
+    exit_code = ExitCode.LOCKED
 
 
 class DeviceError(NetpatrolError):
     """A failure of one device; carries the status string stored in results."""
 
-    exit_code = 1
+    exit_code = ExitCode.DEVICES_FAILED
     status = "error"
     # Transient failures are retried (connection.retries); the rest never are: repeating a
     # rejected password risks a lockout, repeating a host-key mismatch defeats the check.

@@ -26,6 +26,7 @@ from netpatrol.cli.common import (
     table,
     terminal,
 )
+from netpatrol.errors import ExitCode
 
 STATUS_STYLE = {"saved": "green", "unchanged": "dim", "failed": "red"}
 
@@ -67,7 +68,7 @@ def backup(
                   f"commit {run.commit[:10] if run.commit else 'none (nothing changed)'}"
                   + (f"; tag {run.tag}" if run.tag else "") + (f"; push: {run.pushed}" if run.pushed else ""))
     if run.failed:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.DEVICES_FAILED)
 
 
 def drift(

@@ -16,9 +16,20 @@ from rich.text import Text
 from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory
 from netpatrol.workspace.settings import Workspace
 
+# Where the running command's -w value is kept for the error boundary (ctx.meta is shared by
+# every context of one invocation), so a traceback lands in that workspace's logs.
+WORKSPACE_META = "netpatrol.workspace"
+
+
+def _remember_workspace(ctx: typer.Context, value: Path | None) -> Path | None:
+    ctx.meta[WORKSPACE_META] = value
+    return value
+
+
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("-w", "--workspace", help="Workspace directory (default: $NETPATROL_WORKSPACE, else the current directory)."),
+    typer.Option("-w", "--workspace", callback=_remember_workspace,
+                 help="Workspace directory (default: $NETPATROL_WORKSPACE, else the current directory)."),
 ]
 HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this host (repeatable).")]
 SiteOpt = Annotated[str | None, typer.Option("--site", help="Only hosts of this site (its group name).")]

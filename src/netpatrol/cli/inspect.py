@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from netpatrol.cli.common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, red, report_deliveries, selected, table
+from netpatrol.errors import ExitCode
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
 
@@ -62,7 +63,7 @@ def inspect(
         out.print(f"{s['devices']} devices; findings: " + ", ".join(f"{v} {k}" for k, v in s["findings"].items())
                   + f"; stored as {run.tag} ({(run.commit or 'no change')[:10]})")
     if run.failed:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.DEVICES_FAILED)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from netpatrol.cli.common import JsonOpt, WorkspaceOpt, open_workspace, out, print_json, selected, table
+from netpatrol.errors import ExitCode
 
 lab_app = typer.Typer(help="The bundled lab: simulated SSH devices on loopback.", no_args_is_help=True)
 
@@ -56,7 +57,7 @@ def lab_status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> Non
     if rows:
         out.print(table("Lab devices", ["host", "platform", "address", "scenarios", "faults"], rows))
     if not doc.get("running"):
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.USAGE)
 
 
 @lab_app.command("set-config")
@@ -140,3 +141,7 @@ def _describe(status) -> str:
         if doc.get(key) is not None:
             parts.append(f"{key}={doc[key]}")
     return ", ".join(parts) or "ready"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lab_app, name="lab")

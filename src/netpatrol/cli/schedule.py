@@ -30,13 +30,11 @@ from netpatrol.cli.common import (
     table,
 )
 from netpatrol.childenv import child_env
-from netpatrol.errors import LockedError, NetpatrolError, UsageError
+from netpatrol.errors import ExitCode, LockedError, NetpatrolError, UsageError
 
-# sysexits EX_TEMPFAIL: "busy, try again later" — cron/systemd wrappers can tell it from a failure.
-EXIT_LOCKED = 75
 log = logging.getLogger("netpatrol.run")
 STATUS_STYLE = {"done": "green", "ok": "green", "due": "yellow", "never": "yellow", "overdue": "bold red"}
-WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another run's lock (0: exit at once with status 75).")]
+WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another run's lock (0: exit at once with status 75, see the README's exit codes).")]
 
 schedule_app = typer.Typer(help="Cron / systemd entries that run 'netpatrol run --due' unattended.", no_args_is_help=True)
 
@@ -114,49 +112,45 @@ def run(
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     doc: dict = {"inspection": None, "report": None, "backup": None, "notifications": []}
-    try:
-        with open_store(ws).lock(timeout=wait):
-            pass  # busy now: say so before doing anything, rather than after the inspections
-        rep = due_for_workspace(ws, inv, hosts)
-        doc["due"] = {"inspections": rep.inspections_due, "backups": rep.backups_due}
-        failed = False
-        to_inspect = [h for h in hosts if h.name in set(rep.inspections_due)]
-        if to_inspect:
-            irun, error = _isolated("inspection", lambda: run_inspection(
-                ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None))
-            if irun is not None:
-                doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
-                doc["notifications"] += notify_inspection_run(ws, irun)
-                failed |= bool(irun.failed)
-                if not no_report:
-                    doc["report"] = _write_report(ws, inv, irun.period, wait)
-                    if "error" in doc["report"]:
-                        failed = True
-                        doc["notifications"] += _notify_step_failed(ws, "report_failed", f"report {irun.period}", [],
-                                                                    doc["report"]["error"], irun.period)
-            else:
-                failed = True
-                doc["inspection"] = {"error": error}
-                doc["notifications"] += _notify_step_failed(ws, "inspection_failed", "inspection",
-                                                            [h.name for h in to_inspect], error)
-        to_backup = [h for h in hosts if h.name in set(rep.backups_due)]
-        if to_backup:
-            brun, error = _isolated("backup", lambda: run_backup(
-                ws, to_backup, lock_timeout=wait, show_progress=False if json_out else None))
-            if brun is not None:
-                doc["backup"] = {"commit": brun.commit, "counts": brun.counts,
-                                 "failed": {d.host: d.reason for d in brun.failed}}
-                doc["notifications"] += notify_backup_run(ws, brun)
-                failed |= bool(brun.failed)
-            else:
-                failed = True
-                doc["backup"] = {"error": error}
-                doc["notifications"] += _notify_step_failed(ws, "backup_failed", "backup",
-                                                            [h.name for h in to_backup], error)
-    except LockedError as exc:
-        err.print(f"[yellow]busy:[/yellow] {markup(exc)}; nothing more was done (exit {EXIT_LOCKED}: try again later or pass --wait SECONDS)",
-                  highlight=False)
-        raise typer.Exit(EXIT_LOCKED) from None
+    # Busy now: say so (the boundary's exit 75) before doing anything, rather than after the inspections.
+    with open_store(ws).lock(timeout=wait):
+        pass
+    rep = due_for_workspace(ws, inv, hosts)
+    doc["due"] = {"inspections": rep.inspections_due, "backups": rep.backups_due}
+    failed = False
+    to_inspect = [h for h in hosts if h.name in set(rep.inspections_due)]
+    if to_inspect:
+        irun, error = _isolated("inspection", lambda: run_inspection(
+            ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None))
+        if irun is not None:
+            doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
+            doc["notifications"] += notify_inspection_run(ws, irun)
+            failed |= bool(irun.failed)
+            if not no_report:
+                doc["report"] = _write_report(ws, inv, irun.period, wait)
+                if "error" in doc["report"]:
+                    failed = True
+                    doc["notifications"] += _notify_step_failed(ws, "report_failed", f"report {irun.period}", [],
+                                                                doc["report"]["error"], irun.period)
+        else:
+            failed = True
+            doc["inspection"] = {"error": error}
+            doc["notifications"] += _notify_step_failed(ws, "inspection_failed", "inspection",
+                                                        [h.name for h in to_inspect], error)
+    to_backup = [h for h in hosts if h.name in set(rep.backups_due)]
+    if to_backup:
+        brun, error = _isolated("backup", lambda: run_backup(
+            ws, to_backup, lock_timeout=wait, show_progress=False if json_out else None))
+        if brun is not None:
+            doc["backup"] = {"commit": brun.commit, "counts": brun.counts,
+                             "failed": {d.host: d.reason for d in brun.failed}}
+            doc["notifications"] += notify_backup_run(ws, brun)
+            failed |= bool(brun.failed)
+        else:
+            failed = True
+            doc["backup"] = {"error": error}
+            doc["notifications"] += _notify_step_failed(ws, "backup_failed", "backup",
+                                                        [h.name for h in to_backup], error)
     report_deliveries(doc["notifications"])
     doc["notifications"] = [d.__dict__ for d in doc["notifications"]]
     if json_out:
@@ -164,7 +158,7 @@ def run(
     else:
         _print_run(doc)
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.DEVICES_FAILED)
 
 
 def _isolated(step: str, work):

@@ -4,33 +4,15 @@ jump host's own key is checked against the same known_hosts store (trust on firs
 
 from __future__ import annotations
 
-import re
 import socket
-from dataclasses import dataclass
 
 import paramiko
 
 from netpatrol import errors
 from netpatrol.collect.hostkeys import HostKeyStore, TrustOnFirstUse, entry_name
+from netpatrol.workspace.connect_options import JumpHost, parse_jump
 
-_JUMP = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[^\]]+\]|[^:@\s]+)(?::(?P<port>\d{1,5}))?$")
-
-
-@dataclass(frozen=True)
-class JumpHost:
-    user: str | None
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.user + '@' if self.user else ''}{self.host}:{self.port}"
-
-
-def parse_jump(text: str) -> JumpHost:
-    m = _JUMP.match(text.strip())
-    if not m:
-        raise errors.UsageError(f"jump_host {text!r} is not of the form user@host[:port], e.g. netops@bastion.example.com:22")
-    return JumpHost(m.group("user"), m.group("host").strip("[]"), int(m.group("port") or 22))
+__all__ = ["JumpHost", "open_channel", "parse_jump"]
 
 
 def open_channel(

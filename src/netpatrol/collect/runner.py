@@ -24,7 +24,7 @@ from nornir.core.inventory import (
 from nornir.plugins.runners import ThreadedRunner
 
 from netpatrol import errors
-from netpatrol.collect.session import SessionContext, register_plugin, translate
+from netpatrol.collect.session import SessionContext, register_plugin
 from netpatrol.collect.hostkeys import HostKeyStore
 from netpatrol.workspace.inventory import SECRET_EXTRAS, ResolvedHost
 from netpatrol.collect.progress import Outcome, ResultCollector, RichProgress
@@ -94,7 +94,7 @@ def run_task(
     processes: ProcessSetting | None = None,
     **kwargs: Any,
 ) -> dict[str, Outcome]:
-    """Run `task` on every host; each outcome holds the value or one translated DeviceError.
+    """Run `task` on every host; each outcome holds the value or one DeviceError (with_retries).
 
     `processes` (default: the workspace's `processes` setting, "auto") spreads the hosts over
     that many processes (shard.py); the task and its kwargs must then pickle. Workers are the
@@ -117,10 +117,6 @@ def run_task(
         nr.with_processors([bar, collector]).run(task=with_retries(task, ctx.retries, ctx.retry_backoff), **kwargs)
     finally:
         nr.close_connections(on_good=True, on_failed=True)
-    for name, outcome in collector.outcomes.items():
-        if outcome.error is not None and not isinstance(outcome.error, errors.DeviceError):
-            host = nr.inventory.hosts[name]
-            outcome.error = translate(outcome.error, name, f"{host.hostname}:{host.port}")
     return collector.outcomes
 
 
@@ -165,13 +161,16 @@ def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Call
         while True:
             try:
                 return task(t, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - classified, then re-raised
-                err = exc if isinstance(exc, errors.DeviceError) else translate(exc, t.host.name, f"{t.host.hostname}:{t.host.port}")
+            except errors.DeviceError as err:
                 if not err.transient or attempt >= retries:
                     if attempt:
                         err.reason = f"{err.reason} (after {attempt + 1} attempts)"
                         err.args = (f"{err.host}: {err.reason}",)
                     raise err from None
+            except Exception as exc:  # noqa: BLE001 - a failure outside the device session
+                # e.g. a fault in netpatrol's own handling of one device's output: that device
+                # fails with status "error", the others go on.
+                raise errors.DeviceError(t.host.name, f"{type(exc).__name__}: {exc}") from None
             time.sleep(backoff * 2**attempt)
             attempt += 1
 

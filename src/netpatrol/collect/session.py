@@ -1,5 +1,9 @@
 """Device sessions: the one place that opens SSH and translates netmiko/paramiko errors.
 
+`device_errors` is the only place a session failure becomes a DeviceError (with its status:
+unreachable, auth_failed, timeout, hostkey_changed, error); collect.task.session wraps opening,
+the telnet fallback and every command in it, so the layers above only ever see DeviceErrors.
+
 Nornir's `netmiko` connection plugin is replaced by `CheckedNetmiko`, a subclass of nornir-netmiko's
 plugin that (a) maps the platform name to netmiko's device type through the platform registry
 (netutils names are netmiko names for all supported platforms), (b) checks SSH host keys against
@@ -12,6 +16,8 @@ from __future__ import annotations
 import errno
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -182,7 +188,18 @@ def _chain(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
-def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError:
+@contextmanager
+def device_errors(host: str, address: str) -> Iterator[None]:
+    """Any failure inside leaves as one DeviceError of `host` with a one-line reason."""
+    try:
+        yield
+    except errors.DeviceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every third-party failure is translated here, once
+        raise _translate(exc, host, address) from None
+
+
+def _translate(exc: BaseException, host: str, address: str) -> errors.DeviceError:
     """Map any third-party failure of a session to one DeviceError with a one-line reason."""
     for e in _chain(exc):
         if isinstance(e, errors.DeviceError):

@@ -32,7 +32,6 @@ from typing import Any, Literal
 from nornir.core.task import AggregatedResult, Task
 
 from netpatrol import errors
-from netpatrol.collect.session import translate
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.collect.progress import Outcome, _NoOp
 from netpatrol.workspace.settings import Workspace
@@ -124,17 +123,14 @@ class ClaimRunner:
 
 
 class Reporter(_NoOp):
-    """Nornir processor: each finished host becomes one Outcome, its error already translated."""
+    """Nornir processor: each finished host becomes one Outcome, its error a DeviceError (with_retries)."""
 
     def __init__(self, deliver: Callable[[Outcome], None]):
         self.deliver = deliver
 
     def task_instance_completed(self, task, host, result) -> None:
         top = result[0]
-        error = top.exception
-        if error is not None and not isinstance(error, errors.DeviceError):
-            error = translate(error, host.name, f"{host.hostname}:{host.port}")
-        self.deliver(Outcome(host.name, not result.failed, top.result, error))
+        self.deliver(Outcome(host.name, not result.failed, top.result, top.exception))
 
 
 @dataclass
@@ -165,12 +161,12 @@ def _die_with_parent(parent: int) -> None:
         except (OSError, AttributeError):
             pass
     if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+        os._exit(errors.ExitCode.INTERRUPTED)
 
     def watch() -> None:  # where prctl is missing: notice re-parenting within a second
         while os.getppid() == parent:
             threading.Event().wait(1.0)
-        os._exit(1)
+        os._exit(errors.ExitCode.INTERRUPTED)
 
     if not sys.platform.startswith("linux"):
         threading.Thread(target=watch, daemon=True).start()

@@ -11,7 +11,7 @@ from netmiko import BaseConnection, ConnectHandler
 from nornir.core.task import Task
 
 from netpatrol import errors
-from netpatrol.collect.session import CONNECTION_NAME, translate
+from netpatrol.collect.session import CONNECTION_NAME, device_errors
 from netpatrol.platforms import PLATFORMS, PlatformProfile
 
 
@@ -26,20 +26,17 @@ def session(task: Task) -> Iterator[tuple[BaseConnection, PlatformProfile]]:
     address = f"{host.hostname}:{host.port}"
     telnet_conn: BaseConnection | None = None
     try:
-        try:
-            conn = _open_within(task, login_budget(task))
-        except Exception as exc:  # noqa: BLE001 - translated into the DeviceError tree here, once
-            err = translate(exc, host.name, address)
-            # Only "no SSH here" justifies telnet; after a rejected password it would be a
-            # second login attempt with the same credentials, in clear text.
-            if not (host.data.get("telnet") and isinstance(err, errors.Unreachable)):
-                raise err from None
-            conn = telnet_conn = _open_telnet(task, err)
-        yield conn, PLATFORMS[host.platform]
-    except errors.DeviceError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - translated into the DeviceError tree here, once
-        raise translate(exc, host.name, address) from None
+        with device_errors(host.name, address):
+            try:
+                with device_errors(host.name, address):
+                    conn = _open_within(task, login_budget(task))
+            except errors.Unreachable as err:
+                # Only "no SSH here" justifies telnet; after a rejected password it would be a
+                # second login attempt with the same credentials, in clear text.
+                if not host.data.get("telnet"):
+                    raise
+                conn = telnet_conn = _open_telnet(task, err)
+            yield conn, PLATFORMS[host.platform]
     finally:
         try:
             if telnet_conn is not None:
@@ -102,16 +99,16 @@ def _open_telnet(task: Task, ssh_error: errors.DeviceError) -> BaseConnection:
     extras = dict(host.connection_options["netmiko"].extras or {}) if "netmiko" in host.connection_options else {}
     params = {k: v for k, v in extras.items() if k in ("secret", "global_delay_factor", "fast_cli")}
     try:
-        conn = ConnectHandler(
-            device_type=device_type, host=host.hostname, port=port, username=host.username,
-            password=host.password, conn_timeout=ctx.conn_timeout, auth_timeout=ctx.auth_timeout,
-            fast_cli=ctx.fast_cli, **params,
-        )
-        if profile.needs_enable and params.get("secret") and not conn.check_enable_mode():
-            conn.enable()
-        return conn
-    except Exception as exc:  # noqa: BLE001 - reported with the SSH reason it follows
-        tel = translate(exc, host.name, f"{host.hostname}:{port}")
+        with device_errors(host.name, f"{host.hostname}:{port}"):
+            conn = ConnectHandler(
+                device_type=device_type, host=host.hostname, port=port, username=host.username,
+                password=host.password, conn_timeout=ctx.conn_timeout, auth_timeout=ctx.auth_timeout,
+                fast_cli=ctx.fast_cli, **params,
+            )
+            if profile.needs_enable and params.get("secret") and not conn.check_enable_mode():
+                conn.enable()
+            return conn
+    except errors.DeviceError as tel:  # reported with the SSH reason it follows
         raise type(tel)(host.name, f"{ssh_error.reason}; telnet fallback failed: {tel.reason}") from None
 
 

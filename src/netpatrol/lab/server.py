@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncssh
 
+from netpatrol.errors import ExitCode
 from netpatrol.lab import hostkeys
 from netpatrol.lab.shell import CliSession, LabOptions
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
@@ -279,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         sys.stderr.write("usage: python -m netpatrol.lab.server STATE_DIR\n")
-        return 2
+        return ExitCode.USAGE
     state_dir = Path(args[0]).resolve()
     logging.basicConfig(
         filename=state_dir / "server.log", level=logging.INFO,
@@ -289,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     (state_dir / "server.pid").write_text(str(os.getpid()), encoding="utf-8")
     asyncio.run(serve(state_dir))
-    return 0
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import InventoryError, InventoryIssue
+from netpatrol.workspace.connect_options import check_connect_options
 from netpatrol.workspace.names import case_twin, name_problem, shown
 from netpatrol.workspace.models import (
     ENV_REF,
@@ -207,7 +208,7 @@ def load_inventory(root: Path, inventory_dir: str = "inventory", need_secrets: b
     _check_group_refs(inventory, hosts, rel_h, rel_g, issues, groups_file=(inv / "groups.yaml").exists())
     _check_group_cycles(groups, rel_g, issues)
     for name, model in hosts.items():
-        resolved = _resolve_host(inventory, name, model, rel_h, issues)
+        resolved = _resolve_host(inventory, name, model, rel_h, issues, need_secrets)
         if resolved is not None:
             inventory.hosts[name] = resolved
     _check_duplicate_endpoints(inventory, rel_h, issues)
@@ -299,7 +300,8 @@ def _merged_scope(inv: Inventory, model: HostModel) -> InspectionScope:
     return merged
 
 
-def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues: list) -> ResolvedHost | None:
+def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues: list,
+                  need_files: bool = True) -> ResolvedHost | None:
     where = f"host {name}"
     before = len(issues)
     platform = _inherit(inv, model, "platform")
@@ -323,6 +325,9 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
     if len(issues) > before or site_group is None:  # unknown groups are reported by _check_group_refs
         return None
     extras = _merged_extras(inv, model)
+    check_connect_options(rel, name, extras, need_files, issues)
+    if len(issues) > before:
+        return None
     refs = {"password": password}
     for secret_name in SECRET_EXTRAS:
         if secret_name in extras:

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict
 
+from netpatrol.workspace.connect_options import jump_host_value
+
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -143,7 +145,7 @@ class NetmikoExtras(TypedDict, total=False):
     fast_cli: Annotated[bool, Field(strict=True)]
     keepalive: Annotated[int, Field(ge=0, le=3600, strict=True)]
     ssh_config_file: Annotated[str, Field(strict=True)]
-    jump_host: Annotated[str, Field(strict=True)]
+    jump_host: Annotated[str, Field(strict=True), AfterValidator(jump_host_value)]
     jump_password: Annotated[str, Field(strict=True)]
     jump_key_file: Annotated[str, Field(strict=True)]
     allow_agent: Annotated[bool, Field(strict=True)]
