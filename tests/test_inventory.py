@@ -78,6 +78,12 @@ BAD_CASES = [
     ("bad-host-name", {"hosts": {**GOOD_HOSTS, "core sw/3": {"hostname": "192.0.2.3", "platform": "cisco_ios", "groups": ["site-a"]}}}, ("hosts.yaml", "host 'core sw/3'", "", "name must be")),
     ("bad-date", {"hosts": h(sw1__data={"purchase_date": "last spring"})}, ("hosts.yaml", "host sw1", "data.purchase_date", "date")),
     ("unknown-plugin", {"hosts": h(sw1__connection_options={"telnetlib": {}})}, ("hosts.yaml", "host sw1", "connection_options", "unknown connection plugin")),
+    # Options that would otherwise fail only when the device is contacted.
+    ("jump-host-form", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"jump_host": "a b@c", "jump_password": "${NP_TEST_PW}"}}})}, ("hosts.yaml", "host sw1", "extras.jump_host", "user@host[:port]")),
+    ("jump-host-port", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"jump_host": "j@10.0.0.1:70000", "jump_password": "${NP_TEST_PW}"}}})}, ("hosts.yaml", "host sw1", "extras.jump_host", "1-65535")),
+    ("jump-no-login", {"defaults": {**GOOD_DEFAULTS, "connection_options": {"netmiko": {"extras": {"jump_host": "j@10.0.0.1"}}}}}, ("hosts.yaml", "host sw1", "extras.jump_host", "needs jump_password")),
+    ("jump-key-missing", {"hosts": h(sw1__connection_options={"netmiko": {"extras": {"jump_host": "j@10.0.0.1", "jump_key_file": "/nonexistent/jump_ed25519"}}})}, ("hosts.yaml", "host sw1", "extras.jump_key_file", "/nonexistent/jump_ed25519: no such file")),
+    ("key-file-missing", {"hosts": h(sw2__connection_options={"netmiko": {"extras": {"use_keys": True, "key_file": "/nonexistent/id_rsa"}}})}, ("hosts.yaml", "host sw2", "extras.key_file", "no such file")),
 ]
 
 
@@ -92,6 +98,13 @@ def test_bad_inventory_is_reported_precisely(tmp_path, case_id, kwargs, expected
     assert match, f"no issue with {expected!r} among {rendered}"
     # Secrets never appear in error text.
     assert "s3cr3t-value-xyz" not in str(info.value)
+
+
+def test_missing_key_file_only_matters_to_commands_that_log_in(tmp_path):
+    root = write_ws(tmp_path, hosts=h(sw1__connection_options={"netmiko": {"extras": {"use_keys": True, "key_file": "/nonexistent/id_rsa"}}}))
+    assert "sw1" in load_inventory(root, need_secrets=False).hosts
+    with pytest.raises(InventoryError, match="key_file"):
+        load_inventory(root)
 
 
 def test_all_errors_reported_at_once(tmp_path):

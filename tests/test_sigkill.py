@@ -156,7 +156,7 @@ def test_two_runs_at_once_never_interleave(tmp_path, lab, faults):
     waiter = popen(ws, "backup", "--json", "--wait", "60")
     out1, err1 = first.communicate(timeout=60)
     out3, err3 = waiter.communicate(timeout=60)
-    assert second.returncode == 2 and "locked" in second.stderr.lower(), second.stderr
+    assert second.returncode == 75 and "locked" in second.stderr.lower(), second.stderr
     assert first.returncode == 1 and waiter.returncode == 1, (err1[-500:], err3[-500:])
     log = git(ws, "log", "--format=%s").splitlines()
     assert len([s for s in log if s.startswith("backup:")]) == 1, log  # the waiter found nothing new
