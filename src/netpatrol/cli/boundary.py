@@ -16,7 +16,7 @@ import tempfile
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -68,7 +68,7 @@ def _path_problem(exc: OSError) -> str:
     return f"{path}: {exc.strerror or type(exc).__name__}"
 
 
-def _internal(ctx: typer.Context, exc: BaseException) -> None:
+def _internal(ctx: typer.Context, exc: BaseException) -> NoReturn:
     text = redact("".join(traceback.format_exception(exc)))
     lines = str(exc).strip().splitlines()
     line = f"internal error: {type(exc).__name__}: {redact(lines[0]) if lines else '(no message)'}"
