@@ -182,3 +182,18 @@ def test_no_exit_code_literals_outside_the_enum():
     found = [f"{p.relative_to(src)}:{n}: {line.strip()}" for p in src.rglob("*.py")
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert found == []
+
+
+def test_a_fault_outside_the_session_fails_that_device_only():
+    """An unexpected exception in one device's task is that device's "error" (exit 1), never 70."""
+    from types import SimpleNamespace
+
+    from netpatrol.collect.runner import with_retries
+    from netpatrol.errors import DeviceError
+
+    def task(t):
+        raise KeyError("model")
+
+    with pytest.raises(DeviceError) as info:
+        with_retries(task, retries=2, backoff=0)(SimpleNamespace(host=SimpleNamespace(name="sw1")))
+    assert (info.value.status, info.value.reason, info.value.exit_code) == ("error", "KeyError: 'model'", ExitCode.DEVICES_FAILED)
