@@ -1,12 +1,19 @@
-"""The field maps a platform module declares: which parsed item and row fields feed which part of
-the health model. Declaring data here keeps platform modules free of parsing branches."""
+"""The schema of a platform's normalise.yaml: which parsed item and row fields feed which part of
+the health model. Declaring data keeps platforms free of parsing branches."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+from functools import partial
+
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as _pydantic_dataclass
 
 from netpatrol.inspection.results import Facts, Health
+
+# Frozen, and a misspelt key in normalise.yaml is an error rather than a silently ignored map.
+dataclass = partial(_pydantic_dataclass, frozen=True, config=ConfigDict(extra="forbid"))
 
 Parsed = Mapping[str, list[dict]]
 Raw = Mapping[str, str]
@@ -17,7 +24,7 @@ Fields = tuple[str, ...]
 Where = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class FactsMap:
     # Facts attribute -> (item, candidate fields in preference order)
     fields: Mapping[str, tuple[str, Fields]]
@@ -25,7 +32,7 @@ class FactsMap:
     row_where: Mapping[str, Where] = field(default_factory=dict)  # item -> which row holds the facts
 
 
-@dataclass(frozen=True)
+@dataclass
 class CpuMap:
     item: str = "cpu"
     average: Fields = ("cpu_usage_5_min", "cpu_usage_1_min", "cpu_usage")  # preference order
@@ -33,7 +40,7 @@ class CpuMap:
     idle: bool = False  # fields hold idle %, usage = 100 - idle (NX-OS, Junos)
 
 
-@dataclass(frozen=True)
+@dataclass
 class MemoryMap:
     item: str = "memory"
     total: Fields = ("memory_total",)
@@ -47,7 +54,7 @@ class MemoryMap:
     free_unit_field: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class ComponentMap:
     item: str
     name: Fields
@@ -58,7 +65,7 @@ class ComponentMap:
     where: Where = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class SensorMap:
     item: str
     name: Fields
@@ -70,7 +77,7 @@ class SensorMap:
     where: Where = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class InterfaceMap:
     item: str
     name: Fields = ("interface",)
@@ -83,7 +90,7 @@ class InterfaceMap:
     out_errors: Fields = ("output_errors",)
 
 
-@dataclass(frozen=True)
+@dataclass
 class LogMap:
     item: str = "logs"
     when: Fields = ("timestamp",)
@@ -97,7 +104,7 @@ class LogMap:
     message_join: str = " "
 
 
-@dataclass(frozen=True)
+@dataclass
 class NtpMap:
     item: str = "ntp"
     status: Fields = ("clock_status",)
@@ -106,7 +113,7 @@ class NtpMap:
     selected: str | None = None  # NX-OS peer list: '*' marks the peer the clock is synced to
 
 
-@dataclass(frozen=True)
+@dataclass
 class StorageMap:
     item: str = "storage"
     total: Fields = ("total_size",)
@@ -117,7 +124,7 @@ class StorageMap:
     where: Where = ()  # which file-system row counts (the first match)
 
 
-@dataclass(frozen=True)
+@dataclass
 class PeerMap:
     item: str
     neighbor: Fields
@@ -127,7 +134,7 @@ class PeerMap:
     detail: Fields = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class NeighborMap:
     item: str = "neighbors"
     local: Fields = ("local_interface",)
@@ -135,7 +142,7 @@ class NeighborMap:
     remote_interface: Fields = ("neighbor_interface",)
 
 
-@dataclass(frozen=True)
+@dataclass
 class PlatformSpec:
     facts: FactsMap
     cpu: CpuMap = CpuMap()
@@ -154,4 +161,4 @@ class PlatformSpec:
     bgp: PeerMap | None = None
     licenses: ComponentMap | None = None
     status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
-    hooks: tuple[Hook, ...] = ()
+    hooks: tuple[str, ...] = ()  # names in normalise/hooks.py, run after the maps
