@@ -1,7 +1,7 @@
 """Parse inspection command output with TextFSM, choosing the template explicitly.
 
 ntc-templates' own index is never consulted: its command regexes are prefix matches, so e.g.
-every unknown Huawei `display …` command lands on `huawei_vrp_dir` and H3C `display alarm` on the
+every unknown Huawei `display …` command lands on ntc's VRP `dir` template and H3C `display alarm` on the
 ARP template, which returns a silent `[]`. Lookup order for (platform, command):
 
 1. each workspace `parsers/` directory passed in `extra_dirs` (ntc-style `index`),

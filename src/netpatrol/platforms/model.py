@@ -15,6 +15,16 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _compiles_all(patterns: list[str | None], flags: int = 0) -> None:
+    """A ValueError (reported by pydantic with file and field) for a pattern that does not compile."""
+    for pattern in patterns:
+        if pattern is not None:
+            try:
+                re.compile(pattern, flags)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+
+
 class BackupSpec(_Frozen):
     running: str = Field(description="command that prints the running configuration")
     saved: str | None = Field(None, description="command that prints the saved/startup config")
@@ -41,15 +51,13 @@ class BackupSpec(_Frozen):
     @field_validator("end_markers", "volatile")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            re.compile(pattern)
+        _compiles_all(list(v))
         return v
 
     @field_validator("start_marker")
     @classmethod
     def _start_compiles(cls, v: str | None) -> str | None:
-        if v is not None:
-            re.compile(v)
+        _compiles_all([v])
         return v
 
 
@@ -74,8 +82,7 @@ class ReadOnlyPolicy(_Frozen):
     @field_validator("refused")
     @classmethod
     def _refused_compiles(cls, v: dict[str, str]) -> dict[str, str]:
-        for pattern in v:
-            re.compile(pattern)
+        _compiles_all(list(v))
         return v
 
     def refusal(self, command: str) -> str | None:
@@ -97,12 +104,6 @@ class ReadOnlyPolicy(_Frozen):
         if not firsts or firsts[0] not in self.verbs:
             return f"it does not start with a read-only command ({', '.join(self.verbs)})"
         return None
-
-
-def _compiles_all(patterns: list[str | None], flags: int = 0) -> None:
-    for pattern in patterns:
-        if pattern is not None:
-            re.compile(pattern, flags)
 
 
 class SecretRuleSpec(_Frozen):
@@ -189,8 +190,7 @@ class PlatformProfile(_Frozen):
     @field_validator("error_patterns")
     @classmethod
     def _patterns_compile(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            re.compile(pattern)
+        _compiles_all(list(v))
         return v
 
     @cached_property

@@ -129,8 +129,9 @@ class _Registry(Mapping[str, PlatformProfile]):
         return self._profiles
 
     def reload(self) -> None:
-        self._dirs = platform_dirs()
-        self._profiles = _load_all()
+        dirs = platform_dirs()
+        profiles = _load_all()  # a folder that fails to load leaves nothing half-registered
+        self._dirs, self._profiles = dirs, profiles
         load_part.cache_clear()
 
     def __getitem__(self, name: str) -> PlatformProfile:
