@@ -7,7 +7,6 @@ its folder's lab/profile.yaml (and its output templates), not a branch in code.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator

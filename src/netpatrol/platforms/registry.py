@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError
 from netpatrol.platforms.model import PlatformProfile, SecretRuleSet, SecretRuleSpec
 
@@ -50,10 +50,8 @@ def _folders(base: Path) -> list[Path]:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlatformError(f"{path}: cannot be read: {exc}".splitlines()[0]) from None
+    """A platform file, read like every user-written YAML file (errors name file and line)."""
+    return safe_yaml.load_file(path, str(path))
 
 
 def _invalid(path: Path, exc: ValidationError) -> PlatformError:
