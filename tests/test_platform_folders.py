@@ -143,6 +143,20 @@ def test_a_name_defined_twice_or_a_missing_directory_is_an_error(tmp_path: Path,
         len(PLATFORMS)
 
 
+def test_inventory_check_reports_a_broken_part_of_a_registered_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_workspace: Path
+) -> None:
+    from netpatrol.workspace.validate import validate_workspace
+
+    folder = _copy("hp_comware", tmp_path, "acme_os")
+    (folder / "normalise.yaml").write_text("facts: {fields: {}}\ncpu: {averge: [cpu]}\n", encoding="utf-8")
+    (folder / "textfsm" / "index").write_text("Template, Command\nmissing.textfsm, di[[splay]] x$\n", encoding="utf-8")
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    problems = [str(p) for p in validate_workspace(sample_workspace)[0]]
+    assert any("acme_os/normalise.yaml: field 'cpu.averge'" in p for p in problems), problems
+    assert any("acme_os/textfsm/index:2: template missing.textfsm does not exist" in p for p in problems), problems
+
+
 # --- a new platform end to end, through the CLI ---------------------------------------------------
 
 

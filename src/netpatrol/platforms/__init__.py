@@ -1,6 +1,6 @@
 """The platform registry: `PLATFORMS["huawei_vrp"]`, `get_platform(name)`.
 
-A platform is a folder holding everything netpatrol knows about it (see platforms/README.md):
+A platform is a folder holding everything netpatrol knows about it (docs/design.md, "Platforms"):
 `platform.yaml` (this package's model), `inspection.yaml`, `normalise.yaml`, `textfsm/`, `lab/`.
 The built-in folders sit beside this module; `NETPATROL_PLATFORM_DIRS` (os.pathsep-separated)
 names more directories of platform folders, so a platform is added without a code change. Every
