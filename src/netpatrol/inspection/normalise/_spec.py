@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import field
-from functools import partial
 
 from pydantic import ConfigDict
-from pydantic.dataclasses import dataclass as _pydantic_dataclass
+from pydantic.dataclasses import dataclass
 
 from netpatrol.inspection.results import Facts, Health
 
-# Frozen, and a misspelt key in normalise.yaml is an error rather than a silently ignored map.
-dataclass = partial(_pydantic_dataclass, frozen=True, config=ConfigDict(extra="forbid"))
+# A misspelt key in normalise.yaml is an error rather than a silently ignored map.
+_FORBID = ConfigDict(extra="forbid")
 
 Parsed = Mapping[str, list[dict]]
 Raw = Mapping[str, str]
@@ -24,7 +23,7 @@ Fields = tuple[str, ...]
 Where = tuple[tuple[str, str], ...]
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class FactsMap:
     # Facts attribute -> (item, candidate fields in preference order)
     fields: Mapping[str, tuple[str, Fields]]
@@ -32,7 +31,7 @@ class FactsMap:
     row_where: Mapping[str, Where] = field(default_factory=dict)  # item -> which row holds the facts
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class CpuMap:
     item: str = "cpu"
     average: Fields = ("cpu_usage_5_min", "cpu_usage_1_min", "cpu_usage")  # preference order
@@ -40,7 +39,7 @@ class CpuMap:
     idle: bool = False  # fields hold idle %, usage = 100 - idle (NX-OS, Junos)
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class MemoryMap:
     item: str = "memory"
     total: Fields = ("memory_total",)
@@ -54,7 +53,7 @@ class MemoryMap:
     free_unit_field: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class ComponentMap:
     item: str
     name: Fields
@@ -65,7 +64,7 @@ class ComponentMap:
     where: Where = ()
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class SensorMap:
     item: str
     name: Fields
@@ -77,7 +76,7 @@ class SensorMap:
     where: Where = ()
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class InterfaceMap:
     item: str
     name: Fields = ("interface",)
@@ -90,7 +89,7 @@ class InterfaceMap:
     out_errors: Fields = ("output_errors",)
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class LogMap:
     item: str = "logs"
     when: Fields = ("timestamp",)
@@ -104,7 +103,7 @@ class LogMap:
     message_join: str = " "
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class NtpMap:
     item: str = "ntp"
     status: Fields = ("clock_status",)
@@ -113,7 +112,7 @@ class NtpMap:
     selected: str | None = None  # NX-OS peer list: '*' marks the peer the clock is synced to
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class StorageMap:
     item: str = "storage"
     total: Fields = ("total_size",)
@@ -124,7 +123,7 @@ class StorageMap:
     where: Where = ()  # which file-system row counts (the first match)
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class PeerMap:
     item: str
     neighbor: Fields
@@ -134,7 +133,7 @@ class PeerMap:
     detail: Fields = ()
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class NeighborMap:
     item: str = "neighbors"
     local: Fields = ("local_interface",)
@@ -142,7 +141,7 @@ class NeighborMap:
     remote_interface: Fields = ("neighbor_interface",)
 
 
-@dataclass
+@dataclass(frozen=True, config=_FORBID)
 class PlatformSpec:
     facts: FactsMap
     cpu: CpuMap = CpuMap()
