@@ -36,7 +36,7 @@ PLAIN_ENABLE = {name for name, profile in PLATFORMS.items() if profile.needs_ena
 BENCH = Path(__file__).resolve().parent
 PASSWORD_ENV = "NP_BENCH_PASSWORD"
 LAB_PASSWORD = "lab-pass"
-ALL_PLATFORMS = ["arista_eos", "cisco_ios", "cisco_nxos", "hp_comware", "huawei_vrp", "juniper_junos", "ruijie_os"]
+ALL_PLATFORMS = sorted(PLATFORMS)
 _CLK = os.sysconf("SC_CLK_TCK")
 
 

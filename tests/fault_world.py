@@ -17,12 +17,13 @@ import yaml
 
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import make_specs
+from netpatrol.platforms import PLATFORMS as PLATFORM_REGISTRY
 
 PASSWORD_ENV = "NP_FAULT_PASSWORD"
 PASSWORD = "fault-lab-Pw-7Qx2v"
 ENABLE = "fault-enable-Kp4w9"
 ENABLE_ENV = "NP_FAULT_ENABLE"
-PLATFORMS = ["arista_eos", "cisco_ios", "cisco_nxos", "hp_comware", "huawei_vrp", "juniper_junos", "ruijie_os"]
+PLATFORMS = sorted(PLATFORM_REGISTRY)
 FAST = {"conn_timeout": 2, "auth_timeout": 2, "read_timeout": 3, "retries": 0, "retry_backoff": 0.1}
 
 

@@ -20,6 +20,7 @@ import pytest
 from netpatrol.lab import control
 from netpatrol.lab.testing import free_ports
 from netpatrol.lab.control import LabDeviceSpec
+from netpatrol.platforms import PLATFORMS
 
 from fault_world import (
     workspace,
@@ -37,13 +38,13 @@ ROLES = {
     "tel-refuse": "cisco_ios", "tel-badpw": "cisco_ios",
 }
 BOUND_DEVICES, BOUND_HANGING = 30, 3
-PLATFORM_CYCLE = ["arista_eos", "cisco_ios", "cisco_nxos", "hp_comware", "huawei_vrp", "juniper_junos", "ruijie_os"]
+PLATFORM_CYCLE = sorted(PLATFORMS)
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     names = list(ROLES) + [f"bound-{i:02d}" for i in range(BOUND_DEVICES)]
-    platforms = list(ROLES.values()) + [PLATFORM_CYCLE[i % 7] for i in range(BOUND_DEVICES)]
+    platforms = list(ROLES.values()) + [PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)] for i in range(BOUND_DEVICES)]
     ports = free_ports(len(names))
     specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops",
                            password=PASSWORD, enable_secret=ENABLE) for n, p, port in zip(names, platforms, ports)]

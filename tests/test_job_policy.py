@@ -1,4 +1,4 @@
-"""Job files may only read: the per-platform read-only policy (platforms/*.yaml `read_only`)."""
+"""Job files may only read: the per-platform read-only policy (platform.yaml `read_only` of each platform folder)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from netpatrol.errors import WorkspaceError
-from netpatrol.inspection.catalogue import NotReadOnly, load_job
+from netpatrol.inspection.catalogue import NotReadOnly, builtin_entries, load_job
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import free_ports
@@ -135,9 +135,8 @@ def test_every_platform_has_a_policy() -> None:
 
 @pytest.mark.parametrize("path", BUILTIN_JOBS, ids=lambda p: p.name)
 def test_builtin_catalogue_passes_the_policy(path: Path) -> None:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     walked = 0
-    for platform, items in raw["platforms"].items():
+    for platform, items in builtin_entries(path.stem).items():
         for item, alternatives in items.items():
             for command in alternatives:
                 assert PLATFORMS[platform].read_only.refusal(command) is None, (platform, item, command)
@@ -147,7 +146,7 @@ def test_builtin_catalogue_passes_the_policy(path: Path) -> None:
 
 
 def _job_with(root: Path, platform: str, item: str, command: str) -> None:
-    raw = yaml.safe_load((BUILTIN_JOBS[0]).read_text(encoding="utf-8"))
+    raw = load_job(None, BUILTIN_JOBS[0].stem).model_dump()
     raw["platforms"][platform][item] = [command]
     (root / "tasks").mkdir(parents=True, exist_ok=True)
     (root / "tasks" / "quarterly.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")

@@ -15,6 +15,7 @@ from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException
 
 from netpatrol.errors import LabError
+from netpatrol.inspection.catalogue import load_job
 from netpatrol.lab import control
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.profile import load_profiles
@@ -24,7 +25,7 @@ from netpatrol.platforms import PLATFORMS
 pytestmark = pytest.mark.lab
 
 PLATFORM_NAMES = sorted(load_profiles())
-VERSION_CMD = {p: "display version" if p in ("huawei_vrp", "hp_comware") else "show version" for p in PLATFORM_NAMES}
+VERSION_CMD = {p: load_job(None, "quarterly").platforms[p]["version"][0] for p in PLATFORM_NAMES}
 # Cisco-like platforms whose sessions start in user mode when an enable secret is configured.
 ENABLE_PLATFORMS = {p for p, prof in load_profiles().items() if prof.start_mode == "user"}
 

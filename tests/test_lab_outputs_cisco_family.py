@@ -18,13 +18,12 @@ from pathlib import Path
 
 import jinja2
 import pytest
-import yaml
 from ntc_templates.parse import parse_output
 
+from netpatrol.inspection.catalogue import load_job
 from netpatrol.lab.state import SCENARIOS, DeviceState, build_state
+from netpatrol.platforms import get_platform
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "netpatrol"
-OUTPUTS = SRC / "lab" / "outputs"
 NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 UNSUPPORTED = "__UNSUPPORTED__"
 
@@ -80,16 +79,15 @@ def slug(command: str) -> str:
 @cache
 def commands(platform: str) -> tuple[str, ...]:
     """Every command alternative of the built-in quarterly job for the platform, in order."""
-    job = yaml.safe_load((SRC / "inspection" / "jobs" / "quarterly.yaml").read_text())
     seen: dict[str, None] = {}
-    for alternatives in job["platforms"][platform].values():
+    for alternatives in load_job(None, "quarterly").platforms[platform].values():
         seen.update(dict.fromkeys(alternatives))
     return tuple(seen)
 
 
 @cache
 def env(platform: str, engine_like: bool) -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader(str(OUTPUTS / platform))
+    loader = jinja2.FileSystemLoader(str(get_platform(platform).lab_dir))
     if engine_like:  # the lab engine's settings (netpatrol/lab/render.py)
         return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -118,9 +116,9 @@ def family_of(platform: str, model: str) -> str:
 # ---------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("platform", FAMILIES)
 def test_every_quarterly_command_has_a_template(platform: str) -> None:
-    missing = [c for c in commands(platform) if not (OUTPUTS / platform / f"{slug(c)}.j2").is_file()]
+    missing = [c for c in commands(platform) if not (get_platform(platform).lab_dir / f"{slug(c)}.j2").is_file()]
     assert not missing, f"{platform}: no template for {missing}"
-    assert (OUTPUTS / platform / "running_config.j2").is_file()
+    assert (get_platform(platform).lab_dir / "running_config.j2").is_file()
 
 
 @pytest.mark.parametrize(("platform", "family", "model", "version"), DEVICES)
@@ -375,7 +373,7 @@ DOCUMENTED_ONLY = {("cisco_ios", "show environment", "cat4500")}
 def test_outputs_follow_the_corpus_layout(platform: str, family: str, model: str, version: str, corpus: Path) -> None:
     """Column headings of each output occur in a real capture of the same item (spelling and order of
     the words; some ntc samples have their runs of spaces collapsed, so spaces are not compared)."""
-    job = yaml.safe_load((SRC / "inspection" / "jobs" / "quarterly.yaml").read_text())["platforms"][platform]
+    job = load_job(None, "quarterly").platforms[platform]
     st = state_for(platform, model, version, [])
     compared = 0
     for command in commands(platform):

@@ -11,14 +11,13 @@ from pathlib import Path
 import jinja2
 import pytest
 import textfsm
-import yaml
 from ntc_templates.parse import parse_output
 
+from netpatrol.inspection.catalogue import load_job
 from netpatrol.lab.state import SCENARIOS, DeviceState, build_state
+from netpatrol.platforms import get_platform
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "netpatrol"
-OUTPUTS = SRC / "lab" / "outputs"
-CATALOGUE = yaml.safe_load((SRC / "inspection" / "jobs" / "quarterly.yaml").read_text())["platforms"]
+CATALOGUE = load_job(None, "quarterly").platforms
 NOW = datetime(2026, 3, 12, 10, 21, 35, tzinfo=timezone.utc)
 
 # Two models per family: Huawei S-series (VRP5) and CloudEngine (VRP8); H3C access vs. data-centre.
@@ -62,7 +61,7 @@ def commands(platform: str) -> list[str]:
 
 @cache
 def env(engine_style: bool, platform: str) -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader(str(OUTPUTS / platform))
+    loader = jinja2.FileSystemLoader(str(get_platform(platform).lab_dir))
     if engine_style:  # the settings netpatrol.lab.render uses
         return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -98,9 +97,9 @@ CASES = [(p, c, m) for p in PLATFORMS for c in commands(p) + ["running_config"] 
 
 def test_every_catalogue_command_has_a_template():
     for platform in PLATFORMS:
-        missing = [c for c in commands(platform) if not (OUTPUTS / platform / f"{slug(c)}.j2").is_file()]
+        missing = [c for c in commands(platform) if not (get_platform(platform).lab_dir / f"{slug(c)}.j2").is_file()]
         assert not missing, f"{platform}: no template for {missing}"
-        assert (OUTPUTS / platform / "running_config.j2").is_file()
+        assert (get_platform(platform).lab_dir / "running_config.j2").is_file()
 
 
 @pytest.mark.parametrize(("platform", "command", "model_index"), CASES)

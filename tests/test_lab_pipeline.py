@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.results import Facts, Health
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.state import SCENARIOS, DeviceState
@@ -21,7 +22,7 @@ from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE = yaml.safe_load((ROOT / "src/netpatrol/inspection/jobs/quarterly.yaml").read_text(encoding="utf-8"))["platforms"]
+CATALOGUE = load_job(None, "quarterly").platforms
 HOSTS = yaml.safe_load((ROOT / "inventory/hosts.yaml").read_text(encoding="utf-8"))
 
 # (platform, model): the sample inventory's models, plus both Huawei families and a Catalyst.

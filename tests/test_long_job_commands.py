@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
 from netpatrol.inspection.service import slug
-from netpatrol.inspection.catalogue import job_path
+from netpatrol.inspection.catalogue import load_job
 
 LONG = "show running-config | include " + "|".join(f"^(no )?service-{i:03d}" for i in range(40))
 
@@ -28,8 +28,7 @@ def test_long_commands_get_short_distinct_file_names():
 def test_inspection_with_a_long_job_command_is_stored(lab_workspace):
     ws = lab_workspace
     job_file = ws / "tasks" / "quarterly.yaml"
-    source, _ = job_path(ws, "quarterly")
-    job = yaml.safe_load(source.read_text(encoding="utf-8"))
+    job = load_job(ws, "quarterly").model_dump()
     job["platforms"]["cisco_ios"]["services"] = [LONG]
     job_file.parent.mkdir(exist_ok=True)
     job_file.write_text(yaml.safe_dump(job, sort_keys=False, allow_unicode=True), encoding="utf-8")

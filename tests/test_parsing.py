@@ -9,11 +9,12 @@ import pytest
 import yaml
 
 from netpatrol.inspection import parsing
-from netpatrol.inspection.parsing import BUILTIN_DIR, parse, resolve_template, validate_template_dir
+from netpatrol.inspection.catalogue import load_job
+from netpatrol.inspection.parsing import parse, resolve_template, validate_template_dir
+from netpatrol.platforms import PLATFORMS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = Path(__file__).resolve().parent / "parsers"
-CATALOGUE = ROOT / "src" / "netpatrol" / "inspection" / "jobs" / "quarterly.yaml"
 
 
 def _corpus() -> Path | None:
@@ -41,9 +42,8 @@ CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service sta
 
 
 def catalogue_commands() -> list[tuple[str, str]]:
-    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     out = set()
-    for platform, items in data["platforms"].items():
+    for platform, items in load_job(None, "quarterly").platforms.items():
         for alternatives in items.values():
             out.update((platform, c) for c in alternatives)
     return sorted(out)
@@ -62,8 +62,9 @@ def test_every_catalogue_command_has_a_template():
     assert missing == []
 
 
-def test_builtin_template_dir_is_valid():
-    assert validate_template_dir(BUILTIN_DIR) == []
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_platform_template_dir_is_valid(platform: str):
+    assert validate_template_dir(PLATFORMS[platform].textfsm_dir, platform_column=False) == []
 
 
 @pytest.mark.parametrize("raw", pair_cases(), ids=lambda p: str(p.relative_to(PAIRS)))
@@ -92,7 +93,7 @@ def _corpus_cases() -> list[tuple[str, str, Path]]:
 def test_every_own_template_has_a_case():
     used = {Path(resolve_template(*_command_of(r))).name for r in pair_cases()}
     used |= {Path(resolve_template(p, c)).name for p, c, _ in _corpus_cases()}
-    own = {p.name for p in BUILTIN_DIR.glob("*.textfsm")}
+    own = {p.name for platform in PLATFORMS.values() for p in platform.textfsm_dir.glob("*.textfsm")}
     assert sorted(own - used) == []
 
 

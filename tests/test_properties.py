@@ -117,7 +117,7 @@ def test_check_pack_loads_or_names_file_and_check(doc, text):
         _expect_clean(lambda: load_packs(["health", "security"], checks), "own.yaml", "checks")
 
 
-JOB = yaml.safe_load((REPO / "src/netpatrol/inspection/jobs/quarterly.yaml").read_text(encoding="utf-8"))
+JOB = load_job(None, "quarterly").model_dump()  # the built-in job in the file format
 
 
 @SETTINGS

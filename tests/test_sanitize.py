@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from netpatrol.errors import UsageError
-from netpatrol.backup.sanitize import PLACEHOLDER, RULES, SecretLevel, find_secrets, sanitize
+from netpatrol.backup.sanitize import PLACEHOLDER, SecretLevel, find_secrets, rules_for, sanitize
+from netpatrol.platforms import PLATFORMS, UnknownPlatform
 from tests.conftest import CORPUS, SKIP_NO_CORPUS
+
+RULES = {platform: rules_for(platform) for platform in sorted(PLATFORMS)}
 
 CISCO_LIKE = ("cisco_ios", "cisco_nxos", "arista_eos", "ruijie_os")
 
@@ -131,14 +133,12 @@ def test_level_none_is_identity_even_with_secrets() -> None:
 
 
 def test_unknown_platform_is_an_error_naming_it() -> None:
-    with pytest.raises(UsageError, match="cisco_xr"):
+    with pytest.raises(UnknownPlatform, match="cisco_xr"):
         sanitize("hostname r1\n", "cisco_xr")
 
 
 def test_every_registered_platform_has_rules() -> None:
-    from netpatrol.platforms import PLATFORMS
-
-    assert set(PLATFORMS) <= set(RULES)
+    assert all(RULES[platform] for platform in PLATFORMS)
 
 
 def test_find_secrets_returns_values_in_order_without_duplicates() -> None:

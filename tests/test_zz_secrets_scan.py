@@ -1,7 +1,7 @@
 """Secrets scan: no known secret value reaches anything netpatrol writes or prints.
 
 Independent of the sanitiser: the lab plants known values, one per secret-bearing config form per
-platform (`lab/planted_secrets.yaml`, scenario "planted_secrets"), and this module searches for those
+platform (each platform folder's `lab/planted_secrets.yaml`, scenario "planted_secrets"), and this module searches for those
 literal values (raw, JSON-, HTML/XML- and URL-encoded) in every object of the backups Git repository
 (blobs, commits and tags of every ref, and unreferenced ones), its work tree, the reports, the
 `.netpatrol/` logs and run records, and the output of every command. It does its own lab run in a
@@ -36,7 +36,7 @@ from netpatrol.platforms import PLATFORMS as PLATFORM_PROFILES
 from fault_world import ENABLE, NETPATROL, PASSWORD, PASSWORD_ENV, cli, env, write_workspace
 
 pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("secrets_scan")]
-PLATFORMS = ["cisco_ios", "huawei_vrp", "hp_comware", "juniper_junos", "arista_eos", "cisco_nxos", "ruijie_os"]
+PLATFORMS = sorted(PLATFORM_PROFILES)
 PERIOD = "2026Q2"
 
 
@@ -82,7 +82,7 @@ def _change_config(lab_dir: Path) -> None:
 def _job_printing_the_config(ws: Path) -> None:
     """The built-in catalogue plus an item that prints the running config: a read-only command a
     client may add, whose raw output is stored as evidence in backups/inspections/."""
-    job = yaml.safe_load((Path(jobs.__file__).with_name("jobs") / "quarterly.yaml").read_text(encoding="utf-8"))
+    job = jobs.load_job(None, "quarterly").model_dump()
     for platform in PLATFORMS:
         job["platforms"][platform]["config_copy"] = [PLATFORM_PROFILES[platform].backup.running]
     (ws / "tasks").mkdir(exist_ok=True)

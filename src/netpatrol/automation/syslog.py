@@ -21,29 +21,17 @@ from dataclasses import dataclass
 from netpatrol.errors import LockedError, NetpatrolError
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.backup.sanitize import sanitize
+from netpatrol.platforms import PLATFORMS, PlatformProfile
 from netpatrol.automation.syslog_senders import DropReport, SenderPolicy, printable
 from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger("netpatrol.syslog")
 
-# Platform knowledge as data: (pattern, ignore-if) per platform. Huawei's CMDRECORD logs every
-# command typed, display commands too, so those are ignored.
-_CISCO = (r"%SYS-5-CONFIG_I\b", None)
-CONFIG_CHANGE: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "cisco_ios": (_CISCO,),
-    "ruijie_os": (_CISCO,),
-    "cisco_nxos": ((r"%VSHD-5-VSHD_SYSLOG_CONFIG_I\b", None),),
-    "arista_eos": ((r"%SYS-5-CONFIG_[IE]\b", None),),
-    "juniper_junos": ((r"\bUI_COMMIT\b", None),),
-    # VRP prefixes the module with "%%01", so no leading \b.
-    "huawei_vrp": ((r"CFG/4/CFG_CHANGE\b", None), (r"CFM/4/SAVE\b", None),
-                   (r"SHELL/5/CMDRECORD\b", r'Command="\s*(dis(play)?|screen-length|quit|return|ping|tracert)\b')),
-    "hp_comware": ((r"CFGMAN/5/CFGMAN_CFGCHANGED\b", None),),
-}
-_COMPILED = {p: [(re.compile(a), re.compile(b, re.I) if b else None) for a, b in pats] for p, pats in CONFIG_CHANGE.items()}
 _RFC5424 = re.compile(r"^<\d{1,3}>\d{1,2} \S+ (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) (?:-|(?:\[.*?\])+) ?(?P<msg>.*)$", re.S)
 _RFC3164 = re.compile(r"^<\d{1,3}>(?:[A-Z][a-z]{2} [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d(?:[:.]\d+)?(?: \d{4})?|\d{4}-\d\d-\d\dT\S+) +(?P<host>[^\s:]+) (?P<msg>.*)$", re.S)
 _PRI = re.compile(r"^<\d{1,3}>")
+# platform -> (profile, its compiled change patterns); a reloaded registry recompiles.
+_COMPILED: dict[str, tuple[PlatformProfile, list[tuple[re.Pattern[str], re.Pattern[str] | None]]]] = {}
 MAX_HOLD = 10
 
 
@@ -69,8 +57,20 @@ def parse_datagram(data: bytes, source: str) -> Message:
     return Message(source, None, _PRI.sub("", raw))
 
 
+def _change_patterns(platform: str) -> list[tuple[re.Pattern[str], re.Pattern[str] | None]]:
+    """The platform's `syslog_changes` (platform.yaml), compiled once per loaded profile."""
+    profile = PLATFORMS.get(platform)
+    if profile is None:
+        return []
+    cached = _COMPILED.get(platform)
+    if cached is None or cached[0] is not profile:
+        compiled = [(re.compile(c.pattern), re.compile(c.unless, re.I) if c.unless else None) for c in profile.syslog_changes]
+        cached = _COMPILED[platform] = (profile, compiled)
+    return cached[1]
+
+
 def is_config_change(platform: str, text: str) -> bool:
-    return any(rx.search(text) and not (skip and skip.search(text)) for rx, skip in _COMPILED.get(platform, ()))
+    return any(rx.search(text) and not (skip and skip.search(text)) for rx, skip in _change_patterns(platform))
 
 
 MAX_SAMPLE = 200  # bytes of the first matched line kept per pending device; it becomes the trigger

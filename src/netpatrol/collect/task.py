@@ -85,16 +85,12 @@ def _open_within(task: Task, budget: float) -> BaseConnection:
     return box["conn"]
 
 
-# netmiko's telnet driver names where they are not "<ssh name>_telnet".
-_TELNET_TYPES = {"huawei_vrp": "huawei_telnet"}
-
-
 def _open_telnet(task: Task, ssh_error: errors.DeviceError) -> BaseConnection:
     host = task.host
     profile = PLATFORMS[host.platform]
     opts = host.data["telnet"]
     port = int(opts.get("telnet_port") or 23)
-    device_type = _TELNET_TYPES.get(profile.netmiko_device_type, f"{profile.netmiko_device_type}_telnet")
+    device_type = profile.telnet_type
     ctx = task.nornir.config.user_defined["netpatrol"]
     extras = dict(host.connection_options["netmiko"].extras or {}) if "netmiko" in host.connection_options else {}
     params = {k: v for k, v in extras.items() if k in ("secret", "global_delay_factor", "fast_cli")}

@@ -1,4 +1,8 @@
-"""Job definitions (what a job collects per platform): built-in defaults, replaced per workspace."""
+"""Job definitions (what a job collects per platform): built-in defaults, replaced per workspace.
+
+A built-in job is its file in jobs/ (name, checks, config collection) plus, per platform, the
+entries under the job's name in that platform folder's inspection.yaml. A workspace's
+tasks/<job>.yaml holds the whole job, `platforms:` included, and replaces the built-in one."""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from netpatrol import safe_yaml
 from netpatrol.errors import InventoryIssue, WorkspaceError
-from netpatrol.platforms import PLATFORMS
+from netpatrol.platforms import PLATFORMS, load_part
 
 _BUILTIN = Path(__file__).with_name("jobs")
+CATALOGUE_FILE = "inspection.yaml"
 
 
 class Job(BaseModel):
@@ -45,7 +50,7 @@ class NotReadOnly(WorkspaceError):
 
 
 def read_only_issues(job: Job, label: str) -> list[InventoryIssue]:
-    """Every command of `job` its platform's read-only policy (platforms/*.yaml `read_only`) refuses."""
+    """Every command of `job` its platform's read-only policy (platform.yaml `read_only` of each platform folder) refuses."""
     issues = []
     for platform, items in job.platforms.items():
         policy = PLATFORMS[platform].read_only
@@ -67,20 +72,37 @@ def job_path(root: Path | None, name: str) -> tuple[Path, bool]:
     return _BUILTIN / f"{name}.yaml", False
 
 
+def builtin_entries(name: str) -> dict[str, object]:
+    """Platform -> item -> commands of built-in job `name`, from every platform's inspection.yaml."""
+    entries = {}
+    for platform in PLATFORMS:
+        catalogue = load_part(platform, CATALOGUE_FILE) or {}
+        if isinstance(catalogue, dict) and name in catalogue:
+            entries[platform] = catalogue[name]
+    return entries
+
+
 def load_job(root: Path | None, name: str) -> Job:
-    path, _ = job_path(root, name)
+    path, own = job_path(root, name)
     label = str(path.relative_to(root)) if root and path.is_relative_to(root) else f"built-in {path.name}"
     try:
         raw = safe_yaml.load_file(path, label)
     except FileNotFoundError:
         raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
+    if not own and isinstance(raw, dict):
+        raw = {**raw, "platforms": builtin_entries(name)}
     try:
         job = Job.model_validate(raw)
     except ValidationError as exc:
         lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
         raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
     # Checked on every load, so `inventory check` reports it and `inspect` refuses before connecting.
-    issues = read_only_issues(job, label)
+    if own:
+        issues = read_only_issues(job, label)
+    else:  # a refused built-in command is named in its platform's inspection.yaml
+        issues = [issue for platform, items in job.platforms.items()
+                  for issue in read_only_issues(job.model_copy(update={"platforms": {platform: items}}),
+                                                str(PLATFORMS[platform].folder / CATALOGUE_FILE))]
     if issues:
         raise NotReadOnly(issues, job)
     return job

@@ -1,12 +1,12 @@
 """Parse inspection command output with TextFSM, choosing the template explicitly.
 
 ntc-templates' own index is never consulted: its command regexes are prefix matches, so e.g.
-every unknown Huawei `display …` command lands on `huawei_vrp_dir` and H3C `display alarm` on the
+every unknown Huawei `display …` command lands on ntc's VRP `dir` template and H3C `display alarm` on the
 ARP template, which returns a silent `[]`. Lookup order for (platform, command):
 
 1. each workspace `parsers/` directory passed in `extra_dirs` (ntc-style `index`),
-2. the built-in `netpatrol/inspection/textfsm/index`,
-3. `netpatrol/inspection/textfsm/ntc_allowlist.yaml`: ntc-templates file names vetted per exact command.
+2. the platform folder's `textfsm/index` (columns Template, Command: the folder is the platform),
+3. the platform folder's `textfsm/ntc.yaml`: ntc-templates file names vetted per exact command.
 
 Index rows must match the whole command (fullmatch), whether or not the regex ends in `$`.
 """
@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Literal
 
 import textfsm
-import yaml
 
 from netpatrol.errors import TemplateError
+from netpatrol.platforms import PLATFORMS, load_part
 
-BUILTIN_DIR = Path(__file__).with_name("textfsm")
-ALLOWLIST_FILE = BUILTIN_DIR / "ntc_allowlist.yaml"
 INDEX_NAME = "index"
+NTC_FILE = "textfsm/ntc.yaml"
 
 Status = Literal["parsed", "empty", "no_template", "parse_error"]
 
@@ -47,7 +46,7 @@ class ParseOutcome:
 @dataclass(frozen=True)
 class IndexRow:
     template: str  # file name(s) inside the index's directory, ':'-joined as in clitable
-    platform: re.Pattern[str]
+    platform: re.Pattern[str] | None  # None in a platform folder's own index: any (its) platform
     command: re.Pattern[str]
     line: int
 
@@ -66,8 +65,11 @@ def _expand_completion(text: str) -> str:
     return re.sub(r"\[\[(.+?)\]\]", expand, text)
 
 
-def read_index(path: Path) -> tuple[list[IndexRow], list[str]]:
-    """Parse an ntc-style index file. Returns (rows, problems); problems name file and line."""
+def read_index(path: Path, platform_column: bool = True) -> tuple[list[IndexRow], list[str]]:
+    """Parse an ntc-style index file. Returns (rows, problems); problems name file and line.
+
+    A platform folder's own index has no Platform column (`platform_column=False`).
+    """
     rows: list[IndexRow] = []
     problems: list[str] = []
     header: list[str] | None = None
@@ -78,10 +80,12 @@ def read_index(path: Path) -> tuple[list[IndexRow], list[str]]:
         cells = [c.strip() for c in next(csv.reader([raw], skipinitialspace=True))]
         if header is None:
             header = cells
-            missing = {"Template", "Platform", "Command"} - set(header)
+            needed = {"Template", "Platform", "Command"} if platform_column else {"Template", "Command"}
+            missing = needed - set(header)
             if missing:
+                example = "Template, Hostname, Platform, Command" if platform_column else "Template, Command"
                 problems.append(f"{path}:{lineno}: header lacks column(s) {sorted(missing)}; "
-                                "expected e.g. 'Template, Hostname, Platform, Command'")
+                                f"expected e.g. '{example}'")
                 return rows, problems
             continue
         if len(cells) != len(header):
@@ -94,39 +98,38 @@ def read_index(path: Path) -> tuple[list[IndexRow], list[str]]:
         try:
             rows.append(IndexRow(
                 template=cell["Template"],
-                platform=re.compile(cell["Platform"]),
+                platform=re.compile(cell["Platform"]) if platform_column else None,
                 command=re.compile(_expand_completion(cell["Command"])),
                 line=lineno,
             ))
         except re.error as exc:
             problems.append(f"{path}:{lineno}: bad regex: {exc}")
     if header is None:
-        problems.append(f"{path}: empty index (needs a 'Template, Hostname, Platform, Command' header)")
+        example = "Template, Hostname, Platform, Command" if platform_column else "Template, Command"
+        problems.append(f"{path}: empty index (needs a '{example}' header)")
     return rows, problems
 
 
-@lru_cache(maxsize=32)
-def _index_cached(path: str, mtime_ns: int) -> tuple[IndexRow, ...]:
-    rows, problems = read_index(Path(path))
+@lru_cache(maxsize=64)
+def _index_cached(path: str, mtime_ns: int, platform_column: bool) -> tuple[IndexRow, ...]:
+    rows, problems = read_index(Path(path), platform_column)
     if problems:
         raise TemplateError("invalid template index:\n  " + "\n  ".join(problems))
     return tuple(rows)
 
 
-def _index(directory: Path) -> tuple[IndexRow, ...]:
+def _index(directory: Path, platform_column: bool = True) -> tuple[IndexRow, ...]:
     path = directory / INDEX_NAME
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
         return ()
-    return _index_cached(str(path), mtime)
+    return _index_cached(str(path), mtime, platform_column)
 
 
-@lru_cache(maxsize=1)
-def _allowlist() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(ALLOWLIST_FILE.read_text(encoding="utf-8")) or {}
-    return {plat: {normalise_command(c): t for c, t in (cmds or {}).items()}
-            for plat, cmds in data.items()}
+def _ntc_vetted(platform: str) -> dict[str, str]:
+    """The platform's textfsm/ntc.yaml: exact command -> ntc-templates file name."""
+    return {normalise_command(c): t for c, t in (load_part(platform, NTC_FILE) or {}).items()}
 
 
 @lru_cache(maxsize=1)
@@ -139,11 +142,17 @@ def ntc_template_dir() -> Path:
 def resolve_template(platform: str, command: str, extra_dirs: list[Path] = ()) -> Path | None:
     """The template file for this exact command, or None. Never guesses by prefix."""
     cmd = normalise_command(command)
-    for directory in [*map(Path, extra_dirs), BUILTIN_DIR]:
+    for directory in map(Path, extra_dirs):
         for row in _index(directory):
-            if row.platform.fullmatch(platform) and row.command.fullmatch(cmd):
+            if row.platform is not None and row.platform.fullmatch(platform) and row.command.fullmatch(cmd):
                 return directory / row.template
-    name = _allowlist().get(platform, {}).get(cmd)
+    profile = PLATFORMS.get(platform)
+    if profile is None:
+        return None
+    for row in _index(profile.textfsm_dir, platform_column=False):
+        if row.command.fullmatch(cmd):
+            return profile.textfsm_dir / row.template
+    name = _ntc_vetted(platform).get(cmd)
     return ntc_template_dir() / name if name else None
 
 
@@ -178,13 +187,14 @@ def parse(platform: str, command: str, text: str, extra_dirs: list[Path] = ()) -
     return ParseOutcome("parsed" if rows else "empty", rows, str(path))
 
 
-def validate_template_dir(path: Path) -> list[str]:
-    """Problems with a workspace `parsers/` directory; each names the file (and line)."""
+def validate_template_dir(path: Path, platform_column: bool = True) -> list[str]:
+    """Problems with a workspace `parsers/` directory (or, without the Platform column, a platform
+    folder's `textfsm/`); each names the file (and line)."""
     path = Path(path)
     index = path / INDEX_NAME
     if not index.is_file():
         return [f"{index}: missing (a parsers/ directory needs an ntc-style index)"]
-    rows, problems = read_index(index)
+    rows, problems = read_index(index, platform_column)
     referenced: set[str] = set()
     for row in rows:
         for name in row.template.split(":"):
@@ -202,4 +212,4 @@ def validate_template_dir(path: Path) -> list[str]:
 
 
 __all__ = ["ParseOutcome", "parse", "resolve_template", "validate_template_dir",
-           "compile_template", "read_index", "normalise_command", "BUILTIN_DIR"]
+           "compile_template", "read_index", "normalise_command", "NTC_FILE"]

@@ -9,19 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError
+from netpatrol.platforms import get_platform
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
-
-# Used when neither lab.yaml nor the inventory names a software version.
-DEFAULT_VERSIONS = {
-    "cisco_ios": "15.2(7)E4",
-    "cisco_nxos": "9.3(10)",
-    "arista_eos": "4.28.3M",
-    "juniper_junos": "21.4R3-S5.4",
-    "huawei_vrp": "V200R021C10SPC600",
-    "hp_comware": "7.1.070, Release 6328P03",
-    "ruijie_os": "RGOS 11.4(1)B12P3",
-}
-
 
 class LabFileEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -74,7 +63,7 @@ def build_specs(inv: Inventory, hosts: list[ResolvedHost] | None = None):
                 password=password,
                 enable_secret=h.secret("secret"),
                 model=dev.model or h.data.model or "generic",
-                version=dev.version or h.data.os_version or DEFAULT_VERSIONS[h.platform],
+                version=dev.version or h.data.os_version or get_platform(h.platform).lab_version,
                 interfaces=dev.interfaces,
                 scenarios=list(dev.scenarios),
                 faults=list(dev.faults),

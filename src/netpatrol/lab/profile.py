@@ -1,21 +1,20 @@
-"""How a simulated device behaves at its CLI, per platform: data in `outputs/<platform>/profile.yaml`.
+"""How a simulated device behaves at its CLI, per platform: data in the platform folder's `lab/profile.yaml`.
 
-The engine (cli.py, server.py) reads only these fields, so adding a platform to the lab is adding a
-folder with a profile.yaml (and its output templates), not a branch in code.
+The engine (shell.py, server.py) reads only these fields, so adding a platform to the lab is adding
+its folder's lab/profile.yaml (and its output templates), not a branch in code.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netpatrol.errors import LabError
+from netpatrol.platforms import PLATFORMS, PlatformProfile
 
-OUTPUTS_DIR = Path(__file__).parent / "outputs"
+PROFILE_FILE = "profile.yaml"
 
 
 class _Data(BaseModel):
@@ -100,6 +99,7 @@ class Interfaces(_Data):
 
 
 class LabProfile(_Data):
+    # The platform folder's name; filled in when the profile is loaded, never written in the file.
     platform: str
     prompts: Prompts
     start_mode: str = Field("enable", description="'user' means enable is needed when a secret is configured")
@@ -121,7 +121,7 @@ class LabProfile(_Data):
     interfaces: Interfaces
     default_model: str
     default_version: str
-    # Jinja2 sources used for commands whose outputs/<platform>/<slug>.j2 does not exist (yet), so
+    # Jinja2 sources used for commands whose lab/<slug>.j2 does not exist (yet), so
     # the lab answers the basics (version) before the output templates are written.
     fallback_outputs: dict[str, str] = Field(default_factory=dict)
     # strftime format of {time} in headers and the banner.
@@ -147,29 +147,40 @@ class LabProfile(_Data):
         return self.unknown_command.format(caret=caret, command=command).strip("\n")
 
 
-def _load_one(path: Path) -> LabProfile:
+def _load_one(profile: PlatformProfile) -> LabProfile:
+    path = profile.lab_dir / PROFILE_FILE
     try:
-        return LabProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (ValidationError, yaml.YAMLError) as exc:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabError(f"no lab profile for platform {profile.name!r} (add {path})") from None
+    except yaml.YAMLError as exc:
+        raise LabError(f"{path}: invalid lab profile: {exc}") from exc
+    if isinstance(raw, dict) and "platform" in raw:
+        raise LabError(f"{path}: field 'platform': not allowed (the platform folder's name is the platform)")
+    try:
+        return LabProfile.model_validate({**(raw if isinstance(raw, dict) else {}), "platform": profile.name})
+    except ValidationError as exc:
         raise LabError(f"{path}: invalid lab profile: {exc}") from exc
 
 
-@cache
-def load_profiles(outputs_dir: Path = OUTPUTS_DIR) -> dict[str, LabProfile]:
-    profiles = {}
-    for path in sorted(outputs_dir.glob("*/profile.yaml")):
-        profile = _load_one(path)
-        if profile.platform != path.parent.name:
-            raise LabError(f"{path}: field 'platform' is {profile.platform!r}, expected the folder name")
-        profiles[profile.platform] = profile
-    return profiles
+# platform -> (the registry profile it was read for, the lab profile); a reloaded registry re-reads.
+_LOADED: dict[str, tuple[PlatformProfile, LabProfile]] = {}
+
+
+def _lab_profile(profile: PlatformProfile) -> LabProfile:
+    cached = _LOADED.get(profile.name)
+    if cached is None or cached[0] is not profile:
+        cached = _LOADED[profile.name] = (profile, _load_one(profile))
+    return cached[1]
+
+
+def load_profiles() -> dict[str, LabProfile]:
+    """The lab profile of every registered platform that has one."""
+    return {name: _lab_profile(p) for name, p in PLATFORMS.items() if (p.lab_dir / PROFILE_FILE).is_file()}
 
 
 def get_profile(platform: str) -> LabProfile:
-    profiles = load_profiles()
-    if platform not in profiles:
-        raise LabError(
-            f"no lab profile for platform {platform!r}; known: {', '.join(sorted(profiles))} "
-            f"(add {OUTPUTS_DIR}/{platform}/profile.yaml)"
-        )
-    return profiles[platform]
+    profile = PLATFORMS.get(platform)
+    if profile is None:
+        raise LabError(f"no lab profile for platform {platform!r}; known: {', '.join(sorted(load_profiles()))}")
+    return _lab_profile(profile)

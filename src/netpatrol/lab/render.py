@@ -1,6 +1,6 @@
 """Command -> output text for a simulated device: Jinja2 templates plus generic output filters.
 
-Templates live at `outputs/<platform>/<slug>.j2` (see `slug`). They are rendered with `state` (a
+Templates live in the platform folder at `lab/<slug>.j2` (see `slug`). They are rendered with `state` (a
 DeviceState), `config`, `saved_config` and `hostname`. A template that renders the marker
 `__UNSUPPORTED__` models a device family lacking the command: the caller answers with the
 platform's unknown-command reply, as it does when no template exists.
@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from netpatrol.lab.profile import OUTPUTS_DIR
+from netpatrol.platforms import get_platform
 
 UNSUPPORTED = "__UNSUPPORTED__"
 
@@ -103,16 +103,21 @@ def _environment(platform_dir: Path) -> jinja2.Environment:
 
 def string_template(source: str) -> jinja2.Template:
     """A Jinja2 template from profile data (fallback config), with the same settings as files."""
-    return _environment(OUTPUTS_DIR).from_string(source)
+    return _environment(Path(__file__).parent).from_string(source)
 
 
-def template_path(platform: str, command: str, outputs_dir: Path = OUTPUTS_DIR) -> Path:
-    return outputs_dir / platform / f"{slug(command)}.j2"
+def _platform_dir(platform: str, outputs_dir: Path | None) -> Path:
+    """The platform folder's lab/, or `<outputs_dir>/<platform>` when a test gives its own tree."""
+    return outputs_dir / platform if outputs_dir is not None else get_platform(platform).lab_dir
 
 
-def render_template(platform: str, name: str, context: dict[str, Any], outputs_dir: Path = OUTPUTS_DIR) -> str | None:
-    """Render `outputs/<platform>/<name>`; None when it does not exist or says it is unsupported."""
-    platform_dir = outputs_dir / platform
+def template_path(platform: str, command: str, outputs_dir: Path | None = None) -> Path:
+    return _platform_dir(platform, outputs_dir) / f"{slug(command)}.j2"
+
+
+def render_template(platform: str, name: str, context: dict[str, Any], outputs_dir: Path | None = None) -> str | None:
+    """Render `<platform folder>/lab/<name>`; None when it does not exist or says it is unsupported."""
+    platform_dir = _platform_dir(platform, outputs_dir)
     if not (platform_dir / name).is_file():
         return None
     text = _environment(platform_dir).get_template(name).render(**context)
@@ -121,6 +126,6 @@ def render_template(platform: str, name: str, context: dict[str, Any], outputs_d
     return text.rstrip("\n")
 
 
-def render_command(platform: str, command: str, context: dict[str, Any], outputs_dir: Path = OUTPUTS_DIR) -> str | None:
+def render_command(platform: str, command: str, context: dict[str, Any], outputs_dir: Path | None = None) -> str | None:
     """Output of a (pipe-free) show/display command, or None for the unknown-command reply."""
     return render_template(platform, f"{slug(command)}.j2", context, outputs_dir)

@@ -2,7 +2,7 @@
 
 A device's state is derived deterministically from its name and platform (so outputs are stable
 between runs), then a health scenario bends it (cpu_high, fan_failed, ...). Output templates in
-`lab/outputs/<platform>/*.j2` read only these fields.
+each platform folder's `lab/*.j2` read only these fields.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SCENARIOS = (
     "log_alarms",
     # Config-only: the running config gets telnet/HTTP/SNMP public weaknesses (security checks).
     "weak_security",
-    # Config-only: known secret values, one per secret form (lab/planted_secrets.yaml), for the secrets scan.
+    # Config-only: known secret values, one per secret form (platform folder lab/planted_secrets.yaml), for the secrets scan.
     "planted_secrets",
 )
 

@@ -1,32 +1,20 @@
-"""Registry of platform profiles: `PLATFORMS["huawei_vrp"]`.
+"""The platform registry: `PLATFORMS["huawei_vrp"]`, `get_platform(name)`.
 
-Adding a vendor is adding a YAML file here; nothing else branches on platform names.
+A platform is a folder holding everything netpatrol knows about it (docs/design.md, "Platforms"):
+`platform.yaml` (this package's model), `inspection.yaml`, `normalise.yaml`, `textfsm/`, `lab/`.
+The built-in folders sit beside this module; `NETPATROL_PLATFORM_DIRS` (os.pathsep-separated)
+names more directories of platform folders, so a platform is added without a code change. Every
+consumer reaches platform knowledge through this registry; nothing else branches on a name.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from netpatrol.platforms.model import BackupSpec, PlatformProfile, ReadOnlyPolicy, SecretRuleSpec, SyslogChange
+from netpatrol.platforms.registry import (
+    BUILTIN_DIR, ENV_VAR, PLATFORMS, PlatformError, UnknownPlatform, get_platform, load_part, platform_dirs,
+)
 
-import yaml
-
-from netpatrol.platforms.model import BackupSpec, PlatformProfile, ReadOnlyPolicy
-
-_DIR = Path(__file__).parent
-
-
-def _load() -> dict[str, PlatformProfile]:
-    profiles = {}
-    for path in sorted(_DIR.glob("*.yaml")):
-        profile = PlatformProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        profiles[profile.name] = profile
-    return profiles
-
-
-PLATFORMS: dict[str, PlatformProfile] = _load()
-
-
-def get_platform(name: str) -> PlatformProfile:
-    return PLATFORMS[name]
-
-
-__all__ = ["PLATFORMS", "BackupSpec", "PlatformProfile", "ReadOnlyPolicy", "get_platform"]
+__all__ = [
+    "BUILTIN_DIR", "ENV_VAR", "PLATFORMS", "BackupSpec", "PlatformError", "PlatformProfile", "ReadOnlyPolicy",
+    "SecretRuleSpec", "SyslogChange", "UnknownPlatform", "get_platform", "load_part", "platform_dirs",
+]

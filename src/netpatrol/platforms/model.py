@@ -1,16 +1,28 @@
-"""Typed, frozen platform knowledge. One YAML file per platform beside this module."""
+"""Typed, frozen platform knowledge: the schema of each platform folder's `platform.yaml`."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import cached_property
+from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _compiles_all(patterns: list[str | None], flags: int = 0) -> None:
+    """A ValueError (reported by pydantic with file and field) for a pattern that does not compile."""
+    for pattern in patterns:
+        if pattern is not None:
+            try:
+                re.compile(pattern, flags)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
 
 
 class BackupSpec(_Frozen):
@@ -39,15 +51,13 @@ class BackupSpec(_Frozen):
     @field_validator("end_markers", "volatile")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            re.compile(pattern)
+        _compiles_all(list(v))
         return v
 
     @field_validator("start_marker")
     @classmethod
     def _start_compiles(cls, v: str | None) -> str | None:
-        if v is not None:
-            re.compile(v)
+        _compiles_all([v])
         return v
 
 
@@ -72,8 +82,7 @@ class ReadOnlyPolicy(_Frozen):
     @field_validator("refused")
     @classmethod
     def _refused_compiles(cls, v: dict[str, str]) -> dict[str, str]:
-        for pattern in v:
-            re.compile(pattern)
+        _compiles_all(list(v))
         return v
 
     def refusal(self, command: str) -> str | None:
@@ -97,8 +106,50 @@ class ReadOnlyPolicy(_Frozen):
         return None
 
 
-class PlatformProfile(_Frozen):
+class SecretRuleSpec(_Frozen):
+    """One secret rule of the sanitiser: see platforms/secret_rules/common.yaml for the fields."""
+
     name: str
+    kind: Literal["reversible", "hash", "typed"]
+    pattern: str
+    unless: str | None = None
+    within: str | None = None
+    needs: str | None = None
+
+    @field_validator("pattern", "unless", "within")
+    @classmethod
+    def _rule_compiles(cls, v: str | None) -> str | None:
+        _compiles_all([v], re.IGNORECASE)
+        return v
+
+
+class SecretRuleSet(_Frozen):
+    """A file of platforms/secret_rules/: rules shared by the platforms of one config family."""
+
+    # name -> regex text; `${name}` in a rule's pattern stands for it.
+    fragments: dict[str, str] = Field(default_factory=dict)
+    rules: list[SecretRuleSpec]
+
+
+class SyslogChange(_Frozen):
+    """A syslog message that means the device's configuration changed (`listen-syslog`)."""
+
+    pattern: str
+    # Case-insensitive: a message matching `pattern` that also matches this is not a change.
+    unless: str | None = None
+
+    @field_validator("pattern", "unless")
+    @classmethod
+    def _syslog_compiles(cls, v: str | None) -> str | None:
+        _compiles_all([v])
+        return v
+
+
+class PlatformProfile(_Frozen):
+    # The folder name; filled in by the registry, never written in platform.yaml.
+    name: str
+    # The platform's folder (platform.yaml, inspection.yaml, normalise.yaml, textfsm/, lab/).
+    folder: Path
     vendor: str
     family: str = Field(description="human name, e.g. 'Huawei VRP'")
     netmiko_device_type: str
@@ -113,12 +164,33 @@ class PlatformProfile(_Frozen):
     needs_enable: bool = False
     # Extra netmiko ConnectHandler arguments for this platform (inventory extras still win).
     netmiko_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
+    # netmiko's telnet driver, where it is not "<netmiko_device_type>_telnet".
+    telnet_device_type: str | None = None
+    # Syslog messages that mean the configuration changed (`listen-syslog` backs the device up).
+    syslog_changes: list[SyslogChange] = Field(default_factory=list)
+    # Names of files in platforms/secret_rules/ whose rules the sanitiser applies, in order.
+    secret_rule_sets: list[str] = Field(default_factory=list)
+    # This platform's own secret rules, applied after the sets' (the registry puts both here).
+    secret_rules: list[SecretRuleSpec] = Field(default_factory=list)
+    # The software version the lab gives a device when neither lab.yaml nor the inventory names one.
+    lab_version: str
+
+    @property
+    def telnet_type(self) -> str:
+        return self.telnet_device_type or f"{self.netmiko_device_type}_telnet"
+
+    @property
+    def textfsm_dir(self) -> Path:
+        return self.folder / "textfsm"
+
+    @property
+    def lab_dir(self) -> Path:
+        return self.folder / "lab"
 
     @field_validator("error_patterns")
     @classmethod
     def _patterns_compile(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            re.compile(pattern)
+        _compiles_all(list(v))
         return v
 
     @cached_property

@@ -1,7 +1,7 @@
 """`netpatrol inventory check`: every problem of the workspace's input files, all at once.
 
 Covers netpatrol.yaml, the inventory, the job files, the check packs, the workspace's own TextFSM
-templates and lab.yaml. Each problem names its file and, where it applies, host/check and field.
+templates, lab.yaml and the platform folders registered from outside the package. Each problem names its file and, where it applies, host/check and field.
 """
 
 from __future__ import annotations
@@ -64,4 +64,29 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
         load_lab_file(ws.root)
     except NetpatrolError as exc:
         problems.append(str(exc))
+    problems.extend(_registered_platform_problems())
     return problems, count
+
+
+def _registered_platform_problems() -> list[object]:
+    """The parts of platform folders registered from outside the package that do not load (the
+    built-in folders are checked by the test suite); each problem names its file."""
+    from netpatrol.inspection.normalise import platform_spec
+    from netpatrol.inspection.parsing import validate_template_dir
+    from netpatrol.lab.profile import get_profile
+    from netpatrol.platforms import BUILTIN_DIR, PLATFORMS
+
+    problems: list[object] = []
+    try:
+        extra = [p for p in PLATFORMS.values() if not p.folder.is_relative_to(BUILTIN_DIR)]
+    except NetpatrolError as exc:
+        return [str(exc)]
+    for platform in extra:
+        for load in (platform_spec, get_profile):
+            try:
+                load(platform.name)
+            except NetpatrolError as exc:
+                problems.append(str(exc))
+        if (platform.textfsm_dir / "index").is_file():
+            problems.extend(validate_template_dir(platform.textfsm_dir, platform_column=False))
+    return problems

@@ -1,56 +1,74 @@
 """Normalise parsed inspection outputs into one vendor-neutral Facts + Health per device.
 
 `parsed` and `raw` are keyed by catalogue item ("cpu", "fans", ...). A missing item leaves its
-fields None/empty: None means "not collected", never "fine". Each platform is a module declaring
-field maps (see `_spec.PlatformSpec`); `PLATFORM_SPECS` is the registry.
+fields None/empty: None means "not collected", never "fine". Each platform folder's
+normalise.yaml declares the field maps (schema: `_spec.PlatformSpec`); `platform_spec` reads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from netpatrol.errors import NetpatrolError
-from netpatrol.inspection.results import Facts, Health
-from netpatrol.inspection.normalise import (
-    arista_eos, cisco_ios, cisco_nxos, hp_comware, huawei_vrp, juniper_junos, ruijie_os,
-)
-from netpatrol.inspection.normalise._build import LOG_CAP, clock, facts as _facts, health_from
-from netpatrol.inspection.normalise._spec import PlatformSpec
-from netpatrol.platforms import PLATFORMS
+from pydantic import TypeAdapter, ValidationError
 
-PLATFORM_SPECS: dict[str, PlatformSpec] = {
-    "cisco_ios": cisco_ios.SPEC,
-    "cisco_nxos": cisco_nxos.SPEC,
-    "arista_eos": arista_eos.SPEC,
-    "juniper_junos": juniper_junos.SPEC,
-    "huawei_vrp": huawei_vrp.SPEC,
-    "hp_comware": hp_comware.SPEC,
-    "ruijie_os": ruijie_os.SPEC,
-}
+from netpatrol.errors import NetpatrolError
+from netpatrol.inspection.normalise._build import LOG_CAP, clock, facts as _facts, health_from
+from netpatrol.inspection.normalise._spec import Hook, PlatformSpec
+from netpatrol.inspection.normalise.hooks import HOOKS
+from netpatrol.inspection.results import Facts, Health
+from netpatrol.platforms import PLATFORMS, PlatformProfile, load_part
+
+SPEC_FILE = "normalise.yaml"
+_ADAPTER = TypeAdapter(PlatformSpec)
+# platform -> (profile read from, its spec, its hooks); a reloaded registry reads the file again.
+_SPECS: dict[str, tuple[PlatformProfile, PlatformSpec, tuple[Hook, ...]]] = {}
 
 
 class NormaliseError(NetpatrolError):
-    """No field map for the platform."""
+    """No usable field map for the platform."""
+
+
+def _load(profile: PlatformProfile) -> tuple[PlatformSpec, tuple[Hook, ...]]:
+    path = profile.folder / SPEC_FILE
+    raw = load_part(profile.name, SPEC_FILE)
+    if raw is None:
+        raise NormaliseError(f"normalise: no field map for platform {profile.name!r} (add {path})")
+    try:
+        spec = _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        lines = [f"  - {path}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+        raise NormaliseError(f"{path} is invalid:\n" + "\n".join(lines)) from None
+    unknown = [h for h in spec.hooks if h not in HOOKS]
+    if unknown:
+        raise NormaliseError(f"{path}: field 'hooks': unknown hook(s) {unknown} (known: {', '.join(sorted(HOOKS))})")
+    return spec, tuple(HOOKS[h] for h in spec.hooks)
+
+
+def platform_spec(platform: str) -> tuple[PlatformSpec, tuple[Hook, ...]]:
+    """The platform's field maps and hooks, read once per loaded profile."""
+    profile = PLATFORMS.get(platform)
+    if profile is None:
+        raise NormaliseError(f"normalise: no field map for platform {platform!r}; known: {', '.join(sorted(PLATFORMS))}")
+    cached = _SPECS.get(platform)
+    if cached is None or cached[0] is not profile:
+        cached = _SPECS[platform] = (profile, *_load(profile))
+    return cached[1], cached[2]
 
 
 def normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str, str] | None = None
               ) -> tuple[Facts, Health]:
-    """Facts and Health of one device from its parsed items (pure: no I/O)."""
-    spec = PLATFORM_SPECS.get(platform)
-    if spec is None:
-        raise NormaliseError(f"normalise: no field map for platform {platform!r}; "
-                             f"known: {', '.join(sorted(PLATFORM_SPECS))}")
+    """Facts and Health of one device from its parsed items (pure: no I/O once the map is read)."""
+    spec, hooks = platform_spec(platform)
     raw = raw or {}
     facts = _facts(spec.facts, parsed)
-    if platform in PLATFORMS:
-        facts.vendor = PLATFORMS[platform].vendor
+    facts.vendor = PLATFORMS[platform].vendor
     if facts.hostname is None:  # many `show version`s omit it; log lines carry it
         facts.hostname = next((str(r["hostname"]) for r in parsed.get("logs") or [] if r.get("hostname")), None)
     health = health_from(spec, parsed)
     health.clock = clock(parsed)
-    for hook in spec.hooks:
+    for hook in hooks:
         hook(facts, health, parsed, raw)
     return facts, health
 
 
-__all__ = ["normalise", "PLATFORM_SPECS", "NormaliseError", "LOG_CAP"]
+__all__ = ["normalise", "platform_spec", "NormaliseError", "LOG_CAP"]

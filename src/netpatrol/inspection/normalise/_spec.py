@@ -1,12 +1,18 @@
-"""The field maps a platform module declares: which parsed item and row fields feed which part of
-the health model. Declaring data here keeps platform modules free of parsing branches."""
+"""The schema of a platform's normalise.yaml: which parsed item and row fields feed which part of
+the health model. Declaring data keeps platforms free of parsing branches."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
 
 from netpatrol.inspection.results import Facts, Health
+
+# A misspelt key in normalise.yaml is an error rather than a silently ignored map.
+_FORBID = ConfigDict(extra="forbid")
 
 Parsed = Mapping[str, list[dict]]
 Raw = Mapping[str, str]
@@ -17,7 +23,7 @@ Fields = tuple[str, ...]
 Where = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class FactsMap:
     # Facts attribute -> (item, candidate fields in preference order)
     fields: Mapping[str, tuple[str, Fields]]
@@ -25,7 +31,7 @@ class FactsMap:
     row_where: Mapping[str, Where] = field(default_factory=dict)  # item -> which row holds the facts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class CpuMap:
     item: str = "cpu"
     average: Fields = ("cpu_usage_5_min", "cpu_usage_1_min", "cpu_usage")  # preference order
@@ -33,7 +39,7 @@ class CpuMap:
     idle: bool = False  # fields hold idle %, usage = 100 - idle (NX-OS, Junos)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class MemoryMap:
     item: str = "memory"
     total: Fields = ("memory_total",)
@@ -47,7 +53,7 @@ class MemoryMap:
     free_unit_field: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class ComponentMap:
     item: str
     name: Fields
@@ -58,7 +64,7 @@ class ComponentMap:
     where: Where = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class SensorMap:
     item: str
     name: Fields
@@ -70,7 +76,7 @@ class SensorMap:
     where: Where = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class InterfaceMap:
     item: str
     name: Fields = ("interface",)
@@ -83,7 +89,7 @@ class InterfaceMap:
     out_errors: Fields = ("output_errors",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class LogMap:
     item: str = "logs"
     when: Fields = ("timestamp",)
@@ -97,7 +103,7 @@ class LogMap:
     message_join: str = " "
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class NtpMap:
     item: str = "ntp"
     status: Fields = ("clock_status",)
@@ -106,7 +112,7 @@ class NtpMap:
     selected: str | None = None  # NX-OS peer list: '*' marks the peer the clock is synced to
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class StorageMap:
     item: str = "storage"
     total: Fields = ("total_size",)
@@ -117,7 +123,7 @@ class StorageMap:
     where: Where = ()  # which file-system row counts (the first match)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class PeerMap:
     item: str
     neighbor: Fields
@@ -127,7 +133,7 @@ class PeerMap:
     detail: Fields = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class NeighborMap:
     item: str = "neighbors"
     local: Fields = ("local_interface",)
@@ -135,7 +141,7 @@ class NeighborMap:
     remote_interface: Fields = ("neighbor_interface",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class PlatformSpec:
     facts: FactsMap
     cpu: CpuMap = CpuMap()
@@ -154,4 +160,4 @@ class PlatformSpec:
     bgp: PeerMap | None = None
     licenses: ComponentMap | None = None
     status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
-    hooks: tuple[Hook, ...] = ()
+    hooks: tuple[str, ...] = ()  # names in normalise/hooks.py, run after the maps

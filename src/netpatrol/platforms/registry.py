@@ -1,0 +1,163 @@
+"""Find and validate the platform folders, built-in and registered from outside the package.
+
+The registry loads on first use, not on import, so `NETPATROL_PLATFORM_DIRS` may come from an
+env file read by the command itself; child processes (the lab server) inherit the variable and so
+see the same platforms.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from netpatrol import safe_yaml
+from netpatrol.errors import WorkspaceError
+from netpatrol.platforms.model import PlatformProfile, SecretRuleSet, SecretRuleSpec
+
+BUILTIN_DIR = Path(__file__).parent
+ENV_VAR = "NETPATROL_PLATFORM_DIRS"
+PROFILE_FILE = "platform.yaml"
+RULE_SETS_DIR = BUILTIN_DIR / "secret_rules"
+_FRAGMENT = re.compile(r"\$\{(\w+)\}")
+
+
+class PlatformError(WorkspaceError):
+    """A platform folder (or a registered directory of them) that does not load."""
+
+
+class UnknownPlatform(WorkspaceError):
+    """A platform name no registered folder provides."""
+
+
+def platform_dirs() -> list[Path]:
+    """Directories searched for platform folders: the built-in one, then those `ENV_VAR` names."""
+    extra = [Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
+    return [BUILTIN_DIR, *extra]
+
+
+def _folders(base: Path) -> list[Path]:
+    if base != BUILTIN_DIR and not base.is_dir():
+        raise PlatformError(f"{ENV_VAR}: {base}: not a directory")
+    if (base / PROFILE_FILE).is_file():  # the variable may name one platform folder itself
+        return [base]
+    return sorted(p for p in base.iterdir() if (p / PROFILE_FILE).is_file())
+
+
+def _read_yaml(path: Path) -> Any:
+    """A platform file, read like every user-written YAML file (errors name file and line)."""
+    return safe_yaml.load_file(path, str(path))
+
+
+def _invalid(path: Path, exc: ValidationError) -> PlatformError:
+    lines = [f"  - {path}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+    return PlatformError(f"{path} is invalid:\n" + "\n".join(lines))
+
+
+@lru_cache(maxsize=None)
+def _rule_set(name: str) -> tuple[SecretRuleSpec, ...]:
+    path = RULE_SETS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in RULE_SETS_DIR.glob("*.yaml")))
+        raise PlatformError(f"secret rule set '{name}' does not exist (known: {known})")
+    try:
+        data = SecretRuleSet.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        raise _invalid(path, exc) from None
+
+    def expand(text: str | None) -> str | None:
+        if text is None:
+            return None
+        unknown = sorted(set(_FRAGMENT.findall(text)) - set(data.fragments))
+        if unknown:
+            raise PlatformError(f"{path}: unknown fragment(s) {unknown} in {text!r}")
+        return _FRAGMENT.sub(lambda m: data.fragments[m[1]], text)
+
+    try:
+        return tuple(r.model_validate({**r.model_dump(), "pattern": expand(r.pattern)}) for r in data.rules)
+    except ValidationError as exc:
+        raise _invalid(path, exc) from None
+
+
+def _load_profile(folder: Path) -> PlatformProfile:
+    path = folder / PROFILE_FILE
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise PlatformError(f"{path}: expected a mapping of fields")
+    for key in ("name", "folder"):
+        if key in raw:
+            raise PlatformError(f"{path}: field '{key}': not allowed (the folder name is the platform name)")
+    try:
+        sets = [str(s) for s in raw.get("secret_rule_sets") or []]
+        inherited = [rule.model_dump() for s in sets for rule in _rule_set(s)]
+        return PlatformProfile.model_validate(
+            {**raw, "name": folder.name, "folder": folder, "secret_rules": inherited + list(raw.get("secret_rules") or [])}
+        )
+    except ValidationError as exc:
+        raise _invalid(path, exc) from None
+
+
+def _load_all() -> dict[str, PlatformProfile]:
+    profiles: dict[str, PlatformProfile] = {}
+    for base in platform_dirs():
+        for folder in _folders(base):
+            if folder.name in profiles:
+                raise PlatformError(f"platform '{folder.name}' is defined twice: {profiles[folder.name].folder} and {folder}")
+            profiles[folder.name] = _load_profile(folder)
+    return profiles
+
+
+class _Registry(Mapping[str, PlatformProfile]):
+    """Platform name -> profile, loaded on first use; `reload()` re-reads the folders."""
+
+    def __init__(self) -> None:
+        self._profiles: dict[str, PlatformProfile] | None = None
+        self._dirs: list[Path] = []
+
+    def _data(self) -> dict[str, PlatformProfile]:
+        # A changed ENV_VAR (an env file read by the command, a test) is picked up on next use.
+        if self._profiles is None or self._dirs != platform_dirs():
+            self.reload()
+        assert self._profiles is not None
+        return self._profiles
+
+    def reload(self) -> None:
+        dirs = platform_dirs()
+        profiles = _load_all()  # a folder that fails to load leaves nothing half-registered
+        self._dirs, self._profiles = dirs, profiles
+        load_part.cache_clear()
+
+    def __getitem__(self, name: str) -> PlatformProfile:
+        return self._data()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._data()
+
+
+PLATFORMS = _Registry()
+
+
+def get_platform(name: str) -> PlatformProfile:
+    """The platform `name`, or UnknownPlatform listing every known one."""
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise UnknownPlatform(f"unknown platform '{name}' (known: {', '.join(sorted(PLATFORMS))})") from None
+
+
+@lru_cache(maxsize=None)
+def load_part(name: str, part: str) -> Any:
+    """The parsed YAML file `part` (e.g. "inspection.yaml") of platform `name`; None when absent."""
+    path = get_platform(name).folder / part
+    return _read_yaml(path) if path.is_file() else None
