@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -187,6 +188,7 @@ def _mail(ch: MailChannel, event: Event) -> str:
     msg["To"] = ", ".join(ch.to)
     msg.set_content(clean_text(event.text()))  # no lone surrogate (unencodable) or control character
     try:
+        connection: smtplib.SMTP
         if ch.ssl:
             connection = smtplib.SMTP_SSL(ch.host, ch.port, timeout=ch.timeout, context=ssl.create_default_context())
         else:
@@ -212,7 +214,7 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"
 
 
-def _wants(channel_events: list[str] | None, kind: str) -> bool:
+def _wants(channel_events: Sequence[str] | None, kind: str) -> bool:
     return channel_events is None or kind in channel_events
 
 

@@ -56,8 +56,8 @@ class Cadence:
 
 
 def cadence_for(host: ResolvedHost, inv: Inventory, sched: ScheduleSettings) -> Cadence:
-    rules = [sched.sites.get(host.site)] + [sched.groups.get(g) for g in inv.ancestry(host.groups)]
-    rules = [r for r in rules if r is not None]
+    found = [sched.sites.get(host.site)] + [sched.groups.get(g) for g in inv.ancestry(host.groups)]
+    rules = [r for r in found if r is not None]
     kinds = {r.inspection for r in rules if r.inspection} or {sched.inspection}
     intervals = [parse_duration(r.backup_interval) for r in rules if r.backup_interval]
     return Cadence(
@@ -161,8 +161,10 @@ def _parse_time(text: str | None) -> datetime | None:
 def inspection_history(store: Store | None, hosts: set[str]) -> dict[str, tuple[datetime | None, str | None]]:
     """host -> (last successful collected_at, status of the latest attempt), from the store's
     result files, newest period first; only the files of the latest periods are read."""
+    if store is None:
+        return {}
     by_host: dict[str, list[tuple[tuple[int, int], str]]] = {}
-    for path in store.list_files("inspections") if store is not None else []:
+    for path in store.list_files("inspections"):
         m = _RESULT.match(path)
         if m and m.group(3) in hosts:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.inventory import ResolvedHost
@@ -139,7 +140,7 @@ def _record(ws: Workspace, devices: list[DeviceBackup], when: datetime) -> None:
     stamp = when.isoformat(timespec="seconds")
     updates = {}
     for d in devices:
-        rec = {"last_backup_attempt": stamp}
+        rec: dict[str, Any] = {"last_backup_attempt": stamp}
         if d.status == "failed":
             rec["last_backup_error"] = d.reason
         else:

@@ -242,8 +242,8 @@ def _left(cond: Any, env: _Env, item: Any, prev_item: Any, has_prev: bool, resta
         # After a reboot, or when the counter is lower than last time (cleared), everything it
         # holds was counted inside this period: that is the growth known for sure.
         now = None if a is None or b is None else a if restarted or a < b else a - b
-    if cond.abs and _number(now) is not None:
-        now = abs(_number(now))
+    if cond.abs and (number := _number(now)) is not None:
+        now = abs(number)
     return now
 
 

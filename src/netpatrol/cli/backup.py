@@ -98,7 +98,7 @@ def drift(
     if fmt == "patch":
         typer.echo(to_patch(drifts), nl=False)
         return
-    if not drifts:
+    if rng is None or not drifts:
         out.print("No configuration changes in that range.")
         return
     out.print(table(f"Drift {(rng.since or 'empty')[:10]}..{rng.until[:10]}", ["host", "site", "status", "+", "-"],

@@ -12,9 +12,10 @@ from __future__ import annotations
 import errno
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import paramiko
 from netmiko import BaseConnection
@@ -58,7 +59,8 @@ class AeadFirstTransport(paramiko.Transport):
     order of offers changes, nothing is added or removed.
     """
 
-    _preferred_ciphers = tuple(sorted(paramiko.Transport._preferred_ciphers, key=lambda c: "-gcm@" not in c))
+    # A class attribute paramiko's stubs omit.
+    _preferred_ciphers = tuple(sorted(paramiko.Transport._preferred_ciphers, key=lambda c: "-gcm@" not in c))  # type: ignore[attr-defined]
 
 
 @cache
@@ -120,7 +122,7 @@ def _checked_class(base: type[BaseConnection]) -> type[BaseConnection]:
 
 class CheckedNetmiko(NornirNetmiko):
     def open(self, hostname, username, password, port, platform, extras=None, configuration=None) -> None:
-        ctx: SessionContext = configuration.user_defined["netpatrol"]  # type: ignore[union-attr]
+        ctx: SessionContext = configuration.user_defined["netpatrol"]
         profile = PLATFORMS[platform]
         extras = dict(extras or {})
         jump = extras.pop("jump_host", None)
@@ -147,9 +149,11 @@ class CheckedNetmiko(NornirNetmiko):
         }
         params.update(profile.netmiko_options)
         params.update(extras)
-        cls = _checked_class(ssh_dispatcher(profile.netmiko_device_type))
-        # _build_ssh_client runs inside __init__, so the store must be reachable from the class.
-        conn = cls.__new__(cls)
+        # A class is hashable; mypy reads BaseConnection's instance __hash__ here.
+        cls = _checked_class(ssh_dispatcher(profile.netmiko_device_type))  # type: ignore[arg-type]
+        # _build_ssh_client runs inside __init__, so the store must be reachable from the class:
+        # built in two steps, which the type system cannot follow.
+        conn: Any = cls.__new__(cls)
         conn._netpatrol_hostkeys = ctx.hostkeys
         conn.__init__(**params)
         if profile.needs_enable and params.get("secret") and not conn.check_enable_mode():
@@ -160,8 +164,9 @@ class CheckedNetmiko(NornirNetmiko):
         try:
             super().close()
         finally:
-            if getattr(self, "_jump_client", None) is not None:
-                self._jump_client.close()
+            jump_client = getattr(self, "_jump_client", None)
+            if jump_client is not None:
+                jump_client.close()
 
 
 def register_plugin() -> None:
@@ -174,7 +179,7 @@ def register_plugin() -> None:
         available[CONNECTION_NAME] = CheckedNetmiko
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -248,14 +253,15 @@ class CommandOutput:
 def send(conn: BaseConnection, profile: PlatformProfile, command: str, read_timeout: float) -> CommandOutput:
     """Run one command; a CLI error reply is reported as `rejected`, never as normal output."""
     try:
-        text = conn.send_command(
+        # Without use_textfsm/ttp/genie netmiko returns the text itself.
+        text = cast(str, conn.send_command(
             command,
             read_timeout=read_timeout,
             strip_prompt=True,
             strip_command=True,
             expect_string=_prompt_pattern(conn),
             auto_find_prompt=False,
-        )
+        ))
     except ReadTimeout as exc:
         # netmiko lets a host's read_timeout_override win over the per-command value.
         override = getattr(conn, "read_timeout_override", None)
@@ -276,7 +282,7 @@ def _prompt_pattern(conn: BaseConnection) -> str:
     if pattern is None:
         prompt = conn.find_prompt().strip()
         pattern = r"(?:^|\n)" + re.escape(prompt) + r"\s*$"
-        conn._netpatrol_prompt_re = pattern
+        conn._netpatrol_prompt_re = pattern  # type: ignore[attr-defined]  # remembered on the session object
     return pattern
 
 

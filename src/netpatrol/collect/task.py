@@ -35,6 +35,7 @@ def session(task: Task) -> Iterator[tuple[BaseConnection, PlatformProfile]]:
             if not (host.data.get("telnet") and isinstance(err, errors.Unreachable)):
                 raise err from None
             conn = telnet_conn = _open_telnet(task, err)
+        assert host.platform is not None  # the inventory gives every host a platform
         yield conn, PLATFORMS[host.platform]
     except errors.DeviceError:
         raise
@@ -94,6 +95,7 @@ _TELNET_TYPES = {"huawei_vrp": "huawei_telnet"}
 
 def _open_telnet(task: Task, ssh_error: errors.DeviceError) -> BaseConnection:
     host = task.host
+    assert host.platform is not None  # the inventory gives every host a platform
     profile = PLATFORMS[host.platform]
     opts = host.data["telnet"]
     port = int(opts.get("telnet_port") or 23)

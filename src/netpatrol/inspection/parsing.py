@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -136,7 +137,7 @@ def ntc_template_dir() -> Path:
     return Path(ntc_templates.__file__).parent / "templates"
 
 
-def resolve_template(platform: str, command: str, extra_dirs: list[Path] = ()) -> Path | None:
+def resolve_template(platform: str, command: str, extra_dirs: Sequence[Path] = ()) -> Path | None:
     """The template file for this exact command, or None. Never guesses by prefix."""
     cmd = normalise_command(command)
     for directory in [*map(Path, extra_dirs), BUILTIN_DIR]:
@@ -158,7 +159,7 @@ def compile_template(path: Path) -> textfsm.TextFSM:
     return textfsm.TextFSM(io.StringIO(text))
 
 
-def parse(platform: str, command: str, text: str, extra_dirs: list[Path] = ()) -> ParseOutcome:
+def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = ()) -> ParseOutcome:
     path = resolve_template(platform, command, extra_dirs)
     if path is None:
         return ParseOutcome("no_template", error=f"no template for {platform} {command!r}")

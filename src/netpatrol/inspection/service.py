@@ -21,7 +21,7 @@ from netpatrol.checks.loader import CheckContext, evaluate, load_packs
 from netpatrol.inspection.comparison import compare
 from netpatrol.backup.configtext import clean
 from netpatrol.workspace.records import load_device_records, update_device_records
-from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, DeviceStatus, Facts, Health, InspectionResult, ItemOutcome
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.normalise import normalise
@@ -132,7 +132,8 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
     profile = PLATFORMS[h.platform]
     if raw.running_config is not None and raw.saved_config is not None:
         health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
-    status, error = "ok", None
+    status: DeviceStatus = "ok"
+    error: str | None = None
     if items and all(i.status == "unsupported" for i in items.values()):
         # A login whose every command is refused (an account without privilege) collected nothing:
         # counting it as inspected would put a device with no facts in the report as healthy.

@@ -244,8 +244,8 @@ async def serve(state_dir: Path) -> None:
     devices_json = state_dir / "devices.json"
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     seen = _signature(devices_json)
     doc = json.loads(devices_json.read_text(encoding="utf-8"))
     errors = await lab.apply(doc)

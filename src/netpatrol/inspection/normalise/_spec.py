@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from netpatrol.inspection.results import Facts, Health
+from netpatrol.inspection.results import ComponentStatus, Facts, Health
 
 Parsed = Mapping[str, list[dict]]
 Raw = Mapping[str, str]
@@ -153,5 +153,5 @@ class PlatformSpec:
     ospf: PeerMap | None = None
     bgp: PeerMap | None = None
     licenses: ComponentMap | None = None
-    status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
+    status_words: Mapping[str, ComponentStatus] = field(default_factory=dict)  # added to COMMON_STATUS
     hooks: tuple[Hook, ...] = ()
