@@ -93,7 +93,7 @@ def unsupported_for(platform: str, command: str, model: str) -> bool:
     return model.startswith(family)
 
 
-CASES = [(p, c, m) for p in PLATFORMS for c in commands(p) + ["running_config"] for m in range(len(MODELS[p]))]
+CASES = [(p, c, m) for p in PLATFORMS for c in [*commands(p), "running_config"] for m in range(len(MODELS[p]))]
 
 
 def test_every_catalogue_command_has_a_template():

@@ -11,6 +11,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -43,8 +44,8 @@ def _event() -> Event:
 
 
 class Receiver(BaseHTTPRequestHandler):
-    bodies: list = []
-    statuses: list = []  # status to answer per request, then 200
+    bodies: ClassVar[list] = []
+    statuses: ClassVar[list] = []  # status to answer per request, then 200
 
     def do_POST(self):  # noqa: N802
         Receiver.bodies.append((self.path, self.headers["Content-Type"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))

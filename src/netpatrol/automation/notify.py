@@ -225,9 +225,9 @@ def send(settings: NotifySettings, events: list[Event], ws_root: Path | None = N
         if event.kind not in settings.events:
             continue
         jobs = [(f"hook {Path(shlex.split(h.command)[0] if isinstance(h.command, str) else h.command[0]).name}",
-                 h.events, lambda h=h: _hook(h, event, ws_root)) for h in settings.hooks]
-        jobs += [(f"webhook {_safe_url(w.url)}", w.events, lambda w=w: _webhook(w, event)) for w in settings.webhooks]
-        jobs += [(f"mail {', '.join(m.to)}", m.events, lambda m=m: _mail(m, event)) for m in settings.mail]
+                 h.events, lambda h=h, event=event: _hook(h, event, ws_root)) for h in settings.hooks]
+        jobs += [(f"webhook {_safe_url(w.url)}", w.events, lambda w=w, event=event: _webhook(w, event)) for w in settings.webhooks]
+        jobs += [(f"mail {', '.join(m.to)}", m.events, lambda m=m, event=event: _mail(m, event)) for m in settings.mail]
         for name, wanted, run in jobs:
             if not _wants(wanted, event.kind):
                 continue

@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
+from netpatrol.errors import UsageError
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.store.refs import current_period, parse_period, period_bounds
@@ -169,7 +170,7 @@ def inspection_history(store: Store | None, hosts: set[str]) -> dict[str, tuple[
         if m and m.group(3) in hosts:
             try:
                 by_host.setdefault(m.group(3), []).append((parse_period(m.group(1)), path))
-            except Exception:  # a directory that is not a period (hand-made) is ignored
+            except UsageError:  # a directory that is not a period (hand-made) is ignored
                 continue
     history: dict[str, tuple[datetime | None, str | None]] = {}
     for host, paths in by_host.items():

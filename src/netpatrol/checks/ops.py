@@ -14,7 +14,7 @@ import typing
 from typing import Any, Union, get_args, get_origin
 
 from netutils.interface import canonical_interface_name
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from netpatrol.inspection.results import Finding, InspectionResult
 from netpatrol.workspace.models import InspectionScope
@@ -81,10 +81,7 @@ def resolve(root: Any, path: str) -> Any:
     for part in path.split("."):
         if cur is None:
             return None
-        if isinstance(cur, dict):
-            cur = cur.get(part)
-        else:
-            cur = getattr(cur, part, None)
+        cur = cur.get(part) if isinstance(cur, dict) else getattr(cur, part, None)
     return cur
 
 
@@ -95,7 +92,7 @@ class _ScopeView(InspectionScope):
     """What `scope.*` paths see: the merged inspection scope plus the host's role and groups."""
 
     role: str | None = None
-    groups: list[str] = []
+    groups: list[str] = Field(default_factory=list)
 
 
 class _ContextView(BaseModel):

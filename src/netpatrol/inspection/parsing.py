@@ -88,7 +88,7 @@ def read_index(path: Path) -> tuple[list[IndexRow], list[str]]:
         if len(cells) != len(header):
             problems.append(f"{path}:{lineno}: {len(cells)} fields, header has {len(header)}")
             continue
-        cell = dict(zip(header, cells))
+        cell = dict(zip(header, cells, strict=True))
         if not cell["Command"].endswith("$"):
             problems.append(f"{path}:{lineno}: command regex {cell['Command']!r} must end with '$' "
                             "(an unanchored regex also matches longer commands)")
@@ -175,7 +175,7 @@ def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = (
     except textfsm.TextFSMError as exc:
         return ParseOutcome("parse_error", template=str(path), error=f"{path.name}: {exc}")
     keys = [h.lower() for h in fsm.header]
-    rows = [dict(zip(keys, values)) for values in table]
+    rows = [dict(zip(keys, values, strict=True)) for values in table]
     return ParseOutcome("parsed" if rows else "empty", rows, str(path))
 
 

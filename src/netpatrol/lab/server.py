@@ -217,9 +217,9 @@ class Lab:
                 old.spec = spec
             if relisten or "refuse_connection" in spec.faults:
                 await self._unlisten(name)
-            if "refuse_connection" not in spec.faults and name not in self.listeners:
-                if (err := await self._listen(name)) is not None:
-                    errors[name] = err
+            if ("refuse_connection" not in spec.faults and name not in self.listeners
+                    and (err := await self._listen(name)) is not None):
+                errors[name] = err
         return errors
 
     async def close(self) -> None:

@@ -78,7 +78,7 @@ class ReadOnlyPolicy(_Frozen):
 
     def refusal(self, command: str) -> str | None:
         """Why `command` is not allowed in a job file, or None when it is read-only."""
-        # Full-width look-alikes ("ｒedirect") are judged as the ASCII words they stand for.
+        # Full-width look-alikes ("\uff52edirect") are judged as the ASCII words they stand for.
         command = unicodedata.normalize("NFKC", command)
         if _CONTROL.search(command):
             return "it holds a line break or control character (a second command line)"

@@ -75,7 +75,7 @@ def write_table(ws, header: Sequence[object], rows: Sequence[Sequence[object]]) 
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
-    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row), start=1):
+    for column in ws.iter_cols(min_row=1, max_row=ws.max_row):
         # CJK characters are about twice as wide as Latin ones in Excel's column units.
         width = max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(c.value or "")) for c in column), default=8)
         ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)

@@ -252,7 +252,7 @@ def _check_group_cycles(groups: dict[str, GroupModel], rel_g: str, issues: list)
                 stack.append((name, i + 1))
                 parent = parents[i]
                 if parent in on_path:
-                    cycle = path[path.index(parent):] + [parent]
+                    cycle = [*path[path.index(parent):], parent]
                     issues.append(InventoryIssue(rel_g, f"group {parent}", "groups", "groups form a cycle: " + " -> ".join(cycle)))
                 else:
                     stack.append((parent, 0))

@@ -45,7 +45,7 @@ EventName = Literal["config_changed", "backup_failed", "inspection_failed", "rep
 ReportFormat = Literal["html", "md", "xlsx", "pdf"]
 DEFAULT_REPORT_FORMATS: tuple[ReportFormat, ...] = ("html", "md")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-# ASCII digits only: `\d` (and float()) also take full-width digits such as `２４h`.
+# ASCII digits only: `\d` (and float()) also take full-width digits such as `\uff12\uff14h`.
 _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw])\s*")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # A backup interval longer than a year is a typo; beyond ~10^8 days datetime arithmetic overflows.
