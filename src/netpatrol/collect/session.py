@@ -26,7 +26,6 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 from netmiko.ssh_dispatcher import ssh_dispatcher
-from nornir.core.exceptions import PluginAlreadyRegistered
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko as NornirNetmiko
 
@@ -170,13 +169,13 @@ class CheckedNetmiko(NornirNetmiko):
 
 
 def register_plugin() -> None:
-    try:
-        ConnectionPluginRegister.auto_register()
-    except PluginAlreadyRegistered:
-        pass  # our plugin already replaced nornir-netmiko's under the same name
-    available = ConnectionPluginRegister.available
-    if available.get(CONNECTION_NAME) is not CheckedNetmiko:
-        available[CONNECTION_NAME] = CheckedNetmiko
+    """Make `CheckedNetmiko` nornir's `netmiko` connection, the only plugin netpatrol uses (the
+    runner and inventory are passed to Nornir as objects, not looked up by name).
+
+    Not ConnectionPluginRegister.auto_register(): it imports the entry point of every installed
+    connection plugin (napalm's pulls in junos-eznc, ncclient, pyeapi, lxml) in every process.
+    """
+    ConnectionPluginRegister.available[CONNECTION_NAME] = CheckedNetmiko
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:

@@ -102,7 +102,6 @@ class PlatformProfile(_Frozen):
     vendor: str
     family: str = Field(description="human name, e.g. 'Huawei VRP'")
     netmiko_device_type: str
-    napalm_driver: str | None = None
     # CLI replies that mean the command failed, even though the session is fine.
     error_patterns: list[str]
     backup: BackupSpec
