@@ -17,6 +17,9 @@ class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
+    # A built-in job this one adds items to (or replaces items of, by name, per platform);
+    # description, check_packs and collect_config come from it unless given here.
+    extends: str | None = None
     description: str = ""
     check_packs: list[str] = Field(default_factory=list)
     collect_config: bool = True
@@ -67,18 +70,37 @@ def job_path(root: Path | None, name: str) -> tuple[Path, bool]:
     return _BUILTIN / f"{name}.yaml", False
 
 
+def _read_job(path: Path, label: str) -> Job:
+    raw = safe_yaml.load_file(path, label)
+    try:
+        return Job.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+        raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
+
+
+def _extended(job: Job, label: str) -> Job:
+    """`job` laid over the built-in job it names in `extends`."""
+    known = sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
+    if job.extends not in known:
+        raise WorkspaceError(f"{label}: field 'extends': no built-in job {job.extends!r} (built-in: {', '.join(known)})")
+    base = _read_job(_BUILTIN / f"{job.extends}.yaml", f"built-in {job.extends}.yaml")
+    platforms = {platform: dict(items) for platform, items in base.platforms.items()}
+    for platform, items in job.platforms.items():
+        platforms.setdefault(platform, {}).update(items)
+    own = {f: getattr(job, f) for f in ("description", "check_packs", "collect_config") if f in job.model_fields_set}
+    return base.model_copy(update={"name": job.name, "extends": job.extends, "platforms": platforms, **own})
+
+
 def load_job(root: Path | None, name: str) -> Job:
     path, _ = job_path(root, name)
     label = str(path.relative_to(root)) if root and path.is_relative_to(root) else f"built-in {path.name}"
     try:
-        raw = safe_yaml.load_file(path, label)
+        job = _read_job(path, label)
     except FileNotFoundError:
         raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
-    try:
-        job = Job.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-        raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
+    if job.extends:
+        job = _extended(job, label)
     # Checked on every load, so `inventory check` reports it and `inspect` refuses before connecting.
     issues = read_only_issues(job, label)
     if issues:
