@@ -240,7 +240,8 @@ def test_hook_gets_env_and_json_stdin_failures_reported(tmp_path):
     script.write_text(
         "import json, os, sys\n"
         "data = json.load(sys.stdin)\n"
-        f"open({str(out)!r}, 'w').write(json.dumps({{'env': {{k: v for k, v in os.environ.items() if k.startswith('NETPATROL_')}}, 'stdin': data}}))\n")
+        f"open({str(out)!r}, 'w').write(json.dumps("
+        "{'env': {k: v for k, v in os.environ.items() if k.startswith('NETPATROL_')}, 'stdin': data}))\n")
     settings = NotifySettings.model_validate({"hooks": [
         {"command": [sys.executable, str(script)]},
         {"command": f"{sys.executable} -c 'import sys; sys.stderr.write(\"boom\\\\n\"); sys.exit(3)'"},

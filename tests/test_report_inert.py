@@ -158,7 +158,8 @@ def test_markdown_report_keeps_device_text_inert(hostile_world):
     doc = parse(md)
     assert doc.html == []
     assert not [h for h in doc.headings if "healthy" in h or "fake" in h]
-    assert doc.headings.count("Sign-off") == 1 and doc.headings.index("Sign-off") > doc.headings.index("6 Data collection and parsing notes")
+    assert doc.headings.count("Sign-off") == 1
+    assert doc.headings.index("Sign-off") > doc.headings.index("6 Data collection and parsing notes")
     assert {info for info, _ in doc.fences} <= {"diff", "text"}
     assert any(HOSTILE_CONFIG.splitlines()[2] in content for info, content in doc.fences if info == "diff")
     assert_tables_whole(doc)

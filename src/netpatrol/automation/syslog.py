@@ -41,8 +41,11 @@ CONFIG_CHANGE: dict[str, tuple[tuple[str, str | None], ...]] = {
     "hp_comware": ((r"CFGMAN/5/CFGMAN_CFGCHANGED\b", None),),
 }
 _COMPILED = {p: [(re.compile(a), re.compile(b, re.I) if b else None) for a, b in pats] for p, pats in CONFIG_CHANGE.items()}
-_RFC5424 = re.compile(r"^<\d{1,3}>\d{1,2} \S+ (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) (?:-|(?:\[.*?\])+) ?(?P<msg>.*)$", re.S)
-_RFC3164 = re.compile(r"^<\d{1,3}>(?:[A-Z][a-z]{2} [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d(?:[:.]\d+)?(?: \d{4})?|\d{4}-\d\d-\d\dT\S+) +(?P<host>[^\s:]+) (?P<msg>.*)$", re.S)
+_RFC5424 = re.compile(
+    r"^<\d{1,3}>\d{1,2} \S+ (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) (?:-|(?:\[.*?\])+) ?(?P<msg>.*)$", re.S)
+_RFC3164 = re.compile(
+    r"^<\d{1,3}>(?:[A-Z][a-z]{2} [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d(?:[:.]\d+)?(?: \d{4})?|\d{4}-\d\d-\d\dT\S+)"
+    r" +(?P<host>[^\s:]+) (?P<msg>.*)$", re.S)
 _PRI = re.compile(r"^<\d{1,3}>")
 MAX_HOLD = 10
 

@@ -121,7 +121,8 @@ def run_backup(
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,
                                         sentinel=o.value.sentinel, warning=o.value.warning))
         changed_hosts = [d.host for d in devices if d.status == "saved"]
-        message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason or trigger)
+        failed = [d.host for d in devices if d.status == "failed"]
+        message = format_commit_message(changed_hosts, action="backup", failed=failed, reason=reason or trigger)
         commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
         tag = None
         if reason:

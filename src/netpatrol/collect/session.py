@@ -213,7 +213,8 @@ def translate(exc: BaseException, host: str, address: str) -> errors.DeviceError
             return errors.DeviceTimeout(host, f"no prompt from {address} within {e.setting} = {e.seconds:g} s "
                                               f"after '{e.command}' (raise it if the device is just slow)")
         if isinstance(e, ReadTimeout):
-            return errors.DeviceTimeout(host, f"no prompt from {address} within the read timeout (connection.read_timeout in netpatrol.yaml)")
+            return errors.DeviceTimeout(
+                host, f"no prompt from {address} within the read timeout (connection.read_timeout in netpatrol.yaml)")
         if isinstance(e, NetmikoTimeoutException):
             text = str(e)
             if "TCP connection to device failed" in text or "DNS failure" in text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -88,7 +89,7 @@ def _extended(job: Job, label: str) -> Job:
     platforms = {platform: dict(items) for platform, items in base.platforms.items()}
     for platform, items in job.platforms.items():
         platforms.setdefault(platform, {}).update(items)
-    own = {f: getattr(job, f) for f in ("description", "check_packs", "collect_config") if f in job.model_fields_set}
+    own: dict[str, Any] = {f: getattr(job, f) for f in ("description", "check_packs", "collect_config") if f in job.model_fields_set}
     return base.model_copy(update={"name": job.name, "extends": job.extends, "platforms": platforms, **own})
 
 

@@ -123,7 +123,8 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
         # Sanitised once, here: the evidence written to Git later is this same text.
         r.text = text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
         outcome = parse(h.platform, r.command, text, extra)
-        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=Path(outcome.template).name if outcome.template else None,
+        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status,
+                                  template=Path(outcome.template).name if outcome.template else None,
                                   error=outcome.error, rows=len(outcome.rows))
         parsed_rows[r.command] = outcome.rows
         by_item[name] = outcome.rows
@@ -228,7 +229,8 @@ def run_inspection(
                             kept=[r for _, r, _ in results if r.host in kept])
         for h, result, raw in results:
             result = kept.get(h.name, result)
-            store.write_file(result_path(period, h), json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            document = json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False)
+            store.write_file(result_path(period, h), document + "\n")
             if raw and h.name not in kept:
                 for item in raw.items.values():
                     if item.command:
