@@ -47,7 +47,7 @@ class Receiver(BaseHTTPRequestHandler):
     bodies: ClassVar[list] = []
     statuses: ClassVar[list] = []  # status to answer per request, then 200
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):  # the name http.server calls
         Receiver.bodies.append((self.path, self.headers["Content-Type"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
         self.send_response(Receiver.statuses.pop(0) if Receiver.statuses else 200)
         self.end_headers()
@@ -151,7 +151,7 @@ class SmtpServer:
         outer = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
                 outer.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content.decode("utf-8")))
                 return "250 OK"
 

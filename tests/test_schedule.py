@@ -202,7 +202,7 @@ def test_schedule_install_cron_file_systemd_dir_and_apply(sample_workspace, tmp_
 class _Collector(BaseHTTPRequestHandler):
     bodies: ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802 - http.server API
+    def do_POST(self):  # the name http.server calls
         self.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
         self.send_response(204)
         self.end_headers()
