@@ -30,7 +30,7 @@ def test_inspection_with_a_long_job_command_is_stored(lab_workspace):
     job_file = ws / "tasks" / "quarterly.yaml"
     source, _ = job_path(ws, "quarterly")
     job = yaml.safe_load(source.read_text(encoding="utf-8"))
-    job["platforms"]["cisco_ios"]["services"] = [LONG]
+    job["platforms"].setdefault("cisco_ios", {})["services"] = [LONG]  # the sample job extends the built-in one
     job_file.parent.mkdir(exist_ok=True)
     job_file.write_text(yaml.safe_dump(job, sort_keys=False, allow_unicode=True), encoding="utf-8")
     res = CliRunner().invoke(app, ["inspect", "-w", str(ws), "--host", "city-acc-02", "--json"])
