@@ -66,8 +66,8 @@ def write_workspace(root: Path, specs: list[LabDeviceSpec], workers: int, extra:
                 "connection": {"conn_timeout": 30, "auth_timeout": 30, "read_timeout": 60, "retries": 0}}
     settings.update(extra or {})
     (root / "netpatrol.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    defaults = {"username": "admin", "password": "${%s}" % PASSWORD_ENV,
-                "connection_options": {"netmiko": {"extras": {"secret": "${%s}" % PASSWORD_ENV}}}}
+    defaults = {"username": "admin", "password": f"${{{PASSWORD_ENV}}}",
+                "connection_options": {"netmiko": {"extras": {"secret": f"${{{PASSWORD_ENV}}}"}}}}
     sites = sorted({f"site{i // 10:03d}" for i in range(len(specs))})
     groups = {s: {"data": {"site": {"name": f"Bench {s}"}}} for s in sites}
     hosts = {s.name: {"hostname": s.address, "port": s.port, "platform": s.platform, "groups": [f"site{i // 10:03d}"]}

@@ -54,7 +54,7 @@ def main() -> int:
         names = [f"dev{i:04d}" for i in range(args.devices)]
         specs = [LabDeviceSpec(name=n, platform=PLATFORMS[i % len(PLATFORMS)], address="127.0.0.1", port=port,
                                username="netops", password=PASSWORD, enable_secret=ENABLE)
-                 for i, (n, port) in enumerate(zip(names, free_ports(len(names))))]
+                 for i, (n, port) in enumerate(zip(names, free_ports(len(names)), strict=True))]
         ws = write_workspace(root / "ws", specs, workers=args.workers,
                              connection={"conn_timeout": conn, "auth_timeout": auth, "read_timeout": read,
                                          "retries": args.retries, "retry_backoff": backoff})

@@ -39,7 +39,7 @@ def synthetic_config(i: int, change: int) -> str:
     lines += ["router ospf 1", f" router-id 10.{i // 250 % 250}.{i % 250}.1",
               f" network 10.{i % 250}.0.0 0.0.255.255 area 0", "!"]
     lines += [f"access-list 101 permit tcp any host 10.{i % 250}.{k}.1 eq {22 + k}" for k in range(20)]
-    return "\n".join(lines + ["end"]) + "\n"
+    return "\n".join([*lines, "end"]) + "\n"
 
 
 def rel(i: int) -> str:
@@ -86,9 +86,9 @@ def run(n: int, trials: int, root: Path) -> list[tuple[str, float, float]]:
                 change(store, which, round_no)
                 names = [f"sw{i:05d}" for i in which]
                 if method == "store":
-                    elapsed = timed(lambda: store.commit(format_commit_message(names)))
+                    elapsed = timed(lambda names=names: store.commit(format_commit_message(names)))
                 else:
-                    def index_commit() -> None:
+                    def index_commit(names: list[str] = names) -> None:
                         repo.index.add(paths)
                         repo.index.commit(format_commit_message(names))
                     elapsed = timed(index_commit)

@@ -195,7 +195,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
     args = ap.parse_args()
     rows = [bench_asyncssh(n) for n in args.sizes] + [bench_paramiko(50)]
-    cols = ["server", "devices", "start_cold_s", "start_s", "listen_s", "rss_start_mib", "rss_peak_mib", "answered", "session_s", "stop_s", "clean_stop"]
+    cols = ["server", "devices", "start_cold_s", "start_s", "listen_s", "rss_start_mib", "rss_peak_mib", "answered",
+            "session_s", "stop_s", "clean_stop"]
     print(" | ".join(cols))
     print(" | ".join("---" for _ in cols))
     for r in rows:

@@ -35,7 +35,7 @@ def config(i: int, change: int) -> str:
     lines = [f"! change {change}", f"hostname sw{i:05d}"]
     for port in range(44):
         lines += [f"interface GigabitEthernet1/0/{port + 1}", f" description host {i}-{port}", " no shutdown", "!"]
-    return "\n".join(lines + ["end"]) + "\n"
+    return "\n".join([*lines, "end"]) + "\n"
 
 
 def rel(i: int) -> str:

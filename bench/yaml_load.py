@@ -58,7 +58,7 @@ def inventory_text(n: int) -> str:
 
 def bomb_text() -> str:
     return "".join(f"{c}: &{c} [" + ", ".join([f"*{p}" if p else "x"] * 10) + "]\n"
-                   for p, c in zip([None, *"abcdefgh"], "abcdefghi"))
+                   for p, c in zip([None, *"abcdefgh"], "abcdefghi", strict=True))
 
 
 def median_seconds(fn, runs: int) -> float:

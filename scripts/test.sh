@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install netpatrol with its test dependencies into .venv and run the whole suite.
+# Install netpatrol with its test dependencies into .venv, run the lint and type gates, then the
+# whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -8,4 +9,6 @@ PY=${PYTHON:-python3}
 bash scripts/install-system-deps.sh || echo "warning: system packages missing; PDF/screenshot tests will skip" >&2
 [ -x .venv/bin/pytest ] || { $PY -m venv .venv && .venv/bin/pip install -q --upgrade pip; }
 .venv/bin/pip install -q -e '.[test]'
+.venv/bin/ruff check src tests bench
+.venv/bin/mypy src
 exec .venv/bin/python -m pytest -n 2 -q "$@"

@@ -46,8 +46,8 @@ def write_workspace(root: Path, devices: list[LabDeviceSpec], connection: dict |
     if backup:
         settings["backup"] = backup
     (root / "netpatrol.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    defaults = {"username": "netops", "password": "${%s}" % PASSWORD_ENV,
-                "connection_options": {"netmiko": {"extras": {"secret": "${%s}" % ENABLE_ENV}}}}
+    defaults = {"username": "netops", "password": f"${{{PASSWORD_ENV}}}",
+                "connection_options": {"netmiko": {"extras": {"secret": f"${{{ENABLE_ENV}}}"}}}}
     groups = {"site-a": {"data": {"site": {"name": "Site A"}}}}
     hosts = {}
     for s in devices:

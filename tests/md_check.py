@@ -82,6 +82,6 @@ def assert_tables_whole(parsed: Parsed) -> None:
     """Every body line of every table holds as many cells as its header: nothing was split by a
     pipe in device text, and no second table's header was swallowed as a row of the first."""
     for table in parsed.tables:
-        for width, row in zip(table.source_widths, table.rows):
+        for width, row in zip(table.source_widths, table.rows, strict=True):
             assert width == len(table.header), (table.header, row)
             assert not all(re.fullmatch(r":?-+:?", c.strip()) for c in row), ("delimiter row read as data", table.header)

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
-from report_world import built, world  # noqa: F401  (fixtures)
+
+# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
+pytest_plugins = ["report_world"]
 
 
 @pytest.fixture

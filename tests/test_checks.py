@@ -399,7 +399,8 @@ def test_error_growth_is_the_delta_and_handles_cleared_counters_reboots_and_new_
 
 def test_a_failed_previous_inspection_counts_as_no_previous():
     ctx = ctx_for()
-    ctx.previous = InspectionResult(**{**ctx.previous.model_dump(include={"host", "site", "platform", "period", "collected_at"}), "status": "timeout"})
+    identity = ctx.previous.model_dump(include={"host", "site", "platform", "period", "collected_at"})
+    ctx.previous = InspectionResult(**{**identity, "status": "timeout"})
     ctx.result.health.interfaces[1].in_errors = 5000
     assert ids(evaluate([BY_ID["interface_errors_grown"], BY_ID["interface_errors_high"]], ctx)) == ["interface_errors_high"]
 
@@ -480,11 +481,13 @@ def _corpus_config(platform: str, name: str) -> str:
 @pytest.mark.parametrize(
     "platform,name,fires,silent",
     [
-        ("cisco_ios", "faddr_cisco-ios-15-7206.cfg", {"telnet_enabled", "password_encryption_off"}, {"plaintext_password", "http_management_enabled"}),
+        ("cisco_ios", "faddr_cisco-ios-15-7206.cfg", {"telnet_enabled", "password_encryption_off"},
+         {"plaintext_password", "http_management_enabled"}),
         ("cisco_ios", "netutils_ios_full.cfg", {"plaintext_password", "http_management_enabled", "telnet_enabled"}, set()),
         ("cisco_ios", "oxidized_asr920_16.8.1b.cfg", set(), {"telnet_enabled", "password_encryption_off", "plaintext_password"}),
         ("cisco_ios", "oxidized_C9200L-24P-4G_17.09.04a.cfg", set(), {"password_encryption_off", "http_management_enabled"}),
-        ("hp_comware", "netutils_hp_comware_full.cfg", {"telnet_enabled"}, {"snmp_community_no_acl", "logging_host_missing", "plaintext_password"}),
+        ("hp_comware", "netutils_hp_comware_full.cfg", {"telnet_enabled"},
+         {"snmp_community_no_acl", "logging_host_missing", "plaintext_password"}),
         ("juniper_junos", "faddr_juniper-junos-17-vmx.cfg", {"telnet_enabled", "logging_host_missing"}, set()),
         ("juniper_junos", "faddr_juniper-junos-17-vmx_set.cfg", {"telnet_enabled"}, set()),
         ("juniper_junos", "batfish_junos-srx-1.cfg", {"http_management_enabled"}, {"telnet_enabled"}),

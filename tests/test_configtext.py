@@ -127,7 +127,8 @@ def test_clean_of_a_noisy_fetch_equals_clean_of_the_quiet_one(rel: str) -> None:
 
 def test_paging_artefacts_keep_indentation() -> None:
     ios = PLATFORMS["cisco_ios"]
-    raw = "interface Gi1\n --More-- \x08\x08\x08\x08\x08\x08\x08\x08\x08         \x08\x08\x08\x08\x08\x08\x08\x08\x08 ip address 10.0.0.1 255.255.255.0\nend\n"
+    raw = ("interface Gi1\n --More-- \x08\x08\x08\x08\x08\x08\x08\x08\x08         \x08\x08\x08\x08\x08\x08\x08\x08\x08"
+           " ip address 10.0.0.1 255.255.255.0\nend\n")
     assert clean(raw, ios) == "interface Gi1\n ip address 10.0.0.1 255.255.255.0\nend\n"
     vrp = PLATFORMS["huawei_vrp"]
     raw = "#\ninterface GE0/0/1\n  ---- More ----\x1b[42D                                          \x1b[42D description uplink\n#\nreturn\n"

@@ -27,7 +27,7 @@ def _one_per_platform(ws) -> list[str]:
 def test_reads_version_of_each_platform_over_ssh(lab_workspace):
     hosts = _one_per_platform(lab_workspace)
     assert len(hosts) == 7
-    args = ["facts", "-w", str(lab_workspace), "--json"] + sum((["--host", h] for h in hosts), [])
+    args = ["facts", "-w", str(lab_workspace), "--json", *(arg for h in hosts for arg in ("--host", h))]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     doc = {d["host"]: d for d in json.loads(res.stdout)}

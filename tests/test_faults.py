@@ -47,7 +47,7 @@ def lab(tmp_path_factory):
     platforms = list(ROLES.values()) + [PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)] for i in range(BOUND_DEVICES)]
     ports = free_ports(len(names))
     specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops",
-                           password=PASSWORD, enable_secret=ENABLE) for n, p, port in zip(names, platforms, ports)]
+                           password=PASSWORD, enable_secret=ENABLE) for n, p, port in zip(names, platforms, ports, strict=True)]
     state = tmp_path_factory.mktemp("faultlab") / "lab"
     control.up(state, specs, timeout=120, options={"slow_line_delay": 1.0, "slow_min_lines": 10})
     try:

@@ -33,7 +33,7 @@ HOSTS = {
 
 def anchors(indent: int) -> str:
     """Nine levels of ten aliases: ~10^9 values once expanded, a few hundred bytes written."""
-    lines = [f"{c}: &{c} [" + ", ".join([f"*{p}" if p else "x"] * 10) + "]" for p, c in zip([None, *"abcdefgh"], "abcdefghi")]
+    lines = [f"{c}: &{c} [" + ", ".join([f"*{p}" if p else "x"] * 10) + "]" for p, c in zip([None, *"abcdefgh"], "abcdefghi", strict=True)]
     return "".join(" " * indent + line + "\n" for line in lines)
 
 
@@ -199,7 +199,7 @@ def test_values_that_only_look_typed_are_refused_naming_the_line(tmp_path, rel, 
 # --- 5. periods ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("period", [" 2026Q4", "2026Q4 ", "0000Q1", "9999Q4", "2026Q5", "２０２６Q4"])
+@pytest.mark.parametrize("period", [" 2026Q4", "2026Q4 ", "0000Q1", "9999Q4", "2026Q5", "２０２６Q4"])  # noqa: RUF001 - full-width look-alikes are the input under test
 @pytest.mark.parametrize("command", ["inspect", "report", "drift"])
 def test_bad_periods_are_refused_everywhere(tmp_path, period, command):
     ws = workspace(tmp_path)

@@ -26,7 +26,8 @@ def jump_ws(tmp_path, monkeypatch):
     bastion_port, target_port = free_ports(2)
     specs = [
         LabDeviceSpec(name="bastion", platform="ruijie_os", address="127.0.0.1", port=bastion_port, username="jumper", password=PASSWORD),
-        LabDeviceSpec(name="core-1", platform="cisco_ios", address="127.0.0.1", port=target_port, username="netops", password=PASSWORD, enable_secret=PASSWORD),
+        LabDeviceSpec(name="core-1", platform="cisco_ios", address="127.0.0.1", port=target_port, username="netops",
+                      password=PASSWORD, enable_secret=PASSWORD),
     ]
     ws = tmp_path / "ws"
     (ws / "inventory").mkdir(parents=True)

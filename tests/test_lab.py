@@ -64,7 +64,6 @@ def _digits_masked(text: str) -> str:
 
 
 def _session(lab, platform: str) -> dict[str, str]:
-    state_dir, _ = lab
     spec = _spec(lab, platform)
     conn = _connect(spec)
     if platform in ENABLE_PLATFORMS:
@@ -79,7 +78,7 @@ def test_netmiko_reads_version_and_config_on_every_platform(lab):
     state_dir, _ = lab
     # Concurrently: netmiko's own disconnect waits 2 s on some drivers (huawei, ruijie).
     with ThreadPoolExecutor(len(PLATFORM_NAMES)) as pool:
-        results = dict(zip(PLATFORM_NAMES, pool.map(lambda p: _session(lab, p), PLATFORM_NAMES)))
+        results = dict(zip(PLATFORM_NAMES, pool.map(lambda p: _session(lab, p), PLATFORM_NAMES), strict=True))
     for platform, got in results.items():
         spec = _spec(lab, platform)
         assert PLATFORMS[platform].rejected(got["version"]) is None, (platform, got["version"][:200])
@@ -265,7 +264,7 @@ def test_hang_after_login_never_shows_a_prompt(lab):
 
 
 def test_set_config_and_scenarios_apply_without_restart(lab):
-    state_dir, specs = lab
+    state_dir, _specs = lab
     spec = _spec(lab, "cisco_ios")
     control.set_config(state_dir, spec.name, "!\nhostname drifted\n!\nend\n")
     out = _exec(spec, "show running-config")

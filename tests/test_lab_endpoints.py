@@ -61,7 +61,7 @@ def test_lab_server_never_binds_a_non_loopback_address(tmp_path):
 
     errors = asyncio.run(run())
     assert "not a loopback address" in errors["r1"] and not lab.listeners
-    with pytest.raises(LabError, match="'r1'.*'0.0.0.0'"):
+    with pytest.raises(LabError, match=r"'r1'.*'0\.0\.0\.0'"):
         LabDeviceSpec(name="r1", platform="cisco_ios", address="0.0.0.0", port=10022, username="u", password="p")
 
 

@@ -92,7 +92,7 @@ def unsupported_for(platform: str, command: str, model: str) -> bool:
     return model.startswith(family)
 
 
-CASES = [(p, c, m) for p in PLATFORMS for c in commands(p) + ["running_config"] for m in range(len(MODELS[p]))]
+CASES = [(p, c, m) for p in PLATFORMS for c in [*commands(p), "running_config"] for m in range(len(MODELS[p]))]
 
 
 def test_every_catalogue_command_has_a_template():
@@ -300,7 +300,8 @@ def test_comware_parses_with_ntc_templates(model_index):
     lldp = parse(p, "display lldp neighbor-information list", out("display lldp neighbor-information list"))
     assert lldp[0]["neighbor_name"] == st.neighbors[0].remote_host and lldp[0]["neighbor_interface"] == st.neighbors[0].remote_if
     bgp = parse(p, "display bgp peer ipv4", out("display bgp peer ipv4"))
-    assert (bgp[0]["peer"], bgp[0]["remote_asn"], bgp[0]["local_as_number"]) == (st.bgp[0].address, str(st.bgp[0].remote_as), str(st.local_as))
+    assert (bgp[0]["peer"], bgp[0]["remote_asn"], bgp[0]["local_as_number"]) == (
+        st.bgp[0].address, str(st.bgp[0].remote_as), str(st.local_as))
 
 
 # --- running configuration -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -43,10 +44,10 @@ def _event() -> Event:
 
 
 class Receiver(BaseHTTPRequestHandler):
-    bodies: list = []
-    statuses: list = []  # status to answer per request, then 200
+    bodies: ClassVar[list] = []
+    statuses: ClassVar[list] = []  # status to answer per request, then 200
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):  # the name http.server calls
         Receiver.bodies.append((self.path, self.headers["Content-Type"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
         self.send_response(Receiver.statuses.pop(0) if Receiver.statuses else 200)
         self.end_headers()
@@ -150,7 +151,7 @@ class SmtpServer:
         outer = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
                 outer.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content.decode("utf-8")))
                 return "250 OK"
 
@@ -239,7 +240,8 @@ def test_hook_gets_env_and_json_stdin_failures_reported(tmp_path):
     script.write_text(
         "import json, os, sys\n"
         "data = json.load(sys.stdin)\n"
-        f"open({str(out)!r}, 'w').write(json.dumps({{'env': {{k: v for k, v in os.environ.items() if k.startswith('NETPATROL_')}}, 'stdin': data}}))\n")
+        f"open({str(out)!r}, 'w').write(json.dumps("
+        "{'env': {k: v for k, v in os.environ.items() if k.startswith('NETPATROL_')}, 'stdin': data}))\n")
     settings = NotifySettings.model_validate({"hooks": [
         {"command": [sys.executable, str(script)]},
         {"command": f"{sys.executable} -c 'import sys; sys.stderr.write(\"boom\\\\n\"); sys.exit(3)'"},

@@ -30,10 +30,10 @@ def _paths(doc, prefix=()):
     yield prefix
     if isinstance(doc, dict):
         for k, v in doc.items():
-            yield from _paths(v, prefix + (k,))
+            yield from _paths(v, (*prefix, k))
     elif isinstance(doc, list):
         for i, v in enumerate(doc):
-            yield from _paths(v, prefix + (i,))
+            yield from _paths(v, (*prefix, i))
 
 
 @st.composite
@@ -86,7 +86,8 @@ def test_inventory_loads_or_names_file_host_field(which, data):
         root = Path(d)
         (root / "inventory").mkdir()
         for n, original in INV.items():
-            (root / "inventory" / f"{n}.yaml").write_text(yaml.safe_dump(doc if n == which else original, allow_unicode=True), encoding="utf-8")
+            text = yaml.safe_dump(doc if n == which else original, allow_unicode=True)
+            (root / "inventory" / f"{n}.yaml").write_text(text, encoding="utf-8")
         _expect_clean(lambda: load_inventory(root, need_secrets=False), "inventory/", ".yaml")
 
 
@@ -126,13 +127,15 @@ def test_job_file_loads_or_names_file_and_field(doc, text):
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
         (root / "tasks").mkdir()
-        (root / "tasks" / "quarterly.yaml").write_text(text if text is not None else yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        body = text if text is not None else yaml.safe_dump(doc, allow_unicode=True)
+        (root / "tasks" / "quarterly.yaml").write_text(body, encoding="utf-8")
         _expect_clean(lambda: load_job(root, "quarterly"), "quarterly.yaml")
 
 
 GOOD_TEMPLATE = "Value NAME (\\S+)\nValue STATE (up|down)\n\nStart\n  ^${NAME}\\s+${STATE} -> Record\n"
 template_text = st.one_of(st.just(GOOD_TEMPLATE), st.text(max_size=120),
-                          st.builds(lambda a, b: GOOD_TEMPLATE[:a] + b + GOOD_TEMPLATE[a:], st.integers(0, len(GOOD_TEMPLATE)), st.text(max_size=10)))
+                          st.builds(lambda a, b: GOOD_TEMPLATE[:a] + b + GOOD_TEMPLATE[a:],
+                                    st.integers(0, len(GOOD_TEMPLATE)), st.text(max_size=10)))
 index_text = st.one_of(
     st.just("Template, Hostname, Platform, Command\n\nown.textfsm, .*, cisco_ios, sh[[ow]] fo[[o]]\n"),
     st.text(max_size=120),

@@ -31,7 +31,7 @@ def test_change_ids_in_any_script_are_tagged_as_typed_and_found_again(tmp_path):
     store = Store(tmp_path / "backups").open_or_init()
     when = datetime(2026, 11, 2, 3, 4, 5, tzinfo=timezone.utc)
     made = {}
-    for reason in ("变更-1 更换上联", "调整-1 加 banner", "ＣＨＧ-7 x"):
+    for reason in ("变更-1 更换上联", "调整-1 加 banner", "ＣＨＧ-7 x"):  # noqa: RUF001 - full-width look-alikes are the input under test
         change = check_reason(reason).split()[0]
         store.write_file("configs/a/r1.cfg", f"hostname r1\n! {reason}\n")
         made[change] = store.commit(reason)

@@ -14,7 +14,10 @@ from netpatrol.workspace.models import MachineRoom
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
-from report_world import CHANGED, DROPPED, Q2, Q3, built, world  # noqa: F401  (fixtures)
+from report_world import CHANGED, DROPPED, Q2, Q3
+
+# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
+pytest_plugins = ["report_world"]
 
 ALL_FORMATS = ["html", "md", "xlsx"]
 
@@ -147,7 +150,7 @@ def test_workspace_template_overrides_the_builtin(world):
     html = render_html(_model(world), environment(ws.reports / "templates"))
     assert "#123456" in html and "@page" not in html
     (ws.reports / "templates" / "report.md.j2").write_text("{{ t('no.such.key') }}\n", encoding="utf-8")
-    with pytest.raises(TemplateError, match="no.such.key"):
+    with pytest.raises(TemplateError, match=r"no\.such\.key"):
         render_md(_model(world), environment(ws.reports / "templates"))
 
 

@@ -19,7 +19,7 @@ from md_check import assert_tables_whole, parse, parser
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.inert import FORMULA_STARTS, REPLACEMENT, clean_text, csv_cell, md_cell, md_code, md_fence, md_inline, xlsx_cell
 from netpatrol.report.render import environment, render_html, render_md, tidy_markdown
-from report_world import (  # noqa: F401  (fixtures)
+from report_world import (
     HOSTILE_CONFIG,
     HOSTILE_DETAIL,
     HOSTILE_ERROR,
@@ -28,14 +28,13 @@ from report_world import (  # noqa: F401  (fixtures)
     HOSTILE_SERIAL,
     HOSTILE_VERSION,
     Q3,
-    built,
-    built_hostile,
-    hostile_world,
-    world,
 )
 
+# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
+pytest_plugins = ["report_world"]
+
 FORMULAS = ['=HYPERLINK("http://x","y")', "=cmd|'/C calc'!A0", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1",
-            "＝1+1", "=1+1\x02"]
+            "＝1+1", "=1+1\x02"]  # noqa: RUF001 - full-width look-alikes are the input under test
 # Markdown's own characters, densely: random Unicode alone rarely spells "<a>" or "- [x]".
 MARKDOWNISH = st.one_of(st.text(), st.text(alphabet=list("#>-+*_`~[]()<>!&|\\$=.:;1a/ \n\r\t\x02\u202e\u2067")))
 BIDI = "\u202a-\u202e\u2066-\u2069"  # embeddings, overrides, isolates: they reorder what a reader sees
@@ -70,7 +69,7 @@ def test_xlsx_formula_text_is_a_string_cell_with_the_real_text():
     buf, sheet = _roundtrip_xlsx([*FORMULAS, 82.0, 3, None])
     assert _formulas_in(buf) == []
     cells = [sheet.cell(row=i, column=1) for i in range(1, len(FORMULAS) + 4)]
-    for text, cell in zip(FORMULAS, cells):
+    for text, cell in zip(FORMULAS, cells, strict=False):  # the sheet has more rows than FORMULAS
         assert cell.data_type == "s" and cell.value == clean_text(text) and cell.quotePrefix, text
     assert [c.value for c in cells[-3:]] == [82.0, 3, None] and cells[-3].data_type == "n"
 
@@ -159,7 +158,8 @@ def test_markdown_report_keeps_device_text_inert(hostile_world):
     doc = parse(md)
     assert doc.html == []
     assert not [h for h in doc.headings if "healthy" in h or "fake" in h]
-    assert doc.headings.count("Sign-off") == 1 and doc.headings.index("Sign-off") > doc.headings.index("6 Data collection and parsing notes")
+    assert doc.headings.count("Sign-off") == 1
+    assert doc.headings.index("Sign-off") > doc.headings.index("6 Data collection and parsing notes")
     assert {info for info, _ in doc.fences} <= {"diff", "text"}
     assert any(HOSTILE_CONFIG.splitlines()[2] in content for info, content in doc.fences if info == "diff")
     assert_tables_whole(doc)
@@ -277,7 +277,7 @@ TROJAN = "version 1.0 \u202egnp.exe\u202c \u2067isolate\u2069"
 def test_bidi_overrides_are_replaced_in_every_report_format():
     """A device cannot reorder what the client reads: no embedding, override or isolate survives."""
     bidi = re.compile(f"[{BIDI}]")
-    buf, sheet = _roundtrip_xlsx([TROJAN])
+    _buf, sheet = _roundtrip_xlsx([TROJAN])
     outputs = [sheet.cell(row=1, column=1).value, csv_cell(TROJAN), md_inline(TROJAN), md_cell(TROJAN),
                md_code(TROJAN), md_fence(TROJAN), clean_text(TROJAN)]
     for out in outputs:

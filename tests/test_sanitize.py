@@ -90,7 +90,7 @@ def test_corpus_all_level_removes_every_secret_and_nothing_else(path: Path) -> N
     raw_lines, out_lines = raw.split("\n"), out.split("\n")
     assert len(out_lines) == len(raw_lines)
     secret_lines = {n for n, _, _ in hits}
-    changed = {n for n, (a, b) in enumerate(zip(raw_lines, out_lines)) if a != b}
+    changed = {n for n, (a, b) in enumerate(zip(raw_lines, out_lines, strict=True)) if a != b}
     assert changed <= secret_lines, f"lines changed without a secret: {[raw_lines[n] for n in changed - secret_lines]}"
     for line in raw_lines:
         if re.match(r"^\s*(hostname|sysname|host-name|set system host-name)\s", line):

@@ -10,6 +10,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -62,11 +63,11 @@ def test_durations_and_bad_settings_name_the_field(sample_workspace):
         parse_duration("24x")
     set_settings(sample_workspace, schedule={"backup_interval": "daily"})
     with pytest.raises(WorkspaceError, match=r"schedule\.backup_interval.*e\.g\. 24h"):
-        Workspace(sample_workspace).settings
+        _ = Workspace(sample_workspace).settings
     set_settings(sample_workspace, schedule={}, notify={"mail": [{"host": "smtp", "from": "a@b.cn", "to": ["c@d.cn"],
                                                                    "password": "hunter2-plain"}]})
     with pytest.raises(WorkspaceError, match=r"notify\.mail\.0\.password.*ENV_VAR") as exc:
-        Workspace(sample_workspace).settings
+        _ = Workspace(sample_workspace).settings
     assert "hunter2-plain" not in str(exc.value)
 
 
@@ -199,9 +200,9 @@ def test_schedule_install_cron_file_systemd_dir_and_apply(sample_workspace, tmp_
 
 # -- run --due against the lab ------------------------------------------------------------------
 class _Collector(BaseHTTPRequestHandler):
-    bodies: list = []
+    bodies: ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802 - http.server API
+    def do_POST(self):  # the name http.server calls
         self.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
         self.send_response(204)
         self.end_headers()

@@ -14,7 +14,7 @@ from test_hostile_input import _env, assert_clean_exit2, invoke, workspace  # no
     ("schedule: {backup_interval: 99999999999999d}", "schedule.backup_interval"),
     ("schedule: {sites: {site-a: {backup_interval: 9999999999w}}}", "schedule.sites.site-a.backup_interval"),
     ("schedule: {groups: {site-a: {backup_interval: 400d}}}", "schedule.groups.site-a.backup_interval"),
-    ("schedule: {backup_interval: ２４h}", "schedule.backup_interval"),
+    ("schedule: {backup_interval: ２４h}", "schedule.backup_interval"),  # noqa: RUF001 - full-width look-alikes are the input under test
     ("notify: {hooks: [{command: 'true', timeout: .inf}]}", "notify.hooks.0.timeout"),
     ("notify: {webhooks: [{url: 'http://127.0.0.1:9/', timeout: 1e12}]}", "notify.webhooks.0.timeout"),
     ("notify: {mail: [{host: localhost, from: a@example.org, to: [b@example.org], timeout: 1e300}]}", "notify.mail.0.timeout"),

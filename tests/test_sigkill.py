@@ -47,7 +47,7 @@ def lab(tmp_path_factory):
     platforms = [PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)] for i in range(KILL_DEVICES)] + ["cisco_nxos", "ruijie_os", "arista_eos"] + \
         [PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)] for i in range(BOUND_DEVICES)]
     specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops", password=PASSWORD,
-                           enable_secret=ENABLE) for n, p, port in zip(names, platforms, free_ports(len(names)))]
+                           enable_secret=ENABLE) for n, p, port in zip(names, platforms, free_ports(len(names)), strict=True)]
     state = tmp_path_factory.mktemp("killlab") / "lab"
     control.up(state, specs, timeout=120)
     try:
@@ -155,8 +155,8 @@ def test_two_runs_at_once_never_interleave(tmp_path, lab, faults):
     time.sleep(1.5)  # first holds the lock while it waits out the hanging device
     second = cli(ws, "backup", "--json")
     waiter = popen(ws, "backup", "--json", "--wait", "60")
-    out1, err1 = first.communicate(timeout=60)
-    out3, err3 = waiter.communicate(timeout=60)
+    _out1, err1 = first.communicate(timeout=60)
+    _out3, err3 = waiter.communicate(timeout=60)
     assert second.returncode == 75 and "locked" in second.stderr.lower(), second.stderr
     assert first.returncode == 1 and waiter.returncode == 1, (err1[-500:], err3[-500:])
     log = git(ws, "log", "--format=%s").splitlines()

@@ -272,7 +272,7 @@ def test_sigkill_at_random_points_leaves_a_usable_intact_repository(tmp_path):
             assert fsck.returncode == 0 and not fsck.stdout.strip(), fsck.stdout + fsck.stderr
             for old in previous:
                 assert subprocess.run(["git", "merge-base", "--is-ancestor", old, head], cwd=path).returncode == 0
-            for old in list(previous)[-2:] + [head]:
+            for old in [*list(previous)[-2:], head]:
                 for rel in s.list_files("configs/s0", ref=old) + s.list_files("configs/s4", ref=old):
                     assert intact(s.read_file(rel, ref=old)), f"{rel} at {old}"
             for rel in s.list_files("configs"):  # atomic writes: no half file in the working tree

@@ -16,7 +16,9 @@ from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import StoreError
 from netpatrol.store.refs import resolve
 from netpatrol.store.repo import Store
-from report_world import built, world  # noqa: F401  (fixtures)
+
+# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
+pytest_plugins = ["report_world"]
 
 
 pytestmark = pytest.mark.usefixtures("bare_git_home")

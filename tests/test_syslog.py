@@ -190,7 +190,7 @@ def test_pending_memory_is_bounded_whatever_the_datagram_size(sample_workspace):
     from netpatrol.automation.syslog import MAX_SAMPLE
 
     _settings(sample_workspace, max_pending=2)
-    listener, rec = _listener(sample_workspace)
+    listener, _rec = _listener(sample_workspace)
     line = CHANGE_LINE["cisco_ios"]
     try:
         for _ in range(5):
@@ -219,7 +219,7 @@ def test_trigger_is_one_sanitised_line(sample_workspace):
                  + "by \u5f20\u5de5 " * 100, "127.31.1.6")
         _deliver(listener, CHANGE_LINE["cisco_ios"].format(host="city-acc-02"), "127.31.1.6")
         listener.fire(time.monotonic(), flush=True)
-        [(names, trigger)] = rec.calls
+        [(_names, trigger)] = rec.calls
         assert trigger.startswith("syslog: %SYS-5-CONFIG_I: Configured from console ?[2Jby \u5f20\u5de5 by")
         assert trigger.endswith(" (+1 more)") and trigger.isprintable()
         assert len(trigger.encode()) <= len("syslog: ") + MAX_SAMPLE + len(" (+1 more)")

@@ -73,7 +73,7 @@ def _change_config(lab_dir: Path) -> None:
     for platform in PLATFORMS:
         path = lab_dir / "configs" / f"{_name(platform)}.running"
         text = path.read_text(encoding="utf-8")
-        for old, new in zip(planted(platform, 1), planted(platform, 2)):
+        for old, new in zip(planted(platform, 1), planted(platform, 2), strict=True):
             assert old.value in text, (platform, old.form)
             text = text.replace(old.value, new.value)
         control.set_config(lab_dir, _name(platform), plant(text, platform, 3))
@@ -96,7 +96,7 @@ def world(tmp_path_factory):
     specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops", password=PASSWORD,
                            enable_secret=ENABLE, scenarios=["weak_security", SCENARIO],
                            faults=["reject_password"] if n == "sec-badpw" else [])
-             for n, p, port in zip(names, PLATFORMS + ["cisco_ios"], free_ports(len(names)))]
+             for n, p, port in zip(names, [*PLATFORMS, "cisco_ios"], free_ports(len(names)), strict=True)]
     ws = write_workspace(root / "ws", specs)
     _job_printing_the_config(ws)
     lab_dir = ws / ".netpatrol" / "lab"

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -155,7 +156,7 @@ def _webhook(ch: WebhookChannel, event: Event) -> str:
                                      headers={"Content-Type": "application/json; charset=utf-8",
                                               "User-Agent": "netpatrol"})
         try:
-            with urllib.request.urlopen(req, timeout=ch.timeout) as resp:  # noqa: S310 - http(s) only, validated
+            with urllib.request.urlopen(req, timeout=ch.timeout) as resp:  # http(s) only: the URL scheme is validated
                 return f"HTTP {resp.status}"
         except urllib.error.HTTPError as exc:
             last = f"HTTP {exc.code}"
@@ -187,6 +188,7 @@ def _mail(ch: MailChannel, event: Event) -> str:
     msg["To"] = ", ".join(ch.to)
     msg.set_content(clean_text(event.text()))  # no lone surrogate (unencodable) or control character
     try:
+        connection: smtplib.SMTP
         if ch.ssl:
             connection = smtplib.SMTP_SSL(ch.host, ch.port, timeout=ch.timeout, context=ssl.create_default_context())
         else:
@@ -212,7 +214,7 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"
 
 
-def _wants(channel_events: list[str] | None, kind: str) -> bool:
+def _wants(channel_events: Sequence[str] | None, kind: str) -> bool:
     return channel_events is None or kind in channel_events
 
 
@@ -223,9 +225,9 @@ def send(settings: NotifySettings, events: list[Event], ws_root: Path | None = N
         if event.kind not in settings.events:
             continue
         jobs = [(f"hook {Path(shlex.split(h.command)[0] if isinstance(h.command, str) else h.command[0]).name}",
-                 h.events, lambda h=h: _hook(h, event, ws_root)) for h in settings.hooks]
-        jobs += [(f"webhook {_safe_url(w.url)}", w.events, lambda w=w: _webhook(w, event)) for w in settings.webhooks]
-        jobs += [(f"mail {', '.join(m.to)}", m.events, lambda m=m: _mail(m, event)) for m in settings.mail]
+                 h.events, lambda h=h, event=event: _hook(h, event, ws_root)) for h in settings.hooks]
+        jobs += [(f"webhook {_safe_url(w.url)}", w.events, lambda w=w, event=event: _webhook(w, event)) for w in settings.webhooks]
+        jobs += [(f"mail {', '.join(m.to)}", m.events, lambda m=m, event=event: _mail(m, event)) for m in settings.mail]
         for name, wanted, run in jobs:
             if not _wants(wanted, event.kind):
                 continue

@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
+from netpatrol.errors import UsageError
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.store.refs import current_period, parse_period, period_bounds
@@ -56,8 +57,8 @@ class Cadence:
 
 
 def cadence_for(host: ResolvedHost, inv: Inventory, sched: ScheduleSettings) -> Cadence:
-    rules = [sched.sites.get(host.site)] + [sched.groups.get(g) for g in inv.ancestry(host.groups)]
-    rules = [r for r in rules if r is not None]
+    found = [sched.sites.get(host.site)] + [sched.groups.get(g) for g in inv.ancestry(host.groups)]
+    rules = [r for r in found if r is not None]
     kinds = {r.inspection for r in rules if r.inspection} or {sched.inspection}
     intervals = [parse_duration(r.backup_interval) for r in rules if r.backup_interval]
     return Cadence(
@@ -161,13 +162,15 @@ def _parse_time(text: str | None) -> datetime | None:
 def inspection_history(store: Store | None, hosts: set[str]) -> dict[str, tuple[datetime | None, str | None]]:
     """host -> (last successful collected_at, status of the latest attempt), from the store's
     result files, newest period first; only the files of the latest periods are read."""
+    if store is None:
+        return {}
     by_host: dict[str, list[tuple[tuple[int, int], str]]] = {}
-    for path in store.list_files("inspections") if store is not None else []:
+    for path in store.list_files("inspections"):
         m = _RESULT.match(path)
         if m and m.group(3) in hosts:
             try:
                 by_host.setdefault(m.group(3), []).append((parse_period(m.group(1)), path))
-            except Exception:  # a directory that is not a period (hand-made) is ignored
+            except UsageError:  # a directory that is not a period (hand-made) is ignored
                 continue
     history: dict[str, tuple[datetime | None, str | None]] = {}
     for host, paths in by_host.items():

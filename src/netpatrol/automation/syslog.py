@@ -27,8 +27,11 @@ from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger("netpatrol.syslog")
 
-_RFC5424 = re.compile(r"^<\d{1,3}>\d{1,2} \S+ (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) (?:-|(?:\[.*?\])+) ?(?P<msg>.*)$", re.S)
-_RFC3164 = re.compile(r"^<\d{1,3}>(?:[A-Z][a-z]{2} [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d(?:[:.]\d+)?(?: \d{4})?|\d{4}-\d\d-\d\dT\S+) +(?P<host>[^\s:]+) (?P<msg>.*)$", re.S)
+_RFC5424 = re.compile(
+    r"^<\d{1,3}>\d{1,2} \S+ (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) (?:-|(?:\[.*?\])+) ?(?P<msg>.*)$", re.S)
+_RFC3164 = re.compile(
+    r"^<\d{1,3}>(?:[A-Z][a-z]{2} [ \d]\d(?: \d{4})? \d\d:\d\d:\d\d(?:[:.]\d+)?(?: \d{4})?|\d{4}-\d\d-\d\dT\S+)"
+    r" +(?P<host>[^\s:]+) (?P<msg>.*)$", re.S)
 _PRI = re.compile(r"^<\d{1,3}>")
 # platform -> (profile, its compiled change patterns); a reloaded registry recompiles.
 _COMPILED: dict[str, tuple[PlatformProfile, list[tuple[re.Pattern[str], re.Pattern[str] | None]]]] = {}

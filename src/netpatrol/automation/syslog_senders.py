@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import socket
 from collections import Counter
+from collections.abc import Sequence
 
 from netpatrol.errors import WorkspaceError
 from netpatrol.workspace.inventory import ResolvedHost
@@ -45,7 +46,7 @@ def printable(text: str, limit: int) -> str:
 class SenderPolicy:
     """Maps (source address, header host name) to an inventory host, or None (drop)."""
 
-    def __init__(self, hosts: list[ResolvedHost], relays: list[SyslogRelay] = ()):
+    def __init__(self, hosts: list[ResolvedHost], relays: Sequence[SyslogRelay] = ()):
         self.by_addr: dict[IPAddress, list[ResolvedHost]] = {}
         self.by_name: dict[str, ResolvedHost] = {}
         for h in hosts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.inventory import ResolvedHost
@@ -120,7 +121,8 @@ def run_backup(
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,
                                         sentinel=o.value.sentinel, warning=o.value.warning))
         changed_hosts = [d.host for d in devices if d.status == "saved"]
-        message = format_commit_message(changed_hosts, action="backup", failed=[d.host for d in devices if d.status == "failed"], reason=reason or trigger)
+        failed = [d.host for d in devices if d.status == "failed"]
+        message = format_commit_message(changed_hosts, action="backup", failed=failed, reason=reason or trigger)
         commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
         tag = None
         if reason:
@@ -139,7 +141,7 @@ def _record(ws: Workspace, devices: list[DeviceBackup], when: datetime) -> None:
     stamp = when.isoformat(timespec="seconds")
     updates = {}
     for d in devices:
-        rec = {"last_backup_attempt": stamp}
+        rec: dict[str, Any] = {"last_backup_attempt": stamp}
         if d.status == "failed":
             rec["last_backup_error"] = d.reason
         else:

@@ -77,7 +77,7 @@ def fetch_config(
         saved_text = clean(saved.text, profile)
         check_not_cut_short(text, saved_text, profile, host=host)
         saved_matches = saved_text == text
-    safe = sanitize(text, task.host.platform, secrets)
+    safe = sanitize(text, profile.name, secrets)
     sentinel = warning = None
     if profile.backup.sentinel_command:
         sentinel = SENTINEL_CHECKED if with_sentinel else SENTINEL_UNAVAILABLE

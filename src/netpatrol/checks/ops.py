@@ -14,7 +14,7 @@ import typing
 from typing import Any, Union, get_args, get_origin
 
 from netutils.interface import canonical_interface_name
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from netpatrol.inspection.results import Finding, InspectionResult
 from netpatrol.workspace.models import InspectionScope
@@ -81,10 +81,7 @@ def resolve(root: Any, path: str) -> Any:
     for part in path.split("."):
         if cur is None:
             return None
-        if isinstance(cur, dict):
-            cur = cur.get(part)
-        else:
-            cur = getattr(cur, part, None)
+        cur = cur.get(part) if isinstance(cur, dict) else getattr(cur, part, None)
     return cur
 
 
@@ -95,7 +92,7 @@ class _ScopeView(InspectionScope):
     """What `scope.*` paths see: the merged inspection scope plus the host's role and groups."""
 
     role: str | None = None
-    groups: list[str] = []
+    groups: list[str] = Field(default_factory=list)
 
 
 class _ContextView(BaseModel):
@@ -242,8 +239,8 @@ def _left(cond: Any, env: _Env, item: Any, prev_item: Any, has_prev: bool, resta
         # After a reboot, or when the counter is lower than last time (cleared), everything it
         # holds was counted inside this period: that is the growth known for sure.
         now = None if a is None or b is None else a if restarted or a < b else a - b
-    if cond.abs and _number(now) is not None:
-        now = abs(_number(now))
+    if cond.abs and (number := _number(now)) is not None:
+        now = abs(number)
     return now
 
 

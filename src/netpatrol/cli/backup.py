@@ -37,7 +37,8 @@ def backup(
     site: SiteOpt = None,
     group: GroupOpt = None,
     platform: PlatformOpt = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Pre-change backup: 'CHG-1234 replace uplink'; tagged pre-change/CHG-1234/<UTC time>.")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Pre-change backup: 'CHG-1234 replace uplink'; tagged pre-change/CHG-1234/<UTC time>.")] = None,
     workers: WorkersOpt = None,
     processes: ProcessesOpt = None,
     wait: WaitOpt = 0.0,
@@ -61,7 +62,8 @@ def backup(
         rows = []
         for d in run.devices:
             saved_state = {True: "yes", False: "NO (running ≠ saved)", None: "-"}[d.saved_matches] if d.status != "failed" else ""
-            rows.append([d.host, d.site, Text(d.status, style=STATUS_STYLE[d.status]), d.lines or "", saved_state, d.reason or d.warning or ""])
+            rows.append([d.host, d.site, Text(d.status, style=STATUS_STYLE[d.status]), d.lines or "", saved_state,
+                         d.reason or d.warning or ""])
         out.print(table("Backup", ["host", "site", "result", "lines", "saved", "reason"], rows))
         c = run.counts
         out.print(f"{c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; "
@@ -75,7 +77,8 @@ def drift(
     workspace: WorkspaceOpt = None,
     host: HostOpt = None,
     site: SiteOpt = None,
-    since: Annotated[str | None, typer.Option("--since", help="REF: commit, tag, date (YYYY-MM-DD), period (2026Q3) or change id (CHG-1234).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="REF: commit, tag, date (YYYY-MM-DD), period (2026Q3) or change id (CHG-1234).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="REF (default: the last backup).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text (coloured diff) or patch (git apply-able).")] = "text",
     json_out: JsonOpt = False,
@@ -99,7 +102,7 @@ def drift(
     if fmt == "patch":
         typer.echo(to_patch(drifts), nl=False)
         return
-    if not drifts:
+    if rng is None or not drifts:
         out.print("No configuration changes in that range.")
         return
     out.print(table(f"Drift {(rng.since or 'empty')[:10]}..{rng.until[:10]}", ["host", "site", "status", "+", "-"],
@@ -124,7 +127,8 @@ def history(
         print_json([v.__dict__ for v in rows])
         return
     out.print(table(f"History of {host}", ["commit", "date", "+", "-", "tags", "message"],
-                    [[v.sha[:10], v.date.isoformat(timespec="minutes"), v.added, v.removed, ", ".join(v.tags), v.message.splitlines()[0]] for v in rows]))
+                    [[v.sha[:10], v.date.isoformat(timespec="minutes"), v.added, v.removed, ", ".join(v.tags),
+                      v.message.splitlines()[0]] for v in rows]))
 
 
 def register(app: typer.Typer) -> None:

@@ -35,11 +35,13 @@ HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this hos
 SiteOpt = Annotated[str | None, typer.Option("--site", help="Only hosts of this site (its group name).")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Only hosts in this group.")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only hosts of this platform, e.g. huawei_vrp.")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, max=500, help="Devices at once, 1-500 like workers in netpatrol.yaml (default from there).")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1, max=500, help="Devices at once, 1-500 like workers in netpatrol.yaml (default from there).")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")]
 ProcessesOpt = Annotated[
     str | None,
-    typer.Option("--processes", help="Processes to spread devices over: a number or 'auto' (default from netpatrol.yaml: auto = up to 4 from 100 devices)."),
+    typer.Option("--processes", help=("Processes to spread devices over: a number or 'auto' "
+                                      "(default from netpatrol.yaml: auto = up to 4 from 100 devices).")),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 
@@ -112,4 +114,5 @@ def report_deliveries(deliveries) -> None:
     """A failed notification is a warning: the backup or inspection itself succeeded."""
     for d in deliveries:
         if not d.ok:
-            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {markup(d.channel)} failed: {markup(d.detail)}", highlight=False)
+            err.print(f"[yellow]warning:[/yellow] notification {d.event} via {markup(d.channel)} failed: {markup(d.detail)}",
+                      highlight=False)

@@ -20,7 +20,8 @@ def inspect(
     group: GroupOpt = None,
     platform: PlatformOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="Inspection period, e.g. 2026Q4 (default: the current quarter).")] = None,
-    backfill: Annotated[bool, typer.Option("--backfill", help="Allow a --period before the current quarter (recording a missed inspection).")] = False,
+    backfill: Annotated[bool, typer.Option(
+        "--backfill", help="Allow a --period before the current quarter (recording a missed inspection).")] = False,
     workers: WorkersOpt = None,
     processes: ProcessesOpt = None,
     wait: WaitOpt = 0.0,
@@ -58,7 +59,8 @@ def inspect(
                 sum(1 for i in items if i.status == "parsed"), sum(1 for i in items if i.status == "unsupported"),
                 sum(1 for i in items if i.status in ("no_template", "parse_error")), r.error or "",
             ])
-        out.print(table(f"Inspection {run.period}", ["host", "platform", "status", "findings", "parsed", "unsupported", "parse issues", "error"], rows))
+        columns = ["host", "platform", "status", "findings", "parsed", "unsupported", "parse issues", "error"]
+        out.print(table(f"Inspection {run.period}", columns, rows))
         s = run.summary()
         out.print(f"{s['devices']} devices; findings: " + ", ".join(f"{v} {k}" for k, v in s["findings"].items())
                   + f"; stored as {run.tag} ({(run.commit or 'no change')[:10]})")

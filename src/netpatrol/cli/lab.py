@@ -53,7 +53,8 @@ def lab_status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> Non
         print_json(doc)
         return
     out.print(f"Lab {'running' if doc.get('running') else 'not running'}.")
-    rows = [[d.get("name"), d.get("platform"), f"{d.get('address')}:{d.get('port')}", ",".join(d.get("scenarios") or []), ",".join(d.get("faults") or [])] for d in doc.get("devices", [])]
+    rows = [[d.get("name"), d.get("platform"), f"{d.get('address')}:{d.get('port')}", ",".join(d.get("scenarios") or []),
+             ",".join(d.get("faults") or [])] for d in doc.get("devices", [])]
     if rows:
         out.print(table("Lab devices", ["host", "platform", "address", "scenarios", "faults"], rows))
     if not doc.get("running"):
@@ -101,7 +102,8 @@ def lab_fault(
     faults: Annotated[list[str] | None, typer.Argument(help="Fault modes (none to clear).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output, truncate_config, error_all, slow, refuse_chained."""
+    """Set a lab device's fault modes: refuse_connection, reject_password, hang_after_login, drop_mid_output,
+    truncate_config, error_all, slow, refuse_chained."""
     from netpatrol.lab import control
 
     ws, inv = open_workspace(workspace, need_secrets=False)

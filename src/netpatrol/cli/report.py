@@ -15,10 +15,12 @@ def report(
     workspace: WorkspaceOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="Period, e.g. 2026Q3 (default: the latest inspected one).")] = None,
     site: SiteOpt = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Comma-separated: html,md,xlsx,pdf (default: report_formats in netpatrol.yaml).")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="Comma-separated: html,md,xlsx,pdf (default: report_formats in netpatrol.yaml).")] = None,
     lang: LangOpt = None,
     appendix: Annotated[bool, typer.Option("--appendix", help="Append every device's raw command outputs.")] = False,
-    date: Annotated[str | None, typer.Option("--date", help="Report date on the cover, YYYY-MM-DD (default: the last inspection day).")] = None,
+    date: Annotated[str | None, typer.Option(
+        "--date", help="Report date on the cover, YYYY-MM-DD (default: the last inspection day).")] = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock on backups/ (0: fail at once).")] = 0.0,
     json_out: JsonOpt = False,
 ) -> None:

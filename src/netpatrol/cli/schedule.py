@@ -205,8 +205,8 @@ def _print_run(doc: dict) -> None:
                   + ", ".join(f"{n} {s}" for s, n in i["findings"].items() if n) + f"; {i['tag']}")
     if doc["report"]:
         r = doc["report"]
-        out.print(f"Report {r['period']}: " + (f"[red]failed:[/red] {markup(r['error'])}" if "error" in r else markup(", ".join(r["files"].values()))),
-                  highlight=False)
+        outcome = f"[red]failed:[/red] {markup(r['error'])}" if "error" in r else markup(", ".join(r["files"].values()))
+        out.print(f"Report {r['period']}: {outcome}", highlight=False)
     if doc["backup"] and "error" in doc["backup"]:
         out.print(f"Backup [red]failed:[/red] {markup(doc['backup']['error'])}", highlight=False)
     elif doc["backup"]:
@@ -216,7 +216,8 @@ def _print_run(doc: dict) -> None:
         for name, reason in b["failed"].items():
             out.print(f"  [red]{markup(name)}[/red]: {markup(reason)}", highlight=False)
     for n in doc["notifications"]:
-        out.print(f"Notified {n['event']} via {markup(n['channel'])}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})", highlight=False)
+        out.print(f"Notified {n['event']} via {markup(n['channel'])}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})",
+                  highlight=False)
     if not (doc["inspection"] or doc["backup"]):
         out.print("Nothing due.")
 
@@ -266,7 +267,8 @@ def _referenced_vars(ws) -> set[str]:
 
 
 AtOpt = Annotated[str | None, typer.Option("--at", help="Local time HH:MM of the run (default: schedule.run_at in netpatrol.yaml).")]
-EnvOpt = Annotated[Path | None, typer.Option("--env-file", help="KEY=VALUE file with the ${ENV} passwords, mode 0600, read by netpatrol itself (default: <workspace>/.netpatrol/env).")]
+EnvOpt = Annotated[Path | None, typer.Option("--env-file", help=(
+    "KEY=VALUE file with the ${ENV} passwords, mode 0600, read by netpatrol itself (default: <workspace>/.netpatrol/env)."))]
 
 
 @schedule_app.command("print")
@@ -288,7 +290,8 @@ def schedule_install(
     systemd: Annotated[bool, typer.Option("--systemd", help="Write systemd user units (service + timer).")] = False,
     file: Annotated[Path | None, typer.Option("--file", help="With --cron: crontab file to write the entry into.")] = None,
     apply: Annotated[bool, typer.Option("--apply", help="With --cron: install into your crontab via 'crontab -'.")] = False,
-    directory: Annotated[Path | None, typer.Option("--dir", help="With --systemd: unit directory (default ~/.config/systemd/user).")] = None,
+    directory: Annotated[Path | None,
+                         typer.Option("--dir", help="With --systemd: unit directory (default ~/.config/systemd/user).")] = None,
     at: AtOpt = None,
     env_file: EnvOpt = None,
 ) -> None:
@@ -313,14 +316,16 @@ def schedule_install(
         else:
             _apply_crontab(entry, root, replace_cron_entry)
             out.print("Installed into your crontab ('crontab -l' shows it).")
-        out.print(f"Runs '{' '.join(argv[1:])}' at {plan.cron_time()} (cron time); log: {root}/.netpatrol/run.log", highlight=False, markup=False)
+        out.print(f"Runs '{' '.join(argv[1:])}' at {plan.cron_time()} (cron time); log: {root}/.netpatrol/run.log",
+                  highlight=False, markup=False)
     else:
         target = directory or Path.home() / ".config" / "systemd" / "user"
         target.mkdir(parents=True, exist_ok=True)
         for name, text in units.items():
             (target / name).write_text(text, encoding="utf-8")
             out.print(f"Wrote {target / name}", highlight=False, markup=False)
-        out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer", highlight=False, markup=False)
+        out.print(f"Enable with: systemctl --user daemon-reload && systemctl --user enable --now {unit_name(root)}.timer",
+                  highlight=False, markup=False)
     out.print(f"The run reads the ${{ENV}} passwords from {env}: KEY=VALUE lines taken literally (no quotes, no $ expansion), mode 0600.",
               highlight=False, markup=False)
 
@@ -343,10 +348,14 @@ def listen_syslog(
     workspace: WorkspaceOpt = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="UDP port (514 needs root; e.g. 5514 and forward).")] = 5514,
     bind: Annotated[str, typer.Option("--bind", help="Address to listen on.")] = "127.0.0.1",
-    debounce: Annotated[float, typer.Option("--debounce", min=0, help="Seconds of quiet after a device's last change message before its backup.")] = 30.0,
-    max_events: Annotated[int | None, typer.Option("--max-events", min=1, help="Stop after this many backups (tests, one-shot use).")] = None,
-    duration: Annotated[float | None, typer.Option("--duration", min=0, help="Stop after this many seconds (pending backups still run).")] = None,
-    wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds a backup waits for another run's lock before it is postponed.")] = 60.0,
+    debounce: Annotated[float, typer.Option(
+        "--debounce", min=0, help="Seconds of quiet after a device's last change message before its backup.")] = 30.0,
+    max_events: Annotated[int | None, typer.Option(
+        "--max-events", min=1, help="Stop after this many backups (tests, one-shot use).")] = None,
+    duration: Annotated[float | None, typer.Option(
+        "--duration", min=0, help="Stop after this many seconds (pending backups still run).")] = None,
+    wait: Annotated[float, typer.Option(
+        "--wait", min=0, help="Seconds a backup waits for another run's lock before it is postponed.")] = 60.0,
     json_out: JsonOpt = False,
     env_file: EnvFileOpt = None,
 ) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import socket
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import paramiko
@@ -49,7 +50,7 @@ class HostKeyStore:
                         continue
                     entry = paramiko.hostkeys.HostKeyEntry.from_line(line, lineno)
                     if entry is not None:
-                        keys._entries.append(entry)
+                        _entries(keys).append(entry)
         return keys
 
     def _stamp(self) -> tuple[int, int, int] | None:
@@ -62,7 +63,7 @@ class HostKeyStore:
     def entry(self, name: str) -> dict[str, paramiko.PKey]:
         """Every stored key of one host, by key type; O(1), for opening sessions."""
         with self._lock:
-            found = self._index.get(name)
+            found: Mapping[str, paramiko.PKey] | None = self._index.get(name)
             if found is None:
                 # Hashed (`|1|...`) names only match through paramiko's own, linear lookup.
                 found = self._keys.lookup(name) or {}
@@ -97,7 +98,7 @@ class HostKeyStore:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as fh:
                 # From the entries, not keys.items(): each of its lookups is linear, O(N²) per write.
-                lines = [f"{name} {e.key.get_name()} {e.key.get_base64()}\n" for e in keys._entries for name in e.hostnames]
+                lines = [f"{name} {e.key.get_name()} {e.key.get_base64()}\n" for e in _entries(keys) for name in e.hostnames]
                 fh.writelines(sorted(lines))
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -128,9 +129,14 @@ class HostKeyStore:
         return found
 
 
+def _entries(keys: paramiko.HostKeys) -> list[paramiko.hostkeys.HostKeyEntry]:
+    # paramiko's private entry list (absent from its stubs): its public lookups are linear, see _read.
+    return keys._entries  # type: ignore[attr-defined]
+
+
 def _index(keys: paramiko.HostKeys) -> dict[str, dict[str, paramiko.PKey]]:
     found: dict[str, dict[str, paramiko.PKey]] = {}
-    for entry in keys._entries:
+    for entry in _entries(keys):
         for name in entry.hostnames:
             found.setdefault(name, {})[entry.key.get_name()] = entry.key
     return found

@@ -36,7 +36,10 @@ def open_channel(
             jump.host, jump.port, username=jump.user or username, password=password, key_filename=key_file,
             timeout=timeout, auth_timeout=timeout, banner_timeout=timeout, allow_agent=False, look_for_keys=False,
         )
-        channel = client.get_transport().open_channel("direct-tcpip", target, ("127.0.0.1", 0), timeout=timeout)
+        transport = client.get_transport()
+        if transport is None:  # connect() returns with a transport or raises; kept for the type
+            raise paramiko.SSHException(f"no SSH transport to jump host {jump.host}")
+        channel = transport.open_channel("direct-tcpip", target, ("127.0.0.1", 0), timeout=timeout)
     except paramiko.BadHostKeyException:
         client.close()
         raise

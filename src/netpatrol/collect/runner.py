@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from nornir.core import Nornir
-from nornir.core.configuration import Config
+from nornir.core.configuration import Config, LoggingConfig
 from nornir.core.inventory import (
     ConnectionOptions,
     Defaults,
@@ -82,7 +82,7 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
     )
     # Nornir's default logging writes nornir.log into the current directory: keep it off.
     # The workspace rides along so run_task can give shard processes the same settings.
-    config = Config(logging={"enabled": False}, user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
+    config = Config(logging=LoggingConfig(enabled=False), user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
 
 
@@ -109,7 +109,7 @@ def run_task(
     count = resolve_processes(processes, n) if ws is not None else 1
     bar = RichProgress(n, description, enabled=show_progress)
     nr.data.reset_failed_hosts()
-    if count > 1:
+    if count > 1 and ws is not None:
         return _run_sharded(nr, ws, task, count, bar, kwargs)
     collector = ResultCollector()
     ctx: SessionContext = nr.config.user_defined["netpatrol"]

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import paramiko
 from netmiko import BaseConnection
@@ -31,7 +31,6 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 from netmiko.ssh_dispatcher import ssh_dispatcher
-from nornir.core.exceptions import PluginAlreadyRegistered
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko as NornirNetmiko
 
@@ -64,7 +63,8 @@ class AeadFirstTransport(paramiko.Transport):
     order of offers changes, nothing is added or removed.
     """
 
-    _preferred_ciphers = tuple(sorted(paramiko.Transport._preferred_ciphers, key=lambda c: "-gcm@" not in c))
+    # A class attribute paramiko's stubs omit.
+    _preferred_ciphers = tuple(sorted(paramiko.Transport._preferred_ciphers, key=lambda c: "-gcm@" not in c))  # type: ignore[attr-defined]
 
 
 @cache
@@ -126,7 +126,7 @@ def _checked_class(base: type[BaseConnection]) -> type[BaseConnection]:
 
 class CheckedNetmiko(NornirNetmiko):
     def open(self, hostname, username, password, port, platform, extras=None, configuration=None) -> None:
-        ctx: SessionContext = configuration.user_defined["netpatrol"]  # type: ignore[union-attr]
+        ctx: SessionContext = configuration.user_defined["netpatrol"]
         profile = PLATFORMS[platform]
         extras = dict(extras or {})
         jump = extras.pop("jump_host", None)
@@ -153,9 +153,11 @@ class CheckedNetmiko(NornirNetmiko):
         }
         params.update(profile.netmiko_options)
         params.update(extras)
-        cls = _checked_class(ssh_dispatcher(profile.netmiko_device_type))
-        # _build_ssh_client runs inside __init__, so the store must be reachable from the class.
-        conn = cls.__new__(cls)
+        # A class is hashable; mypy reads BaseConnection's instance __hash__ here.
+        cls = _checked_class(ssh_dispatcher(profile.netmiko_device_type))  # type: ignore[arg-type]
+        # _build_ssh_client runs inside __init__, so the store must be reachable from the class:
+        # built in two steps, which the type system cannot follow.
+        conn: Any = cls.__new__(cls)
         conn._netpatrol_hostkeys = ctx.hostkeys
         conn.__init__(**params)
         if profile.needs_enable and params.get("secret") and not conn.check_enable_mode():
@@ -166,21 +168,22 @@ class CheckedNetmiko(NornirNetmiko):
         try:
             super().close()
         finally:
-            if getattr(self, "_jump_client", None) is not None:
-                self._jump_client.close()
+            jump_client = getattr(self, "_jump_client", None)
+            if jump_client is not None:
+                jump_client.close()
 
 
 def register_plugin() -> None:
-    try:
-        ConnectionPluginRegister.auto_register()
-    except PluginAlreadyRegistered:
-        pass  # our plugin already replaced nornir-netmiko's under the same name
-    available = ConnectionPluginRegister.available
-    if available.get(CONNECTION_NAME) is not CheckedNetmiko:
-        available[CONNECTION_NAME] = CheckedNetmiko
+    """Make `CheckedNetmiko` nornir's `netmiko` connection, the only plugin netpatrol uses (the
+    runner and inventory are passed to Nornir as objects, not looked up by name).
+
+    Not ConnectionPluginRegister.auto_register(): it imports the entry point of every installed
+    connection plugin (napalm's pulls in junos-eznc, ncclient, pyeapi, lxml) in every process.
+    """
+    ConnectionPluginRegister.available[CONNECTION_NAME] = CheckedNetmiko
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -226,7 +229,8 @@ def _translate(exc: BaseException, host: str, address: str) -> errors.DeviceErro
             return errors.DeviceTimeout(host, f"no prompt from {address} within {e.setting} = {e.seconds:g} s "
                                               f"after '{e.command}' (raise it if the device is just slow)")
         if isinstance(e, ReadTimeout):
-            return errors.DeviceTimeout(host, f"no prompt from {address} within the read timeout (connection.read_timeout in netpatrol.yaml)")
+            return errors.DeviceTimeout(
+                host, f"no prompt from {address} within the read timeout (connection.read_timeout in netpatrol.yaml)")
         if isinstance(e, NetmikoTimeoutException):
             text = str(e)
             if "TCP connection to device failed" in text or "DNS failure" in text:
@@ -265,14 +269,15 @@ class CommandOutput:
 def send(conn: BaseConnection, profile: PlatformProfile, command: str, read_timeout: float) -> CommandOutput:
     """Run one command; a CLI error reply is reported as `rejected`, never as normal output."""
     try:
-        text = conn.send_command(
+        # Without use_textfsm/ttp/genie netmiko returns the text itself.
+        text = cast(str, conn.send_command(
             command,
             read_timeout=read_timeout,
             strip_prompt=True,
             strip_command=True,
             expect_string=_prompt_pattern(conn),
             auto_find_prompt=False,
-        )
+        ))
     except ReadTimeout as exc:
         # netmiko lets a host's read_timeout_override win over the per-command value.
         override = getattr(conn, "read_timeout_override", None)
@@ -293,7 +298,7 @@ def _prompt_pattern(conn: BaseConnection) -> str:
     if pattern is None:
         prompt = conn.find_prompt().strip()
         pattern = r"(?:^|\n)" + re.escape(prompt) + r"\s*$"
-        conn._netpatrol_prompt_re = pattern
+        conn._netpatrol_prompt_re = pattern  # type: ignore[attr-defined]  # remembered on the session object
     return pattern
 
 

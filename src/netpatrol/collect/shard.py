@@ -8,7 +8,7 @@ outcome (value, or the translated DeviceError) back pickled; the parent alone wr
 commits and updates records, so a run cut short leaves nothing half-written.
 
 Children are started with `spawn`, not `fork`: the parent holds the workspace lock (an flock that
-a forked child would share and keep alive), GitPython state and possibly threads (a syslog
+a forked child would share and keep alive), the store's state and possibly threads (a syslog
 listener, a scheduler). They are daemonic (ended when the parent exits normally), ask the kernel
 for SIGKILL when the parent dies (Linux), and ignore SIGINT: on Ctrl-C the parent stops handing
 out hosts and terminates them itself.

@@ -36,6 +36,7 @@ def session(task: Task) -> Iterator[tuple[BaseConnection, PlatformProfile]]:
                 if not host.data.get("telnet"):
                     raise
                 conn = telnet_conn = _open_telnet(task, err)
+            assert host.platform is not None  # the inventory gives every host a platform
             yield conn, PLATFORMS[host.platform]
     finally:
         try:
@@ -87,6 +88,7 @@ def _open_within(task: Task, budget: float) -> BaseConnection:
 
 def _open_telnet(task: Task, ssh_error: errors.DeviceError) -> BaseConnection:
     host = task.host
+    assert host.platform is not None  # the inventory gives every host a platform
     profile = PLATFORMS[host.platform]
     opts = host.data["telnet"]
     port = int(opts.get("telnet_port") or 23)

@@ -2,11 +2,13 @@
 
 A built-in job is its file in jobs/ (name, checks, config collection) plus, per platform, the
 entries under the job's name in that platform folder's inspection.yaml. A workspace's
-tasks/<job>.yaml holds the whole job, `platforms:` included, and replaces the built-in one."""
+tasks/<job>.yaml holds the whole job, `platforms:` included, and replaces the built-in one, or
+names a built-in job in `extends:` and adds or replaces items of it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -22,6 +24,9 @@ class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
+    # A built-in job this one adds items to (or replaces items of, by name, per platform);
+    # description, check_packs and collect_config come from it unless given here.
+    extends: str | None = None
     description: str = ""
     check_packs: list[str] = Field(default_factory=list)
     collect_config: bool = True
@@ -82,20 +87,39 @@ def builtin_entries(name: str) -> dict[str, object]:
     return entries
 
 
+def _read_job(path: Path, label: str, builtin: bool) -> Job:
+    raw = safe_yaml.load_file(path, label)
+    if builtin and isinstance(raw, dict):
+        raw = {**raw, "platforms": builtin_entries(path.stem)}
+    try:
+        return Job.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+        raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
+
+
+def _extended(job: Job, label: str) -> Job:
+    """`job` laid over the built-in job it names in `extends`."""
+    known = sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
+    if job.extends not in known:
+        raise WorkspaceError(f"{label}: field 'extends': no built-in job {job.extends!r} (built-in: {', '.join(known)})")
+    base = _read_job(_BUILTIN / f"{job.extends}.yaml", f"built-in {job.extends}.yaml", builtin=True)
+    platforms = {platform: dict(items) for platform, items in base.platforms.items()}
+    for platform, items in job.platforms.items():
+        platforms.setdefault(platform, {}).update(items)
+    own: dict[str, Any] = {f: getattr(job, f) for f in ("description", "check_packs", "collect_config") if f in job.model_fields_set}
+    return base.model_copy(update={"name": job.name, "extends": job.extends, "platforms": platforms, **own})
+
+
 def load_job(root: Path | None, name: str) -> Job:
     path, own = job_path(root, name)
     label = str(path.relative_to(root)) if root and path.is_relative_to(root) else f"built-in {path.name}"
     try:
-        raw = safe_yaml.load_file(path, label)
+        job = _read_job(path, label, builtin=not own)
     except FileNotFoundError:
         raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
-    if not own and isinstance(raw, dict):
-        raw = {**raw, "platforms": builtin_entries(name)}
-    try:
-        job = Job.model_validate(raw)
-    except ValidationError as exc:
-        lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-        raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
+    if job.extends:
+        job = _extended(job, label)
     # Checked on every load, so `inventory check` reports it and `inspect` refuses before connecting.
     if own:
         issues = read_only_issues(job, label)

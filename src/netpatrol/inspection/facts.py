@@ -7,6 +7,7 @@ same platform field maps, so `facts` and an inspection never disagree about a de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def parser_dirs(ws: Workspace) -> list[Path]:
     return [ws.root / "parsers"] if (ws.root / "parsers").is_dir() else []
 
 
-def version_facts(platform: str, command: str, text: str, extra_dirs: list[Path] = ()) -> tuple[Facts, str, str | None]:
+def version_facts(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = ()) -> tuple[Facts, str, str | None]:
     """(normalised facts, parse status, parse error) of one version command's output."""
     outcome = parse(platform, command, text, list(extra_dirs))
     facts, _ = normalise(platform, {ITEM: outcome.rows}, {ITEM: text})

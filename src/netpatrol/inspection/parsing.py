@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -91,7 +92,7 @@ def read_index(path: Path, platform_column: bool = True) -> tuple[list[IndexRow]
         if len(cells) != len(header):
             problems.append(f"{path}:{lineno}: {len(cells)} fields, header has {len(header)}")
             continue
-        cell = dict(zip(header, cells))
+        cell = dict(zip(header, cells, strict=True))
         if not cell["Command"].endswith("$"):
             problems.append(f"{path}:{lineno}: command regex {cell['Command']!r} must end with '$' "
                             "(an unanchored regex also matches longer commands)")
@@ -139,7 +140,7 @@ def ntc_template_dir() -> Path:
     return Path(ntc_templates.__file__).parent / "templates"
 
 
-def resolve_template(platform: str, command: str, extra_dirs: list[Path] = ()) -> Path | None:
+def resolve_template(platform: str, command: str, extra_dirs: Sequence[Path] = ()) -> Path | None:
     """The template file for this exact command, or None. Never guesses by prefix."""
     cmd = normalise_command(command)
     for directory in map(Path, extra_dirs):
@@ -167,7 +168,7 @@ def compile_template(path: Path) -> textfsm.TextFSM:
     return textfsm.TextFSM(io.StringIO(text))
 
 
-def parse(platform: str, command: str, text: str, extra_dirs: list[Path] = ()) -> ParseOutcome:
+def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = ()) -> ParseOutcome:
     path = resolve_template(platform, command, extra_dirs)
     if path is None:
         return ParseOutcome("no_template", error=f"no template for {platform} {command!r}")
@@ -183,7 +184,7 @@ def parse(platform: str, command: str, text: str, extra_dirs: list[Path] = ()) -
     except textfsm.TextFSMError as exc:
         return ParseOutcome("parse_error", template=str(path), error=f"{path.name}: {exc}")
     keys = [h.lower() for h in fsm.header]
-    rows = [dict(zip(keys, values)) for values in table]
+    rows = [dict(zip(keys, values, strict=True)) for values in table]
     return ParseOutcome("parsed" if rows else "empty", rows, str(path))
 
 

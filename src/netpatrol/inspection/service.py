@@ -21,7 +21,7 @@ from netpatrol.checks.loader import CheckContext, evaluate, load_packs
 from netpatrol.inspection.comparison import compare
 from netpatrol.backup.configtext import clean
 from netpatrol.workspace.records import load_device_records, update_device_records
-from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, DeviceStatus, Facts, Health, InspectionResult, ItemOutcome
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.normalise import normalise
@@ -123,7 +123,8 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
         # Sanitised once, here: the evidence written to Git later is this same text.
         r.text = text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
         outcome = parse(h.platform, r.command, text, extra)
-        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status, template=Path(outcome.template).name if outcome.template else None,
+        items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status,
+                                  template=Path(outcome.template).name if outcome.template else None,
                                   error=outcome.error, rows=len(outcome.rows))
         parsed_rows[r.command] = outcome.rows
         by_item[name] = outcome.rows
@@ -132,7 +133,8 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
     profile = PLATFORMS[h.platform]
     if raw.running_config is not None and raw.saved_config is not None:
         health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
-    status, error = "ok", None
+    status: DeviceStatus = "ok"
+    error: str | None = None
     if items and all(i.status == "unsupported" for i in items.values()):
         # A login whose every command is refused (an account without privilege) collected nothing:
         # counting it as inspected would put a device with no facts in the report as healthy.
@@ -227,7 +229,8 @@ def run_inspection(
                             kept=[r for _, r, _ in results if r.host in kept])
         for h, result, raw in results:
             result = kept.get(h.name, result)
-            store.write_file(result_path(period, h), json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+            document = json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False)
+            store.write_file(result_path(period, h), document + "\n")
             if raw and h.name not in kept:
                 for item in raw.items.values():
                     if item.command:

@@ -41,6 +41,7 @@ def collect_inspection(
     CloudEngine is not asked the S-series command every quarter.
     """
     host = task.host
+    assert host.platform is not None  # the inventory gives every host a platform
     profile = PLATFORMS[host.platform]
     catalogue = items.get(host.platform, {})
     known = remembered.get(host.name, {})

@@ -218,9 +218,9 @@ class Lab:
                 old.spec = spec
             if relisten or "refuse_connection" in spec.faults:
                 await self._unlisten(name)
-            if "refuse_connection" not in spec.faults and name not in self.listeners:
-                if (err := await self._listen(name)) is not None:
-                    errors[name] = err
+            if ("refuse_connection" not in spec.faults and name not in self.listeners
+                    and (err := await self._listen(name)) is not None):
+                errors[name] = err
         return errors
 
     async def close(self) -> None:
@@ -245,8 +245,8 @@ async def serve(state_dir: Path) -> None:
     devices_json = state_dir / "devices.json"
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     seen = _signature(devices_json)
     doc = json.loads(devices_json.read_text(encoding="utf-8"))
     errors = await lab.apply(doc)

@@ -87,7 +87,7 @@ class ReadOnlyPolicy(_Frozen):
 
     def refusal(self, command: str) -> str | None:
         """Why `command` is not allowed in a job file, or None when it is read-only."""
-        # Full-width look-alikes ("ｒedirect") are judged as the ASCII words they stand for.
+        # Full-width look-alikes ("\uff52edirect") are judged as the ASCII words they stand for.
         command = unicodedata.normalize("NFKC", command)
         if _CONTROL.search(command):
             return "it holds a line break or control character (a second command line)"
@@ -153,7 +153,6 @@ class PlatformProfile(_Frozen):
     vendor: str
     family: str = Field(description="human name, e.g. 'Huawei VRP'")
     netmiko_device_type: str
-    napalm_driver: str | None = None
     # CLI replies that mean the command failed, even though the session is fine.
     error_patterns: list[str]
     backup: BackupSpec

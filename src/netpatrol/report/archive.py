@@ -119,8 +119,8 @@ def _xlsx(rows: list[ArchiveRow], sites: dict[str, SiteArchive | None], t: Trans
     from netpatrol.report.xlsx import write_table
 
     wb = Workbook()
-    wb.active.title = t("archive.devices")
-    write_table(wb.active, _header(t), [_values(r) for r in rows])
+    wb.worksheets[0].title = t("archive.devices")  # the sheet a new workbook starts with
+    write_table(wb.worksheets[0], _header(t), [_values(r) for r in rows])
     write_table(wb.create_sheet(t("archive.sites")),
            [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"), *[t(f"room.{f}") for f in ROOM_FIELDS]],
            [[a.name, a.unit, a.address, "; ".join(" ".join(v for v in (c.name, c.role, c.phone, c.email) if v)

@@ -4,6 +4,7 @@ the Markdown rendering into the backups repository so Git shows what changed bet
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class ReportOutput:
     commit: str | None = None  # None when report.md in the store did not change
 
 
-def parse_formats(text: str | None, default: list[str]) -> list[str]:
+def parse_formats(text: str | None, default: Sequence[str]) -> list[str]:
     chosen = [f.strip().lower() for f in text.split(",") if f.strip()] if text else list(default)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
@@ -56,7 +57,7 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
     result = ReportOutput(report)
     # Rendered before anything is created: a broken workspace template leaves no empty folder.
     markdown = render_md(report, env)
-    html = render_html(report, env) if {"html", "pdf"} & set(formats) else None
+    html = render_html(report, env) if {"html", "pdf"} & set(formats) else ""
     out_dir = ws.reports / req.period
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     for fmt in formats:

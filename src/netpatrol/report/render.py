@@ -172,7 +172,7 @@ def tidy_markdown(text: str) -> str:
         if line and prev and (block or prev.startswith("#")):
             out.append("")
         if line.startswith("```"):
-            fence = re.match(r"`+", line).group(0)
+            fence = line[: len(line) - len(line.lstrip("`"))]  # the opening run of backticks
         out.append(line)
     return _BLANKS.sub("\n\n", "\n".join(out)).strip("\n") + "\n"
 

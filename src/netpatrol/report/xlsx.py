@@ -3,6 +3,7 @@ changes, one table per sheet with a frozen header, for clients who track finding
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from netpatrol.report.i18n import Translator
@@ -18,9 +19,9 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
 
     t = Translator(report.lang)
     wb = Workbook()
-    summary = wb.active
+    summary = wb.worksheets[0]  # the sheet a new workbook starts with
     summary.title = t("xlsx.summary")
-    rows = [[t("cover.client"), report.client], [t("cover.provider"), report.provider],
+    rows: list[list[object]] = [[t("cover.client"), report.client], [t("cover.provider"), report.provider],
             [t("cover.period"), report.period], [t("cover.inspector"), report.inspector or ""],
             [t("cover.report_date"), report.report_date], [t("summary.devices"), len(report.devices)],
             [t("summary.inspected"), len(report.inspected)], [t("summary.not_inspected"), len(report.not_inspected)]]
@@ -59,7 +60,7 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
     return path
 
 
-def write_table(ws, header: list[str], rows: list[list[object]]) -> None:
+def write_table(ws, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
     """One sheet: a styled, frozen header and the rows; every value goes through inert.xlsx_cell
     (device text is hostile input: it must not become a formula or break the workbook)."""
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -74,7 +75,7 @@ def write_table(ws, header: list[str], rows: list[list[object]]) -> None:
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
-    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row), start=1):
+    for column in ws.iter_cols(min_row=1, max_row=ws.max_row):
         # CJK characters are about twice as wide as Latin ones in Excel's column units.
         width = max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(c.value or "")) for c in column), default=8)
         ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)

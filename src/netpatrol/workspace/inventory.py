@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
@@ -156,7 +156,7 @@ def _pydantic_issues(rel: str, where: str, exc: ValidationError) -> list[Invento
     return issues
 
 
-def _parse_section(raw: Any, model: type, rel: str, kind: str, issues: list[InventoryIssue]) -> dict:
+def _parse_section(raw: Any, model: type[BaseModel], rel: str, kind: str, issues: list[InventoryIssue]) -> dict:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -253,7 +253,7 @@ def _check_group_cycles(groups: dict[str, GroupModel], rel_g: str, issues: list)
                 stack.append((name, i + 1))
                 parent = parents[i]
                 if parent in on_path:
-                    cycle = path[path.index(parent):] + [parent]
+                    cycle = [*path[path.index(parent):], parent]
                     issues.append(InventoryIssue(rel_g, f"group {parent}", "groups", "groups form a cycle: " + " -> ".join(cycle)))
                 else:
                     stack.append((parent, 0))

@@ -182,8 +182,8 @@ class _Common(_Strict):
     @classmethod
     def _known_plugins(cls, v: dict[str, ConnectionPlugin]) -> dict[str, ConnectionPlugin]:
         for name in v:
-            if name not in ("netmiko", "napalm"):
-                raise ValueError(f"unknown connection plugin '{name}' (use netmiko or napalm)")
+            if name != "netmiko":
+                raise ValueError(f"unknown connection plugin '{name}' (netpatrol connects with netmiko)")
         return v
 
 

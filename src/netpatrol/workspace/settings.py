@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -42,8 +42,10 @@ class ConnectionSettings(_Strict):
 
 
 EventName = Literal["config_changed", "backup_failed", "inspection_failed", "report_failed", "findings"]
+ReportFormat = Literal["html", "md", "xlsx", "pdf"]
+DEFAULT_REPORT_FORMATS: tuple[ReportFormat, ...] = ("html", "md")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-# ASCII digits only: `\d` (and float()) also take full-width digits such as `２４h`.
+# ASCII digits only: `\d` (and float()) also take full-width digits such as `\uff12\uff14h`.
 _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw])\s*")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # A backup interval longer than a year is a typo; beyond ~10^8 days datetime arithmetic overflows.
@@ -146,8 +148,7 @@ class MailChannel(_Strict):
 
 
 class NotifySettings(_Strict):
-    events: list[EventName] = Field(
-        default_factory=lambda: ["config_changed", "backup_failed", "inspection_failed", "report_failed", "findings"])
+    events: list[EventName] = Field(default_factory=lambda: list(get_args(EventName)))
     min_severity: Literal["critical", "major", "minor", "info"] = "major"
     hooks: list[HookChannel] = Field(default_factory=list)
     webhooks: list[WebhookChannel] = Field(default_factory=list)
@@ -193,7 +194,7 @@ class Settings(_Strict):
     processes: Annotated[int, Field(ge=1, le=64, strict=True)] | Literal["auto"] = "auto"
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
-    report_formats: list[Literal["html", "md", "xlsx", "pdf"]] = Field(default_factory=lambda: ["html", "md"])
+    report_formats: list[ReportFormat] = Field(default_factory=lambda: list(DEFAULT_REPORT_FORMATS))
     lab_state_dir: str = ".netpatrol/lab"
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from netpatrol.inspection.results import Component, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
+from netpatrol.inspection.results import Component, ComponentStatus, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
 from netpatrol.inspection.normalise import _common as c
 from netpatrol.inspection.normalise._spec import (
     ComponentMap, CpuMap, FactsMap, InterfaceMap, LogMap, MemoryMap, NeighborMap, NtpMap, Parsed,
@@ -34,7 +34,7 @@ def facts(m: FactsMap, parsed: Parsed) -> Facts:
         item, fields = m.uptime
         text = next((v for r in row_of(item) if (v := c.first(r, fields))), None)
         values["uptime_seconds"] = c.uptime_seconds(text)
-    return Facts(**values)
+    return Facts.model_validate(values)
 
 
 def cpu(m: CpuMap, parsed: Parsed) -> tuple[float | None, float | None]:
@@ -89,7 +89,7 @@ def _name(row: Mapping, prefix: tuple[str, ...], fields: tuple[str, ...]) -> str
 _RANK = {"failed": 4, "warning": 3, "absent": 2, "ok": 1, "unknown": 0}
 
 
-def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, str]) -> list[Component]:
+def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus]) -> list[Component]:
     out: dict[str, Component] = {}
     for m in maps:
         for row in rows_where(parsed.get(m.item) or [], m.where):
@@ -102,11 +102,11 @@ def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[st
             detail = " ".join(v for f in m.detail if (v := c.first(row, [f]))) or None
             seen = out.get(name)
             if seen is None or _RANK[status] > _RANK[seen.status]:
-                out[name] = Component(name=name, status=status, detail=detail or (seen and seen.detail))
+                out[name] = Component(name=name, status=status, detail=detail or (seen.detail if seen else None))
     return list(out.values())
 
 
-def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, str]) -> list[Sensor]:
+def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus]) -> list[Sensor]:
     out: list[Sensor] = []
     for m in maps:
         for row in rows_where(parsed.get(m.item) or [], m.where):
@@ -174,7 +174,7 @@ def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed) -> list[Interface
             for k, v in values.items():
                 if slot.get(k) is None and v is not None:
                     slot[k] = v
-    return [InterfaceHealth(**v) for v in merged.values()]
+    return [InterfaceHealth.model_validate(v) for v in merged.values()]
 
 
 def _message(m: LogMap, row: dict) -> str:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from netpatrol.inspection.results import ComponentStatus
+
 Row = Mapping[str, object]
 
 # Placeholders devices print for "no value"; they must become None, never 0.
@@ -137,7 +139,7 @@ def seconds_between(earlier: datetime | None, later: datetime | None) -> int | N
 # -- status words ---------------------------------------------------------------------------------
 
 # Words every platform uses; platform modules extend this with their own spellings.
-COMMON_STATUS: dict[str, str] = {
+COMMON_STATUS: dict[str, ComponentStatus] = {
     **dict.fromkeys(["ok", "normal", "good", "on", "up", "supply", "running", "active", "online",
                      "registered", "poweron", "power on", "present", "green", "active, in use", "in use",
                      "enabled", "yes"], "ok"),
@@ -155,7 +157,7 @@ COMMON_STATUS: dict[str, str] = {
 ABSENT_WORDS = frozenset({"no", "n", "absent", "not present", "notpresent", "not installed", "offline", "empty"})
 
 
-def status_of(value: object, table: Mapping[str, str] = COMMON_STATUS) -> str:
+def status_of(value: object, table: Mapping[str, ComponentStatus] = COMMON_STATUS) -> ComponentStatus:
     """A device's status word -> ok / warning / failed / absent / unknown.
 
     Exact match first, then the leading word ('Ok (fan speed 70%)' -> ok): devices append detail."""
