@@ -9,7 +9,8 @@ from pathlib import Path
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.store.refs import pre_change_tag
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.build import build_nornir
+from netpatrol.collect.runner import run_task
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.store.repo import Store, format_commit_message
 from netpatrol.backup.task import fetch_config

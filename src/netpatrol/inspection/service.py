@@ -28,7 +28,8 @@ from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
 from netpatrol.platforms import PLATFORMS
 from netpatrol.store.refs import check_period, current_period, inspected_periods, inspection_tag, period_order
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.build import build_nornir
+from netpatrol.collect.runner import run_task
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.store.repo import Store
