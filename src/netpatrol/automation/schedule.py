@@ -18,10 +18,11 @@ from datetime import datetime, timedelta, timezone
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.store.refs import current_period, parse_period, period_bounds
+from netpatrol.store import layout
+from netpatrol.store.open import open_store
 from netpatrol.store.repo import Store
 from netpatrol.workspace.settings import DURATION_UNITS, MAX_DURATION_SECONDS, ScheduleSettings, duration_seconds
 
-_RESULT = re.compile(r"^inspections/([^/]+)/([^/]+)/([^/]+)\.json$")
 # A daily job finishing a few minutes later each day must not skip a day: a backup is due once
 # its age reaches the interval less this slack (10 % of the interval, at most one hour).
 SLACK_FRACTION = 0.1
@@ -162,11 +163,11 @@ def inspection_history(store: Store | None, hosts: set[str]) -> dict[str, tuple[
     """host -> (last successful collected_at, status of the latest attempt), from the store's
     result files, newest period first; only the files of the latest periods are read."""
     by_host: dict[str, list[tuple[tuple[int, int], str]]] = {}
-    for path in store.list_files("inspections") if store is not None else []:
-        m = _RESULT.match(path)
-        if m and m.group(3) in hosts:
+    for path in store.list_files(layout.INSPECTIONS) if store is not None else []:
+        found = layout.parse_result_path(path)
+        if found and found[2] in hosts:
             try:
-                by_host.setdefault(m.group(3), []).append((parse_period(m.group(1)), path))
+                by_host.setdefault(found[2], []).append((parse_period(found[0]), path))
             except Exception:  # a directory that is not a period (hand-made) is ignored
                 continue
     history: dict[str, tuple[datetime | None, str | None]] = {}
@@ -229,8 +230,6 @@ def _interval_text(delta: timedelta) -> str:
 
 
 def due_for_workspace(ws, inv: Inventory, hosts: list[ResolvedHost], now: datetime | None = None) -> DueReport:
-    from netpatrol.backup.service import open_store
-
     # Looking at what is due must not create the backup repository as a side effect.
     store = open_store(ws) if (ws.backups / ".git").is_dir() else None
     return compute_due(inv, hosts, store, load_device_records(ws), ws.settings.schedule, now)

@@ -24,6 +24,7 @@ from netpatrol.report.model import (
     Trend,
 )
 from netpatrol.report.results import load_results, period_before, period_ref, raw_outputs
+from netpatrol.store import layout
 from netpatrol.store.repo import Store
 from netpatrol.workspace.settings import Settings
 
@@ -168,7 +169,7 @@ def _last_backup(store: Store, site: str, host: str, until: str | None) -> tuple
     holds is the backup the client can restore, and it does not move when the report is re-run."""
     if until is None:
         return None
-    entries = store.log([f"configs/{site}/{host}.cfg"], rev=until, max_count=1)
+    entries = store.log([layout.config_path(site, host)], rev=until, max_count=1)
     if not entries:
         return None
     return entries[0].date.strftime("%Y-%m-%d"), entries[0].sha[:10]

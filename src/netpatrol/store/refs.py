@@ -14,6 +14,7 @@ import unicodedata
 from datetime import datetime, timezone
 
 from netpatrol.errors import UsageError
+from netpatrol.store import layout
 from netpatrol.store.repo import Store
 
 # A period is written exactly `YYYYQn`: it names directories, report folders and tags, so a
@@ -21,8 +22,6 @@ from netpatrol.store.repo import Store
 _PERIOD = re.compile(r"([0-9]{4})[Qq]([1-4])")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
 MIN_YEAR, MAX_YEAR = 2000, 2099
-INSPECTION_TAG = "inspection/{period}"
-PRE_CHANGE_TAG = "pre-change/{change}/{stamp}"
 
 
 def parse_period(period: str) -> tuple[int, int]:
@@ -88,7 +87,7 @@ def next_period(period: str) -> str:
 
 def inspection_tag(period: str) -> str:
     year, q = parse_period(period)
-    return INSPECTION_TAG.format(period=f"{year}Q{q}")
+    return layout.INSPECTION_TAG.format(period=f"{year}Q{q}")
 
 
 MAX_REASON = 200
@@ -132,7 +131,7 @@ def pre_change_tag(change: str, when: datetime | None = None) -> str:
     """`pre-change/CHG-1234/20261127T101500Z`; the change id is made ref-safe."""
     safe = change_slug(change)
     stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
+    return layout.PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
 
 
 def parse_moment(text: str) -> datetime:
@@ -158,7 +157,7 @@ def resolve(store: Store, ref: str) -> str:
         sha = store.rev_parse(ref)
         if sha:
             return sha
-        changes = sorted(n for n in store.tags() if n.startswith(f"pre-change/{ref}/"))
+        changes = sorted(n for n in store.tags() if n.startswith(layout.pre_change_prefix(ref)))
         if changes:
             return store.tags()[changes[-1]]
     raise UsageError(f"unknown ref {ref!r}: not a commit, tag, date (YYYY-MM-DD) or period (YYYYQn)")
@@ -182,10 +181,11 @@ def _before(store: Store, moment: datetime, ref: str) -> str:
 
 def inspected_periods(store: Store) -> list[str]:
     """Every period with stored results, oldest first (tagged or only in the working tree)."""
-    found = {p.split("/")[1] for p in store.list_files("inspections/") if p.count("/") >= 2}
+    found = {layout.period_of(p) for p in store.list_files(layout.INSPECTIONS)}
     head = store.head()
     if head:
-        found |= {p.split("/")[1] for p in store.list_files("inspections/", ref=head) if p.count("/") >= 2}
+        found |= {layout.period_of(p) for p in store.list_files(layout.INSPECTIONS, ref=head)}
+    found.discard(None)
     valid = []
     for p in found:
         try:

@@ -25,11 +25,10 @@ from netpatrol.store import files as store_files
 
 from netpatrol.store import gitconfig as store_gitconfig
 from netpatrol.errors import LockedError, StoreError
+from netpatrol.store.layout import COMMIT_MSG, GITIGNORE, LOCK_NAME, MANAGED_DIRS, README
 from netpatrol.store.git import GitRunner, operation_in_progress, redact_url_creds
 from netpatrol.store.lock import acquire_flock
 
-MANAGED_DIRS = ("configs", "inspections", "evidence", "state")
-LOCK_NAME = "netpatrol.lock"
 BRANCH = "main"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _README = "# netpatrol backups\n\nDevice configurations and inspection results, written by netpatrol.\n"
@@ -196,10 +195,10 @@ class Store:
 
     def _initial_commit(self) -> None:
         self.check_branch()
-        for name, text in ((".gitignore", _GITIGNORE), ("README.md", _README)):
+        for name, text in ((GITIGNORE, _GITIGNORE), (README, _README)):
             if not (self.path / name).exists():
                 self.write_file(name, text)
-        self._git("add", "--", ".gitignore", "README.md")
+        self._git("add", "--", GITIGNORE, README)
         self._git("commit", "-q", "-m", "netpatrol: initialise backup store")
 
     def _recover(self) -> None:
@@ -351,8 +350,8 @@ class Store:
         if not targets:
             return None
         # -m would hit the 128 KiB argv limit, and stdin may carry the pathspec.
-        store_files.write_bytes(self.path, ".git/NETPATROL_COMMIT_MSG", message.encode("utf-8"))
-        args = ["commit", "-q", "--cleanup=whitespace", "-F", str(self.git_dir / "NETPATROL_COMMIT_MSG")]
+        store_files.write_bytes(self.path, f".git/{COMMIT_MSG}", message.encode("utf-8"))
+        args = ["commit", "-q", "--cleanup=whitespace", "-F", str(self.git_dir / COMMIT_MSG)]
         feed = None
         if len(targets) != len(staged):  # something else is staged: commit only our paths
             args += ["--pathspec-from-file=-", "--pathspec-file-nul"]
