@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import datetime, timezone
 
-from netpatrol.checks.loader import CheckContext, evaluate, load_packs
+from netpatrol.checks.engine import CheckContext, evaluate
+from netpatrol.checks.loader import load_packs
 from netpatrol.inspection.comparison import compare
 from netpatrol.backup.configtext import clean
 from netpatrol.workspace.records import load_device_records, update_device_records
