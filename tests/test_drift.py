@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from conftest import corpus_dir
 from netpatrol.store.drift import drift, drift_range, history, to_patch, unified_diff
 from netpatrol.errors import UsageError
-from netpatrol.store.refs import (current_period, inspection_tag, period_bounds, pre_change_tag,
-                            previous_period, resolve)
+from netpatrol.store.periods import current_period, inspection_tag, period_bounds, previous_period
+from netpatrol.store.refs import pre_change_tag, resolve
 from netpatrol.store.repo import Store
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.store.refs import current_period, parse_period, period_bounds
+from netpatrol.store.periods import current_period, parse_period, period_bounds
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
 from netpatrol.store.repo import Store
@@ -68,7 +68,7 @@ def cadence_for(host: ResolvedHost, inv: Inventory, sched: ScheduleSettings) -> 
 
 
 def cycle_bounds(kind: str, now: datetime) -> tuple[datetime, datetime]:
-    """The current inspection cycle [start, end) in UTC, matching refs.py's quarterly periods."""
+    """The current inspection cycle [start, end) in UTC, matching store/periods.py's quarters."""
     if kind == "monthly":
         start = datetime(now.year, now.month, 1, tzinfo=timezone.utc)
         end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=timezone.utc)

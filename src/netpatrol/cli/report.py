@@ -24,7 +24,8 @@ def report(
 ) -> None:
     """Write the client report for a period, compared with the previous inspection, into reports/<period>/."""
     from netpatrol.store.open import open_store
-    from netpatrol.store.refs import check_period, parse_moment
+    from netpatrol.store.periods import check_period
+    from netpatrol.store.refs import parse_moment
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.i18n import catalogue
     from netpatrol.report.publish import parse_formats

@@ -23,7 +23,7 @@ from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
 from netpatrol.platforms import PLATFORMS
-from netpatrol.store.refs import check_period, current_period, inspected_periods, inspection_tag, period_order
+from netpatrol.store.periods import check_period, current_period, inspected_periods, inspection_tag, period_order
 from netpatrol.collect.build import build_nornir
 from netpatrol.collect.runner import run_task
 from netpatrol.backup.sanitize import sanitize

@@ -10,7 +10,8 @@ from netpatrol.store.drift import drift
 from netpatrol.errors import UsageError
 from netpatrol.inspection.results import SEVERITIES, Finding, InspectionResult, finding_key
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.store.refs import period_bounds, previous_period, resolve
+from netpatrol.store.periods import period_bounds, previous_period
+from netpatrol.store.refs import resolve
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import (
     ConfigChange,

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from netpatrol.errors import StoreError, UsageError
 from netpatrol.inspection.results import InspectionResult
 from netpatrol.store import layout
-from netpatrol.store.refs import inspected_periods, inspection_tag, parse_period
+from netpatrol.store.periods import inspected_periods, inspection_tag, parse_period
 from netpatrol.store.repo import Store
 
 def period_ref(store: Store, period: str) -> str | None:
