@@ -189,7 +189,7 @@ def drawn_tree(text: str) -> tuple[list[tuple[str, str]], list[str]]:
                             f"use 4 per level under its package")
             continue
         del parents[depth:]
-        path = parents[-1] + m["name"]
+        path = (parents[-1] + m["name"]).removesuffix("__init__.py")  # a package's line stands for it
         entries.append((path, (m["what"] or "").strip()))
         if m["name"].endswith("/"):
             parents.append(path)
@@ -315,6 +315,7 @@ def test_the_drawing_check_names_missing_extra_and_repeated_modules(tmp_path):
         "├── a/                  package a\n"
         "│   ├── one.py          one\n"
         "│   ├── one.py          one again\n"
+        "│   ├── __init__.py     the package again\n"
         "│   ├── gone.py         removed\n"
         "│   ├── data/           data files\n"
         "│   └── nothing/        missing data\n"
@@ -323,6 +324,7 @@ def test_the_drawing_check_names_missing_extra_and_repeated_modules(tmp_path):
     assert sorted(drawing_problems(root, design)) == sorted([
         "docs/design.md: 'netpatrol/undescribed.py' has no description (one line on what it does)",
         "docs/design.md: 'netpatrol/a/one.py' is drawn 2 times (once only)",
+        "docs/design.md: 'netpatrol/a/' is drawn 2 times (once only)",
         "src/netpatrol/a/two.py: in the code but not drawn in docs/design.md",
         "docs/design.md: 'netpatrol/a/gone.py' is drawn but there is no src/netpatrol/a/gone.py",
         "docs/design.md: 'netpatrol/undescribed.py' is drawn but there is no src/netpatrol/undescribed.py",
