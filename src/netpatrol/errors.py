@@ -19,7 +19,7 @@ NetpatrolError
 └── LabError                the bundled lab could not start/stop/change        (exit 2)
 
 Third-party exceptions (netmiko, paramiko, socket, GitPython) are translated into this tree in
-exactly one place each (connection.py for devices, store.py for Git), so the CLI has one error
+exactly one place each (collect/session.py for devices, store/repo.py for Git), so the CLI has one error
 boundary. Messages never contain credentials.
 """
 
