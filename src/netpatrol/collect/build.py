@@ -1,9 +1,15 @@
-"""Build a Nornir object from the validated inventory: one host per ResolvedHost, the session
-plugin registered, host keys and timeouts from the workspace."""
+"""Nornir over the selected hosts, and `with_retries`, which repeats a task after transient failures.
+
+Used in the parent and in shard processes alike (collect.runner, collect.shard).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+from collections.abc import Callable
+from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.configuration import Config
@@ -17,8 +23,9 @@ from nornir.core.inventory import (
 )
 from nornir.plugins.runners import ThreadedRunner
 
+from netpatrol import errors
 from netpatrol.collect.hostkeys import HostKeyStore
-from netpatrol.collect.session import SessionContext, register_plugin
+from netpatrol.collect.session import SessionContext, register_plugin, translate
 from netpatrol.workspace.inventory import SECRET_EXTRAS, ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
@@ -75,3 +82,30 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
     # The workspace rides along so run_task can give shard processes the same settings.
     config = Config(logging={"enabled": False}, user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
+
+
+def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Callable[..., Any]:
+    """`task`, re-run up to `retries` times after a transient DeviceError, waiting backoff·2^n s.
+
+    The whole task is repeated (a fresh session each time: collect.session closes its own), so a
+    dropped session never leaves half an output behind. Authentication failures, host-key
+    mismatches and refused or incomplete outputs are final at once.
+    """
+
+    @functools.wraps(task)
+    def run(t: Any, **kwargs: Any) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return task(t, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - classified, then re-raised
+                err = exc if isinstance(exc, errors.DeviceError) else translate(exc, t.host.name, f"{t.host.hostname}:{t.host.port}")
+                if not err.transient or attempt >= retries:
+                    if attempt:
+                        err.reason = f"{err.reason} (after {attempt + 1} attempts)"
+                        err.args = (f"{err.host}: {err.reason}",)
+                    raise err from None
+            time.sleep(backoff * 2**attempt)
+            attempt += 1
+
+    return run

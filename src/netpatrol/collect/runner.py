@@ -12,7 +12,7 @@ from nornir.core import Nornir
 
 from netpatrol import errors
 from netpatrol.collect.session import SessionContext, translate
-from netpatrol.collect.retry import with_retries
+from netpatrol.collect.build import with_retries
 from netpatrol.collect.progress import Outcome, ResultCollector, RichProgress
 from netpatrol.collect.shard import ProcessSetting, ShardJob, resolve_processes, run_sharded
 from netpatrol.workspace.settings import Workspace

@@ -34,9 +34,8 @@ from nornir.core.task import AggregatedResult, Task
 from netpatrol import errors
 from netpatrol.collect.session import translate
 from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.collect.build import build_nornir
-from netpatrol.collect.progress import NoOpProcessor, Outcome
-from netpatrol.collect.retry import with_retries
+from netpatrol.collect.build import build_nornir, with_retries
+from netpatrol.collect.progress import Outcome, Processor
 from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger(__name__)
@@ -125,7 +124,7 @@ class ClaimRunner:
         return result
 
 
-class Reporter(NoOpProcessor):
+class Reporter(Processor):
     """Nornir processor: each finished host becomes one Outcome, its error already translated."""
 
     def __init__(self, deliver: Callable[[Outcome], None]):
