@@ -10,7 +10,7 @@ peak RSS are its own; the lab's CPU over each run comes from /proc/<pid>/stat:
 
   netpatrol   `netpatrol backup --json` (the real CLI), W workers
   plain       Nornir + nornir-netmiko `netmiko_send_command` of the running config, files written,
-              one GitPython `index.add(all) + index.commit` (perf_anchors baseline A), netmiko defaults
+              one GitPython `index.add(all) + index.commit` (the usual "re-add everything" script), netmiko defaults
   tuned       the same script with tuned timing: conn_timeout=5, global_delay_factor=0.5 (with
               fast_cli it scales the session-preparation sleeps), and send_command(read_timeout=20,
               cmd_verify=False): no wait for the command echo

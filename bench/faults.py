@@ -1,4 +1,4 @@
-"""Bounded time with faulty devices (issue 7): a 500-device lab, 10 % faulty (mixed modes incl.
+"""Bounded time with faulty devices: a 500-device lab, 10 % faulty (mixed modes incl.
 hang_after_login); the faulty run must finish within the clean run's time plus one per-device timeout.
 
     .venv/bin/python bench/faults.py [--devices 500] [--faulty 0.1] [--workers 50] [--retries 0]

@@ -3,10 +3,9 @@
     .venv/bin/python bench/gitstore.py                # 3,000 synthetic ~11 KB configs, one trial (< 2 min)
     .venv/bin/python bench/gitstore.py --n 10000      # the size the < 1 s target is stated for (~3-6 min)
 
-Times only the commit step (the configs are written before the clock starts), as in
-research/perf_anchors.md §5. Scenarios: 1 % of the configs changed (target < 1 s at 10,000) and
+Times only the commit step (the configs are written before the clock starts). Scenarios: 1 % of the configs changed (target < 1 s at 10,000) and
 all changed, each through Store.commit and through GitPython's `index.add(every file)` +
-`index.commit` (the "re-add everything" script the research measured ~80x slower), in one run.
+`index.commit` (the "re-add everything" script, measured ~80x slower), in one run.
 Repositories live under --dir (default: a temp dir on the same disk as /tmp).
 """
 

@@ -5,7 +5,7 @@
 
   before-inventory  PyYAML's pure-Python SafeLoader with the duplicate-key constructor (what
                     inventory.py used)
-  before-checks     yaml.CSafeLoader (what checks.py used)
+  before-checks     yaml.CSafeLoader (what the check loader used)
   safe_yaml         libyaml composition + the graph check (expansion, nesting, keys) + construction
   bomb              a 9-level alias bomb (~10^9 values expanded): time until refused
 

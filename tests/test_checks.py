@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol.checks.loader import CheckContext, evaluate, load_packs, validate_pack_file
+from netpatrol.checks.engine import CheckContext, evaluate
+from netpatrol.checks.loader import load_packs, validate_pack_file
 from netpatrol.errors import CheckFileError, InventoryError
 from netpatrol.inspection.results import (
     Component,

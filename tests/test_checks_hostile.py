@@ -11,8 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.checks import loader as checks
-from netpatrol.checks.loader import evaluate, load_packs
+from netpatrol.checks import engine
+from netpatrol.checks.engine import evaluate
+from netpatrol.checks.loader import load_packs
 from netpatrol.cli.root import app
 from netpatrol.errors import CheckFileError, InventoryError
 from netpatrol.workspace.models import InspectionScope
@@ -69,7 +70,7 @@ def test_a_bad_regex_threshold_from_the_inventory_names_host_and_field(tmp_path)
     {"path": "facts.hostname", "op": "regex", "value": BOMB},
 ])
 def test_a_backtracking_pattern_is_stopped_and_named(tmp_path, monkeypatch, condition):
-    monkeypatch.setattr(checks, "REGEX_SECONDS", 0.3)  # the pattern would otherwise run for years
+    monkeypatch.setattr(engine, "REGEX_SECONDS", 0.3)  # the pattern would otherwise run for years
     found = load_packs([], pack(tmp_path, entry("site_bomb", condition)))
     words = "hostname " + " ".join(["ab"] * 40)
     ctx = ctx_for(running_config=words + "\n")

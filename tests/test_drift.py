@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from conftest import corpus_dir
 from netpatrol.store.drift import drift, drift_range, history, to_patch, unified_diff
 from netpatrol.errors import UsageError
-from netpatrol.store.refs import (current_period, inspection_tag, period_bounds, pre_change_tag,
-                            previous_period, resolve)
+from netpatrol.store.periods import current_period, inspection_tag, period_bounds, previous_period
+from netpatrol.store.refs import pre_change_tag, resolve
 from netpatrol.store.repo import Store
 
 
@@ -240,7 +240,7 @@ def test_unified_diff_hunk_headers_match_git_conventions():
 
 
 def test_host_of_accepts_prefix_with_or_without_slash():
-    from netpatrol.store.drift import host_of
+    from netpatrol.store.layout import host_of
     assert host_of("configs/hq/r1.cfg", "configs") == host_of("configs/hq/r1.cfg") == ("r1", "hq")
     assert host_of("inspections/2026Q4/r1.json", "inspections/") == ("r1", "2026Q4")
     assert host_of("configs/r9.cfg") == ("r9", "")

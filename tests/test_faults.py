@@ -1,4 +1,4 @@
-"""Fault matrix against the lab (issue 7): every fault mode fails closed, good devices are saved.
+"""Fault matrix against the lab: every fault mode fails closed, good devices are saved.
 
 One lab serves the whole module; every test builds its own workspace (own backups repo, own
 known_hosts) over the devices it needs and clears the faults it set. Timings are printed with

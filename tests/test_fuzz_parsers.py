@@ -1,4 +1,4 @@
-"""Fuzzing (issue 7): mutated real captures (../shared/corpus) and lab outputs through
+"""Fuzzing: mutated real captures (the corpus, see conftest.corpus_dir) and lab outputs through
 `parsing.parse` and `normalise.normalise`: never a crash, every outcome one of the parse states."""
 
 from __future__ import annotations

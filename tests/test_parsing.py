@@ -1,4 +1,4 @@
-"""Template choice and parsing: own pairs in tests/parsers, and the real corpus in ../shared/corpus."""
+"""Template choice and parsing: own pairs in tests/parsers, and the real-device corpus when present."""
 
 from __future__ import annotations
 

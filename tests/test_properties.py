@@ -1,4 +1,4 @@
-"""Bad input (issue 7): generated inventories, check packs, job files and TextFSM template dirs either
+"""Bad input: generated inventories, check packs, job files and TextFSM template dirs either
 load or fail with a netpatrol error naming the file (and host/check and field) — never anything else."""
 
 from __future__ import annotations

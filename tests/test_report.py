@@ -161,10 +161,7 @@ def test_tidy_markdown_separates_blocks_but_not_fenced_text():
 
 def _cli():
     from netpatrol.cli.root import app
-    from netpatrol.cli import report as cli_report
 
-    if "report" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
-        cli_report.register(app)  # until the lead wires it into cli.py
     return app
 
 

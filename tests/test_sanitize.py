@@ -327,8 +327,8 @@ CASES = [
     ("hp_comware", " vrrp vrid 1 authentication-mode simple plain VrrpPlain", f" vrrp vrid 1 authentication-mode simple plain {R}", ALL),
     ("hp_comware", " password-recovery enable", SAME, SAME),
     ("hp_comware", " vpn-target 65001:1 import-extcommunity", SAME, SAME),
-    # Issue 10: forms that reached Git history before (first three), then the ones the hunt found
-    # (public sanitiser rule sets and vendor command references).
+    # Forms that once reached Git history unsanitised (first three), then the ones found in public
+    # sanitiser rule sets and vendor command references.
     ("cisco_ios", " ip nhrp authentication DmvpnKey", f" ip nhrp authentication {R}", ALL),
     ("cisco_ios", " bind authenticate root-dn CN=svc,OU=x,DC=corp,DC=com password LdapPw1", f" bind authenticate root-dn CN=svc,OU=x,DC=corp,DC=com password {R}", ALL),
     ("huawei_vrp", " vrrp vrid 1 authentication-mode md5 VrrpMd5Key", f" vrrp vrid 1 authentication-mode md5 {R}", ALL),

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from netpatrol.cli import root as cli
 
 from netpatrol.cli import schedule as cli_schedule
-from netpatrol.backup.service import open_store
+from netpatrol.store.open import open_store
 from netpatrol.workspace.records import update_device_records
 from netpatrol.errors import UsageError, WorkspaceError
 from netpatrol.workspace.inventory import load_inventory

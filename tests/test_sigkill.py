@@ -1,4 +1,4 @@
-"""Killed and interrupted runs (issue 7): SIGKILL at random points, Ctrl-C, two runs at once, and
+"""Killed and interrupted runs: SIGKILL at random points, Ctrl-C, two runs at once, and
 the time bound with hanging devices. After each: the next run succeeds, history is intact.
 
 CI size: 20 kills over 3 devices. `NETPATROL_FULL=1` runs 100 kills over 7 devices.

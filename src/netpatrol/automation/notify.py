@@ -248,7 +248,7 @@ def notify(ws: Workspace, events: list[Event]) -> list[Delivery]:
 
 
 def notify_backup_run(ws: Workspace, run, reason: str | None = None) -> list[Delivery]:
-    """What the `backup` command calls after run_backup (one line for the lead to wire)."""
+    """What the `backup` command calls after run_backup."""
     return notify(ws, backup_events(run, reason))
 
 

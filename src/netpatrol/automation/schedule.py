@@ -18,11 +18,12 @@ from datetime import datetime, timedelta, timezone
 from netpatrol.errors import UsageError
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.store.refs import current_period, parse_period, period_bounds
+from netpatrol.store.periods import current_period, parse_period, period_bounds
+from netpatrol.store import layout
+from netpatrol.store.open import open_store
 from netpatrol.store.repo import Store
 from netpatrol.workspace.settings import DURATION_UNITS, MAX_DURATION_SECONDS, ScheduleSettings, duration_seconds
 
-_RESULT = re.compile(r"^inspections/([^/]+)/([^/]+)/([^/]+)\.json$")
 # A daily job finishing a few minutes later each day must not skip a day: a backup is due once
 # its age reaches the interval less this slack (10 % of the interval, at most one hour).
 SLACK_FRACTION = 0.1
@@ -68,7 +69,7 @@ def cadence_for(host: ResolvedHost, inv: Inventory, sched: ScheduleSettings) -> 
 
 
 def cycle_bounds(kind: str, now: datetime) -> tuple[datetime, datetime]:
-    """The current inspection cycle [start, end) in UTC, matching refs.py's quarterly periods."""
+    """The current inspection cycle [start, end) in UTC, matching store/periods.py's quarters."""
     if kind == "monthly":
         start = datetime(now.year, now.month, 1, tzinfo=timezone.utc)
         end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=timezone.utc)
@@ -165,11 +166,11 @@ def inspection_history(store: Store | None, hosts: set[str]) -> dict[str, tuple[
     if store is None:
         return {}
     by_host: dict[str, list[tuple[tuple[int, int], str]]] = {}
-    for path in store.list_files("inspections"):
-        m = _RESULT.match(path)
-        if m and m.group(3) in hosts:
+    for path in store.list_files(layout.INSPECTIONS) if store is not None else []:
+        found = layout.parse_result_path(path)
+        if found and found[2] in hosts:
             try:
-                by_host.setdefault(m.group(3), []).append((parse_period(m.group(1)), path))
+                by_host.setdefault(found[2], []).append((parse_period(found[0]), path))
             except UsageError:  # a directory that is not a period (hand-made) is ignored
                 continue
     history: dict[str, tuple[datetime | None, str | None]] = {}
@@ -232,8 +233,6 @@ def _interval_text(delta: timedelta) -> str:
 
 
 def due_for_workspace(ws, inv: Inventory, hosts: list[ResolvedHost], now: datetime | None = None) -> DueReport:
-    from netpatrol.backup.service import open_store
-
     # Looking at what is due must not create the backup repository as a side effect.
     store = open_store(ws) if (ws.backups / ".git").is_dir() else None
     return compute_due(inv, hosts, store, load_device_records(ws), ws.settings.schedule, now)

@@ -2,7 +2,7 @@
 
 `clean()` makes two fetches of an unchanged device byte-identical (no paging debris, no
 timestamps, no chatter before the config), so Git only records real changes. `check_complete()`
-fails closed like RANCID and Golden Config (research/backup_anchors.md §4, §6): an empty reply, a
+fails closed like RANCID and Nautobot Golden Config: an empty reply, a
 CLI error, a missing end marker or a sudden shrink keeps the last good backup in place.
 
 Both work line by line with the platform's `backup` patterns. netutils' `clean_config` is a

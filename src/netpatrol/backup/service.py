@@ -10,9 +10,12 @@ from typing import Any
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.store.refs import pre_change_tag
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.build import build_nornir
+from netpatrol.collect.runner import run_task
 from netpatrol.collect.shard import ProcessSetting
-from netpatrol.store.repo import Store, format_commit_message
+from netpatrol.store import layout
+from netpatrol.store.open import open_store
+from netpatrol.store.repo import format_commit_message
 from netpatrol.backup.task import fetch_config
 from netpatrol.workspace.settings import Workspace
 
@@ -57,10 +60,6 @@ class BackupRun:
         }
 
 
-def config_path(h: ResolvedHost) -> str:
-    return f"configs/{h.site}/{h.name}.cfg"
-
-
 @dataclass(frozen=True)
 class PreviousConfigs:
     """Each host's last stored config, read from the store's working tree when the task asks.
@@ -75,11 +74,6 @@ class PreviousConfigs:
     def __call__(self, name: str) -> str | None:
         path = self.root / self.paths[name]
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
-
-
-def open_store(ws: Workspace) -> Store:
-    s = ws.settings.backup
-    return Store(ws.backups, author_name=s.author_name, author_email=s.author_email).open_or_init()
 
 
 def run_backup(
@@ -100,7 +94,7 @@ def run_backup(
     by_name = {h.name: h for h in hosts}
     with store.lock(timeout=lock_timeout):
 
-        previous = PreviousConfigs(store.path, {name: config_path(h) for name, h in by_name.items()})
+        previous = PreviousConfigs(store.path, {name: layout.config_path(h.site, h.name) for name, h in by_name.items()})
         nr = build_nornir(ws, hosts, workers)
         outcomes = run_task(
             nr, fetch_config, "Backing up", show_progress=show_progress, processes=processes,
@@ -108,10 +102,10 @@ def run_backup(
             compare_saved=settings.save_saved_config,
         )
         devices = []
-        leftover = store.uncommitted("configs")
+        leftover = store.uncommitted(layout.CONFIGS)
         for h in hosts:
             o = outcomes.get(h.name)
-            path = config_path(h)
+            path = layout.config_path(h.site, h.name)
             if o is None or not o.ok:
                 err = o.error if o else None
                 devices.append(DeviceBackup(h.name, h.site, "failed", path, error_status=getattr(err, "status", "error"),

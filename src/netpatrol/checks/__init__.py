@@ -1,1 +1,1 @@
-"""Checks: the check model and loader, operators and packs."""
+"""Checks: the check model, the pack loader, operators and paths, the engine, the built-in packs."""

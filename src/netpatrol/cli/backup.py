@@ -84,7 +84,7 @@ def drift(
     json_out: JsonOpt = False,
 ) -> None:
     """What changed in the stored configs between two points."""
-    from netpatrol.backup.service import open_store
+    from netpatrol.store.open import open_store
     from netpatrol.store.drift import drift as compute, drift_range, to_patch
     from netpatrol.errors import UsageError
 
@@ -117,7 +117,7 @@ def history(
     json_out: JsonOpt = False,
 ) -> None:
     """One device's stored config versions with date and lines added/removed."""
-    from netpatrol.backup.service import open_store
+    from netpatrol.store.open import open_store
     from netpatrol.store.drift import history as versions
 
     ws, inv = open_workspace(workspace, need_secrets=False)

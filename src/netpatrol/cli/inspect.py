@@ -31,7 +31,7 @@ def inspect(
     from netpatrol.inspection.service import run_inspection
     from netpatrol.collect.shard import parse_processes
     from netpatrol.automation.notify import notify_inspection_run
-    from netpatrol.store.refs import inspection_period
+    from netpatrol.store.periods import inspection_period
 
     period = inspection_period(period, backfill)
     ws, inv = open_workspace(workspace)

@@ -25,8 +25,9 @@ def report(
     json_out: JsonOpt = False,
 ) -> None:
     """Write the client report for a period, compared with the previous inspection, into reports/<period>/."""
-    from netpatrol.backup.service import open_store
-    from netpatrol.store.refs import check_period, parse_moment
+    from netpatrol.store.open import open_store
+    from netpatrol.store.periods import check_period
+    from netpatrol.store.refs import parse_moment
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.i18n import catalogue
     from netpatrol.report.publish import parse_formats
@@ -67,7 +68,7 @@ def archive(
     json_out: JsonOpt = False,
 ) -> None:
     """Write the device archive: site archive, devices with model/serial/version, last backup and inspection, repairs."""
-    from netpatrol.backup.service import open_store
+    from netpatrol.store.open import open_store
     from netpatrol.errors import UsageError
     from netpatrol.report.archive import ARCHIVE_FORMATS, build_archive, write_archive
     from netpatrol.report.i18n import catalogue

@@ -100,7 +100,8 @@ def run(
     env_file: EnvFileOpt = None,
 ) -> None:
     """One command for cron: the inspections that are due, the period report, then the due backups; notifies."""
-    from netpatrol.backup.service import open_store, run_backup
+    from netpatrol.backup.service import run_backup
+    from netpatrol.store.open import open_store
     from netpatrol.inspection.service import run_inspection
     from netpatrol.automation.notify import notify_backup_run, notify_inspection_run
     from netpatrol.automation.schedule import due_for_workspace
@@ -182,7 +183,7 @@ def _notify_step_failed(ws, kind: str, step: str, hosts: list[str], error: str, 
 
 
 def _write_report(ws, inv, period: str, wait: float) -> dict:
-    from netpatrol.backup.service import open_store
+    from netpatrol.store.open import open_store
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.publish import parse_formats
 

@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
-class _NoOp:
+class Processor:
+    """A Nornir processor that does nothing; subclasses override the hooks they need."""
+
     def task_started(self, task) -> None: ...
     def task_completed(self, task, result) -> None: ...
     def task_instance_started(self, task, host) -> None: ...
@@ -23,7 +25,7 @@ class _NoOp:
     def subtask_instance_completed(self, task, host, result) -> None: ...
 
 
-class RichProgress(_NoOp):
+class RichProgress(Processor):
     """One bar per run, advanced as each host finishes; drawn on stderr so --json stays clean."""
 
     def __init__(self, total: int, description: str, enabled: bool = True):
@@ -59,7 +61,7 @@ class Outcome:
 
 
 @dataclass
-class ResultCollector(_NoOp):
+class ResultCollector(Processor):
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -1,89 +1,20 @@
-"""Build a Nornir object from the validated inventory and run one task over selected hosts."""
+"""Run one task over the hosts of a Nornir object (collect.build), in this process or sharded."""
 
 from __future__ import annotations
 
-import functools
-import logging
 import sys
 import threading
-import time
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 from nornir.core import Nornir
-from nornir.core.configuration import Config, LoggingConfig
-from nornir.core.inventory import (
-    ConnectionOptions,
-    Defaults,
-    Groups,
-    Host,
-    Hosts,
-    Inventory,
-)
-from nornir.plugins.runners import ThreadedRunner
 
-from netpatrol import errors
-from netpatrol.collect.session import SessionContext, register_plugin
-from netpatrol.collect.hostkeys import HostKeyStore
-from netpatrol.workspace.inventory import SECRET_EXTRAS, ResolvedHost
+from netpatrol.collect.build import with_retries
 from netpatrol.collect.progress import Outcome, ResultCollector, RichProgress
+from netpatrol.collect.session import SessionContext
 from netpatrol.collect.shard import ProcessSetting, ShardJob, resolve_processes, run_sharded
 from netpatrol.workspace.settings import Workspace
-
-# Nornir logs every failed task with its traceback; with no handler configured Python's last-resort
-# handler would print them on stderr. Failures are reported once, by the CLI, from the outcomes.
-logging.getLogger("nornir").addHandler(logging.NullHandler())
-logging.getLogger("nornir").propagate = False
-
-
-# Inventory connection options that are netpatrol's, not netmiko's: kept out of netmiko's kwargs.
-TELNET_OPTIONS = ("telnet_fallback", "telnet_port")
-
-
-def _nornir_host(h: ResolvedHost, defaults: Defaults) -> Host:
-    extras = dict(h.extras)
-    telnet = {k: extras.pop(k) for k in TELNET_OPTIONS if k in extras}
-    for name in SECRET_EXTRAS:
-        value = h.secret(name)
-        if value:
-            extras[name] = value
-    return Host(
-        name=h.name,
-        hostname=h.hostname,
-        username=h.username,
-        password=h.secret("password"),
-        port=h.port,
-        platform=h.platform,
-        data={"netpatrol": h, "telnet": telnet if telnet.get("telnet_fallback") else None},
-        connection_options={"netmiko": ConnectionOptions(extras=extras)},
-        defaults=defaults,
-    )
-
-
-def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None = None) -> Nornir:
-    register_plugin()
-    settings = ws.settings
-    ctx = SessionContext(
-        hostkeys=HostKeyStore(ws.known_hosts),
-        conn_timeout=settings.connection.conn_timeout,
-        auth_timeout=settings.connection.auth_timeout,
-        read_timeout=settings.connection.read_timeout,
-        fast_cli=settings.connection.fast_cli,
-        retries=settings.connection.retries,
-        retry_backoff=settings.connection.retry_backoff,
-    )
-    ws.ensure_state_dir()
-    defaults = Defaults()
-    inventory = Inventory(
-        hosts=Hosts({h.name: _nornir_host(h, defaults) for h in hosts}),
-        groups=Groups(),
-        defaults=defaults,
-    )
-    # Nornir's default logging writes nornir.log into the current directory: keep it off.
-    # The workspace rides along so run_task can give shard processes the same settings.
-    config = Config(logging=LoggingConfig(enabled=False), user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
-    return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
 
 
 def run_task(
@@ -146,32 +77,3 @@ def _run_sharded(nr: Nornir, ws: Workspace, task: Callable[..., Any], count: int
     finally:
         bar.task_completed(None, None)
 
-
-def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Callable[..., Any]:
-    """`task`, re-run up to `retries` times after a transient DeviceError, waiting backoff·2^n s.
-
-    The whole task is repeated (a fresh session each time: collect.session closes its own), so a
-    dropped session never leaves half an output behind. Authentication failures, host-key
-    mismatches and refused or incomplete outputs are final at once.
-    """
-
-    @functools.wraps(task)
-    def run(t: Any, **kwargs: Any) -> Any:
-        attempt = 0
-        while True:
-            try:
-                return task(t, **kwargs)
-            except errors.DeviceError as err:
-                if not err.transient or attempt >= retries:
-                    if attempt:
-                        err.reason = f"{err.reason} (after {attempt + 1} attempts)"
-                        err.args = (f"{err.host}: {err.reason}",)
-                    raise err from None
-            except Exception as exc:  # noqa: BLE001 - a failure outside the device session
-                # e.g. a fault in netpatrol's own handling of one device's output: that device
-                # fails with status "error", the others go on.
-                raise errors.DeviceError(t.host.name, f"{type(exc).__name__}: {exc}") from None
-            time.sleep(backoff * 2**attempt)
-            attempt += 1
-
-    return run

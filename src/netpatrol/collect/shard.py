@@ -33,7 +33,8 @@ from nornir.core.task import AggregatedResult, Task
 
 from netpatrol import errors
 from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.collect.progress import Outcome, _NoOp
+from netpatrol.collect.build import build_nornir, with_retries
+from netpatrol.collect.progress import Outcome, Processor
 from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class ClaimRunner:
         return result
 
 
-class Reporter(_NoOp):
+class Reporter(Processor):
     """Nornir processor: each finished host becomes one Outcome, its error a DeviceError (with_retries)."""
 
     def __init__(self, deliver: Callable[[Outcome], None]):
@@ -175,7 +176,6 @@ def _die_with_parent(parent: int) -> None:
 def _child(job: ShardJob, value: Any, results: Any, parent: int) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from netpatrol.collect.runner import build_nornir, with_retries
 
     nr = build_nornir(job.ws, job.hosts, job.workers)
     ctx = nr.config.user_defined["netpatrol"]

@@ -17,7 +17,8 @@ from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.build import build_nornir
+from netpatrol.collect.runner import run_task
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.workspace.settings import Workspace
 

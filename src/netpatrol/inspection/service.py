@@ -1,23 +1,19 @@
 """`netpatrol inspect`: collect, parse, normalise, check, compare, and store one period's results.
 
-Results live in the backups Git repository:
-  inspections/<period>/<site>/<host>.json          one InspectionResult per device (schema in docs/)
-  inspections/<period>/<site>/<host>/<slug>.txt    the raw outputs, as evidence
-  inspections/<period>/summary.json                counts per status and severity
-committed once per run and tagged inspection/<period>; re-running a period replaces its files in
-a new commit and moves the tag.
+Results, the raw outputs as evidence and a summary are stored under `inspections/<period>/` in
+the store (paths in store/layout.py), committed once per run and tagged inspection/<period>;
+re-running a period replaces its files in a new commit and moves the tag.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import datetime, timezone
 
-from netpatrol.checks.loader import CheckContext, evaluate, load_packs
+from netpatrol.checks.engine import CheckContext, evaluate
+from netpatrol.checks.loader import load_packs
 from netpatrol.inspection.comparison import compare
 from netpatrol.backup.configtext import clean
 from netpatrol.workspace.records import load_device_records, update_device_records
@@ -27,32 +23,19 @@ from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
 from netpatrol.platforms import PLATFORMS
-from netpatrol.store.refs import check_period, current_period, inspected_periods, inspection_tag, period_order
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.store.periods import check_period, current_period, inspected_periods, inspection_tag, period_order
+from netpatrol.collect.build import build_nornir
+from netpatrol.collect.runner import run_task
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.collect.shard import ProcessSetting
+from netpatrol.store import layout
+from netpatrol.store.open import open_store
 from netpatrol.store.repo import Store
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.workspace.settings import Workspace
 
-_SLUG = re.compile(r"[^A-Za-z0-9-]+")
-
-
-MAX_SLUG = 120
-
-
-def slug(command: str) -> str:
-    """The evidence file name of a command. A long `| include a|b|c...` filter would exceed the
-    file system's 255-byte names and fail the whole inspection at its write: long ones keep their
-    start and end in a digest of the whole command."""
-    name = _SLUG.sub("_", command.strip()).strip("_")
-    if len(name) <= MAX_SLUG:
-        return name
-    return f"{name[:100]}_{hashlib.sha256(command.strip().encode('utf-8')).hexdigest()[:16]}"
-
-
 def result_path(period: str, h: ResolvedHost) -> str:
-    return f"inspections/{period}/{h.site}/{h.name}.json"
+    return layout.result_path(period, h.site, h.name)
 
 
 @dataclass
@@ -86,7 +69,7 @@ def summarise(period: str, results: list[InspectionResult]) -> dict:
 
 def _stored_results(store: Store, period: str) -> list[InspectionResult]:
     """Every device result of the period in the store: a run over some hosts keeps the others'."""
-    paths = [p for p in store.list_files(f"inspections/{period}/") if p.endswith(".json") and p.count("/") == 3]
+    paths = [p for p in store.list_files(layout.period_dir(period)) if layout.parse_result_path(p)]
     return [InspectionResult.model_validate_json(store.read_file(p)) for p in paths]
 
 
@@ -197,7 +180,6 @@ def run_inspection(
     period = check_period(period or current_period())
     job = job or load_job(ws.root, "quarterly")
     checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
-    from netpatrol.backup.service import open_store
 
     store = open_store(ws)
     records = load_device_records(ws)
@@ -236,14 +218,14 @@ def run_inspection(
                     if item.command:
                         # Evidence goes to Git like a backup, so it lost its secrets like one in
                         # _analyse: a job item may print config lines (`show running-config | include snmp`).
-                        store.write_file(f"inspections/{period}/{h.site}/{h.name}/{slug(item.command)}.txt", item.text or "")
+                        store.write_file(layout.evidence_path(period, h.site, h.name, item.command), item.text or "")
         s = summarise(period, _stored_results(store, period))
-        store.write_file(f"inspections/{period}/summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
+        store.write_file(layout.summary_path(period), json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "
                    f"({', '.join(f'{v} {k}' for k, v in s['findings'].items() if v)})\n")
         # All of inspections/: results a killed earlier run wrote (atomically) but never committed are
         # committed with this one rather than left dangling.
-        run.commit = store.commit(message, paths=["inspections"])
+        run.commit = store.commit(message, paths=[layout.INSPECTIONS])
         run.tag = inspection_tag(period)
         store.tag(run.tag, message, force=True)
     _record(ws, results)

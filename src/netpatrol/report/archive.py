@@ -18,6 +18,7 @@ from netpatrol.report.inert import csv_cell
 from netpatrol.report.publish import file_stem
 from netpatrol.report.render import ROOM_FIELDS, environment, render, tidy_markdown
 from netpatrol.report.results import inspected_periods, load_results
+from netpatrol.store import layout
 from netpatrol.store.repo import Store
 from netpatrol.store.files import owner_only
 from netpatrol.workspace.settings import Workspace
@@ -145,7 +146,7 @@ def _latest_results(store: Store) -> dict[str, InspectionResult]:
 def _git_backup(store: Store, site: str, host: str) -> str | None:
     if store.head() is None:
         return None
-    entries = store.log([f"configs/{site}/{host}.cfg"], max_count=1)
+    entries = store.log([layout.config_path(site, host)], max_count=1)
     return entries[0].date.strftime("%Y-%m-%d %H:%M UTC") if entries else None
 
 

@@ -10,7 +10,8 @@ from netpatrol.store.drift import drift
 from netpatrol.errors import UsageError
 from netpatrol.inspection.results import SEVERITIES, Finding, InspectionResult, finding_key
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.store.refs import period_bounds, previous_period, resolve
+from netpatrol.store.periods import period_bounds, previous_period
+from netpatrol.store.refs import resolve
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import (
     ConfigChange,
@@ -24,6 +25,7 @@ from netpatrol.report.model import (
     Trend,
 )
 from netpatrol.report.results import load_results, period_before, period_ref, raw_outputs
+from netpatrol.store import layout
 from netpatrol.store.repo import Store
 from netpatrol.workspace.settings import Settings
 
@@ -168,7 +170,7 @@ def _last_backup(store: Store, site: str, host: str, until: str | None) -> tuple
     holds is the backup the client can restore, and it does not move when the report is re-run."""
     if until is None:
         return None
-    entries = store.log([f"configs/{site}/{host}.cfg"], rev=until, max_count=1)
+    entries = store.log([layout.config_path(site, host)], rev=until, max_count=1)
     if not entries:
         return None
     return entries[0].date.strftime("%Y-%m-%d"), entries[0].sha[:10]

@@ -15,6 +15,7 @@ from netpatrol.report.model import ReportModel
 from netpatrol.report.pdf import write_pdf
 from netpatrol.report.render import environment, render_html, render_md
 from netpatrol.report.xlsx import write_xlsx
+from netpatrol.store import layout
 from netpatrol.store.repo import Store
 from netpatrol.store.files import owner_only
 from netpatrol.workspace.settings import Workspace
@@ -45,10 +46,6 @@ def file_stem(name: str, period: str) -> str:
     return f"{safe[:80]}-{period}"
 
 
-def store_report_path(period: str, site: str | None) -> str:
-    return f"reports/{period}/report.md" if site is None else f"reports/{period}/report-{site}.md"
-
-
 def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest, formats: list[str],
                  lock_timeout: float = 0) -> ReportOutput:
     report = build_report(ws.settings, inv, store, req)
@@ -73,7 +70,7 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
         result.files[fmt] = path
     # Client reports list weaknesses: owner-only whatever the umask the xlsx/pdf writers used.
     owner_only(ws.reports)
-    result.store_path = store_report_path(req.period, req.site)
+    result.store_path = layout.report_path(req.period, req.site)
     with store.lock(timeout=lock_timeout):
         store.write_file(result.store_path, markdown)
         n = len(report.findings)

@@ -7,17 +7,13 @@ interrupted run) are read from the working tree.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from pydantic import ValidationError
 
 from netpatrol.errors import StoreError, UsageError
 from netpatrol.inspection.results import InspectionResult
-from netpatrol.store.refs import inspected_periods, inspection_tag, parse_period
+from netpatrol.store import layout
+from netpatrol.store.periods import inspected_periods, inspection_tag, parse_period
 from netpatrol.store.repo import Store
-
-PREFIX = "inspections/"
-
 
 def period_ref(store: Store, period: str) -> str | None:
     """The commit the period's inspection tag points at, or None (read the working tree)."""
@@ -40,9 +36,8 @@ def load_results(store: Store, period: str) -> dict[str, InspectionResult]:
     """host -> result for one period; a damaged document is a StoreError naming the file."""
     ref = period_ref(store, period)
     results: dict[str, InspectionResult] = {}
-    for path in store.list_files(f"{PREFIX}{period}", ref=ref):
-        parts = PurePosixPath(path).parts
-        if len(parts) != 4 or not path.endswith(".json"):
+    for path in store.list_files(layout.period_dir(period), ref=ref):
+        if layout.parse_result_path(path) is None:
             continue  # summary.json and the raw-output directories
         try:
             result = InspectionResult.model_validate_json(store.read_file(path, ref))
@@ -58,7 +53,7 @@ def raw_outputs(store: Store, period: str, site: str, host: str) -> list[tuple[s
     """(file name, text) of the evidence kept for one device, sorted by name."""
     ref = period_ref(store, period)
     out = []
-    for path in store.list_files(f"{PREFIX}{period}/{site}/{host}", ref=ref):
+    for path in store.list_files(layout.evidence_dir(period, site, host), ref=ref):
         if path.endswith(".txt"):
-            out.append((PurePosixPath(path).stem, store.read_file(path, ref)))
+            out.append((path.rpartition("/")[2].removesuffix(".txt"), store.read_file(path, ref)))
     return out

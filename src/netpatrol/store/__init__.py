@@ -1,1 +1,1 @@
-"""The Git store: git calls, the lock, file writes, refs and periods, drift."""
+"""The Git store: its path layout, git calls, the lock, file writes, history, refs and periods, drift."""

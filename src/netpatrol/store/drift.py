@@ -14,8 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
-
+from netpatrol.store.layout import CONFIGS, host_of
 from netpatrol.store.refs import resolve
 from netpatrol.store.repo import Store
 
@@ -53,15 +52,8 @@ class Version:
     tags: tuple[str, ...]
 
 
-def host_of(path: str, prefix: str = "configs/") -> tuple[str, str]:
-    """(host, site) of `configs/<site>/<host>.cfg`; site is "" when the file sits at the top."""
-    prefix = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
-    rel = PurePosixPath(path[len(prefix):] if path.startswith(prefix) else path)
-    return rel.stem, (rel.parts[0] if len(rel.parts) > 1 else "")
-
-
 def drift_range(store: Store, since: str | None = None, until: str | None = None,
-                paths_prefix: str = "configs/") -> DriftRange | None:
+                paths_prefix: str = CONFIGS) -> DriftRange | None:
     """The two commits compared. `since` defaults to the state before the last commit that touched
     `paths_prefix` (at or before `until`). None when nothing under the prefix was ever committed."""
     until_sha = resolve(store, until or "HEAD")
@@ -74,7 +66,7 @@ def drift_range(store: Store, since: str | None = None, until: str | None = None
 
 
 def drift(store: Store, since: str | None = None, until: str | None = None,
-          paths_prefix: str = "configs/", hosts: set[str] | None = None) -> list[FileDrift]:
+          paths_prefix: str = CONFIGS, hosts: set[str] | None = None) -> list[FileDrift]:
     """Per-file drift between two REFs (see refs.resolve), sorted by path."""
     span = drift_range(store, since, until, paths_prefix)
     if span is None or span.since == span.until:
@@ -94,7 +86,7 @@ def drift(store: Store, since: str | None = None, until: str | None = None,
     return sorted(result, key=lambda d: d.path)
 
 
-def history(store: Store, host: str, paths_prefix: str = "configs/") -> list[Version]:
+def history(store: Store, host: str, paths_prefix: str = CONFIGS) -> list[Version]:
     """Every commit that changed `host`'s file (in any site), newest first, with tags on it."""
     if not re.fullmatch(r"[A-Za-z0-9._-]+", host):
         return []

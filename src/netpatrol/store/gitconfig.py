@@ -2,7 +2,7 @@
 
 `backups/.git` may come from anywhere (a restored archive, a copied workspace), and its
 `.git/config` is read by every git command netpatrol runs. Hooks and fsmonitor are switched off
-on the command line (store_git.GIT_OPTS), but many other keys name a program git runs by itself:
+on the command line (store/git.py, GIT_OPTS), but many other keys name a program git runs by itself:
 a `filter.<driver>.process` runs on `git add`, `remote.<name>.receivepack` on `git push`, and so
 on. Those keys cannot all be overridden with `-c` (their names contain the attacker's driver or
 remote name), so a store whose repository-level configuration (including files it includes) names

@@ -1,10 +1,10 @@
-"""Turning what a user types after --since/--until into a commit, and quarter arithmetic.
+"""Turning what a user types after --since/--until into a commit; change ids and their tags.
 
 A REF is, in this order: a period (`2026Q3`: its `inspection/2026Q3` tag, else the last commit
 before the quarter ends), an ISO date or datetime (the last commit at or before that moment; a date
 means 00:00, and a time without offset means UTC), anything git itself resolves (sha prefix, tag,
 branch, `HEAD~1`), or a change id whose pre-change backup was tagged (`CHG-1234` ->
-newest `pre-change/CHG-1234/<time>`). Periods are calendar quarters in UTC, half-open [start, end).
+newest `pre-change/CHG-1234/<time>`).
 """
 
 from __future__ import annotations
@@ -14,81 +14,11 @@ import unicodedata
 from datetime import datetime, timezone
 
 from netpatrol.errors import UsageError
+from netpatrol.store import layout
+from netpatrol.store.periods import check_period, inspection_tag, is_period, period_bounds
 from netpatrol.store.repo import Store
 
-# A period is written exactly `YYYYQn`: it names directories, report folders and tags, so a
-# stray space or an absurd year must be refused before anything is written, not after.
-_PERIOD = re.compile(r"([0-9]{4})[Qq]([1-4])")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
-MIN_YEAR, MAX_YEAR = 2000, 2099
-INSPECTION_TAG = "inspection/{period}"
-PRE_CHANGE_TAG = "pre-change/{change}/{stamp}"
-
-
-def parse_period(period: str) -> tuple[int, int]:
-    """(year, quarter) of `YYYYQn` (q accepted in lower case), years 2000-2099; UsageError otherwise."""
-    match = _PERIOD.fullmatch(period) if isinstance(period, str) else None
-    if not match:
-        raise UsageError(f"bad period {period!r}: expected YYYYQn, e.g. 2026Q3 (no spaces)")
-    year = int(match.group(1))
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise UsageError(f"bad period {period!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
-    return year, int(match.group(2))
-
-
-def check_period(period: str) -> str:
-    """The canonical spelling (`2026Q3`) of a period the user typed."""
-    year, q = parse_period(period)
-    return f"{year}Q{q}"
-
-
-def period_order(period: str) -> tuple[int, int]:
-    """Sort key: periods compare by calendar order, never by when they were recorded."""
-    return parse_period(period)
-
-
-def period_bounds(period: str) -> tuple[datetime, datetime]:
-    """(start, end) in UTC; end is the first moment of the next quarter (exclusive)."""
-    year, q = parse_period(period)
-    start = datetime(year, 3 * q - 2, 1, tzinfo=timezone.utc)
-    end = datetime(year + 1, 1, 1, tzinfo=timezone.utc) if q == 4 else \
-        datetime(year, 3 * q + 1, 1, tzinfo=timezone.utc)
-    return start, end
-
-
-def current_period(now: datetime | None = None) -> str:
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return f"{now.year}Q{(now.month - 1) // 3 + 1}"
-
-
-def inspection_period(period: str | None, backfill: bool = False, now: datetime | None = None) -> str:
-    """The period an inspection is stored under: the current quarter by default; a future one is
-    refused, and a past one only with `backfill` (it would otherwise pass silently as a re-run)."""
-    current = current_period(now)
-    if period is None:
-        return current
-    period = check_period(period)
-    if parse_period(period) > parse_period(current):
-        raise UsageError(f"--period {period} is in the future (the current quarter is {current})")
-    if parse_period(period) < parse_period(current) and not backfill:
-        raise UsageError(f"--period {period} is before the current quarter {current}: add --backfill to record an "
-                         f"inspection for a past period (compared only with the inspected period before it)")
-    return period
-
-
-def previous_period(period: str) -> str:
-    year, q = parse_period(period)
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
-
-
-def next_period(period: str) -> str:
-    year, q = parse_period(period)
-    return f"{year + 1}Q1" if q == 4 else f"{year}Q{q + 1}"
-
-
-def inspection_tag(period: str) -> str:
-    year, q = parse_period(period)
-    return INSPECTION_TAG.format(period=f"{year}Q{q}")
 
 
 MAX_REASON = 200
@@ -132,7 +62,7 @@ def pre_change_tag(change: str, when: datetime | None = None) -> str:
     """`pre-change/CHG-1234/20261127T101500Z`; the change id is made ref-safe."""
     safe = change_slug(change)
     stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
+    return layout.PRE_CHANGE_TAG.format(change=safe, stamp=stamp)
 
 
 def parse_moment(text: str) -> datetime:
@@ -148,7 +78,7 @@ def parse_moment(text: str) -> datetime:
 
 def resolve(store: Store, ref: str) -> str:
     """The full commit sha `ref` names in `store`; UsageError with the accepted forms otherwise."""
-    if _PERIOD.fullmatch(ref.strip()):
+    if is_period(ref.strip()):
         return _resolve_period(store, check_period(ref))  # the one strict period type: no spaces
     ref = ref.strip()
     if _DATE.match(ref):
@@ -158,7 +88,7 @@ def resolve(store: Store, ref: str) -> str:
         sha = store.rev_parse(ref)
         if sha:
             return sha
-        changes = sorted(n for n in store.tags() if n.startswith(f"pre-change/{ref}/"))
+        changes = sorted(n for n in store.tags() if n.startswith(layout.pre_change_prefix(ref)))
         if changes:
             return store.tags()[changes[-1]]
     raise UsageError(f"unknown ref {ref!r}: not a commit, tag, date (YYYY-MM-DD) or period (YYYYQn)")
@@ -178,20 +108,3 @@ def _before(store: Store, moment: datetime, ref: str) -> str:
     if sha is None:
         raise UsageError(f"no backup at or before {ref!r} ({moment.isoformat()}): the history starts later")
     return sha
-
-
-def inspected_periods(store: Store) -> list[str]:
-    """Every period with stored results, oldest first (tagged or only in the working tree)."""
-    found = {p.split("/")[1] for p in store.list_files("inspections/") if p.count("/") >= 2}
-    head = store.head()
-    if head:
-        found |= {p.split("/")[1] for p in store.list_files("inspections/", ref=head) if p.count("/") >= 2}
-    valid = []
-    for p in found:
-        try:
-            if check_period(p) != p:
-                continue  # `2026q3` was never written by inspect: a hand-made directory
-        except UsageError:
-            continue  # a stray directory is not a period
-        valid.append(p)
-    return sorted(valid, key=period_order)

@@ -1,12 +1,12 @@
-"""The Git store: the workspace's `backups/` repository.
+"""The Git store: the workspace's `backups/` repository, and everything that writes to it.
 
-Git is driven through its CLI (store_git.py), not GitPython's index API: perf_anchors §5 measured
-the index API ~80x slower when 1 % of 10,000 configs change. Every git failure becomes a StoreError
-here. A run holds `.git/netpatrol.lock` (flock); the locked descriptor is handed to every git child,
+Git is driven through its CLI (store/git.py), not GitPython's index API, which measured ~80x
+slower when 1 % of 10,000 configs change (bench/gitstore.py). Every git failure becomes a StoreError
+here. Reading the history (log, tags, changed files) is store/history.py's. A run holds `.git/netpatrol.lock` (flock); the locked descriptor is handed to every git child,
 so a git command orphaned by a SIGKILLed run keeps the store locked until it has finished.
 
 What is stored must not be lost or leaked: the store writes and commits only on its own branch
-(recorded as `netpatrol.branch` in `.git/config`), never through a symbolic link (store_files.py),
+(recorded as `netpatrol.branch` in `.git/config`), never through a symbolic link (store/files.py),
 and keeps everything owner-only (0700 directories, 0600 files) whatever the umask.
 Not thread-safe, except `write_file` on distinct files.
 """
@@ -18,45 +18,22 @@ import fcntl
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from netpatrol.store import files as store_files
 
 from netpatrol.store import gitconfig as store_gitconfig
 from netpatrol.errors import LockedError, StoreError
+from netpatrol.store.layout import COMMIT_MSG, GITIGNORE, LOCK_NAME, MANAGED_DIRS, README
+from netpatrol.store.history import History, git_date
 from netpatrol.store.git import GitRunner, operation_in_progress, redact_url_creds
 from netpatrol.store.lock import acquire_flock
 
-MANAGED_DIRS = ("configs", "inspections", "evidence", "state")
-LOCK_NAME = "netpatrol.lock"
 BRANCH = "main"
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _README = "# netpatrol backups\n\nDevice configurations and inspection results, written by netpatrol.\n"
 _GITIGNORE = "# half-written files of an interrupted run\n.*.tmp\n"
 BRANCH_KEY = "netpatrol.branch"
-_REC = "\x1e"
-_SEP = "\x1f"
-
-
-@dataclass(frozen=True)
-class FileStat:
-    path: str
-    added: int
-    removed: int
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    sha: str
-    parents: tuple[str, ...]
-    date: datetime  # committer date, UTC
-    message: str
-    files: tuple[FileStat, ...]
-
-    @property
-    def subject(self) -> str:
-        return self.message.split("\n", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -68,12 +45,6 @@ class PushResult:
 def redact(text: str) -> str:
     """Hide `user:password@` in URLs so push errors can be shown and logged."""
     return redact_url_creds(text)
-
-
-def _git_date(when: datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return f"{int(when.timestamp())} +0000"
 
 
 def format_commit_message(changed: Sequence[str], action: str = "backup", failed: Sequence[str] = (),
@@ -88,7 +59,7 @@ def format_commit_message(changed: Sequence[str], action: str = "backup", failed
     return subject + ("\n\n" + "\n".join(body) if body else "") + "\n"
 
 
-class Store:
+class Store(History):
     def __init__(self, path: Path | str, author_name: str = "netpatrol",
                  author_email: str = "netpatrol@localhost", managed_dirs: Sequence[str] = MANAGED_DIRS):
         self.path = Path(path).resolve()
@@ -196,10 +167,10 @@ class Store:
 
     def _initial_commit(self) -> None:
         self.check_branch()
-        for name, text in ((".gitignore", _GITIGNORE), ("README.md", _README)):
+        for name, text in ((GITIGNORE, _GITIGNORE), (README, _README)):
             if not (self.path / name).exists():
                 self.write_file(name, text)
-        self._git("add", "--", ".gitignore", "README.md")
+        self._git("add", "--", GITIGNORE, README)
         self._git("commit", "-q", "-m", "netpatrol: initialise backup store")
 
     def _recover(self) -> None:
@@ -351,8 +322,8 @@ class Store:
         if not targets:
             return None
         # -m would hit the 128 KiB argv limit, and stdin may carry the pathspec.
-        store_files.write_bytes(self.path, ".git/NETPATROL_COMMIT_MSG", message.encode("utf-8"))
-        args = ["commit", "-q", "--cleanup=whitespace", "-F", str(self.git_dir / "NETPATROL_COMMIT_MSG")]
+        store_files.write_bytes(self.path, f".git/{COMMIT_MSG}", message.encode("utf-8"))
+        args = ["commit", "-q", "--cleanup=whitespace", "-F", str(self.git_dir / COMMIT_MSG)]
         feed = None
         if len(targets) != len(staged):  # something else is staged: commit only our paths
             args += ["--pathspec-from-file=-", "--pathspec-file-nul"]
@@ -411,68 +382,10 @@ class Store:
         return PushResult(True, f"pushed to {redact(remote)}")
 
     def _dates(self, when: datetime | None) -> dict[str, str]:
-        return {} if when is None else {"GIT_AUTHOR_DATE": _git_date(when),
-                                        "GIT_COMMITTER_DATE": _git_date(when)}
-
-    # -- queries (used by refs.py and drift.py) ---------------------------------------------
-    def head(self) -> str | None:
-        return self.rev_parse("HEAD")
-
-    def rev_parse(self, rev: str) -> str | None:
-        """The commit a revision names, or None."""
-        status, out = self._git("rev-parse", "--verify", "--quiet", "--end-of-options",
-                                f"{rev}^{{commit}}", ok=range(0, 256))
-        return out.strip() if status == 0 and out.strip() else None
-
-    def _commit(self, ref: str) -> str:
-        sha = self.rev_parse(ref)
-        if sha is None:
-            raise StoreError(f"{self.path}: unknown revision {ref!r}")
-        return sha
-
-    def last_commit_before(self, moment: datetime, rev: str = "HEAD") -> str | None:
-        """The newest commit (first-parent) with a committer date at or before `moment`."""
-        out = self._git("rev-list", "-1", "--first-parent", f"--before={_git_date(moment)}",
-                        self._commit(rev))[1].strip()
-        return out or None
-
-    def log(self, pathspecs: Sequence[str] = (), rev: str = "HEAD", max_count: int | None = None,
-            ) -> list[LogEntry]:
-        """Commits reachable from `rev` touching `pathspecs`, newest first, with per-file numstat."""
-        args = ["log", f"--format={_REC}%H{_SEP}%P{_SEP}%ct{_SEP}%B{_SEP}", "--numstat", "--no-renames"]
-        args += [f"--max-count={max_count}"] if max_count else []
-        out = self._git(*args, self._commit(rev), "--", *pathspecs)[1]
-        entries = []
-        for rec in out.split(_REC)[1:]:
-            sha, parents, ts, message, stats = rec.split(_SEP)
-            files = tuple(FileStat(p, _num(a), _num(r)) for a, r, p in
-                          (ln.split("\t", 2) for ln in stats.strip("\n").splitlines() if ln.count("\t") >= 2))
-            entries.append(LogEntry(sha, tuple(parents.split()),
-                                    datetime.fromtimestamp(int(ts), timezone.utc), message.strip(), files))
-        return entries
-
-    def changed_files(self, old: str | None, new: str, prefix: str = "") -> list[tuple[str, str]]:
-        """(status letter A/D/M, path) between two commits; old None means the empty tree."""
-        args = ["diff", "--name-status", "-z", "--no-renames", old or EMPTY_TREE, new, "--"]
-        fields = [f for f in self._git(*args, *([prefix] if prefix else []))[1].split("\0") if f]
-        return [(fields[i][0], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
-
-    def tags(self) -> dict[str, str]:
-        """Tag name -> commit sha (annotated tags peeled)."""
-        out = self._git("for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
-                        "refs/tags")[1]
-        result = {}
-        for line in out.splitlines():
-            name, obj, peeled = line.split("\0")
-            result[name] = peeled or obj
-        return result
+        return {} if when is None else {"GIT_AUTHOR_DATE": git_date(when),
+                                        "GIT_COMMITTER_DATE": git_date(when)}
 
 
 def _within(path: str, scope: set[str]) -> bool:
     parts = path.split("/")
     return any("/".join(parts[:i]) in scope for i in range(1, len(parts) + 1))
-
-
-def _num(text: str) -> int:
-    return int(text) if text.isdigit() else 0  # "-" for binary files
-

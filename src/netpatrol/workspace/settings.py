@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import WorkspaceError
+from netpatrol.store.layout import STORE_DIR
 
 
 class _Strict(BaseModel):
@@ -246,7 +247,7 @@ class Workspace:
 
     @property
     def backups(self) -> Path:
-        return self.root / "backups"
+        return self.root / STORE_DIR
 
     @property
     def reports(self) -> Path:

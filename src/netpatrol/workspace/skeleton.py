@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from netpatrol.errors import UsageError
+from netpatrol.store.layout import STORE_DIR
 
 TEMPLATE = Path(__file__).with_name("template")
 
@@ -38,5 +39,5 @@ def _create(directory: Path) -> list[Path]:
         except OSError as exc:
             raise UsageError(f"cannot create {dest}: {exc.strerror}") from None
         created.append(dest)
-    (directory / "backups").mkdir(exist_ok=True)
+    (directory / STORE_DIR).mkdir(exist_ok=True)
     return created

@@ -1,166 +1,110 @@
-"""The small vocabulary of check conditions: operators, dotted paths, and their static validation.
+"""The check engine: every finding the checks raise for one device's inspection result.
 
-Operators follow ntc jdiff's `operator` check type (is-gt, is-lt, in, not-in, contains, regex
-match/no-match) with snake_case names. Every operator answers True (the finding fires), False,
-or None when it cannot be evaluated: missing data (`None`) and unconfigured lists never fire,
-because an inspection that did not collect something must not report it as healthy *or* broken.
+`evaluate` selects the checks in scope for the device, takes each threshold from the inventory or
+the pack, and runs each check (regex checks under a time limit); `run_check` reads the condition's
+values from the result, the previous period's result and the host's scope, and applies the operator.
 """
 
 from __future__ import annotations
 
 import re
-import types
-import typing
-from typing import Any, Union, get_args, get_origin
+from dataclasses import dataclass, field
+from typing import Any
 
-from netutils.interface import canonical_interface_name
-from pydantic import BaseModel, Field
-
+from netpatrol import time_limit
+from netpatrol.checks.model import Check, check_regex
+from netpatrol.checks.operators import ITEM_ROOTS, apply, as_number, resolve
+from netpatrol.errors import CheckFileError, InventoryError, InventoryIssue
 from netpatrol.inspection.results import Finding, InspectionResult
 from netpatrol.workspace.models import InspectionScope
 
-BINARY = ("gt", "ge", "lt", "le", "eq", "ne", "in", "not_in", "regex", "not_regex", "contains", "in_interfaces")
-UNARY = ("is_true", "is_false")
-OPERATORS = BINARY + UNARY
 
-
-def _number(v: Any) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            return float(v)
-        except ValueError:
-            return None
-    return None
-
-
-def _iface(name: str) -> str:
-    return canonical_interface_name(name).lower()
-
-
-def apply(op: str, left: Any, right: Any = None) -> bool | None:
-    """Whether `left <op> right` holds; None when it cannot be decided (missing data)."""
-    if left is None:
-        return None
-    if op == "is_true":
-        return left is True
-    if op == "is_false":
-        return left is False
-    if right is None:
-        return None
-    if op in ("gt", "ge", "lt", "le"):
-        a, b = _number(left), _number(right)
-        if a is None or b is None:
-            return None
-        return {"gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b}[op]
-    if op in ("eq", "ne"):
-        same = left == right or (_number(left) is not None and _number(left) == _number(right))
-        return same if op == "eq" else not same
-    if op in ("in", "not_in", "in_interfaces"):
-        if not isinstance(right, (list, tuple, set, frozenset)) or not right:
-            return None  # an empty list means "not configured": the check does not apply
-        if op == "in_interfaces":
-            return _iface(str(left)) in {_iface(str(r)) for r in right}
-        return (left in right) if op == "in" else (left not in right)
-    if op in ("regex", "not_regex"):
-        hit = re.search(str(right), str(left)) is not None
-        return hit if op == "regex" else not hit
-    if op == "contains":
-        if isinstance(left, (list, tuple, set, frozenset, str)):
-            return right in left
-        return None
-    raise ValueError(f"unknown operator '{op}'")
-
-
-def resolve(root: Any, path: str) -> Any:
-    """Follow a dotted path through models, dataclasses and dicts; None when any step is missing."""
-    cur = root
-    for part in path.split("."):
-        if cur is None:
-            return None
-        cur = cur.get(part) if isinstance(cur, dict) else getattr(cur, part, None)
-    return cur
-
-
-# --- static validation of paths against the result model ----------------------------------------
-
-
-class _ScopeView(InspectionScope):
-    """What `scope.*` paths see: the merged inspection scope plus the host's role and groups."""
-
-    role: str | None = None
-    groups: list[str] = Field(default_factory=list)
-
-
-class _ContextView(BaseModel):
+@dataclass
+class CheckContext:
+    result: InspectionResult
+    previous: InspectionResult | None = None
     seconds_since_previous: float | None = None
+    host_scope: InspectionScope = field(default_factory=InspectionScope)
+    groups: list[str] = field(default_factory=list)
+    role: str | None = None
+    running_config: str | None = None  # cleaned, NOT sanitised (kept in memory only); None when not collected
 
 
-ROOTS: dict[str, Any] = {name: f.annotation for name, f in InspectionResult.model_fields.items()}
-ROOTS.update({"scope": _ScopeView, "context": _ContextView, "previous": InspectionResult})
-ITEM_ROOTS = ("item", "previous_item")
+# Seconds one regex check may take on one device: a config pattern over a large config takes
+# milliseconds; past this it is backtracking without end (see netpatrol/time_limit.py).
+REGEX_SECONDS = 10.0
 
 
-def _unwrap(tp: Any) -> Any:
-    """Drop Optional; `X | None` -> X."""
-    if get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        return args[0] if len(args) == 1 else tp
-    return tp
+def evaluate(checks: list[Check], ctx: CheckContext) -> list[Finding]:
+    """Every finding the checks raise for this device, in check order."""
+    findings: list[Finding] = []
+    for check in checks:
+        if check.id in ctx.host_scope.skip_checks or not in_scope(check, ctx):
+            continue
+        threshold = threshold_for(check, ctx)
+        if not _uses_regex(check):
+            findings.extend(run_check(check, ctx, threshold))
+            continue
+        where = f"{check.source or 'check pack'}: check '{check.id}'"
+        try:
+            with time_limit.limit(REGEX_SECONDS):
+                findings.extend(run_check(check, ctx, threshold))
+        except time_limit.Overrun:
+            raise CheckFileError(
+                f"{where}: its regex ran longer than {REGEX_SECONDS:g} s on host {ctx.result.host} "
+                f"(catastrophic backtracking, e.g. nested repetition like (a+)+); simplify the pattern; "
+                f"nothing was stored") from None
+        except re.error as exc:  # an operand taken from the device's data with `ref:`
+            raise CheckFileError(f"{where}: bad regex on host {ctx.result.host}: {exc}; nothing was stored") from None
+    return findings
 
 
-def _walk(tp: Any, parts: list[str], path: str) -> Any:
-    for i, part in enumerate(parts):
-        tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(part)
-            if field is None:
-                known = ", ".join(tp.model_fields)
-                raise ValueError(f"'{path}': no field '{part}' (known here: {known})")
-            tp = field.annotation
-        elif get_origin(tp) is dict or tp is typing.Any or tp is object:
-            return typing.Any  # free-form below this point
-        else:
-            raise ValueError(f"'{path}': '{'.'.join(parts[:i])}' has no fields")
-    return tp
+def _uses_regex(check: Check) -> bool:
+    c = check.condition
+    return c.config is not None or c.op in ("regex", "not_regex") or any(
+        t.op in ("regex", "not_regex") for t in c.where)
 
 
-def element_model(tp: Any) -> Any:
-    """The model inside `X | None` or `list[X]` (X itself otherwise)."""
-    tp = _unwrap(tp)
-    if get_origin(tp) is list:
-        tp = _unwrap(get_args(tp)[0])
-    if get_origin(tp) in (Union, types.UnionType):  # e.g. Ref | literal: the model member
-        models = [a for a in get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel)]
-        return models[0] if len(models) == 1 else tp
-    return tp
+def in_scope(check: Check, ctx: CheckContext) -> bool:
+    s = check.scope
+    r = ctx.result
+    return (
+        (not s.platforms or r.platform in s.platforms)
+        and (not s.hosts or r.host in s.hosts)
+        and (not s.groups or any(g in s.groups for g in ctx.groups))
+        and (not s.roles or ctx.role in s.roles)
+    )
 
 
-def path_type(path: str, item_type: Any = None) -> Any:
-    """The annotation a dotted path resolves to; ValueError naming the bad segment."""
-    parts = path.split(".")
-    head = parts[0]
-    if head in ITEM_ROOTS:
-        if item_type is None:
-            raise ValueError(f"'{path}': '{head}.' only works inside a check with 'each'")
-        return _walk(item_type, parts[1:], path)
-    if head not in ROOTS:
-        raise ValueError(f"'{path}': unknown root '{head}' (known: {', '.join(sorted(ROOTS))}, item, previous_item)")
-    return _walk(ROOTS[head], parts[1:], path)
+def threshold_for(check: Check, ctx: CheckContext) -> Any:
+    """The inventory's `inspection.thresholds[<check id>]` (host over group, merged by the
+    inventory) beats the pack default; its type must match the default's."""
+    if check.id not in ctx.host_scope.thresholds:
+        return check.threshold
+    value = ctx.host_scope.thresholds[check.id]
+    default = check.threshold
+    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+    if numeric and as_number(value) is None or isinstance(default, list) and not isinstance(value, list):
+        raise InventoryError(
+            [
+                InventoryIssue(
+                    "inventory",
+                    f"host {ctx.result.host}",
+                    f"data.inspection.thresholds.{check.id}",
+                    f"must be a {type(default).__name__} like the pack default {default!r}, got {value!r}",
+                )
+            ]
+        )
+    if check.condition.op in ("regex", "not_regex") and check.condition.value is None:
+        try:
+            check_regex(check.condition.op, value, "threshold")
+        except ValueError as exc:
+            raise InventoryError([InventoryIssue("inventory", f"host {ctx.result.host}",
+                                                 f"data.inspection.thresholds.{check.id}", str(exc))]) from None
+    return as_number(value) if numeric else value
 
 
-def list_item_type(path: str) -> Any:
-    """For an `each:` path: the element type of the list it names."""
-    tp = _unwrap(path_type(path))
-    if get_origin(tp) is not list:
-        raise ValueError(f"'{path}' is not a list, so 'each' cannot walk it")
-    return get_args(tp)[0]
-
-
-# --- running one check --------------------------------------------------------------------------
+# --- running one check ---------------------------------------------------------------------------
 
 
 def _fmt(v: Any) -> str:
@@ -235,11 +179,11 @@ def _left(cond: Any, env: _Env, item: Any, prev_item: Any, has_prev: bool, resta
         if not has_prev:
             return None
         before = env.get(f"previous_item.{cond.path}" if cond.each else f"previous.{cond.path}", item, prev_item)
-        a, b = _number(now), _number(before)
+        a, b = as_number(now), as_number(before)
         # After a reboot, or when the counter is lower than last time (cleared), everything it
         # holds was counted inside this period: that is the growth known for sure.
         now = None if a is None or b is None else a if restarted or a < b else a - b
-    if cond.abs and (number := _number(now)) is not None:
+    if cond.abs and (number := as_number(now)) is not None:
         now = abs(number)
     return now
 

@@ -1,0 +1,180 @@
+"""The check model: what one check in a pack may say, validated when the pack is read.
+
+A check says when a finding is *raised*: a condition over the inspection result (a dotted path,
+an operator and an operand, optionally for each item of a list) or a regex over the running
+configuration. Paths are checked against the result model here, so a typo is found when the pack
+is loaded, not in the middle of an inspection. The language is documented in docs/checks.md.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from netpatrol.checks import operators
+from netpatrol.inspection.results import Severity
+from netpatrol.platforms import PLATFORMS
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PLACEHOLDERS = {"value", "threshold", "subject"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(_Model):
+    zh_CN: str = Field(alias="zh-CN", min_length=1)
+    en: str = Field(min_length=1)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh-CN": self.zh_CN, "en": self.en}
+
+
+class Ref(_Model):
+    """A right operand read from the context instead of written down: `{ref: item.warn}`."""
+
+    ref: str
+
+
+Operand = Ref | bool | int | float | str | list[Any]
+
+
+class Scope(_Model):
+    platforms: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+    hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("platforms")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        bad = [p for p in v if p not in PLATFORMS]
+        if bad:
+            raise ValueError(f"unknown platform(s) {bad} (known: {', '.join(sorted(PLATFORMS))})")
+        return v
+
+
+class Filter(_Model):
+    """One filter of `where:` (item fields are relative: `path: severity`)."""
+
+    path: str
+    op: Literal[operators.OPERATORS]  # type: ignore[valid-type]
+    value: Operand | None = None
+
+    @model_validator(mode="after")
+    def _regex(self) -> Filter:
+        check_regex(self.op, self.value)
+        return self
+
+
+def check_regex(op: str | None, operand: Any, field: str = "value") -> None:
+    """A literal regex operand must compile: found when the pack is read, not mid-inspection."""
+    if op in ("regex", "not_regex") and isinstance(operand, str):
+        try:
+            re.compile(operand)
+        except re.error as exc:
+            raise ValueError(f"{field}: bad regex {operand!r}: {exc}") from None
+
+
+class ConfigMatch(_Model):
+    """A regex over the running configuration, one per platform (multi-line mode)."""
+
+    mode: Literal["must_not_match", "must_match"]
+    patterns: dict[str, str]
+
+    @field_validator("patterns")
+    @classmethod
+    def _valid(cls, v: dict[str, str]) -> dict[str, str]:
+        for platform, rx in v.items():
+            if platform not in PLATFORMS:
+                raise ValueError(f"unknown platform '{platform}' (known: {', '.join(sorted(PLATFORMS))})")
+            try:
+                re.compile(rx, re.MULTILINE)
+            except re.error as exc:
+                raise ValueError(f"{platform}: bad regex: {exc}") from None
+        return v
+
+
+class Condition(_Model):
+    each: str | None = None  # a list in the result; one finding per failing item
+    subject: str = "name"  # the item field naming the finding's subject
+    key: list[str] | None = None  # item identity across periods (default: [subject])
+    where: list[Filter] = Field(default_factory=list)
+    new_only: bool = False  # only items absent from the previous inspection
+    aggregate: Literal["count"] | None = None  # one finding about how many items passed `where`
+    path: str | None = None
+    op: Literal[operators.OPERATORS] | None = None  # type: ignore[valid-type]
+    value: Operand | None = None  # default: the check's threshold
+    delta: bool = False  # compare (current - previous) instead of current
+    abs: bool = False
+    previous: Literal["required", "absent"] | None = None
+    config: ConfigMatch | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        if self.config is not None:
+            if self.path or self.op or self.each:
+                raise ValueError("'config' stands alone: drop path/op/each")
+            return self
+        if self.op is None:
+            raise ValueError("give 'op' (or a 'config' match)")
+        if self.aggregate is None and self.path is None:
+            raise ValueError("give 'path' (or 'aggregate: count' with 'each')")
+        if (self.aggregate or self.where or self.new_only) and not self.each:
+            raise ValueError("'aggregate', 'where' and 'new_only' need 'each'")
+        item = operators.list_item_type(self.each) if self.each else None
+        if self.path and not self.aggregate:
+            operators.path_type(f"item.{self.path}" if item else self.path, item)
+        for t in self.where:
+            operators.path_type(f"item.{t.path}", item)
+        for operand in [self.value] + [t.value for t in self.where]:
+            if isinstance(operand, Ref):
+                operators.path_type(operand.ref, item)
+        for name in (([] if self.aggregate else [self.subject]) + (self.key or [])) if item else []:
+            operators.path_type(f"item.{name}", item)
+        return self
+
+
+class Check(_Model):
+    id: str
+    title: Text
+    severity: Severity
+    category: str = "general"  # report section: hardware, resources, interfaces, protocols, logs, security ...
+    scope: Scope = Field(default_factory=Scope)
+    condition: Condition
+    threshold: Any = None
+    recommendation: Text
+    detail: str | None = None
+    source: str = Field(default="", exclude=True)  # the file it came from, for messages
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"'{v}' is not a valid id: use lower_snake_case, e.g. cpu_percent")
+        return v
+
+    @field_validator("detail")
+    @classmethod
+    def _template(cls, v: str | None) -> str | None:
+        if v is not None:
+            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(v) if f is not None]
+            if any(spec or conv for _, spec, conv in fields):
+                # `{value:>999999999}` pads every finding to a gigabyte: placeholders stand alone.
+                raise ValueError("placeholders take no format spec or conversion: write {value}, not {value:>10} or {value!r}")
+            names = {f for f, _, _ in fields}
+            if names - _PLACEHOLDERS:
+                raise ValueError(f"unknown placeholder(s) {sorted(names - _PLACEHOLDERS)}; use {{value}}, {{threshold}}, {{subject}}")
+        return v
+
+    @model_validator(mode="after")
+    def _needs_operand(self) -> Check:
+        c = self.condition
+        if c.op in operators.BINARY and c.value is None and self.threshold is None:
+            raise ValueError(f"operator '{c.op}' needs 'threshold' (or condition.value)")
+        check_regex(c.op, *((c.value, "condition.value") if c.value is not None else (self.threshold, "threshold")))
+        return self
