@@ -32,9 +32,11 @@ from typing import Any, Literal
 from nornir.core.task import AggregatedResult, Task
 
 from netpatrol import errors
+from netpatrol.collect.build import build_nornir, procedure_task, with_retries
+from netpatrol.collect.collector import Outcome, Procedure
+from netpatrol.collect.progress import Processor
 from netpatrol.collect.session import translate
 from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.collect.progress import Outcome, _NoOp
 from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger(__name__)
@@ -123,7 +125,7 @@ class ClaimRunner:
         return result
 
 
-class Reporter(_NoOp):
+class Reporter(Processor):
     """Nornir processor: each finished host becomes one Outcome, its error already translated."""
 
     def __init__(self, deliver: Callable[[Outcome], None]):
@@ -144,8 +146,7 @@ class ShardJob:
     ws: Workspace
     hosts: list[ResolvedHost]
     workers: int
-    task: Callable[..., Any]
-    kwargs: dict[str, Any]
+    procedure: Procedure[Any]
 
 
 def _encode(outcome: Outcome) -> bytes:
@@ -179,15 +180,13 @@ def _die_with_parent(parent: int) -> None:
 def _child(job: ShardJob, value: Any, results: Any, parent: int) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from netpatrol.collect.runner import build_nornir, with_retries
-
     nr = build_nornir(job.ws, job.hosts, job.workers)
     ctx = nr.config.user_defined["netpatrol"]
     counter = ClaimCounter(value, len(job.hosts))
     runner = ClaimRunner(counter, [h.name for h in job.hosts], job.workers)
     try:
         nr.with_runner(runner).with_processors([Reporter(lambda o: results.put(_encode(o)))]).run(
-            task=with_retries(job.task, ctx.retries, ctx.retry_backoff), **job.kwargs)
+            task=with_retries(procedure_task, ctx.retries, ctx.retry_backoff), procedure=job.procedure)
     finally:
         nr.close_connections(on_good=True, on_failed=True)
         results.put(_DONE)
@@ -207,10 +206,10 @@ def run_sharded(
     the thread that reads the children's results (so it must be thread-safe).
     """
     try:
-        pickle.dumps((job.task, job.kwargs))
+        pickle.dumps(job.procedure)
     except Exception as exc:
-        raise TypeError(f"task {getattr(job.task, '__name__', job.task)!r} or its arguments cannot be sent to "
-                        f"shard processes ({exc}); use module-level functions and picklable values") from exc
+        raise TypeError(f"procedure {getattr(job.procedure, '__name__', job.procedure)!r} cannot be sent to shard "
+                        f"processes ({exc}); use module-level functions and picklable values") from exc
     mp = multiprocessing.get_context("spawn")
     value = mp.Value("i", 0)
     results = mp.Queue()

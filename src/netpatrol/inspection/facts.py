@@ -8,6 +8,7 @@ same platform field maps, so `facts` and an inspection never disagree about a de
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from netpatrol.workspace.records import load_device_records
@@ -16,7 +17,9 @@ from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.collector import Collector, failure_of
+from netpatrol.collect.progress import progress_bar
+from netpatrol.collect.runner import SshCollector
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.workspace.settings import Workspace
 
@@ -65,12 +68,13 @@ def _from_raw(h: ResolvedHost, raw: RawCollection, extra_dirs: list[Path]) -> De
                        item.command, status, error)
 
 
-def read_facts(ws: Workspace, hosts: list[ResolvedHost]) -> list[DeviceFacts]:
+def read_facts(ws: Workspace, hosts: list[ResolvedHost], collector: Collector | None = None) -> list[DeviceFacts]:
     job = load_job(ws.root, "quarterly")
     items = {p: {ITEM: alts[ITEM]} for p, alts in job.platforms.items() if ITEM in alts}
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in load_device_records(ws).items()}
-    outcomes = run_task(build_nornir(ws, hosts), collect_inspection, "Reading versions",
-                        items=items, remembered=remembered, collect_config=False)
+    collect = collector or SshCollector(ws)
+    procedure = partial(collect_inspection, items=items, remembered=remembered, collect_config=False)
+    outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Reading versions"))
     extra = parser_dirs(ws)
     found = []
     for h in hosts:
@@ -78,7 +82,6 @@ def read_facts(ws: Workspace, hosts: list[ResolvedHost]) -> list[DeviceFacts]:
         if o is not None and o.ok:
             found.append(_from_raw(h, o.value, extra))
         else:
-            err = o.error if o else None
-            found.append(DeviceFacts(h.name, h.platform, False, getattr(err, "status", "error"),
-                                     error=getattr(err, "reason", None) or str(err)))
+            status, why = failure_of(o)
+            found.append(DeviceFacts(h.name, h.platform, False, status, error=why))
     return found
