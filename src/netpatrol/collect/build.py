@@ -31,7 +31,13 @@ from nornir.plugins.runners import ThreadedRunner
 from netpatrol import errors
 from netpatrol.collect.collector import Device, Procedure
 from netpatrol.collect.hostkeys import HostKeyStore
-from netpatrol.collect.session import CommandOutput, SessionContext, register_plugin, send, translate
+from netpatrol.collect.session import (
+    CommandOutput,
+    SessionContext,
+    register_plugin,
+    send,
+    translate,
+)
 from netpatrol.collect.task import read_timeout, session
 from netpatrol.platforms import PlatformProfile
 from netpatrol.workspace.inventory import SECRET_EXTRAS, ResolvedHost

@@ -13,7 +13,14 @@ from netpatrol.collect.build import build_nornir, procedure_task, with_retries
 from netpatrol.collect.collector import Outcome, Procedure, ProgressReporter, T
 from netpatrol.collect.progress import ProgressProcessor, ResultCollector
 from netpatrol.collect.session import SessionContext, translate
-from netpatrol.collect.shard import ClaimRunner, ProcessSetting, Reporter, ShardJob, resolve_processes, run_sharded
+from netpatrol.collect.shard import (
+    ClaimRunner,
+    ProcessSetting,
+    Reporter,
+    ShardJob,
+    resolve_processes,
+    run_sharded,
+)
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
