@@ -193,3 +193,19 @@ def test_cli_first_inspection_refused_everywhere_is_reported_as_not_inspected(wo
     row = next(line for line in section.splitlines() if line.startswith("| city-acc-01 |"))
     assert "not inspected" in row and "refused all" in row
     assert not any(line.startswith(f"| {OTHER} |") for line in section.splitlines())
+
+
+def test_a_secret_quoted_in_a_device_log_reaches_neither_results_nor_evidence(world):
+    """IOS logs typed commands (CFGLOG_LOGGEDCMD) with their secrets; what Git gets is sanitised."""
+    ws, _, collector = world
+    rec = collector.recordings["city-acc-02"]
+    rec.outputs["show logging"] = rec.outputs["show logging"].rstrip("\n") + (
+        "\n000042: Dec  3 10:00:02.274 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:"
+        "snmp-server community LeakPw2 RO\n")
+    run = inspect(world, "2026Q3", "city-acc-02")
+    assert not run.failed
+    files = [p for p in (ws.backups / "inspections/2026Q3/jc-city").rglob("*") if p.is_file()]
+    texts = {p.name: p.read_text(encoding="utf-8") for p in files}
+    assert f"{slug('show logging')}.txt" in texts and "city-acc-02.json" in texts
+    assert not [name for name, text in texts.items() if "LeakPw2" in text]
+    assert "logged command:snmp-server community <removed> RO" in texts[f"{slug('show logging')}.txt"]
