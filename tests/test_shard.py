@@ -68,6 +68,18 @@ def test_resolve_processes():
             parse_processes(bad)
 
 
+def test_a_procedure_that_cannot_pickle_is_refused_by_name_before_any_process_starts():
+    import functools
+    import threading
+
+    from netpatrol.backup.task import fetch_config
+    from netpatrol.collect.shard import ShardJob, run_sharded
+
+    job = ShardJob(None, [], 1, functools.partial(fetch_config, previous=threading.Lock()))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="procedure 'fetch_config' or its arguments cannot be sent to shard processes"):
+        run_sharded(job, 2, run_local=None, on_outcome=None)  # type: ignore[arg-type]
+
+
 def _learn(path: str, prefix: str, count: int, start: multiprocessing.synchronize.Event) -> None:
     key = paramiko.RSAKey.from_private_key_file(str(Path(path).parent / "key"))
     store = HostKeyStore(Path(path))

@@ -208,8 +208,9 @@ def run_sharded(
     try:
         pickle.dumps(job.procedure)
     except Exception as exc:
-        raise TypeError(f"procedure {getattr(job.procedure, '__name__', job.procedure)!r} cannot be sent to shard "
-                        f"processes ({exc}); use module-level functions and picklable values") from exc
+        func = getattr(job.procedure, "func", job.procedure)  # a functools.partial names its function
+        raise TypeError(f"procedure {getattr(func, '__name__', type(func).__name__)!r} or its arguments cannot be sent "
+                        f"to shard processes ({exc}); use module-level functions and picklable values") from exc
     mp = multiprocessing.get_context("spawn")
     value = mp.Value("i", 0)
     results = mp.Queue()
