@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from netpatrol import errors
@@ -117,7 +118,7 @@ class RecordedCollector:
         try:
             for h in hosts:
                 try:
-                    outcome = Outcome(h.name, True, procedure(h, lambda h=h: self._connect(h)))
+                    outcome = Outcome(h.name, True, procedure(h, partial(self._connect, h)))
                 except errors.DeviceError as exc:
                     outcome = Outcome(h.name, False, None, exc)
                 outcomes[h.name] = outcome

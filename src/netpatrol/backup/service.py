@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.inventory import ResolvedHost
@@ -143,7 +144,7 @@ def _record(ws: Workspace, devices: list[DeviceBackup], when: datetime) -> None:
     stamp = when.isoformat(timespec="seconds")
     updates = {}
     for d in devices:
-        rec = {"last_backup_attempt": stamp}
+        rec: dict[str, Any] = {"last_backup_attempt": stamp}
         if d.status == "failed":
             rec["last_backup_error"] = d.reason
         else:

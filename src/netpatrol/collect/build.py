@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from nornir.core import Nornir
-from nornir.core.configuration import Config
+from nornir.core.configuration import Config, LoggingConfig
 from nornir.core.inventory import (
     ConnectionOptions,
     Defaults,
@@ -94,7 +94,7 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
     )
     # Nornir's default logging writes nornir.log into the current directory: keep it off.
     # The workspace rides along so the collector can give shard processes the same settings.
-    config = Config(logging={"enabled": False}, user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
+    config = Config(logging=LoggingConfig(enabled=False), user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
 
 

@@ -79,7 +79,7 @@ def read_facts(ws: Workspace, hosts: list[ResolvedHost], collector: Collector | 
     found = []
     for h in hosts:
         o = outcomes.get(h.name)
-        if o is not None and o.ok:
+        if o is not None and o.ok and o.value is not None:
             found.append(_from_raw(h, o.value, extra))
         else:
             status, why = failure_of(o)
