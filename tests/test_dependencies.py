@@ -69,13 +69,13 @@ SESSION_RUN = """
 import json, sys
 from pathlib import Path
 from nornir.core.plugins.connections import ConnectionPluginRegister
-from nornir.core.task import Result
 from netpatrol.cli.common import open_workspace
-from netpatrol.collect.runner import build_nornir, run_task
+from netpatrol.collect.progress import progress_bar
+from netpatrol.collect.runner import SshCollector
 
 ws, inv = open_workspace(Path(sys.argv[1]))
-nr = build_nornir(ws, list(inv.hosts.values()))
-outcomes = run_task(nr, lambda task: Result(host=task.host, result="ok"), "noop", show_progress=False, processes=1)
+hosts = list(inv.hosts.values())
+outcomes = SshCollector(ws, processes=1)(hosts, lambda host, connect: "ok", progress_bar(len(hosts), "noop", False))
 print(json.dumps({
     "ok": sorted(name for name, o in outcomes.items() if o.ok),
     "plugins": {name: f"{p.__module__}.{p.__qualname__}" for name, p in ConnectionPluginRegister.available.items()},

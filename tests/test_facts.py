@@ -6,6 +6,7 @@ import json
 
 import pytest
 import yaml
+from recorded import RecordedCollector, record_workspace
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
@@ -16,9 +17,13 @@ from tests.conftest import corpus_dir
 runner = CliRunner()
 
 
-@pytest.mark.lab
-def test_facts_version_is_the_inspections_normalised_version(lab_workspace):
-    ws = lab_workspace
+def test_facts_version_is_the_inspections_normalised_version(sample_workspace, tmp_path, monkeypatch):
+    """Both commands over the same recorded device outputs (tests/recorded.py): no SSH needed to
+    show that they read a device's identity alike."""
+    ws = sample_workspace
+    collector = RecordedCollector(record_workspace(ws, tmp_path / "rec"))
+    monkeypatch.setattr("netpatrol.inspection.facts.SshCollector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.inspection.service.SshCollector", lambda *a, **k: collector)
     res = runner.invoke(app, ["facts", "-w", str(ws), "--json"])
     assert res.exit_code == 0, res.output
     facts = {d["host"]: d for d in json.loads(res.stdout)}
@@ -36,6 +41,13 @@ def test_facts_version_is_the_inspections_normalised_version(lab_workspace):
     for d in json.loads(inspected.stdout)["devices"]:
         assert facts[d["host"]]["version"] == d["facts"]["os_version"], d["host"]
         assert facts[d["host"]]["model"] == d["facts"]["model"], d["host"]
+    # A device that cannot be reached is reported with its status, the others still read.
+    collector.fail("city-core-01", "auth_failed")
+    res = runner.invoke(app, ["facts", "-w", str(ws), "--json", "--host", "city-core-01", "--host", "city-acc-02"])
+    assert res.exit_code == 1, res.output
+    by_host = {d["host"]: d for d in json.loads(res.stdout)}
+    assert (by_host["city-core-01"]["ok"], by_host["city-core-01"]["status"]) == (False, "auth_failed")
+    assert by_host["city-acc-02"]["version"] == facts["city-acc-02"]["version"]
 
 
 def _corpus_version_outputs(platform: str, slug: str):

@@ -2,6 +2,9 @@
 
 The lab's scenarios (lab.yaml) plant problems; the inspection must find each planted problem and
 nothing else, parse every catalogue item, store results in Git and compare with the last period.
+What the service stores and records for failed, refused and re-inspected devices, and re-runs of
+a period, are tested on recorded outputs (test_inspection_service.py); session failures in
+test_faults.py.
 """
 
 from __future__ import annotations
@@ -110,98 +113,3 @@ def test_two_periods_find_exactly_the_planted_problems(lab_workspace):
     tags = subprocess.run(["git", "-C", str(ws / "backups"), "tag", "-l", "inspection/*"],
                           capture_output=True, text=True, check=True).stdout.split()
     assert tags == ["inspection/2026Q3", "inspection/2026Q4"]
-    stored = json.loads((ws / "backups/inspections/2026Q4/jc-north/north-core-01.json").read_text())
-    assert stored["schema_version"] and stored["period"] == "2026Q4"
-    assert list((ws / "backups/inspections/2026Q4/jc-north/north-core-01").glob("*.txt"))
-
-    # Re-running a period replaces its results in a new commit and moves the tag.
-    before = subprocess.run(["git", "-C", str(ws / "backups"), "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
-    control.set_scenarios(w.lab_dir, "east-acc-01", ["healthy"])
-    again = inspect(ws, "2026Q4")
-    assert not [f for f in {d["host"]: d for d in again["devices"]}["east-acc-01"]["findings"] if f["check"].startswith("cpu")]
-    after = subprocess.run(["git", "-C", str(ws / "backups"), "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
-    assert int(after) == int(before) + 1
-
-
-def test_unreachable_device_is_reported_not_skipped(lab_workspace):
-    w = Workspace(lab_workspace)
-    control.set_faults(w.lab_dir, "east-dist-01", ["refuse_connection"])
-    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--period", "2026Q2", "--backfill", "--json",
-                              "--host", "east-dist-01", "--host", "city-core-01"])
-    assert res.exit_code == 1
-    by_host = {d["host"]: d for d in json.loads(res.stdout)["devices"]}
-    assert by_host["east-dist-01"]["status"] == "unreachable"
-    assert [f["check"] for f in by_host["east-dist-01"]["findings"]] == ["device_unreachable"]
-    assert by_host["city-core-01"]["status"] == "ok"
-
-
-def _report_md(ws, period) -> str:
-    res = runner.invoke(app, ["report", "-w", str(ws), "--period", period, "--format", "md", "--lang", "en", "--json"])
-    assert res.exit_code == 0, res.output
-    return open(json.loads(res.stdout)["files"]["md"], encoding="utf-8").read()
-
-
-def _report_not_inspected(ws, period) -> str:
-    """The English Markdown report's "could not be inspected" section."""
-    md = _report_md(ws, period)
-    return md.split("Devices that could not be inspected", 1)[1].split("\n## ", 1)[0]
-
-
-def test_device_refusing_every_command_is_not_inspected(lab_workspace):
-    """An account without privilege logs in, and every command is refused: nothing was inspected."""
-    w = Workspace(lab_workspace)
-    control.set_faults(w.lab_dir, "city-acc-01", ["error_all"])
-    res = runner.invoke(app, ["inspect", "-w", str(lab_workspace), "--backfill", "--period", "2026Q2", "--json",
-                              "--host", "city-acc-01", "--host", "city-core-01"])
-    assert res.exit_code == 1, res.output
-    by_host = {d["host"]: d for d in json.loads(res.stdout)["devices"]}
-    bad = by_host["city-acc-01"]
-    assert bad["status"] == "not_inspected", bad
-    assert "refused all" in bad["error"] and bad["facts"]["os_version"] is None
-    assert by_host["city-core-01"]["status"] == "ok"
-    listed = runner.invoke(app, ["inventory", "list", "-w", str(lab_workspace), "--json", "--host", "city-acc-01"])
-    record = json.loads(listed.stdout)[0]["status"]
-    assert record["last_inspection_status"] == "not_inspected" and "last_inspection" not in record
-    section = _report_not_inspected(lab_workspace, "2026Q2")
-    row = next(line for line in section.splitlines() if line.startswith("| city-acc-01 |"))
-    assert "not inspected" in row and "refused all" in row
-    assert not any(line.startswith("| city-core-01 |") for line in section.splitlines())
-
-
-@pytest.mark.parametrize("fault,status", [("reject_password", "auth_failed"), ("refuse_connection", "unreachable"),
-                                          ("error_all", "not_inspected")])
-def test_failed_reinspection_keeps_the_good_result_of_the_period(lab_workspace, fault, status):
-    ws, w = lab_workspace, Workspace(lab_workspace)
-    args = ["inspect", "-w", str(ws), "--backfill", "--period", "2026Q2", "--json", "--host", "east-dist-01", "--host", "city-core-01"]
-    first = runner.invoke(app, args)
-    assert first.exit_code == 0, first.output
-    path = ws / "backups/inspections/2026Q2/jc-east/east-dist-01.json"
-    good = json.loads(path.read_text())
-    assert good["status"] == "ok" and good["facts"]["os_version"]
-
-    control.set_faults(w.lab_dir, "east-dist-01", [fault])
-    res = runner.invoke(app, args)
-    assert res.exit_code == 1, res.output
-    doc = json.loads(res.stdout)
-    assert doc["kept"] == [{"host": "east-dist-01", "status": status, "error": doc["kept"][0]["error"]}]
-    shown = {d["host"]: d for d in doc["devices"]}["east-dist-01"]
-    assert shown["status"] == "ok" and [a["status"] for a in shown["attempts"]] == [status]
-    stored = json.loads(path.read_text())
-    assert {k: v for k, v in stored.items() if k not in ("attempts", "schema_version")} == \
-           {k: v for k, v in good.items() if k not in ("attempts", "schema_version")}
-    assert stored["attempts"][0]["status"] == status and stored["attempts"][0]["error"]
-    record = json.loads(runner.invoke(app, ["inventory", "list", "-w", str(ws), "--json", "--host", "east-dist-01"]).stdout)[0]["status"]
-    assert record["last_inspection"] == good["collected_at"]
-    assert record["last_inspection_status"] == status and record["last_inspection_error"]
-    assert not any(line.startswith("| east-dist-01 |") for line in _report_not_inspected(ws, "2026Q2").splitlines())
-    # The failed attempt is reported among the collection notes, beside the kept result.
-    md = _report_md(ws, "2026Q2")
-    notes = md.split("Data collection and parsing notes", 1)[1]
-    row = next(line for line in notes.splitlines() if line.startswith("| east-dist-01 | re-inspection |"))
-    assert "Re-inspection failed, earlier result kept" in row and status in row
-
-    # Once the device answers again, a new good result replaces the kept one.
-    control.set_faults(w.lab_dir, "east-dist-01", [])
-    again = runner.invoke(app, args)
-    assert again.exit_code == 0, again.output
-    assert json.loads(path.read_text())["attempts"] == []

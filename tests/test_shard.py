@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import ClassVar
 
 import paramiko
 import pytest
@@ -24,6 +23,7 @@ import yaml
 from netpatrol import errors
 from netpatrol.backup.service import run_backup
 from netpatrol.collect.hostkeys import HostKeyStore
+from netpatrol.collect.runner import SshCollector
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
 from netpatrol.lab.testing import make_specs
@@ -66,6 +66,18 @@ def test_resolve_processes():
     for bad in ("0", "-1", "two"):
         with pytest.raises(errors.UsageError, match="--processes"):
             parse_processes(bad)
+
+
+def test_a_procedure_that_cannot_pickle_is_refused_by_name_before_any_process_starts():
+    import functools
+    import threading
+
+    from netpatrol.backup.task import fetch_config
+    from netpatrol.collect.shard import ShardJob, run_sharded
+
+    job = ShardJob(None, [], 1, functools.partial(fetch_config, previous=threading.Lock()))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="procedure 'fetch_config' or its arguments cannot be sent to shard processes"):
+        run_sharded(job, 2, run_local=None, on_outcome=None)  # type: ignore[arg-type]
 
 
 def _learn(path: str, prefix: str, count: int, start: multiprocessing.synchronize.Event) -> None:
@@ -141,22 +153,17 @@ def _summary(run) -> dict[str, tuple[str, str | None]]:
     return {d.host: (d.status, d.error_status) for d in run.devices}
 
 
-class CountingBar:
-    """Stands in for RichProgress: records every host the bar was advanced for."""
+class CountingProgress:
+    """A ProgressReporter that records every host the bar was advanced for."""
 
-    seen: ClassVar[list[str]] = []
+    def __init__(self) -> None:
+        self.seen: list[str] = []
 
-    def __init__(self, total, description, enabled=True):
-        self.total = total
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
 
-    def task_started(self, task): ...
-    def task_completed(self, task, result): ...
-    def task_instance_started(self, task, host): ...
-    def subtask_instance_started(self, task, host): ...
-    def subtask_instance_completed(self, task, host, result): ...
-
-    def task_instance_completed(self, task, host, result):
-        CountingBar.seen.append(host.name)
+    def advance(self, host: str, ok: bool) -> None:
+        self.seen.append(host)
 
 
 def _cli(ws: Workspace, *args: str) -> subprocess.Popen:
@@ -164,14 +171,13 @@ def _cli(ws: Workspace, *args: str) -> subprocess.Popen:
                             env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab, monkeypatch):
+def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab):
     one, two = make_ws("one", processes=1), make_ws("two", processes=2)
     # The one-process run goes on beside the sharded one (a CLI subprocess): the hanging device
     # costs its full login budget twice (one retry) in each.
     baseline = _cli(one, "backup", "--json")
-    monkeypatch.setattr("netpatrol.collect.runner.RichProgress", CountingBar)
-    CountingBar.seen = []
-    first_two = run_backup(two, _hosts(two), show_progress=False)
+    ssh, bar = SshCollector(two), CountingProgress()
+    first_two = run_backup(two, _hosts(two), show_progress=False, collector=lambda hosts, procedure, _: ssh(hosts, procedure, bar))
     out, err = baseline.communicate(timeout=120)
     assert baseline.returncode == 1, err
     first_one = {d["host"]: (d["status"], d["error_status"]) for d in json.loads(out)["devices"]}
@@ -183,7 +189,7 @@ def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab, monkeypatch):
     for i in HANGING:  # the login time limit held in whichever process ran them
         assert _summary(first_two)[lab[i].name] == ("failed", "timeout")
     # Progress: every host once, though about half finished in the other process.
-    assert sorted(CountingBar.seen) == sorted(s.name for s in lab)
+    assert sorted(bar.seen) == sorted(s.name for s in lab)
     # Retries ran inside the children and the rewritten reason crossed the process boundary.
     refused = next(d for d in first_two.devices if d.host == lab[1].name)
     assert refused.error_status == "unreachable" and "after 2 attempts" in refused.reason

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.store.refs import pre_change_tag
-from netpatrol.collect.build import build_nornir
-from netpatrol.collect.runner import run_task
+from netpatrol.collect.collector import Collector, failure_of
+from netpatrol.collect.progress import progress_bar
+from netpatrol.collect.runner import SshCollector
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
@@ -30,7 +32,7 @@ class DeviceBackup:
     saved_matches: bool | None = None
     error_status: str | None = None
     reason: str | None = None
-    sentinel: str | None = None  # see tasks.backup.FetchedConfig
+    sentinel: str | None = None  # see backup.task.FetchedConfig
     warning: str | None = None
 
 
@@ -85,9 +87,13 @@ def run_backup(
     lock_timeout: float = 0,
     processes: ProcessSetting | None = None,
     trigger: str | None = None,
+    collector: Collector | None = None,
 ) -> BackupRun:
     """`reason` is a human change id + text (tagged pre-change/<id>/...); `trigger` is what
-    started an unattended run (a syslog line): written in the commit message, never tagged."""
+    started an unattended run (a syslog line): written in the commit message, never tagged.
+
+    `collector` fetches the configs (default: SSH with `workers` and `processes`); whatever
+    answers, the run stores, commits, tags and records the same way."""
     settings = ws.settings.backup
     started = datetime.now(timezone.utc)
     store = open_store(ws)
@@ -95,21 +101,18 @@ def run_backup(
     with store.lock(timeout=lock_timeout):
 
         previous = PreviousConfigs(store.path, {name: layout.config_path(h.site, h.name) for name, h in by_name.items()})
-        nr = build_nornir(ws, hosts, workers)
-        outcomes = run_task(
-            nr, fetch_config, "Backing up", show_progress=show_progress, processes=processes,
-            previous=previous, secrets=settings.secrets, max_shrink=settings.max_shrink,
-            compare_saved=settings.save_saved_config,
-        )
+        collect = collector or SshCollector(ws, workers=workers, processes=processes)
+        procedure = partial(fetch_config, previous=previous, secrets=settings.secrets, max_shrink=settings.max_shrink,
+                            compare_saved=settings.save_saved_config)
+        outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Backing up", show_progress))
         devices = []
         leftover = store.uncommitted(layout.CONFIGS)
         for h in hosts:
             o = outcomes.get(h.name)
             path = layout.config_path(h.site, h.name)
-            if o is None or not o.ok:
-                err = o.error if o else None
-                devices.append(DeviceBackup(h.name, h.site, "failed", path, error_status=getattr(err, "status", "error"),
-                                            reason=getattr(err, "reason", None) or str(err)))
+            if o is None or not o.ok or o.value is None:
+                status, why = failure_of(o)
+                devices.append(DeviceBackup(h.name, h.site, "failed", path, error_status=status, reason=why))
                 continue
             changed = store.write_file(path, o.value.text) or path in leftover
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,

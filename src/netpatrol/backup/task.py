@@ -1,18 +1,17 @@
-"""Nornir task: fetch one device's configuration and make it safe to store."""
+"""The backup procedure: fetch one device's configuration and make it safe to store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nornir.core.task import Task
-
 from netpatrol import errors
 from netpatrol.backup.configtext import check_complete, check_not_cut_short, clean, split_sentinel
-from netpatrol.collect.session import CommandOutput, send
-from netpatrol.platforms import PlatformProfile
 from netpatrol.backup.sanitize import sanitize
-from netpatrol.collect.task import read_timeout, session
+from netpatrol.collect.collector import Connect, Device
+from netpatrol.collect.session import CommandOutput
+from netpatrol.platforms import PLATFORMS, PlatformProfile
+from netpatrol.workspace.inventory import ResolvedHost
 
 # FetchedConfig.sentinel values.
 SENTINEL_CHECKED = "checked"
@@ -30,7 +29,7 @@ class FetchedConfig:
     warning: str | None = None
 
 
-def _fetch_running(conn, profile: PlatformProfile, timeout: float) -> tuple[CommandOutput, bool, str | None]:
+def _fetch_running(device: Device, profile: PlatformProfile) -> tuple[CommandOutput, bool, str | None]:
     """(running-config output, whether the sentinel followed it, why it could not).
 
     Some NX-OS images and AAA command authorisation refuse `;`-chained lines; a device that does
@@ -38,19 +37,20 @@ def _fetch_running(conn, profile: PlatformProfile, timeout: float) -> tuple[Comm
     """
     spec = profile.backup
     if not spec.sentinel_command:
-        return send(conn, profile, spec.running, timeout), False, None
-    chained = send(conn, profile, f"{spec.running} ; {spec.sentinel_command}", timeout)
+        return device.send(spec.running), False, None
+    chained = device.send(f"{spec.running} ; {spec.sentinel_command}")
     if not chained.rejected or not spec.sentinel_fallback:
         return chained, True, None
     for command in spec.sentinel_fallback:
-        plain = send(conn, profile, command, timeout)
+        plain = device.send(command)
         if not plain.rejected:
             return plain, False, f"'{chained.command}' was refused ({chained.rejected})"
     return chained, True, None
 
 
 def fetch_config(
-    task: Task,
+    host: ResolvedHost,
+    connect: Connect,
     previous: Callable[[str], str | None],
     secrets: str,
     max_shrink: float,
@@ -60,24 +60,24 @@ def fetch_config(
 
     Nothing here writes to disk; a device that fails any step keeps its last good backup.
     """
-    host = task.host.name
-    with session(task) as (conn, profile):
-        timeout = read_timeout(task)
-        running, with_sentinel, refused = _fetch_running(conn, profile, timeout)
+    name = host.name
+    profile = PLATFORMS[host.platform]
+    with connect() as device:
+        running, with_sentinel, refused = _fetch_running(device, profile)
         saved = None
         if compare_saved and profile.backup.saved and not running.rejected:
-            saved = send(conn, profile, profile.backup.saved, timeout)
+            saved = device.send(profile.backup.saved)
     if running.rejected:
-        raise errors.CommandRejected(host, f"'{running.command}' was refused: {running.rejected}")
-    raw = split_sentinel(running.text, profile, host=host) if with_sentinel else running.text
+        raise errors.CommandRejected(name, f"'{running.command}' was refused: {running.rejected}")
+    raw = split_sentinel(running.text, profile, host=name) if with_sentinel else running.text
     text = clean(raw, profile)
-    check_complete(text, profile, previous(host), max_shrink, host=host)
+    check_complete(text, profile, previous(name), max_shrink, host=name)
     saved_matches = None
     if saved is not None and not saved.rejected and saved.text.strip():
         saved_text = clean(saved.text, profile)
-        check_not_cut_short(text, saved_text, profile, host=host)
+        check_not_cut_short(text, saved_text, profile, host=name)
         saved_matches = saved_text == text
-    safe = sanitize(text, profile.name, secrets)
+    safe = sanitize(text, host.platform, secrets)
     sentinel = warning = None
     if profile.backup.sentinel_command:
         sentinel = SENTINEL_CHECKED if with_sentinel else SENTINEL_UNAVAILABLE

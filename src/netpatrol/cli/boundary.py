@@ -25,10 +25,7 @@ from netpatrol.childenv import is_secret
 from netpatrol.cli.common import WORKSPACE_META, err, markup
 from netpatrol.errors import ExitCode, LockedError, NetpatrolError
 
-try:
-    from typer import TyperException as _CommandLineError  # typer that bundles its own click
-except ImportError:  # typer on top of click
-    from click import ClickException as _CommandLineError
+from typer import TyperException as _CommandLineError  # typer bundles its own click since 0.29
 
 # Shorter values are too common to replace in a traceback without mangling it (and too weak to
 # be a password worth hiding).

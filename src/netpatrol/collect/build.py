@@ -1,6 +1,9 @@
-"""Nornir over the selected hosts, and `with_retries`, which repeats a task after transient failures.
+"""Nornir over the selected hosts, and the task that runs a procedure on each over an SSH session.
 
-Used in the parent and in shard processes alike (collect.runner, collect.shard).
+`procedure_task` is the one Nornir task of every run: it hands the procedure the host's
+ResolvedHost and a `connect` that opens the SSH session (collect.task.session) as a Device.
+`with_retries` repeats it after transient failures. Used in the parent and in shard processes
+alike (collect.runner, collect.shard).
 """
 
 from __future__ import annotations
@@ -8,7 +11,8 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from nornir.core import Nornir
@@ -21,11 +25,20 @@ from nornir.core.inventory import (
     Hosts,
     Inventory,
 )
+from nornir.core.task import Task
 from nornir.plugins.runners import ThreadedRunner
 
 from netpatrol import errors
+from netpatrol.collect.collector import Device, Procedure
 from netpatrol.collect.hostkeys import HostKeyStore
-from netpatrol.collect.session import SessionContext, register_plugin
+from netpatrol.collect.session import (
+    CommandOutput,
+    SessionContext,
+    register_plugin,
+    send,
+)
+from netpatrol.collect.task import read_timeout, session
+from netpatrol.platforms import PlatformProfile
 from netpatrol.workspace.inventory import SECRET_EXTRAS, ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
@@ -79,7 +92,7 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
         defaults=defaults,
     )
     # Nornir's default logging writes nornir.log into the current directory: keep it off.
-    # The workspace rides along so run_task can give shard processes the same settings.
+    # The workspace rides along so the collector can give shard processes the same settings.
     config = Config(logging=LoggingConfig(enabled=False), user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
 
@@ -112,3 +125,24 @@ def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Call
             attempt += 1
 
     return run
+
+
+class SshDevice:
+    """A Device over an open netmiko session; every command bounded by the read timeout."""
+
+    def __init__(self, conn: Any, profile: PlatformProfile, timeout: float):
+        self.conn, self.profile, self.timeout = conn, profile, timeout
+
+    def send(self, command: str) -> CommandOutput:
+        return send(self.conn, self.profile, command, self.timeout)
+
+
+@contextmanager
+def _ssh_device(task: Task) -> Iterator[Device]:
+    with session(task) as (conn, profile):
+        yield SshDevice(conn, profile, read_timeout(task))
+
+
+def procedure_task(task: Task, procedure: Procedure[Any]) -> Any:
+    """The Nornir task of every run: `procedure` on this host, over an SSH session it opens."""
+    return procedure(task.host.data["netpatrol"], functools.partial(_ssh_device, task))

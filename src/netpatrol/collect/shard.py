@@ -8,7 +8,7 @@ outcome (value, or the translated DeviceError) back pickled; the parent alone wr
 commits and updates records, so a run cut short leaves nothing half-written.
 
 Children are started with `spawn`, not `fork`: the parent holds the workspace lock (an flock that
-a forked child would share and keep alive), the store's state and possibly threads (a syslog
+a forked child would share and keep alive), GitPython state and possibly threads (a syslog
 listener, a scheduler). They are daemonic (ended when the parent exits normally), ask the kernel
 for SIGKILL when the parent dies (Linux), and ignore SIGINT: on Ctrl-C the parent stops handing
 out hosts and terminates them itself.
@@ -32,9 +32,10 @@ from typing import Any, Literal
 from nornir.core.task import AggregatedResult, Task
 
 from netpatrol import errors
+from netpatrol.collect.build import build_nornir, procedure_task, with_retries
+from netpatrol.collect.collector import Outcome, Procedure
+from netpatrol.collect.progress import Processor
 from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.collect.build import build_nornir, with_retries
-from netpatrol.collect.progress import Outcome, Processor
 from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,7 @@ class ShardJob:
     ws: Workspace
     hosts: list[ResolvedHost]
     workers: int
-    task: Callable[..., Any]
-    kwargs: dict[str, Any]
+    procedure: Procedure[Any]
 
 
 def _encode(outcome: Outcome) -> bytes:
@@ -176,14 +176,13 @@ def _die_with_parent(parent: int) -> None:
 def _child(job: ShardJob, value: Any, results: Any, parent: int) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
     nr = build_nornir(job.ws, job.hosts, job.workers)
     ctx = nr.config.user_defined["netpatrol"]
     counter = ClaimCounter(value, len(job.hosts))
     runner = ClaimRunner(counter, [h.name for h in job.hosts], job.workers)
     try:
         nr.with_runner(runner).with_processors([Reporter(lambda o: results.put(_encode(o)))]).run(
-            task=with_retries(job.task, ctx.retries, ctx.retry_backoff), **job.kwargs)
+            task=with_retries(procedure_task, ctx.retries, ctx.retry_backoff), procedure=job.procedure)
     finally:
         nr.close_connections(on_good=True, on_failed=True)
         results.put(_DONE)
@@ -203,10 +202,11 @@ def run_sharded(
     the thread that reads the children's results (so it must be thread-safe).
     """
     try:
-        pickle.dumps((job.task, job.kwargs))
+        pickle.dumps(job.procedure)
     except Exception as exc:
-        raise TypeError(f"task {getattr(job.task, '__name__', job.task)!r} or its arguments cannot be sent to "
-                        f"shard processes ({exc}); use module-level functions and picklable values") from exc
+        func = getattr(job.procedure, "func", job.procedure)  # a functools.partial names its function
+        raise TypeError(f"procedure {getattr(func, '__name__', type(func).__name__)!r} or its arguments cannot be sent "
+                        f"to shard processes ({exc}); use module-level functions and picklable values") from exc
     mp = multiprocessing.get_context("spawn")
     value = mp.Value("i", 0)
     results = mp.Queue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from netpatrol.workspace.records import load_device_records
@@ -17,8 +18,9 @@ from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
-from netpatrol.collect.build import build_nornir
-from netpatrol.collect.runner import run_task
+from netpatrol.collect.collector import Collector, failure_of
+from netpatrol.collect.progress import progress_bar
+from netpatrol.collect.runner import SshCollector
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.workspace.settings import Workspace
 
@@ -67,20 +69,20 @@ def _from_raw(h: ResolvedHost, raw: RawCollection, extra_dirs: list[Path]) -> De
                        item.command, status, error)
 
 
-def read_facts(ws: Workspace, hosts: list[ResolvedHost]) -> list[DeviceFacts]:
+def read_facts(ws: Workspace, hosts: list[ResolvedHost], collector: Collector | None = None) -> list[DeviceFacts]:
     job = load_job(ws.root, "quarterly")
     items = {p: {ITEM: alts[ITEM]} for p, alts in job.platforms.items() if ITEM in alts}
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in load_device_records(ws).items()}
-    outcomes = run_task(build_nornir(ws, hosts), collect_inspection, "Reading versions",
-                        items=items, remembered=remembered, collect_config=False)
+    collect = collector or SshCollector(ws)
+    procedure = partial(collect_inspection, items=items, remembered=remembered, collect_config=False)
+    outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Reading versions"))
     extra = parser_dirs(ws)
     found = []
     for h in hosts:
         o = outcomes.get(h.name)
-        if o is not None and o.ok:
+        if o is not None and o.ok and o.value is not None:
             found.append(_from_raw(h, o.value, extra))
         else:
-            err = o.error if o else None
-            found.append(DeviceFacts(h.name, h.platform, False, getattr(err, "status", "error"),
-                                     error=getattr(err, "reason", None) or str(err)))
+            status, why = failure_of(o)
+            found.append(DeviceFacts(h.name, h.platform, False, status, error=why))
     return found

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
 
 from netpatrol.checks.engine import CheckContext, evaluate
 from netpatrol.checks.loader import load_packs
@@ -24,8 +25,9 @@ from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
 from netpatrol.platforms import PLATFORMS
 from netpatrol.store.periods import check_period, current_period, inspected_periods, inspection_tag, period_order
-from netpatrol.collect.build import build_nornir
-from netpatrol.collect.runner import run_task
+from netpatrol.collect.collector import Collector
+from netpatrol.collect.progress import progress_bar
+from netpatrol.collect.runner import SshCollector
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.store import layout
@@ -176,7 +178,10 @@ def run_inspection(
     lock_timeout: float = 0,
     job: Job | None = None,
     processes: ProcessSetting | None = None,
+    collector: Collector | None = None,
 ) -> InspectionRun:
+    """Inspect `hosts` for `period`; `collector` runs the job's commands (default: SSH with
+    `workers` and `processes`), everything after it is the same whoever answered."""
     period = check_period(period or current_period())
     job = job or load_job(ws.root, "quarterly")
     checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
@@ -185,9 +190,9 @@ def run_inspection(
     records = load_device_records(ws)
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
     with store.lock(timeout=lock_timeout):
-        nr = build_nornir(ws, hosts, workers)
-        outcomes = run_task(nr, collect_inspection, f"Inspecting {period}", show_progress=show_progress, processes=processes,
-                            items=job.platforms, remembered=remembered, collect_config=job.collect_config)
+        collect = collector or SshCollector(ws, workers=workers, processes=processes)
+        procedure = partial(collect_inspection, items=job.platforms, remembered=remembered, collect_config=job.collect_config)
+        outcomes = collect(hosts, procedure, progress_bar(len(hosts), f"Inspecting {period}", show_progress))
         results = []
         earlier = earlier_periods(store, period)
         for h in hosts:

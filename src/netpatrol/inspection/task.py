@@ -1,15 +1,13 @@
-"""Nornir task: run a job's command catalogue on one device, choosing among alternatives."""
+"""The inspection procedure: run a job's command catalogue on one device, choosing among alternatives."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from nornir.core.task import Task
-
-from netpatrol.collect.session import send
+from netpatrol.collect.collector import Connect
 from netpatrol.platforms import PLATFORMS
-from netpatrol.collect.task import read_timeout, session
+from netpatrol.workspace.inventory import ResolvedHost
 
 
 @dataclass
@@ -29,7 +27,8 @@ class RawCollection:
 
 
 def collect_inspection(
-    task: Task,
+    host: ResolvedHost,
+    connect: Connect,
     items: dict[str, dict[str, list[str]]],
     remembered: dict[str, dict[str, str]],
     collect_config: bool,
@@ -40,19 +39,17 @@ def collect_inspection(
     `remembered[host][item]` is the alternative that worked last time: tried first, so a
     CloudEngine is not asked the S-series command every quarter.
     """
-    host = task.host
-    assert host.platform is not None  # the inventory gives every host a platform
     profile = PLATFORMS[host.platform]
     catalogue = items.get(host.platform, {})
     known = remembered.get(host.name, {})
     cache: dict[str, tuple[str, str | None]] = {}
     out: dict[str, ItemRaw] = {}
     collected_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with session(task) as (conn, _):
+    with connect() as device:
 
         def run(command: str) -> tuple[str, str | None]:
             if command not in cache:
-                o = send(conn, profile, command, read_timeout(task))
+                o = device.send(command)
                 cache[command] = (o.text, o.rejected)
             return cache[command]
 
