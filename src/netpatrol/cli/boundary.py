@@ -35,7 +35,7 @@ _MIN_SECRET_LEN = 4
 class ErrorBoundary(typer.core.TyperGroup):
     """The root command group: the only place exceptions become messages and exit codes."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's bundled click Context, whose module is private
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, _CommandLineError):

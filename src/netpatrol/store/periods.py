@@ -92,11 +92,11 @@ def is_period(text: str) -> bool:
 
 def inspected_periods(store: Store) -> list[str]:
     """Every period with stored results, oldest first (tagged or only in the working tree)."""
-    found = {layout.period_of(p) for p in store.list_files(layout.INSPECTIONS)}
+    paths = list(store.list_files(layout.INSPECTIONS))
     head = store.head()
     if head:
-        found |= {layout.period_of(p) for p in store.list_files(layout.INSPECTIONS, ref=head)}
-    found.discard(None)
+        paths += store.list_files(layout.INSPECTIONS, ref=head)
+    found = {period for period in map(layout.period_of, paths) if period}
     valid = []
     for p in found:
         try:
