@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
-from report_world import built, world  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

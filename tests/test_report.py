@@ -14,7 +14,7 @@ from netpatrol.workspace.models import MachineRoom
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
-from report_world import CHANGED, DROPPED, Q2, Q3, built, world  # noqa: F401  (fixtures)
+from report_world import CHANGED, DROPPED, Q2, Q3
 
 ALL_FORMATS = ["html", "md", "xlsx"]
 

@@ -19,7 +19,7 @@ from md_check import assert_tables_whole, parse, parser
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.inert import FORMULA_STARTS, REPLACEMENT, clean_text, csv_cell, md_cell, md_code, md_fence, md_inline, xlsx_cell
 from netpatrol.report.render import environment, render_html, render_md, tidy_markdown
-from report_world import (  # noqa: F401  (fixtures)
+from report_world import (
     HOSTILE_CONFIG,
     HOSTILE_DETAIL,
     HOSTILE_ERROR,
@@ -28,10 +28,6 @@ from report_world import (  # noqa: F401  (fixtures)
     HOSTILE_SERIAL,
     HOSTILE_VERSION,
     Q3,
-    built,
-    built_hostile,
-    hostile_world,
-    world,
 )
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "=cmd|'/C calc'!A0", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1",

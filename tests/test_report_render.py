@@ -14,7 +14,7 @@ import pytest
 
 from netpatrol.report import ReportRequest, write_report
 from netpatrol.report.pdf import pdf_available
-from report_world import Q3, built, world  # noqa: F401  (fixtures)
+from report_world import Q3
 
 CHROMIUM = "/usr/bin/chromium"
 

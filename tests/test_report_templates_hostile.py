@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
-from report_world import built, world  # noqa: F401  (fixtures)
 
 ESCAPE = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
 RUN = "{{ cycler.__init__.__globals__.os.system('touch MARKER') }}"

@@ -16,7 +16,6 @@ from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import StoreError
 from netpatrol.store.refs import resolve
 from netpatrol.store.repo import Store
-from report_world import built, world  # noqa: F401  (fixtures)
 
 
 pytestmark = pytest.mark.usefixtures("bare_git_home")
