@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+import fault_world
+
 if TYPE_CHECKING:
     from netpatrol.lab.control import LabDeviceSpec
 
@@ -134,10 +136,8 @@ class Lab:
         return sum(1 for line in self.log().splitlines() if f" auth {name} " in line + " ")
 
     def write_workspace(self, root: Path, names: list[str] | None = None, **kw: Any) -> Path:
-        """A generated workspace (tests/fault_world.py) over some of these devices (default: all)."""
-        from fault_world import write_workspace
-
-        return write_workspace(root, [self.devices[n] for n in names or self.devices], **kw)
+        """A generated workspace (fault_world.write_workspace) over some of these devices (default: all)."""
+        return fault_world.write_workspace(root, [self.devices[n] for n in names or self.devices], **kw)
 
 
 class LabFactory:
@@ -155,14 +155,15 @@ class LabFactory:
                  options: dict[str, Any] | None = None,
                  fields: dict[str, dict[str, Any]] | None = None,
                  workspace: Path | None = None,
-                 username: str = "netops", password: str | None = None, enable_secret: str | None = "",
-                 timeout: float = 120, **workspace_settings: Any) -> Lab:
-        """`hosts`: a count (names lab-<platform>-<i>, platforms cycled), names (platforms cycled)
-        or {name: platform}; `platforms` defaults to every registered one. Credentials default to
-        fault_world's; `fields[name]` sets any other LabDeviceSpec field of one device. With `workspace`, a generated workspace over all devices is written there
-        (keyword arguments go to fault_world.write_workspace) and the lab lives in its
-        .netpatrol/lab; otherwise in a temporary directory of its own."""
-        import fault_world
+                 username: str = "netops", password: str = fault_world.PASSWORD,
+                 enable_secret: str | None = fault_world.ENABLE,
+                 timeout: float = 120, **workspace_kw: Any) -> Lab:
+        """`hosts`: a count (names lab-<platform>-<i>), names, or {name: platform}; without a
+        mapping, `platforms` (default: every registered one) are cycled. `scenarios`: for every
+        device, or {name: [...]}; `faults`: {name: [...]}; `fields[name]`: any other LabDeviceSpec
+        field of one device. The credentials are those fault_world's workspaces refer to. With
+        `workspace`, a generated workspace over every device is written there (`workspace_kw` go to
+        fault_world.write_workspace) and the lab lives in its .netpatrol/lab."""
         from netpatrol.lab.control import LabDeviceSpec
         from netpatrol.lab.testing import free_ports
         from netpatrol.platforms import PLATFORMS
@@ -174,24 +175,21 @@ class LabFactory:
             hosts = {f"lab-{cycle[i % len(cycle)].replace('_', '-')}-{i}": cycle[i % len(cycle)] for i in range(hosts)}
         elif not isinstance(hosts, dict):
             hosts = {n: cycle[i % len(cycle)] for i, n in enumerate(hosts)}
-        scenarios = scenarios or {}
-        faults = faults or {}
         scenarios, faults, fields = scenarios or {}, faults or {}, fields or {}
         specs = [LabDeviceSpec(**{
             "name": n, "platform": p, "address": "127.0.0.1", "port": port, "username": username,
-            "password": password or fault_world.PASSWORD,
-            "enable_secret": fault_world.ENABLE if enable_secret == "" else enable_secret,
+            "password": password, "enable_secret": enable_secret,
             "scenarios": list(scenarios.get(n, []) if isinstance(scenarios, dict) else scenarios),
             "faults": list(faults.get(n, [])), **fields.get(n, {})})
                  for (n, p), port in zip(hosts.items(), free_ports(len(hosts)))]
         if workspace is not None:
-            fault_world.write_workspace(workspace, specs, **workspace_settings)
+            fault_world.write_workspace(workspace, specs, **workspace_kw)
             state_dir = workspace / ".netpatrol" / "lab"
         else:
             state_dir = self._tmp.mktemp("lab") / "lab"
         return self._up(Lab(state_dir, {s.name: s for s in specs}, workspace), timeout, options)
 
-    def sample(self, ws: Path, timeout: float = 60) -> Lab:
+    def from_workspace(self, ws: Path, timeout: float = 60) -> Lab:
         """The lab the workspace at `ws` describes (its lab.yaml and inventory, e.g. a copy of the
         sample workspace), moved to a port free on every device address."""
         from netpatrol.lab.labfile import build_specs
@@ -236,7 +234,7 @@ def make_module_lab(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def lab_workspace(sample_workspace: Path, make_lab: LabFactory) -> Path:
     """The sample workspace with its whole lab running on a port of its own."""
-    return make_lab.sample(sample_workspace).workspace
+    return make_lab.from_workspace(sample_workspace).workspace
 
 
 @pytest.fixture

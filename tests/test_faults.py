@@ -294,7 +294,6 @@ class _TcpCounter:
 
 
 def test_retries_for_transient_failures_never_for_auth_or_hostkey(tmp_path, lab, faults):
-    state = lab.state_dir
     tel_ok, tel_bad = _TcpCounter(), _TcpCounter()
     names = ["retry-hang", "retry-drop", "retry-refuse", "badpw", "tel-refuse", "tel-badpw", "good1"]
     ws = lab.write_workspace(tmp_path / "ws", names, connection={"retries": 2, "retry_backoff": 0.2, "conn_timeout": 1,

@@ -61,7 +61,6 @@ def _digits_masked(text: str) -> str:
 
 
 def _session(lab, platform: str) -> dict[str, str]:
-    state_dir = lab.state_dir
     spec = _spec(lab, platform)
     conn = _connect(spec)
     if platform in ENABLE_PLATFORMS:
@@ -259,7 +258,7 @@ def test_hang_after_login_never_shows_a_prompt(lab):
 
 
 def test_set_config_and_scenarios_apply_without_restart(lab):
-    state_dir, specs = lab.state_dir, lab.devices
+    state_dir = lab.state_dir
     spec = _spec(lab, "cisco_ios")
     control.set_config(state_dir, spec.name, "!\nhostname drifted\n!\nend\n")
     out = _exec(spec, "show running-config")
