@@ -4,6 +4,7 @@ The lab: every test that needs simulated devices gets them from one factory, `ma
 (function scope) or `make_module_lab` (one lab shared by a module), returning a `Lab` handle.
 Such tests must carry `@pytest.mark.lab` (so `pytest -m "not lab"` is the fast tier without
 SSH): a test that reaches the factory, starts the lab or opens an SSH session without it fails.
+Likewise a test that calls `corpus_dir()` (or uses the `corpus` fixture) without `corpus`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 SKIP_NO_CORPUS = "needs the real-device corpus in ../shared/corpus, which only the project's own machines have"
 
 
+_corpus_reads: list[bool] = []  # corpus_dir() calls in the running test (the `corpus` marker check)
+
+
 def corpus_dir() -> Path:
+    _corpus_reads.append(True)
     if not CORPUS.is_dir():
         pytest.skip(SKIP_NO_CORPUS)
     return CORPUS
@@ -82,6 +87,7 @@ def set_inventory_port(ws: Path, port: int) -> None:
 
 LAB_FIXTURES = {"make_lab", "make_module_lab"}
 LAB_MARKER_MISSING = "starts the lab or speaks SSH without @pytest.mark.lab (add it, module-wide: pytestmark = pytest.mark.lab)"
+CORPUS_MARKER_MISSING = "reads ../shared/corpus without @pytest.mark.corpus"
 
 
 @dataclass
@@ -281,12 +287,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_lab_without_the_marker(request: pytest.FixtureRequest):
+def _markers_stay_true(request: pytest.FixtureRequest):
     """In a test not marked `lab`, starting a lab or an SSH session in this process fails the test
-    (caught here too, even if the code under test swallows the exception)."""
+    (caught here even if the code under test swallows the exception); in one not marked `corpus`,
+    reading the corpus does."""
+    _corpus_reads.clear()
     if request.node.get_closest_marker("lab") is not None:
         yield
-        return
+    else:
+        yield from _refusing_the_lab(request)
+    if _corpus_reads and request.node.get_closest_marker("corpus") is None:
+        pytest.fail(f"{request.node.nodeid}: {CORPUS_MARKER_MISSING}", pytrace=False)
+
+
+def _refusing_the_lab(request: pytest.FixtureRequest):
     import paramiko
 
     from netpatrol.lab import control, testing

@@ -171,6 +171,7 @@ def test_to_patch_is_git_apply_able_including_eol_edge_cases(tmp_path):
         assert result == tree(s, b)
 
 
+@pytest.mark.corpus
 def test_real_config_revisions_from_the_corpus(tmp_path, monkeypatch):
     """Two real revisions of one Huawei NE40 config: drift counts agree with git, patch applies."""
     configs = corpus_dir() / "huawei_vrp" / "configs"

@@ -72,6 +72,7 @@ def _check(platform: str, command: str, texts: list[str], by_item: dict, raws: d
             by_item[item], raws[item] = outcome.rows, text
 
 
+@pytest.mark.corpus
 def test_mutated_corpus_captures_never_crash_parse_or_normalise():
     corpus = corpus_dir()
     rng = random.Random(SEED)

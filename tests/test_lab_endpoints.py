@@ -15,7 +15,7 @@ from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.server import Lab
 from netpatrol.workspace.settings import Workspace
-from tests.conftest import _free_port_on, set_inventory_port
+from conftest import _free_port_on, set_inventory_port
 
 pytestmark = pytest.mark.lab
 runner = CliRunner()

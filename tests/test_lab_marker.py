@@ -1,5 +1,6 @@
-"""The `lab` marker stays true: a test that reaches the lab factory, starts a lab or opens an SSH
-session without it fails, whatever the code under test does with the error."""
+"""The `lab` and `corpus` markers stay true: a test that reaches the lab factory, starts a lab or
+opens an SSH session without `lab` fails, whatever the code under test does with the error; so
+does one reading the corpus without `corpus`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ TESTS = '''
 import paramiko
 import pytest
 
+from conftest import corpus_dir
 from netpatrol.lab import control
 
 
@@ -41,6 +43,15 @@ def test_factory_marked(make_lab):
 
 def test_no_lab_at_all(tmp_path):
     pass
+
+
+def test_corpus_unmarked():
+    corpus_dir()
+
+
+@pytest.mark.corpus
+def test_corpus_marked():
+    corpus_dir()
 '''
 
 
@@ -49,7 +60,9 @@ def test_tests_reaching_the_lab_without_the_marker_fail(pytester: pytest.Pyteste
     pytester.makepyfile(test_some=TESTS)
     result = pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:cacheprovider", "-rE")
     # Marked, or not near the lab: pass. The two that swallow the error pass, then fail at teardown.
-    result.assert_outcomes(passed=4, errors=3)
+    # The corpus is absent here: both corpus tests skip, the unmarked one then fails at teardown.
+    result.assert_outcomes(passed=4, skipped=2, errors=4)
     for name, what in (("test_factory_unmarked", ""), ("test_lab_up_unmarked_even_if_swallowed", "lab up: "),
                        ("test_ssh_unmarked_even_if_swallowed", "SSH session: ")):
         result.stdout.fnmatch_lines([f"*{name}*{what}starts the lab or speaks SSH without @pytest.mark.lab*"])
+    result.stdout.fnmatch_lines(["*test_corpus_unmarked*reads ../shared/corpus without @pytest.mark.corpus*"])

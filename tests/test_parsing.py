@@ -88,6 +88,7 @@ def _corpus_cases() -> list[tuple[str, str, Path]]:
 
 
 @needs_corpus
+@pytest.mark.corpus
 def test_every_own_template_has_a_case():
     used = {Path(resolve_template(*_command_of(r))).name for r in pair_cases()}
     used |= {Path(resolve_template(p, c)).name for p, c, _ in _corpus_cases()}

@@ -10,7 +10,7 @@ import pytest
 
 from netpatrol.errors import UsageError
 from netpatrol.backup.sanitize import PLACEHOLDER, RULES, SecretLevel, find_secrets, sanitize
-from tests.conftest import CORPUS, SKIP_NO_CORPUS
+from conftest import CORPUS, SKIP_NO_CORPUS
 
 CISCO_LIKE = ("cisco_ios", "cisco_nxos", "arista_eos", "ruijie_os")
 

@@ -61,6 +61,7 @@ def test_header_forms():
     assert bare.hostname is None and "%SYS-5-CONFIG_I" in bare.text
 
 
+@pytest.mark.corpus
 def test_real_junos_commit_line_from_corpus():
     raw = (corpus_dir() / "juniper_junos" / "show_log_messages" / "genie_junos_golden_output.raw").read_text()
     commits = [ln for ln in raw.splitlines() if is_config_change("juniper_junos", ln)]
