@@ -24,18 +24,17 @@ Then bench/gitstore.py times the commit of 10,000 stored configs (1 % and 100 % 
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
 import argparse
 import json
 import subprocess
+import sys
 import tempfile
 import threading
 import time
-import sys
 from pathlib import Path
 
 import common
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 # The "show running-config" equivalent per platform, written out as a plain script would.
 RUNNING = {"cisco_ios": "show running-config", "cisco_nxos": "show running-config", "arista_eos": "show running-config",
@@ -57,8 +56,8 @@ def plain(ws: Path, out: Path, workers: int, tuned: bool) -> None:
     import git
     from nornir.core import Nornir
     from nornir.core.configuration import Config
-    from nornir.core.plugins.connections import ConnectionPluginRegister
     from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+    from nornir.core.plugins.connections import ConnectionPluginRegister
     from nornir.plugins.runners import ThreadedRunner
     from nornir_netmiko.tasks import netmiko_send_command
 

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import yaml
 
-from repo_env import netpatrol_argv
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import make_specs
 from netpatrol.platforms import PLATFORMS
+from repo_env import netpatrol_argv
 
 PY = sys.executable
 NETPATROL = netpatrol_argv()  # the CLI of this same environment, never one found elsewhere

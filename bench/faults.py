@@ -9,22 +9,21 @@ one hanging device can hold a worker. Prints clean wall, faulty wall, timeout an
 
 from __future__ import annotations
 
-import repo_env  # noqa: I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
 import argparse
-import sys
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fault_world import ENABLE, PASSWORD, PLATFORMS, env, write_workspace  # noqa: E402
+import repo_env
 
-from netpatrol.lab import control  # noqa: E402
-from netpatrol.lab.control import LabDeviceSpec  # noqa: E402
-from netpatrol.lab.testing import free_ports  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from fault_world import ENABLE, PASSWORD, PLATFORMS, env, write_workspace
+from netpatrol.lab import control
+from netpatrol.lab.control import LabDeviceSpec
+from netpatrol.lab.testing import free_ports
 
 MODES = ["hang_after_login", "refuse_connection", "reject_password", "drop_mid_output", "truncate_config", "error_all"]
 NETPATROL = repo_env.netpatrol_argv()

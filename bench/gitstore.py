@@ -3,15 +3,14 @@
     .venv/bin/python bench/gitstore.py                # 3,000 synthetic ~11 KB configs, one trial (< 2 min)
     .venv/bin/python bench/gitstore.py --n 10000      # the size the < 1 s target is stated for (~3-6 min)
 
-Times only the commit step (the configs are written before the clock starts). Scenarios: 1 % of the configs changed (target < 1 s at 10,000) and
+Times only the commit step (the configs are written before the clock starts).
+Scenarios: 1 % of the configs changed (target < 1 s at 10,000) and
 all changed, each through Store.commit and through GitPython's `index.add(every file)` +
 `index.commit` (the "re-add everything" script, measured ~80x slower), in one run.
 Repositories live under --dir (default: a temp dir on the same disk as /tmp).
 """
 
 from __future__ import annotations
-
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
 import random
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import git  # the baseline only; netpatrol itself goes through netpatrol.store.repo
 
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.store.repo import Store, format_commit_message
 
 

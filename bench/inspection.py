@@ -17,17 +17,16 @@ Parse: a synthetic, realistic Cisco IOS `show interfaces` with 500 interfaces th
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
-import sys
 from pathlib import Path
 
 import common
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 ENABLE = common.PLAIN_ENABLE
 

@@ -12,8 +12,6 @@ so the choice of server library is made by measurement, not taste.
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
 import argparse
 import json
 import os
@@ -27,6 +25,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 # -- the paramiko prototype (runs in its own process: `bench/lab.py --paramiko-server ...`) --------
 

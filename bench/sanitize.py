@@ -4,28 +4,27 @@
     .venv/bin/python bench/sanitize.py [--rounds 20] [--baseline-rules GIT_REF]
 
 With --baseline-rules, the sanitiser of that commit is timed too, so the cost of new rules shows
-against the old ones on this machine and this load.
+against the old ones on this machine and this load. Last, pathological long lines (the shapes a
+backtracking rule chokes on) at 2,000 and 20,000 characters: linear rules take about 10x for 10x
+the length, a quadratic one about 100x.
 """
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
-import sys
-from pathlib import Path
-
-
 import argparse
 import importlib.util
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.backup.configtext import clean
+from netpatrol.backup.sanitize import sanitize
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.planted import SCENARIO
 from netpatrol.platforms import PLATFORMS
-from netpatrol.backup.sanitize import sanitize
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -47,6 +46,18 @@ def timed(fn, texts: list[tuple[str, str]], rounds: int) -> float:
         for platform, text in texts:
             fn(text, platform)
     return time.perf_counter() - start
+
+
+def pathological(n: int) -> list[str]:
+    return ["x" * n + " ## SECRET-DATA", "a" * n + "://", "%^%#" * (n // 4), " " * n + "key", "\t" * n + ";"]
+
+
+def long_lines() -> None:
+    """Per platform: time of the 20,000-character lines against the 2,000-character ones."""
+    for platform in sorted(PLATFORMS):
+        short, long_ = ([(platform, line) for line in pathological(n)] for n in (2000, 20000))
+        t_short, t_long = timed(sanitize, short, 3), timed(sanitize, long_, 3)
+        print(f"long lines {platform:14s} 2k {t_short * 1e3:7.1f} ms  20k {t_long * 1e3:8.1f} ms  x{t_long / t_short:5.1f}")
 
 
 def old_sanitize(ref: str):
@@ -78,6 +89,7 @@ def main() -> None:
     for label, seconds in rows:
         per_line = seconds / (lines * args.rounds) * 1e6
         print(f"{label:32s} {seconds:7.3f} s  {per_line:6.2f} us/line  x{seconds / base:5.2f} baseline")
+    long_lines()
 
 
 if __name__ == "__main__":

@@ -14,20 +14,17 @@ store did before it refused links, checked its branch and left GitPython:
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
-from pathlib import Path
-
-
 import argparse
 import os
 import resource
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import git  # the baseline only
 
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.store.repo import Store
 
 

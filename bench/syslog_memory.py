@@ -18,24 +18,21 @@ Prints peak RSS and retained message bytes per mode, and baseline/current ratios
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
-
-import sys
-from pathlib import Path
-
-
 import argparse
 import json
 import os
 import resource
 import socket
 import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import yaml
 
-from netpatrol.workspace.inventory import load_inventory
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.automation.syslog import SyslogListener, parse_datagram
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
 LINE = "<189>Nov 27 10:15:00 {host} %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.0.0.5) "

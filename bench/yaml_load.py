@@ -14,18 +14,15 @@ Median of --runs wall-clock times per variant; figures are for comparison within
 
 from __future__ import annotations
 
-import repo_env  # noqa: F401,I001 - first: re-runs with the clone's .venv when netpatrol is not importable
+import argparse
+import statistics
+import time
 
+import yaml
 
-
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-
-import yaml  # noqa: E402
-
-from netpatrol import safe_yaml  # noqa: E402
-from netpatrol.checks.loader import BUILTIN_DIR  # noqa: E402
+import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
+from netpatrol import safe_yaml
+from netpatrol.checks.loader import BUILTIN_DIR
 
 
 class _OldInventoryLoader(yaml.SafeLoader):
@@ -87,10 +84,10 @@ def main() -> None:
 
     rows = [
         (f"inventory {args.hosts} hosts ({len(inv) // 1024} KiB)", "before-inventory",
-         median_seconds(lambda: yaml.load(inv, Loader=_OldInventoryLoader), args.runs)),  # noqa: S506
+         median_seconds(lambda: yaml.load(inv, Loader=_OldInventoryLoader), args.runs)),
         ("", "safe_yaml", median_seconds(lambda: safe_yaml.load_text(inv, "hosts.yaml"), args.runs)),
         (f"built-in check packs ({len(packs)} files)", "before-checks",
-         median_seconds(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in packs], args.runs)),  # noqa: S506
+         median_seconds(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in packs], args.runs)),
         ("", "safe_yaml", median_seconds(lambda: [safe_yaml.load_text(t, "pack.yaml") for t in packs], args.runs)),
         ("alias bomb (9 levels of 10)", "bomb", median_seconds(refuse_bomb, args.runs)),
     ]

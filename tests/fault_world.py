@@ -1,4 +1,5 @@
-"""A small generated workspace over lab devices on free ports, for the fault, SIGKILL and secrets tests.
+"""A small generated workspace over lab devices, for the fault, SIGKILL, shard and secrets tests
+(the devices come from conftest's `make_lab`; `Lab.write_workspace` calls `write_workspace`).
 
 The inventory holds only `${NP_FAULT_PASSWORD}` references; the value below is what the lab
 devices accept, and the secrets scan looks for it everywhere the tests leave artefacts.
@@ -12,11 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 import yaml
 
 from netpatrol.lab.control import LabDeviceSpec
-from netpatrol.lab.testing import make_specs
 from netpatrol.platforms import PLATFORMS as PLATFORM_REGISTRY
 
 PASSWORD_ENV = "NP_FAULT_PASSWORD"
@@ -27,25 +26,18 @@ PLATFORMS = sorted(PLATFORM_REGISTRY)
 FAST = {"conn_timeout": 2, "auth_timeout": 2, "read_timeout": 3, "retries": 0, "retry_backoff": 0.1}
 
 
-def specs(count: int, platforms: list[str] | None = None, prefix: str = "") -> list[LabDeviceSpec]:
-    out = make_specs(platforms or PLATFORMS, count=count, username="netops", password=PASSWORD, enable_secret=ENABLE)
-    if prefix:
-        for s in out:
-            s.name = f"{prefix}{s.name}"
-    return out
-
-
 def write_workspace(root: Path, devices: list[LabDeviceSpec], connection: dict | None = None,
                     workers: int | None = None, extras: dict[str, dict] | None = None,
-                    backup: dict | None = None) -> Path:
-    """netpatrol.yaml + inventory for exactly these devices; `extras[host]` adds netmiko extras."""
+                    backup: dict | None = None, settings: dict | None = None) -> Path:
+    """netpatrol.yaml + inventory for exactly these devices; `extras[host]` adds netmiko extras,
+    `settings` more top-level settings."""
     (root / "inventory").mkdir(parents=True, exist_ok=True)
-    settings = {"client": "Fault test", "provider": "Fault test", "language": "en",
-                "workers": workers or max(1, len(devices)), "connection": {**FAST, **(connection or {})},
-                "lab_state_dir": ".netpatrol/lab"}
+    doc = {"client": "Fault test", "provider": "Fault test", "language": "en",
+           "workers": workers or max(1, len(devices)), "connection": {**FAST, **(connection or {})},
+           "lab_state_dir": ".netpatrol/lab", **(settings or {})}
     if backup:
-        settings["backup"] = backup
-    (root / "netpatrol.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+        doc["backup"] = backup
+    (root / "netpatrol.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     defaults = {"username": "netops", "password": f"${{{PASSWORD_ENV}}}",
                 "connection_options": {"netmiko": {"extras": {"secret": f"${{{ENABLE_ENV}}}"}}}}
     groups = {"site-a": {"data": {"site": {"name": "Site A"}}}}
@@ -92,23 +84,9 @@ def devices_by_host(doc: dict) -> dict[str, dict]:
     return {d["host"]: d for d in doc["devices"]}
 
 
-def auth_attempts(lab_dir: Path, name: str) -> int:
-    """Logins the lab saw for one device (server.log has one 'auth NAME accepted|rejected' line each)."""
-    try:
-        text = (lab_dir / "server.log").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return 0
-    return sum(1 for line in text.splitlines() if f" auth {name} " in line + " ")
-
-
 def json_out(proc: subprocess.CompletedProcess) -> dict:
     try:
         return json.loads(proc.stdout)
     except ValueError as exc:
         raise AssertionError(f"not JSON (rc {proc.returncode}): {proc.stdout[-500:]}\n{proc.stderr[-2000:]}") from exc
 
-
-
-def workspace(tmp_path: Path, lab, names: list[str], **kw) -> Path:
-    """A workspace for some of the module lab's devices."""
-    return write_workspace(tmp_path / "ws", [lab[1][n] for n in names], **kw)

@@ -34,9 +34,7 @@ class Parsed:
 def inline_text(token) -> str:
     parts = []
     for c in token.children or []:
-        if c.type == "html_inline" and c.content.lower() == "<br>":
-            parts.append("\n")
-        elif c.type in ("softbreak", "hardbreak"):
+        if (c.type == "html_inline" and c.content.lower() == "<br>") or c.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         else:
             parts.append(c.content)

@@ -27,12 +27,12 @@ from netpatrol.inspection.results import (
     ItemOutcome,
     Sensor,
 )
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.store.repo import Store
+from netpatrol.workspace.inventory import load_inventory
 
 Q2, Q3 = "2026Q2", "2026Q3"
 CHANGED = {"city-core-01": "ntp server 10.0.0.123\n", "north-wan-01": "logging host 10.9.9.9\n"}
-# Not a secret-looking line: the secrets scan (test_zz_secrets_scan) reads every workspace store of the session.
+# Not a secret-looking line: stored history here holds no secrets.
 DROPPED = {"city-core-01": "snmp-server location old-room-301\n"}
 
 

@@ -11,9 +11,6 @@ from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
 
-# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
-pytest_plugins = ["report_world"]
-
 
 @pytest.fixture
 def open_umask():

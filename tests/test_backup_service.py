@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from recorded import RecordedCollector, record_workspace
 from typer.testing import CliRunner
 
 from netpatrol.backup.configtext import clean
@@ -23,6 +22,7 @@ from netpatrol.platforms import PLATFORMS
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.settings import Workspace
+from recorded import RecordedCollector, record_workspace
 
 runner = CliRunner()
 HOST, NXOS = "city-acc-02", "city-core-01"  # an IOS access switch with secrets; the sample's NX-OS core
@@ -46,7 +46,8 @@ class Progress:
 def world(sample_workspace: Path, tmp_path: Path):
     """(workspace, its hosts, a collector answering for every host from the lab's outputs)."""
     ws = Workspace(sample_workspace)
-    return ws, list(load_inventory(sample_workspace).hosts.values()), RecordedCollector(record_workspace(sample_workspace, tmp_path / "rec"))
+    hosts = list(load_inventory(sample_workspace).hosts.values())
+    return ws, hosts, RecordedCollector(record_workspace(sample_workspace, tmp_path / "rec"))
 
 
 def backup(world, *names: str, **kwargs):

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import REPO, corpus_dir  # tests/ is on sys.path (rootdir conftest, no __init__)
+from netpatrol.backup.sanitize import sanitize
 from netpatrol.checks.engine import CheckContext, evaluate
 from netpatrol.checks.loader import load_packs, validate_pack_file
 from netpatrol.errors import CheckFileError, InventoryError
@@ -24,8 +26,6 @@ from netpatrol.inspection.results import (
     Sensor,
 )
 from netpatrol.workspace.models import InspectionScope
-from netpatrol.backup.sanitize import sanitize
-from conftest import REPO, corpus_dir  # tests/ is on sys.path (rootdir conftest, no __init__)
 
 CASES = yaml.safe_load((Path(__file__).parent / "checks_cases.yaml").read_text(encoding="utf-8"))
 CHECKS = load_packs(["health", "security"], None)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS, SKIP_NO_CORPUS, corpus_dir
 from netpatrol.backup.configtext import check_complete, clean
+from netpatrol.backup.sanitize import sanitize
 from netpatrol.errors import IncompleteOutput, UsageError
 from netpatrol.platforms import PLATFORMS
-from netpatrol.backup.sanitize import sanitize
-from tests.conftest import CORPUS, SKIP_NO_CORPUS, corpus_dir
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=SKIP_NO_CORPUS)
 

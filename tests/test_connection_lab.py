@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
 from netpatrol.collect.hostkeys import HostKeyStore, entry_name
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab

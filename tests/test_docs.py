@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer.main
 
-from netpatrol.inspection import results as health
 from netpatrol.cli.root import app
+from netpatrol.inspection import results as health
 
 ROOT = Path(__file__).resolve().parents[1]
 

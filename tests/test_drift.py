@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import corpus_dir
-from netpatrol.store.drift import drift, drift_range, history, to_patch, unified_diff
 from netpatrol.errors import UsageError
+from netpatrol.store.drift import drift, drift_range, history, to_patch, unified_diff
 from netpatrol.store.periods import current_period, inspection_tag, period_bounds, previous_period
 from netpatrol.store.refs import pre_change_tag, resolve
 from netpatrol.store.repo import Store
@@ -171,6 +171,7 @@ def test_to_patch_is_git_apply_able_including_eol_edge_cases(tmp_path):
         assert result == tree(s, b)
 
 
+@pytest.mark.corpus
 def test_real_config_revisions_from_the_corpus(tmp_path, monkeypatch):
     """Two real revisions of one Huawei NE40 config: drift counts agree with git, patch applies."""
     configs = corpus_dir() / "huawei_vrp" / "configs"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netpatrol.cli import root as cli
 from netpatrol.automation.envfile import load_env_file, parse_env_text, read_env_file, write_env_file
+from netpatrol.cli import root as cli
 from netpatrol.errors import UsageError
 
 AWKWARD = {

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netpatrol.cli.root import app
 from netpatrol.automation.envfile import read_env_file
+from netpatrol.cli.root import app
 
 
 def env_file(tmp_path: Path, data: bytes) -> Path:

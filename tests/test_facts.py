@@ -6,13 +6,13 @@ import json
 
 import pytest
 import yaml
-from recorded import RecordedCollector, record_workspace
 from typer.testing import CliRunner
 
+from conftest import corpus_dir
 from netpatrol.cli.root import app
 from netpatrol.inspection.facts import version_facts
 from netpatrol.workspace.inventory import load_inventory
-from tests.conftest import corpus_dir
+from recorded import RecordedCollector, record_workspace
 
 runner = CliRunner()
 
@@ -64,6 +64,7 @@ def _corpus_version_outputs(platform: str, slug: str):
     ("cisco_nxos", "show_version", "os"),
     ("arista_eos", "show_version", "image"),
 ])
+@pytest.mark.corpus
 def test_facts_version_of_real_captures(platform, slug, field):
     """Real device captures: the version facts reports is the software version the expected
     ntc-templates parse holds, never the capture's first line ("Huawei Versatile Routing

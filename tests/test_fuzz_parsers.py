@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import corpus_dir
 from netpatrol.inspection.catalogue import load_job
-from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
-
-from conftest import corpus_dir
+from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 
 STATES = {"parsed", "empty", "no_template", "parse_error"}
 SEED = 20260
@@ -72,6 +71,7 @@ def _check(platform: str, command: str, texts: list[str], by_item: dict, raws: d
             by_item[item], raws[item] = outcome.rows, text
 
 
+@pytest.mark.corpus
 def test_mutated_corpus_captures_never_crash_parse_or_normalise():
     corpus = corpus_dir()
     rng = random.Random(SEED)

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.store.open import open_store
 from netpatrol.cli.root import app
 from netpatrol.errors import UsageError
+from netpatrol.store.open import open_store
 from netpatrol.store.periods import current_period, inspected_periods, inspection_period, next_period, previous_period
 from netpatrol.store.refs import pre_change_tag
 from netpatrol.workspace.settings import Workspace

@@ -10,9 +10,9 @@ import yaml
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
 from netpatrol.store.periods import current_period, previous_period
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab

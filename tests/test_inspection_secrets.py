@@ -10,8 +10,8 @@ import json
 import yaml
 
 from netpatrol.inspection.service import _analyse
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.inspection.task import ItemRaw, RawCollection
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
 LOGS = {

@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from recorded import RecordedCollector, record_workspace
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
@@ -22,6 +21,7 @@ from netpatrol.store.layout import slug
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.settings import Workspace
+from recorded import RecordedCollector, record_workspace
 
 runner = CliRunner()
 HOST, OTHER = "east-dist-01", "city-core-01"
@@ -31,7 +31,8 @@ HOST, OTHER = "east-dist-01", "city-core-01"
 def world(sample_workspace: Path, tmp_path: Path):
     """(workspace, its hosts, a collector answering for every host from the lab's outputs)."""
     ws = Workspace(sample_workspace)
-    return ws, list(load_inventory(sample_workspace).hosts.values()), RecordedCollector(record_workspace(sample_workspace, tmp_path / "rec"))
+    hosts = list(load_inventory(sample_workspace).hosts.values())
+    return ws, hosts, RecordedCollector(record_workspace(sample_workspace, tmp_path / "rec"))
 
 
 def inspect(world, period: str, *names: str):
@@ -102,7 +103,7 @@ def test_next_period_is_compared_with_the_previous_one(world, tmp_path):
 
 
 def test_a_backfilled_earlier_period_is_not_compared_with_a_later_one(world):
-    ws, _, _ = world
+    _ws, _, _ = world
     inspect(world, "2026Q3", HOST)
     run = inspect(world, "2026Q1", HOST)
     assert run.results[0].comparison.previous_period is None

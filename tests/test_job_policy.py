@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fault_world import cli
 from netpatrol.errors import WorkspaceError
 from netpatrol.inspection.catalogue import NotReadOnly, builtin_entries, load_job
 from netpatrol.lab import control
-from netpatrol.lab.control import LabDeviceSpec
-from netpatrol.lab.testing import free_ports
 from netpatrol.platforms import PLATFORMS
-
-from fault_world import ENABLE, PASSWORD, cli, write_workspace
 
 BUILTIN_JOBS = sorted((Path(__file__).parents[1] / "src" / "netpatrol" / "inspection" / "jobs").glob("*.yaml"))
 
@@ -163,33 +160,26 @@ def test_load_job_refuses_naming_file_platform_item_and_command(tmp_path: Path) 
 
 
 @pytest.mark.lab
-def test_inventory_check_reports_and_inspect_refuses_before_connecting(tmp_path: Path) -> None:
-    (port,) = free_ports(1)
-    spec = LabDeviceSpec(name="pol-ios", platform="cisco_ios", address="127.0.0.1", port=port,
-                         username="netops", password=PASSWORD, enable_secret=ENABLE)
-    ws = write_workspace(tmp_path / "ws", [spec])
+def test_inventory_check_reports_and_inspect_refuses_before_connecting(tmp_path: Path, make_lab) -> None:
+    ws = tmp_path / "ws"
+    lab_dir = make_lab({"pol-ios": "cisco_ios"}, workspace=ws).state_dir
     _job_with(ws, "cisco_ios", "save", "write memory")
-    lab_dir = ws / ".netpatrol" / "lab"
-    control.up(lab_dir, [spec], timeout=60)
-    try:
-        # Running differs from saved: `write memory`, if sent, would overwrite the saved config.
-        control.set_config(lab_dir, "pol-ios", "hostname pol-ios\n!\ninterface Loopback9\n!\nend\n", kind="saved")
-        saved = (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8")
+    # Running differs from saved: `write memory`, if sent, would overwrite the saved config.
+    control.set_config(lab_dir, "pol-ios", "hostname pol-ios\n!\ninterface Loopback9\n!\nend\n", kind="saved")
+    saved = (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8")
 
-        check = cli(ws, "inventory", "check")
-        assert check.returncode == 2, check.stdout + check.stderr
-        line = next(x for x in check.stderr.splitlines() if "write memory" in x)
-        assert "tasks/quarterly.yaml" in line and "cisco_ios" in line and "'save'" in line, line
-        doc = json.loads(cli(ws, "inventory", "check", "--json").stdout)
-        assert not doc["valid"] and any("write memory" in p for p in doc["problems"])
+    check = cli(ws, "inventory", "check")
+    assert check.returncode == 2, check.stdout + check.stderr
+    line = next(x for x in check.stderr.splitlines() if "write memory" in x)
+    assert "tasks/quarterly.yaml" in line and "cisco_ios" in line and "'save'" in line, line
+    doc = json.loads(cli(ws, "inventory", "check", "--json").stdout)
+    assert not doc["valid"] and any("write memory" in p for p in doc["problems"])
 
-        inspect = cli(ws, "inspect")
-        assert inspect.returncode == 2, inspect.stdout + inspect.stderr
-        assert "write memory" in inspect.stderr and "tasks/quarterly.yaml" in inspect.stderr
-        assert (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8") == saved
-        assert "auth pol-ios" not in (lab_dir / "server.log").read_text(encoding="utf-8")  # never logged in
-    finally:
-        control.down(lab_dir)
+    inspect = cli(ws, "inspect")
+    assert inspect.returncode == 2, inspect.stdout + inspect.stderr
+    assert "write memory" in inspect.stderr and "tasks/quarterly.yaml" in inspect.stderr
+    assert (lab_dir / "configs" / "pol-ios.saved").read_text(encoding="utf-8") == saved
+    assert "auth pol-ios" not in (lab_dir / "server.log").read_text(encoding="utf-8")  # never logged in
 
 
 # --- abbreviated pipe options (red2) ------------------------------------------------------------

@@ -12,8 +12,6 @@ from netpatrol.cli.root import app
 from netpatrol.collect.hostkeys import HostKeyStore, entry_name
 from netpatrol.collect.jump import parse_jump
 from netpatrol.lab import control
-from netpatrol.lab.control import LabDeviceSpec
-from netpatrol.lab.testing import free_ports
 from netpatrol.workspace.settings import Workspace
 
 pytestmark = pytest.mark.lab
@@ -21,14 +19,11 @@ PASSWORD = "jump-test-pw-5519"
 
 
 @pytest.fixture
-def jump_ws(tmp_path, monkeypatch):
+def jump_ws(tmp_path, monkeypatch, make_lab):
     monkeypatch.setenv("NP_JUMP_PW", PASSWORD)
-    bastion_port, target_port = free_ports(2)
-    specs = [
-        LabDeviceSpec(name="bastion", platform="ruijie_os", address="127.0.0.1", port=bastion_port, username="jumper", password=PASSWORD),
-        LabDeviceSpec(name="core-1", platform="cisco_ios", address="127.0.0.1", port=target_port, username="netops",
-                      password=PASSWORD, enable_secret=PASSWORD),
-    ]
+    lab = make_lab({"bastion": "ruijie_os", "core-1": "cisco_ios"}, password=PASSWORD,
+                   fields={"bastion": {"username": "jumper", "enable_secret": None}, "core-1": {"enable_secret": PASSWORD}})
+    bastion_port, target_port = lab["bastion"].port, lab["core-1"].port
     ws = tmp_path / "ws"
     (ws / "inventory").mkdir(parents=True)
     (ws / "netpatrol.yaml").write_text("client: Jump test\nconnection: {conn_timeout: 4, auth_timeout: 4, read_timeout: 10, retries: 0}\n")
@@ -43,12 +38,7 @@ def jump_ws(tmp_path, monkeypatch):
     (ws / "inventory" / "hosts.yaml").write_text(yaml.safe_dump(inv))
     (ws / "inventory" / "groups.yaml").write_text(yaml.safe_dump({"site": {"data": {"site": {"name": "Site"}}}}))
     (ws / "inventory" / "defaults.yaml").write_text(yaml.safe_dump({"username": "netops", "password": "${NP_JUMP_PW}"}))
-    lab_dir = Workspace(ws).lab_dir
-    control.up(lab_dir, specs, timeout=60)
-    try:
-        yield ws, lab_dir, bastion_port
-    finally:
-        control.down(lab_dir)
+    return ws, lab.state_dir, bastion_port
 
 
 def test_parse_jump_forms():

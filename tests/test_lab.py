@@ -31,17 +31,15 @@ ENABLE_PLATFORMS = {p for p, prof in load_profiles().items() if prof.start_mode 
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory):
-    state_dir = tmp_path_factory.mktemp("lab")
-    specs = make_specs(PLATFORM_NAMES) + make_specs(["cisco_ios"] * 3, enable_secret=None)
-    for i, spec in enumerate(specs[len(PLATFORM_NAMES) :]):
-        spec.name = f"spare-{i}"
-    with running_lab(state_dir, specs, options={"slow_line_delay": 0.01, "slow_min_lines": 5}):
-        yield state_dir, {s.name: s for s in specs}
+def lab(make_module_lab):
+    spares = [f"spare-{i}" for i in range(3)]
+    return make_module_lab({**{f"lab-{p.replace('_', '-')}": p for p in PLATFORM_NAMES}, **dict.fromkeys(spares, "cisco_ios")},
+                           fields={n: {"enable_secret": None} for n in spares},
+                           options={"slow_line_delay": 0.01, "slow_min_lines": 5})
 
 
 def _spec(lab, platform: str):
-    return next(s for s in lab[1].values() if s.platform == platform and not s.name.startswith("spare"))
+    return next(s for s in lab.specs if s.platform == platform and not s.name.startswith("spare"))
 
 
 def _connect(spec, **kw):
@@ -75,7 +73,7 @@ def _session(lab, platform: str) -> dict[str, str]:
 
 
 def test_netmiko_reads_version_and_config_on_every_platform(lab):
-    state_dir, _ = lab
+    state_dir = lab.state_dir
     # Concurrently: netmiko's own disconnect waits 2 s on some drivers (huawei, ruijie).
     with ThreadPoolExecutor(len(PLATFORM_NAMES)) as pool:
         results = dict(zip(PLATFORM_NAMES, pool.map(lambda p: _session(lab, p), PLATFORM_NAMES), strict=True))
@@ -98,7 +96,7 @@ def test_wrong_password_is_an_auth_failure(lab):
 
 
 def test_reject_password_and_refuse_connection_faults(lab):
-    state_dir, specs = lab
+    state_dir, specs = lab.state_dir, lab.devices
     spec = specs["spare-0"]
     control.set_faults(state_dir, "spare-0", ["refuse_connection"])
     with pytest.raises(ConnectionRefusedError):
@@ -120,7 +118,7 @@ def _host_key(spec) -> str:
 
 
 def test_host_key_is_stable_until_rotated(lab):
-    state_dir, specs = lab
+    state_dir, specs = lab.state_dir, lab.devices
     spec = specs["spare-1"]
     first = _host_key(spec)
     assert _host_key(spec) == first
@@ -129,7 +127,7 @@ def test_host_key_is_stable_until_rotated(lab):
 
 
 def test_config_mode_change_shows_in_next_show_run_and_save(lab):
-    state_dir, specs = lab
+    state_dir, specs = lab.state_dir, lab.devices
     spec = specs["spare-2"]
     conn = _connect(spec)
     conn.send_config_set(["hostname edge-renamed", "interface GigabitEthernet0/1", "description changed-by-test"])
@@ -229,7 +227,7 @@ def _exec(spec, command: str) -> str:
 
 
 def test_output_faults_over_the_exec_channel(lab):
-    state_dir, _ = lab
+    state_dir = lab.state_dir
     spec = _spec(lab, "hp_comware")
     full = _exec(spec, "display current-configuration")
     assert full.rstrip().endswith("return")
@@ -241,16 +239,13 @@ def test_output_faults_over_the_exec_channel(lab):
     assert len(_exec(spec, "display current-configuration")) < len(full)
     control.set_faults(state_dir, spec.name, ["error_all"])
     assert PLATFORMS["hp_comware"].rejected(_exec(spec, "display version")) is not None
-    control.set_faults(state_dir, spec.name, ["slow"])
-    t = time.monotonic()
-    slow = _exec(spec, "display current-configuration")
-    lines = len(slow.strip().splitlines())
-    assert slow == full and time.monotonic() - t >= 0.01 * lines * 0.9
+    control.set_faults(state_dir, spec.name, ["slow"])  # that it paces lines: test_faults' slow device test
+    assert _exec(spec, "display current-configuration") == full
     control.set_faults(state_dir, spec.name, [])
 
 
 def test_hang_after_login_never_shows_a_prompt(lab):
-    state_dir, _ = lab
+    state_dir = lab.state_dir
     spec = _spec(lab, "ruijie_os")
     control.set_faults(state_dir, spec.name, ["hang_after_login"])
     try:
@@ -264,7 +259,7 @@ def test_hang_after_login_never_shows_a_prompt(lab):
 
 
 def test_set_config_and_scenarios_apply_without_restart(lab):
-    state_dir, _specs = lab
+    state_dir = lab.state_dir
     spec = _spec(lab, "cisco_ios")
     control.set_config(state_dir, spec.name, "!\nhostname drifted\n!\nend\n")
     out = _exec(spec, "show running-config")
@@ -276,7 +271,7 @@ def test_set_config_and_scenarios_apply_without_restart(lab):
 
 
 def test_state_files_and_status(lab):
-    state_dir, specs = lab
+    state_dir, specs = lab.state_dir, lab.devices
     assert stat.S_IMODE((state_dir / "devices.json").stat().st_mode) == 0o600
     st = control.status(state_dir)
     assert st.running and st.pid and len(st.devices) == len(specs)

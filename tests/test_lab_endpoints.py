@@ -9,13 +9,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import _free_port_on, set_inventory_port
 from netpatrol.cli.root import app
 from netpatrol.errors import LabError
 from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.server import Lab
 from netpatrol.workspace.settings import Workspace
-from tests.conftest import _free_port_on, set_inventory_port
 
 pytestmark = pytest.mark.lab
 runner = CliRunner()

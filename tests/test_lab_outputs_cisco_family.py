@@ -369,6 +369,7 @@ def test_running_config_has_secrets_state_and_weaknesses_only_when_asked(platfor
 DOCUMENTED_ONLY = {("cisco_ios", "show environment", "cat4500")}
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(("platform", "family", "model", "version"), DEVICES)
 def test_outputs_follow_the_corpus_layout(platform: str, family: str, model: str, version: str, corpus: Path) -> None:
     """Column headings of each output occur in a real capture of the same item (spelling and order of

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from netpatrol.inspection.catalogue import load_job
+from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.parsing import parse
 from netpatrol.inspection.results import Facts, Health
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.state import SCENARIOS, DeviceState
-from netpatrol.inspection.normalise import normalise
-from netpatrol.inspection.parsing import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_job(None, "quarterly").platforms
@@ -92,7 +92,7 @@ def test_pipeline_matches_state(platform: str, model: str, scenario: str, tmp_pa
 
 def check_facts(state: DeviceState, facts: Facts) -> None:
     assert facts.serial == state.serial
-    assert facts.model and facts.model.split()[0].lower() in state.model.lower() or \
+    assert (facts.model and facts.model.split()[0].lower() in state.model.lower()) or \
         state.model.lower() in (facts.model or "").lower()
     assert facts.os_version
     assert facts.uptime_seconds is not None

@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
-from netpatrol.store.layout import slug
 from netpatrol.inspection.catalogue import load_job
+from netpatrol.store.layout import slug
 
 LONG = "show running-config | include " + "|".join(f"^(no )?service-{i:03d}" for i in range(40))
 

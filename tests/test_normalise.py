@@ -36,6 +36,7 @@ def by_name(components):
 
 # -- corpus ---------------------------------------------------------------------------------------
 
+@pytest.mark.corpus
 def test_cisco_ios_catalyst_3850():
     facts, h = from_corpus("cisco_ios", {
         "version": "show_version/cisco_ios_show_version1.raw",
@@ -61,6 +62,7 @@ def test_cisco_ios_catalyst_3850():
     assert (gi01.admin_up, gi01.oper_up, gi01.crc, gi01.description) == (True, True, 0, "to iosvl2-2")
 
 
+@pytest.mark.corpus
 def test_huawei_ce_and_ne():
     facts, h = from_corpus("huawei_vrp", {
         "version": "display_version/huawei_vrp_display_version.raw",
@@ -82,6 +84,7 @@ def test_huawei_ce_and_ne():
     assert by_name(h.fans)["1/FAN1"].detail == "40%(7125)"
 
 
+@pytest.mark.corpus
 def test_cisco_nxos_idle_cpu_and_environment():
     facts, h = from_corpus("cisco_nxos", {
         "version": "show_version/cisco_nxos_show_version1.raw",
@@ -96,6 +99,7 @@ def test_cisco_nxos_idle_cpu_and_environment():
     assert {p.status for p in h.power_supplies} == {"ok"}
 
 
+@pytest.mark.corpus
 def test_juniper_uptime_from_boot_time_and_idle_cpu():
     facts, h = from_corpus("juniper_junos", {
         "version": "show_version/juniper_junos_show_version.raw",

@@ -18,12 +18,11 @@ import yaml
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from netpatrol.cli import root as cli
-
+from netpatrol.automation.notify import Event, backup_events, inspection_events, send
 from netpatrol.backup.service import BackupRun, DeviceBackup
+from netpatrol.cli import root as cli
 from netpatrol.inspection.results import Finding, InspectionResult
 from netpatrol.inspection.service import InspectionRun
-from netpatrol.automation.notify import Event, backup_events, inspection_events, send
 from netpatrol.workspace.settings import MailChannel, NotifySettings
 
 SECRET = "s3cr3t-smtp-pw"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from netpatrol.backup.configtext import check_complete, clean
+from netpatrol.backup.sanitize import sanitize
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.planted import SCENARIO, plant, planted, platforms
 from netpatrol.platforms import PLATFORMS
-from netpatrol.backup.sanitize import sanitize
 
 
 def test_every_platform_has_planted_forms_with_unique_values() -> None:

@@ -8,13 +8,14 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from netpatrol.checks.loader import load_packs, validate_pack_file
 from netpatrol.errors import NetpatrolError
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.parsing import parse, validate_template_dir
+from netpatrol.workspace.inventory import load_inventory
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,14 +10,11 @@ from typer.testing import CliRunner
 
 from netpatrol.errors import TemplateError, UsageError
 from netpatrol.inspection.results import SEVERITIES
-from netpatrol.workspace.models import MachineRoom
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
+from netpatrol.workspace.models import MachineRoom
 from report_world import CHANGED, DROPPED, Q2, Q3
-
-# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
-pytest_plugins = ["report_world"]
 
 ALL_FORMATS = ["html", "md", "xlsx"]
 

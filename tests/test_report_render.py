@@ -16,9 +16,6 @@ from netpatrol.report import ReportRequest, write_report
 from netpatrol.report.pdf import pdf_available
 from report_world import Q3
 
-# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
-pytest_plugins = ["report_world"]
-
 CHROMIUM = "/usr/bin/chromium"
 
 

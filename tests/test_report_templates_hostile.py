@@ -8,9 +8,6 @@ from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
 
-# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
-pytest_plugins = ["report_world"]
-
 ESCAPE = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
 RUN = "{{ cycler.__init__.__globals__.os.system('touch MARKER') }}"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS, SKIP_NO_CORPUS
 from netpatrol.backup.sanitize import PLACEHOLDER, SecretLevel, find_secrets, rules_for, sanitize
 from netpatrol.platforms import PLATFORMS, UnknownPlatform
-from tests.conftest import CORPUS, SKIP_NO_CORPUS
 
 RULES = {platform: rules_for(platform) for platform in sorted(PLATFORMS)}
 
@@ -479,15 +479,11 @@ def test_every_rule_is_exercised_by_the_table() -> None:
 
 
 @pytest.mark.parametrize("platform", sorted(RULES))
-def test_pathological_long_lines_stay_linear(platform: str) -> None:
-    # A regex that backtracks quadratically would take seconds on these 20,000-character lines.
-    import time
-
+def test_pathological_long_lines_stay_one_line(platform: str) -> None:
+    # How their time grows with the length (linear, not quadratic) is measured by bench/sanitize.py.
     lines = ["x" * 20000 + " ## SECRET-DATA", "a" * 20000 + "://", "%^%#" * 5000, " " * 20000 + "key", "\t" * 20000 + ";"]
-    start = time.perf_counter()
     for line in lines:
         assert "\n" not in sanitize(line, platform)
-    assert time.perf_counter() - start < 2.0
 
 
 PEM_TREE = """\

@@ -16,13 +16,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from netpatrol.cli import root as cli
-
-from netpatrol.cli import schedule as cli_schedule
-from netpatrol.store.open import open_store
-from netpatrol.workspace.records import update_device_records
-from netpatrol.errors import UsageError, WorkspaceError
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.automation.schedule import (
     cadence_for,
     compute_due,
@@ -33,6 +26,12 @@ from netpatrol.automation.schedule import (
     run_plan,
     systemd_units,
 )
+from netpatrol.cli import root as cli
+from netpatrol.cli import schedule as cli_schedule
+from netpatrol.errors import UsageError, WorkspaceError
+from netpatrol.store.open import open_store
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.settings import ScheduleSettings, Workspace
 
 if not any(getattr(c.callback, "__name__", "") == "due" for c in cli.app.registered_commands):

@@ -18,21 +18,16 @@ from pathlib import Path
 
 import paramiko
 import pytest
-import yaml
 
+from fault_world import set_env
 from netpatrol import errors
 from netpatrol.backup.service import run_backup
 from netpatrol.collect.hostkeys import HostKeyStore
 from netpatrol.collect.runner import SshCollector
-from netpatrol.workspace.inventory import load_inventory
-from netpatrol.lab import control
-from netpatrol.lab.testing import make_specs
 from netpatrol.collect.shard import parse_processes, resolve_processes
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
-PASSWORD_ENV, PASSWORD = "NP_SHARD_PASSWORD", "shard-lab-Pw-3Jq8"
-ENABLE_ENV, ENABLE = "NP_SHARD_ENABLE", "shard-enable-Vx71"
-FAST = {"conn_timeout": 2, "auth_timeout": 2, "read_timeout": 3, "retries": 1, "retry_backoff": 0.1}
 # device index -> fault; the rest (13 of 20) are good.
 FAULTY = {1: "refuse_connection", 4: "reject_password", 7: "hang_after_login", 10: "truncate_config",
           13: "error_all", 16: "drop_mid_output", 19: "hang_after_login"}
@@ -80,10 +75,10 @@ def test_a_procedure_that_cannot_pickle_is_refused_by_name_before_any_process_st
         run_sharded(job, 2, run_local=None, on_outcome=None)  # type: ignore[arg-type]
 
 
-def _learn(path: str, prefix: str, count: int, start: multiprocessing.synchronize.Event) -> None:
+def _learn(path: str, prefix: str, count: int, start: multiprocessing.synchronize.Barrier) -> None:
     key = paramiko.RSAKey.from_private_key_file(str(Path(path).parent / "key"))
     store = HostKeyStore(Path(path))
-    start.wait()
+    start.wait(timeout=60)  # both processes loaded and ready: they learn at the same moment
     for i in range(count):
         store.learn(f"[10.{prefix}.{i // 250}.{i % 250}]:22", key)
 
@@ -93,12 +88,10 @@ def test_processes_learning_keys_at_once_lose_none(tmp_path):
     paramiko.RSAKey.generate(1024).write_private_key_file(str(tmp_path / "key"))
     path = tmp_path / "known_hosts"
     mp = multiprocessing.get_context("spawn")
-    start = mp.Event()
+    start = mp.Barrier(2)
     procs = [mp.Process(target=_learn, args=(str(path), str(n), 100, start)) for n in range(2)]
     for p in procs:
         p.start()
-    time.sleep(0.5)
-    start.set()
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
@@ -110,37 +103,18 @@ def test_processes_learning_keys_at_once_lose_none(tmp_path):
 # -- lab ------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    specs = make_specs(count=20, username="netops", password=PASSWORD, enable_secret=ENABLE)
-    for i, fault in FAULTY.items():
-        specs[i].faults = [fault]
-    state = tmp_path_factory.mktemp("shardlab") / "lab"
-    control.up(state, specs, timeout=120)
-    try:
-        yield specs
-    finally:
-        control.down(state)
+def lab(make_module_lab):
+    names = [f"dev-{i:02d}" for i in range(20)]
+    return make_module_lab(names, faults={names[i]: [fault] for i, fault in FAULTY.items()})
 
 
 @pytest.fixture
 def make_ws(tmp_path, lab, monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    monkeypatch.setenv(ENABLE_ENV, ENABLE)
+    set_env(monkeypatch)
 
     def make(name: str, processes: int | str = "auto") -> Workspace:
-        root = tmp_path / name
-        (root / "inventory").mkdir(parents=True)
-        settings = {"client": "Shard test", "provider": "Shard test", "language": "en", "workers": 8,
-                    "processes": processes, "connection": FAST}
-        defaults = {"username": "netops", "password": f"${{{PASSWORD_ENV}}}",
-                    "connection_options": {"netmiko": {"extras": {"secret": f"${{{ENABLE_ENV}}}"}}}}
-        groups = {"site-a": {"data": {"site": {"name": "Site A"}}}}
-        hosts = {s.name: {"hostname": s.address, "port": s.port, "platform": s.platform, "groups": ["site-a"]}
-                 for s in lab}
-        (root / "netpatrol.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-        for doc_name, doc in (("defaults", defaults), ("groups", groups), ("hosts", hosts)):
-            (root / "inventory" / f"{doc_name}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-        return Workspace(root)
+        return Workspace(lab.write_workspace(tmp_path / name, workers=8, connection={"retries": 1},
+                                             settings={"processes": processes}))
 
     return make
 
@@ -171,6 +145,7 @@ def _cli(ws: Workspace, *args: str) -> subprocess.Popen:
                             env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.lab
 def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab):
     one, two = make_ws("one", processes=1), make_ws("two", processes=2)
     # The one-process run goes on beside the sharded one (a CLI subprocess): the hanging device
@@ -182,32 +157,32 @@ def test_two_processes_give_the_same_outcomes_as_one(make_ws, lab):
     assert baseline.returncode == 1, err
     first_one = {d["host"]: (d["status"], d["error_status"]) for d in json.loads(out)["devices"]}
 
-    expected = {s.name: "failed" if i in FAULTY else "saved" for i, s in enumerate(lab)}
+    expected = {s.name: "failed" if i in FAULTY else "saved" for i, s in enumerate(lab.specs)}
     assert {h: st for h, (st, _) in _summary(first_two).items()} == expected
     assert _summary(first_two) == first_one
     assert first_two.counts == {"saved": 13, "unchanged": 0, "failed": 7}
     for i in HANGING:  # the login time limit held in whichever process ran them
-        assert _summary(first_two)[lab[i].name] == ("failed", "timeout")
+        assert _summary(first_two)[lab.specs[i].name] == ("failed", "timeout")
     # Progress: every host once, though about half finished in the other process.
-    assert sorted(bar.seen) == sorted(s.name for s in lab)
+    assert sorted(bar.seen) == sorted(s.name for s in lab.specs)
     # Retries ran inside the children and the rewritten reason crossed the process boundary.
-    refused = next(d for d in first_two.devices if d.host == lab[1].name)
+    refused = next(d for d in first_two.devices if d.host == lab.specs[1].name)
     assert refused.error_status == "unreachable" and "after 2 attempts" in refused.reason
     # Same config text either way (the task's return values came back intact).
-    for i, s in enumerate(lab):
+    for i, s in enumerate(lab.specs):
         if i not in FAULTY:
             a = next(one.backups.rglob(f"{s.name}.cfg")).read_text()
             b = next(two.backups.rglob(f"{s.name}.cfg")).read_text()
             assert a == b and len(b) > 200
     # Every reachable device's key was learnt into the one known_hosts, none lost.
     learnt = {line.split()[0] for line in two.known_hosts.read_text().splitlines()}
-    assert learnt == {f"[{s.address}]:{s.port}" for i, s in enumerate(lab) if FAULTY.get(i) != "refuse_connection"}
+    assert learnt == {f"[{s.address}]:{s.port}" for i, s in enumerate(lab.specs) if FAULTY.get(i) != "refuse_connection"}
     assert _children_of(os.getpid()) == []
 
-    hosts = [h for h in _hosts(two) if h.name not in {lab[i].name for i in HANGING}]
+    hosts = [h for h in _hosts(two) if h.name not in {lab.specs[i].name for i in HANGING}]
     again = run_backup(two, hosts, show_progress=False)
     assert again.counts == {"saved": 0, "unchanged": 13, "failed": 5} and again.commit is None
-    assert {d.host for d in again.failed} == {lab[i].name for i in FAULTY if i not in HANGING}
+    assert {d.host for d in again.failed} == {lab.specs[i].name for i in FAULTY if i not in HANGING}
     assert _children_of(os.getpid()) == []
 
 
@@ -233,23 +208,26 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["sigkill", "ctrl-c"])
 def test_children_die_with_the_parent_and_nothing_is_written(make_ws, lab, sig):
     ws = make_ws("killed", processes=2)
     # Two hanging devices, one thread per process: the child is stuck on one of them when the
     # signal comes (the parent's thread holds the other for its whole login budget).
-    names = [lab[i].name for i in HANGING]
+    names = [lab.specs[i].name for i in HANGING]
     args = [sys.executable, "-c", "from netpatrol.cli.root import main; main()", "backup", "-w", str(ws.root),
             "--processes", "2", "--workers", "2"]
     for n in names:
         args += ["--host", n]
+    mark = lab.log_mark()
     proc = subprocess.Popen(args, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60  # spawning and importing can be slow on a loaded CI machine
         while not (children := _children_of(proc.pid)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert children, f"no shard process was started: {proc.poll()=} {proc.stderr.read() if proc.poll() is not None else b''}"
-        time.sleep(3.0)  # the child imports, claims the second device and waits on it
+        # Each process has logged in to its hanging device and waits on it.
+        lab.wait_for_log(*(f" auth {n} accepted" for n in names), after=mark)
         assert all(_alive(c) for c in children) and proc.poll() is None
         proc.send_signal(sig)
         proc.wait(timeout=15)

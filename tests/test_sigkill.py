@@ -12,25 +12,18 @@ import random
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from fault_world import cli, git, popen, set_env
 from netpatrol.backup.service import run_backup
 from netpatrol.inspection.results import InspectionResult
 from netpatrol.inspection.service import run_inspection
-from netpatrol.workspace.inventory import load_inventory
 from netpatrol.lab import control
-from netpatrol.lab.control import LabDeviceSpec
-from netpatrol.lab.testing import free_ports
 from netpatrol.platforms import PLATFORMS
+from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
-
-from fault_world import (
-    workspace,
-    ENABLE, PASSWORD, cli, git, popen, set_env,
-)
 
 pytestmark = pytest.mark.lab
 
@@ -42,20 +35,11 @@ BOUND_DEVICES, BOUND_HANGING = 30, 3
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(make_module_lab):
     names = [f"kill-{i}" for i in range(KILL_DEVICES)] + ["hang", "good1", "good2"] + [f"bound-{i:02d}" for i in range(BOUND_DEVICES)]
     platforms = [PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)] for i in range(KILL_DEVICES)] + ["cisco_nxos", "ruijie_os", "arista_eos"] + \
         [PLATFORM_CYCLE[i % len(PLATFORM_CYCLE)] for i in range(BOUND_DEVICES)]
-    specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops", password=PASSWORD,
-                           enable_secret=ENABLE) for n, p, port in zip(names, platforms, free_ports(len(names)), strict=True)]
-    state = tmp_path_factory.mktemp("killlab") / "lab"
-    control.up(state, specs, timeout=120)
-    try:
-        yield state, {s.name: s for s in specs}
-    finally:
-        control.down(state)
-
-
+    return make_module_lab(dict(zip(names, platforms, strict=True)))
 
 
 def assert_store_sound(ws: Path) -> None:
@@ -83,9 +67,9 @@ def assert_history_intact(ws: Path, platform_of: dict[str, str]) -> int:
 
 
 def test_sigkill_at_random_points_never_damages_history(tmp_path, lab, monkeypatch):
-    state, specs = lab
+    state, specs = lab.state_dir, lab.devices
     names = [f"kill-{i}" for i in range(KILL_DEVICES)]
-    ws = workspace(tmp_path, lab, names)
+    ws = lab.write_workspace(tmp_path / "ws", names)
     set_env(monkeypatch)
     w = Workspace(ws)
     rng = random.Random(int(os.environ.get("NETPATROL_SEED", "7")))
@@ -131,14 +115,13 @@ def test_sigkill_at_random_points_never_damages_history(tmp_path, lab, monkeypat
 
 
 def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path, lab, faults):
-    ws = workspace(tmp_path, lab, ["hang", "good1", "good2"])
+    ws = lab.write_workspace(tmp_path / "ws", ["hang", "good1", "good2"])
     faults("hang", ["hang_after_login"])
+    mark = lab.log_mark()
     proc = popen(ws, "backup")
-    time.sleep(2.0)
+    lab.wait_for_log(" auth hang accepted", after=mark)  # the run is stuck on the hanging device
     proc.send_signal(signal.SIGINT)
-    t0 = time.monotonic()
     proc.communicate(timeout=30)
-    print(f"FAULT sigint exit={proc.returncode} after {time.monotonic() - t0:.1f}s")
     assert proc.returncode == 130
     if (ws / "backups" / ".git").exists():
         assert_store_sound(ws)
@@ -149,10 +132,11 @@ def test_ctrl_c_exits_130_and_leaves_nothing_half_written(tmp_path, lab, faults)
 
 
 def test_two_runs_at_once_never_interleave(tmp_path, lab, faults):
-    ws = workspace(tmp_path, lab, ["hang", "good1", "good2"])
+    ws = lab.write_workspace(tmp_path / "ws", ["hang", "good1", "good2"])
     faults("hang", ["hang_after_login"])
+    mark = lab.log_mark()
     first = popen(ws, "backup", "--json")
-    time.sleep(1.5)  # first holds the lock while it waits out the hanging device
+    lab.wait_for_log(" auth hang accepted", after=mark)  # first holds the lock while it waits out the hanging device
     second = cli(ws, "backup", "--json")
     waiter = popen(ws, "backup", "--json", "--wait", "60")
     _out1, err1 = first.communicate(timeout=60)
@@ -164,31 +148,25 @@ def test_two_runs_at_once_never_interleave(tmp_path, lab, faults):
     assert_store_sound(ws)
 
 
-def test_hanging_devices_do_not_stall_the_run(tmp_path, lab, faults):
+def test_hanging_devices_fail_alone_and_the_others_are_saved(tmp_path, lab, faults):
+    """How long such a run takes against a clean one is measured by bench/faults.py."""
     names = [f"bound-{i:02d}" for i in range(BOUND_DEVICES)]
-    ws = workspace(tmp_path, lab, names, backup={"save_saved_config": False})
-    t0 = time.monotonic()
-    rc = cli(ws, "backup", "--json").returncode
-    clean = time.monotonic() - t0
-    assert rc == 0
+    ws = lab.write_workspace(tmp_path / "ws", names, backup={"save_saved_config": False})
+    assert cli(ws, "backup", "--json").returncode == 0
     for n in names[:BOUND_HANGING]:
         faults(n, ["hang_after_login"])
-    t0 = time.monotonic()
     proc = cli(ws, "backup", "--json")
-    rc, doc, faulty = proc.returncode, json.loads(proc.stdout), time.monotonic() - t0
-    from netpatrol.workspace.settings import Workspace
-
-    c = Workspace(ws).settings.connection
-    per_device = c.conn_timeout + c.auth_timeout + c.read_timeout
-    print(f"FAULT bound clean={clean:.1f}s faulty={faulty:.1f}s per-device-timeout={per_device:.0f}s")
-    assert rc == 1 and doc["counts"]["failed"] == BOUND_HANGING
-    assert faulty <= clean + per_device, (clean, faulty, per_device)
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 1 and doc["counts"]["failed"] == BOUND_HANGING
+    by = {d["host"]: d for d in doc["devices"]}
+    assert {n for n, d in by.items() if d["status"] == "failed"} == set(names[:BOUND_HANGING])
+    assert all(by[n]["error_status"] == "timeout" for n in names[:BOUND_HANGING])
 
 
 def test_config_written_but_not_committed_by_a_killed_run_is_committed_next(tmp_path, lab, monkeypatch):
     """The window SIGKILL can hit between writing configs and committing them, made deterministic."""
-    state, _ = lab
-    ws = workspace(tmp_path, lab, ["good1", "good2"])
+    state = lab.state_dir
+    ws = lab.write_workspace(tmp_path / "ws", ["good1", "good2"])
     set_env(monkeypatch)
     hosts = list(load_inventory(ws).hosts.values())
     run_backup(Workspace(ws), hosts, show_progress=False)

@@ -8,7 +8,9 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -130,61 +132,81 @@ def test_push_reports_failure_without_credentials_and_succeeds_to_bare_remote(st
 # -- locking -------------------------------------------------------------------------------------
 
 HOLD = """
-import sys, time
+import sys
 from netpatrol.store.repo import Store
 with Store(sys.argv[1]).lock(timeout=0):
     print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
+    sys.stdin.read()  # holds the lock until the test closes our stdin
 """
 
 TRY = """
-import sys, time
+import sys
 from netpatrol.store.repo import Store
 from netpatrol.errors import LockedError
 s = Store(sys.argv[1])
-t = time.monotonic()
 try:
     with s.lock(timeout=0):
         print("acquired")
 except LockedError as exc:
-    print(f"LockedError {time.monotonic() - t:.3f} {exc}")
+    print(f"LockedError {exc}")
 """
 
 
-def hold_lock(path: Path, seconds: float) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE,
+def hold_lock(path: Path) -> subprocess.Popen:
+    """A process holding the store's lock until its stdin is closed."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True)
     assert proc.stdout.readline().strip() == "locked"
     return proc
+
+
+def release(holder: subprocess.Popen) -> None:
+    holder.stdin.close()
+    assert holder.wait(timeout=30) == 0
 
 
 def test_second_locker_in_subprocess_fails_fast_naming_holder(store):
     with store.lock(timeout=0):
         out = subprocess.run([sys.executable, "-c", TRY, str(store.path)], capture_output=True,
                              text=True, check=True).stdout
-    kind, elapsed, message = out.split(" ", 2)
-    assert kind == "LockedError" and float(elapsed) < 0.5
+    kind, message = out.split(" ", 1)
+    assert kind == "LockedError"
     assert f"pid {os.getpid()}" in message and "started 20" in message
     out = subprocess.run([sys.executable, "-c", TRY, str(store.path)], capture_output=True, text=True)
     assert out.stdout.strip() == "acquired"
 
 
-def test_lock_timeout_waits_for_holder_then_gives_up(store):
-    holder = hold_lock(store.path, 0.6)
-    start = time.monotonic()
-    with store.lock(timeout=10):
-        assert time.monotonic() - start > 0.2
-    holder.wait()
-    holder = hold_lock(store.path, 10)
+def test_lock_timeout_waits_for_holder_then_gives_up(store, monkeypatch):
+    from netpatrol.store import lock as lock_mod
+
+    holder = hold_lock(store.path)
+    waiting = threading.Event()
+
+    def sleep(seconds: float) -> None:  # the lock is busy and the waiter goes on waiting
+        waiting.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(lock_mod, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=sleep))
+    acquired: list[bool] = []
+
+    def take() -> None:
+        with store.lock(timeout=60):
+            acquired.append(True)
+
+    waiter = threading.Thread(target=take, daemon=True)
+    waiter.start()
     try:
-        start = time.monotonic()
-        with pytest.raises(LockedError, match=rf"pid {holder.pid} .*after waiting 0.3s"):
-            with store.lock(timeout=0.3):
-                pass
-        assert 0.25 < time.monotonic() - start < 2
+        assert waiting.wait(timeout=30) and not acquired  # found the lock held, did not give up
     finally:
-        holder.kill()
-        holder.wait()
+        release(holder)
+    waiter.join(timeout=60)
+    assert acquired == [True]
+    holder = hold_lock(store.path)
+    try:
+        with pytest.raises(LockedError, match=rf"pid {holder.pid} .*after waiting 0.3s"), store.lock(timeout=0.3):
+            pass
+    finally:
+        release(holder)
 
 
 def test_stale_lock_of_dead_process_does_not_block(store):
@@ -200,13 +222,12 @@ def test_recovery_removes_stale_git_locks_and_temp_files_only_without_live_holde
     store.commit("v1")
     (store.git_dir / "index.lock").write_text("")
     (store.path / "configs/a/.r2.cfg.tmp").write_text("half")
-    holder = hold_lock(store.path, 10)
+    holder = hold_lock(store.path)
     try:
         Store(store.path).open_or_init()
         assert (store.git_dir / "index.lock").exists()  # a live run owns it
     finally:
-        holder.kill()
-        holder.wait()
+        release(holder)
     fresh = Store(store.path).open_or_init()
     assert not (store.git_dir / "index.lock").exists()
     assert not (store.path / "configs/a/.r2.cfg.tmp").exists()

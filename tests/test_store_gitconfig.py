@@ -13,7 +13,6 @@ from netpatrol.cli.root import app
 from netpatrol.errors import StoreError
 from netpatrol.store.repo import Store
 
-
 pytestmark = pytest.mark.usefixtures("bare_git_home")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from netpatrol.store import layout
-from netpatrol.store.periods import inspection_tag, inspected_periods
+from netpatrol.store.periods import inspected_periods, inspection_tag
 from netpatrol.store.refs import pre_change_tag, resolve
 from netpatrol.store.repo import Store
 

@@ -17,10 +17,6 @@ from netpatrol.errors import StoreError
 from netpatrol.store.refs import resolve
 from netpatrol.store.repo import Store
 
-# The report fixtures (built, world, built_hostile, hostile_world), registered rather than imported by name.
-pytest_plugins = ["report_world"]
-
-
 pytestmark = pytest.mark.usefixtures("bare_git_home")
 
 
@@ -215,10 +211,10 @@ def test_tag_unique_suffixes_a_taken_name_and_newest_resolves(store):
 @pytest.mark.lab
 def test_two_backups_with_one_change_id_in_the_same_second_both_succeed(lab_workspace, monkeypatch):
     """pre_change_tag() stamps to the second; two runs in one second are forced by fixing it."""
-    from netpatrol.backup import service as backup
-    from netpatrol.workspace.records import load_device_records
-    from netpatrol.workspace.inventory import load_inventory
     from netpatrol.automation.notify import backup_events
+    from netpatrol.backup import service as backup
+    from netpatrol.workspace.inventory import load_inventory
+    from netpatrol.workspace.records import load_device_records
     from netpatrol.workspace.settings import Workspace
 
     monkeypatch.setattr(backup, "pre_change_tag", lambda change, when=None: f"pre-change/{change}/20261204T101500Z")
@@ -250,7 +246,7 @@ def test_cli_backup_off_branch_exits_2_before_contacting_devices(sample_workspac
     assert not (ws / ".netpatrol" / "devices.json").exists()  # no device was contacted
 
 
-def test_report_outputs_are_owner_only_under_umask_022(world, loose_umask):  # noqa: F811 - fixture
+def test_report_outputs_are_owner_only_under_umask_022(world, loose_umask):
     from netpatrol.report import ReportRequest, write_report
     from report_world import Q3
 

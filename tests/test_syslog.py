@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpatrol.workspace.inventory import load_inventory
-from netpatrol.automation.syslog import SyslogListener, is_config_change, parse_datagram
-from netpatrol.workspace.settings import Workspace
-
 from conftest import corpus_dir
+from netpatrol.automation.syslog import SyslogListener, is_config_change, parse_datagram
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.workspace.settings import Workspace
 
 CHANGES = [
     ("cisco_ios", "<189>Nov 27 10:15:00 city-acc-02 %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.0.0.5)"),
@@ -61,6 +60,7 @@ def test_header_forms():
     assert bare.hostname is None and "%SYS-5-CONFIG_I" in bare.text
 
 
+@pytest.mark.corpus
 def test_real_junos_commit_line_from_corpus():
     raw = (corpus_dir() / "juniper_junos" / "show_log_messages" / "genie_junos_golden_output.raw").read_text()
     commits = [ln for ln in raw.splitlines() if is_config_change("juniper_junos", ln)]
@@ -243,8 +243,8 @@ def _register_schedule_commands() -> None:
 def test_listen_syslog_backs_up_only_the_device_that_logged_a_change(lab_workspace):
     """End to end: the command, real datagrams, the real backup over SSH to the lab."""
     from netpatrol.backup.service import run_backup
-    from netpatrol.workspace.records import load_device_records
     from netpatrol.lab import control
+    from netpatrol.workspace.records import load_device_records
 
     ws = Workspace(lab_workspace)
     inv = load_inventory(lab_workspace)

@@ -21,9 +21,9 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from netpatrol.store import files as store_files
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import UsageError
+from netpatrol.store import files as store_files
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The loader puts every key into this process's environment, which git and hooks inherit:

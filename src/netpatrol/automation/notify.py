@@ -19,11 +19,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 

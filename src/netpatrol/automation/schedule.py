@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
 from netpatrol.errors import UsageError
-from netpatrol.workspace.records import load_device_records
-from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.store.periods import current_period, parse_period, period_bounds
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
+from netpatrol.store.periods import current_period, parse_period, period_bounds
 from netpatrol.store.repo import Store
+from netpatrol.workspace.inventory import Inventory, ResolvedHost
+from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.settings import DURATION_UNITS, MAX_DURATION_SECONDS, ScheduleSettings, duration_seconds
 
 # A daily job finishing a few minutes later each day must not skip a day: a backup is due once

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from netpatrol.errors import LockedError, NetpatrolError
-from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.backup.sanitize import sanitize
-from netpatrol.platforms import PLATFORMS, PlatformProfile
 from netpatrol.automation.syslog_senders import DropReport, SenderPolicy, printable
+from netpatrol.backup.sanitize import sanitize
+from netpatrol.errors import LockedError, NetpatrolError
+from netpatrol.platforms import PLATFORMS, PlatformProfile
+from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
 log = logging.getLogger("netpatrol.syslog")
@@ -219,9 +219,9 @@ class SyslogListener:
         return len(due)
 
     def _run_backup(self, hosts: list[ResolvedHost], trigger: str) -> object:
+        from netpatrol.automation.notify import notify_backup_run
         from netpatrol.backup.service import run_backup
         from netpatrol.workspace.records import update_device_records
-        from netpatrol.automation.notify import notify_backup_run
 
         # A trigger, not a change id: it goes in the commit message and the device record, and
         # never becomes a pre-change/... tag (those mark human changes given with --reason).

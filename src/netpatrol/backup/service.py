@@ -8,17 +8,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from netpatrol.workspace.records import update_device_records
-from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.store.refs import pre_change_tag
+from netpatrol.backup.task import fetch_config
 from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
+from netpatrol.store.refs import pre_change_tag
 from netpatrol.store.repo import format_commit_message
-from netpatrol.backup.task import fetch_config
+from netpatrol.workspace.inventory import ResolvedHost
+from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.settings import Workspace
 
 

@@ -84,7 +84,7 @@ def threshold_for(check: Check, ctx: CheckContext) -> Any:
     value = ctx.host_scope.thresholds[check.id]
     default = check.threshold
     numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
-    if numeric and as_number(value) is None or isinstance(default, list) and not isinstance(value, list):
+    if (numeric and as_number(value) is None) or (isinstance(default, list) and not isinstance(value, list)):
         raise InventoryError(
             [
                 InventoryIssue(

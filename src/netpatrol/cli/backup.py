@@ -45,9 +45,9 @@ def backup(
     json_out: JsonOpt = False,
 ) -> None:
     """Back up the selected devices' configs into backups/ (Git): secrets removed, incomplete configs refused."""
+    from netpatrol.automation.notify import notify_backup_run
     from netpatrol.backup.service import run_backup
     from netpatrol.collect.shard import parse_processes
-    from netpatrol.automation.notify import notify_backup_run
     from netpatrol.store.refs import check_reason
 
     if reason is not None:
@@ -84,9 +84,10 @@ def drift(
     json_out: JsonOpt = False,
 ) -> None:
     """What changed in the stored configs between two points."""
-    from netpatrol.store.open import open_store
-    from netpatrol.store.drift import drift as compute, drift_range, to_patch
     from netpatrol.errors import UsageError
+    from netpatrol.store.drift import drift as compute
+    from netpatrol.store.drift import drift_range, to_patch
+    from netpatrol.store.open import open_store
 
     if fmt not in ("text", "patch"):
         raise UsageError(f"--format must be text or patch, not {fmt!r}")
@@ -117,8 +118,8 @@ def history(
     json_out: JsonOpt = False,
 ) -> None:
     """One device's stored config versions with date and lines added/removed."""
-    from netpatrol.store.open import open_store
     from netpatrol.store.drift import history as versions
+    from netpatrol.store.open import open_store
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     selected(inv, [host], None, None, None)

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+from typer import TyperException as _CommandLineError  # typer bundles its own click since 0.29
 
 from netpatrol import __version__
 from netpatrol.childenv import is_secret
 from netpatrol.cli.common import WORKSPACE_META, err, markup
 from netpatrol.errors import ExitCode, LockedError, NetpatrolError
-
-from typer import TyperException as _CommandLineError  # typer bundles its own click since 0.29
 
 # Shorter values are too common to replace in a traceback without mangling it (and too weak to
 # be a password worth hiding).

@@ -22,7 +22,7 @@ def hostkeys_list(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> 
         key = store.lookup(entry_name(h.hostname, h.port))
         rows.append([h.name, f"{h.hostname}:{h.port}", key.get_name() if key else None, fingerprint(key) if key else "(not yet seen)"])
     if json_out:
-        print_json([dict(zip(["host", "address", "type", "fingerprint"], r)) for r in rows])
+        print_json([dict(zip(["host", "address", "type", "fingerprint"], r, strict=True)) for r in rows])
     else:
         out.print(table("Known host keys", ["host", "address", "type", "fingerprint"], rows))
 

@@ -7,7 +7,24 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from netpatrol.cli.common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, ProcessesOpt, SiteOpt, WaitOpt, WorkersOpt, WorkspaceOpt, open_workspace, out, print_json, red, report_deliveries, selected, table
+from netpatrol.cli.common import (
+    GroupOpt,
+    HostOpt,
+    JsonOpt,
+    PlatformOpt,
+    ProcessesOpt,
+    SiteOpt,
+    WaitOpt,
+    WorkersOpt,
+    WorkspaceOpt,
+    open_workspace,
+    out,
+    print_json,
+    red,
+    report_deliveries,
+    selected,
+    table,
+)
 from netpatrol.errors import ExitCode
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
@@ -28,9 +45,9 @@ def inspect(
     json_out: JsonOpt = False,
 ) -> None:
     """The quarterly inspection (巡检): health and security checks, stored per period in backups/ and compared with the last one."""
-    from netpatrol.inspection.service import run_inspection
-    from netpatrol.collect.shard import parse_processes
     from netpatrol.automation.notify import notify_inspection_run
+    from netpatrol.collect.shard import parse_processes
+    from netpatrol.inspection.service import run_inspection
     from netpatrol.store.periods import inspection_period
 
     period = inspection_period(period, backfill)

@@ -25,13 +25,13 @@ def report(
     json_out: JsonOpt = False,
 ) -> None:
     """Write the client report for a period, compared with the previous inspection, into reports/<period>/."""
-    from netpatrol.store.open import open_store
-    from netpatrol.store.periods import check_period
-    from netpatrol.store.refs import parse_moment
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.i18n import catalogue
     from netpatrol.report.publish import parse_formats
     from netpatrol.report.results import latest_period
+    from netpatrol.store.open import open_store
+    from netpatrol.store.periods import check_period
+    from netpatrol.store.refs import parse_moment
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     formats = parse_formats(fmt, ws.settings.report_formats)
@@ -68,10 +68,10 @@ def archive(
     json_out: JsonOpt = False,
 ) -> None:
     """Write the device archive: site archive, devices with model/serial/version, last backup and inspection, repairs."""
-    from netpatrol.store.open import open_store
     from netpatrol.errors import UsageError
     from netpatrol.report.archive import ARCHIVE_FORMATS, build_archive, write_archive
     from netpatrol.report.i18n import catalogue
+    from netpatrol.store.open import open_store
 
     if fmt not in ARCHIVE_FORMATS:
         raise UsageError(f"--format must be one of {', '.join(ARCHIVE_FORMATS)}, not {fmt!r}")

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from netpatrol.childenv import child_env
 from netpatrol.cli.common import (
     GroupOpt,
     HostOpt,
@@ -29,12 +30,12 @@ from netpatrol.cli.common import (
     selected,
     table,
 )
-from netpatrol.childenv import child_env
 from netpatrol.errors import ExitCode, LockedError, NetpatrolError, UsageError
 
 log = logging.getLogger("netpatrol.run")
 STATUS_STYLE = {"done": "green", "ok": "green", "due": "yellow", "never": "yellow", "overdue": "bold red"}
-WaitOpt = Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for another run's lock (0: exit at once with status 75, see the README's exit codes).")]
+WaitOpt = Annotated[float, typer.Option(
+    "--wait", min=0, help="Seconds to wait for another run's lock (0: exit at once with status 75, see the README's exit codes).")]
 
 schedule_app = typer.Typer(help="Cron / systemd entries that run 'netpatrol run --due' unattended.", no_args_is_help=True)
 
@@ -100,11 +101,11 @@ def run(
     env_file: EnvFileOpt = None,
 ) -> None:
     """One command for cron: the inspections that are due, the period report, then the due backups; notifies."""
-    from netpatrol.backup.service import run_backup
-    from netpatrol.store.open import open_store
-    from netpatrol.inspection.service import run_inspection
     from netpatrol.automation.notify import notify_backup_run, notify_inspection_run
     from netpatrol.automation.schedule import due_for_workspace
+    from netpatrol.backup.service import run_backup
+    from netpatrol.inspection.service import run_inspection
+    from netpatrol.store.open import open_store
 
     _load_env_file(env_file)
 
@@ -171,7 +172,7 @@ def _isolated(step: str, work):
         raise
     except (NetpatrolError, OSError) as exc:
         return None, str(exc)
-    except Exception as exc:  # noqa: BLE001 - anything else is a bug; keep its traceback in the run log
+    except Exception as exc:
         log.error("run --due: the %s step failed", step, exc_info=True)
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -183,9 +184,9 @@ def _notify_step_failed(ws, kind: str, step: str, hosts: list[str], error: str, 
 
 
 def _write_report(ws, inv, period: str, wait: float) -> dict:
-    from netpatrol.store.open import open_store
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.publish import parse_formats
+    from netpatrol.store.open import open_store
 
     result, error = _isolated("report", lambda: write_report(
         ws, inv, open_store(ws), ReportRequest(period=period, lang=ws.settings.language),

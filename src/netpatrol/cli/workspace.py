@@ -33,7 +33,8 @@ def init(directory: Annotated[Path, typer.Argument(help="Directory for the new w
     from netpatrol.workspace.skeleton import create_workspace
 
     created = create_workspace(directory)
-    out.print(f"Created workspace {directory} ({len(created)} files). Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.", markup=False)
+    out.print(f"Created workspace {directory} ({len(created)} files). "
+              f"Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.", markup=False)
 
 
 def inventory_check(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:

@@ -4,8 +4,6 @@ jump host's own key is checked against the same known_hosts store (trust on firs
 
 from __future__ import annotations
 
-import socket
-
 import paramiko
 
 from netpatrol import errors
@@ -49,7 +47,7 @@ def open_channel(
     except paramiko.ChannelException as exc:
         client.close()
         raise errors.Unreachable(device, f"jump host {jump} could not reach {target[0]}:{target[1]} ({exc.text})") from None
-    except (OSError, socket.timeout, paramiko.SSHException) as exc:
+    except (TimeoutError, OSError, paramiko.SSHException) as exc:
         client.close()
         raise errors.Unreachable(device, f"jump host {jump} unreachable: {exc}") from None
     return client, channel

@@ -8,7 +8,6 @@ from typing import Any
 
 from nornir.core import Nornir
 
-from netpatrol import errors
 from netpatrol.collect.build import build_nornir, procedure_task, with_retries
 from netpatrol.collect.collector import Outcome, Procedure, ProgressReporter, T
 from netpatrol.collect.progress import ProgressProcessor, ResultCollector

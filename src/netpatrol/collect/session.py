@@ -35,8 +35,8 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko as NornirNetmiko
 
 from netpatrol import errors
-from netpatrol.collect.jump import open_channel, parse_jump
 from netpatrol.collect.hostkeys import HostKeyStore, TrustOnFirstUse, entry_name, fingerprint
+from netpatrol.collect.jump import open_channel, parse_jump
 from netpatrol.platforms import PLATFORMS, PlatformProfile
 
 CONNECTION_NAME = "netmiko"

@@ -43,7 +43,7 @@ def session(task: Task) -> Iterator[tuple[BaseConnection, PlatformProfile]]:
             if telnet_conn is not None:
                 telnet_conn.disconnect()
             host.close_connection(CONNECTION_NAME)
-        except Exception:  # noqa: BLE001,S110 - the session may already be gone
+        except Exception:  # noqa: BLE001 - the session may already be gone
             pass
 
 
@@ -73,7 +73,7 @@ def _open_within(task: Task, budget: float) -> BaseConnection:
         if abandoned.is_set() and "conn" in box:
             try:
                 host.close_connection(CONNECTION_NAME)
-            except Exception:  # noqa: BLE001,S110 - best effort on an abandoned session
+            except Exception:  # noqa: BLE001 - best effort on an abandoned session
                 pass
 
     threading.Thread(target=opener, name=f"open-{host.name}", daemon=True).start()

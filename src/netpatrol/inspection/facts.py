@@ -12,16 +12,16 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-from netpatrol.workspace.records import load_device_records
-from netpatrol.inspection.results import Facts
-from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.inspection.catalogue import load_job
-from netpatrol.inspection.normalise import normalise
-from netpatrol.inspection.parsing import parse
 from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
+from netpatrol.inspection.catalogue import load_job
+from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.parsing import parse
+from netpatrol.inspection.results import Facts
 from netpatrol.inspection.task import RawCollection, collect_inspection
+from netpatrol.workspace.inventory import ResolvedHost
+from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.settings import Workspace
 
 ITEM = "version"

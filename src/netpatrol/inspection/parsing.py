@@ -212,5 +212,13 @@ def validate_template_dir(path: Path, platform_column: bool = True) -> list[str]
     return problems
 
 
-__all__ = ["ParseOutcome", "parse", "resolve_template", "validate_template_dir",
-           "compile_template", "read_index", "normalise_command", "NTC_FILE"]
+__all__ = [
+    "NTC_FILE",
+    "ParseOutcome",
+    "compile_template",
+    "normalise_command",
+    "parse",
+    "read_index",
+    "resolve_template",
+    "validate_template_dir",
+]

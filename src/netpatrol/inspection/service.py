@@ -13,28 +13,29 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
+from netpatrol.backup.configtext import clean
+from netpatrol.backup.sanitize import sanitize
 from netpatrol.checks.engine import CheckContext, evaluate
 from netpatrol.checks.loader import load_packs
-from netpatrol.inspection.comparison import compare
-from netpatrol.backup.configtext import clean
-from netpatrol.workspace.records import load_device_records, update_device_records
-from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, DeviceStatus, Facts, Health, InspectionResult, ItemOutcome
-from netpatrol.workspace.inventory import ResolvedHost
-from netpatrol.inspection.catalogue import Job, load_job
-from netpatrol.inspection.normalise import normalise
-from netpatrol.inspection.parsing import parse
-from netpatrol.platforms import PLATFORMS
-from netpatrol.store.periods import check_period, current_period, inspected_periods, inspection_tag, period_order
 from netpatrol.collect.collector import Collector
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
-from netpatrol.backup.sanitize import sanitize
 from netpatrol.collect.shard import ProcessSetting
+from netpatrol.inspection.catalogue import Job, load_job
+from netpatrol.inspection.comparison import compare
+from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.parsing import parse
+from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, DeviceStatus, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.inspection.task import RawCollection, collect_inspection
+from netpatrol.platforms import PLATFORMS
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
+from netpatrol.store.periods import check_period, current_period, inspected_periods, inspection_tag, period_order
 from netpatrol.store.repo import Store
-from netpatrol.inspection.task import RawCollection, collect_inspection
+from netpatrol.workspace.inventory import ResolvedHost
+from netpatrol.workspace.records import load_device_records, update_device_records
 from netpatrol.workspace.settings import Workspace
+
 
 def result_path(period: str, h: ResolvedHost) -> str:
     return layout.result_path(period, h.site, h.name)

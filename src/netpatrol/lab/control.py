@@ -14,16 +14,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from netpatrol.errors import LabError
 from netpatrol.lab import hostkeys
-from netpatrol.lab.endpoints import check_free, check_loopback
 from netpatrol.lab.device import FAULTS
-from netpatrol.lab.profile import load_profiles
+from netpatrol.lab.endpoints import check_free, check_loopback
 from netpatrol.lab.fields import DeviceFields
+from netpatrol.lab.profile import load_profiles
 from netpatrol.lab.state import SCENARIOS
 
 _SERVER_MODULE = "netpatrol.lab.server"

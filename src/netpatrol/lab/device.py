@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from netpatrol.lab import planted, render
-from netpatrol.lab.profile import LabProfile, get_profile
 from netpatrol.lab.fields import DeviceFields
+from netpatrol.lab.profile import LabProfile, get_profile
 from netpatrol.lab.state import DeviceState, build_state
 from netpatrol.platforms import PLATFORMS
 

@@ -12,6 +12,7 @@ from netpatrol.errors import WorkspaceError
 from netpatrol.platforms import get_platform
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 
+
 class LabFileEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     model: str | None = None

@@ -22,9 +22,9 @@ import asyncssh
 
 from netpatrol.errors import ExitCode
 from netpatrol.lab import hostkeys
-from netpatrol.lab.shell import CliSession, LabOptions
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.lab.endpoints import is_loopback
+from netpatrol.lab.shell import CliSession, LabOptions
 
 log = logging.getLogger("netpatrol.lab.server")
 

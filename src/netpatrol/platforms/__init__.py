@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from netpatrol.platforms.model import BackupSpec, PlatformProfile, ReadOnlyPolicy, SecretRuleSpec, SyslogChange
 from netpatrol.platforms.registry import (
-    BUILTIN_DIR, ENV_VAR, PLATFORMS, PlatformError, UnknownPlatform, get_platform, load_part, platform_dirs,
+    BUILTIN_DIR,
+    ENV_VAR,
+    PLATFORMS,
+    PlatformError,
+    UnknownPlatform,
+    get_platform,
+    load_part,
+    platform_dirs,
 )
 
 __all__ = [

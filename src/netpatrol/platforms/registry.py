@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def _invalid(path: Path, exc: ValidationError) -> PlatformError:
     return PlatformError(f"{path} is invalid:\n" + "\n".join(lines))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rule_set(name: str) -> tuple[SecretRuleSpec, ...]:
     path = RULE_SETS_DIR / f"{name}.yaml"
     if not path.is_file():
@@ -156,7 +156,7 @@ def get_platform(name: str) -> PlatformProfile:
         raise UnknownPlatform(f"unknown platform '{name}' (known: {', '.join(sorted(PLATFORMS))})") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_part(name: str, part: str) -> Any:
     """The parsed YAML file `part` (e.g. "inspection.yaml") of platform `name`; None when absent."""
     path = get_platform(name).folder / part

@@ -9,18 +9,18 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netpatrol.workspace.records import load_device_records
 from netpatrol.inspection.results import InspectionResult
-from netpatrol.workspace.inventory import Inventory
-from netpatrol.workspace.models import RepairRecord, SiteArchive
 from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import csv_cell
 from netpatrol.report.publish import file_stem
 from netpatrol.report.render import ROOM_FIELDS, environment, render, tidy_markdown
 from netpatrol.report.results import inspected_periods, load_results
 from netpatrol.store import layout
-from netpatrol.store.repo import Store
 from netpatrol.store.files import owner_only
+from netpatrol.store.repo import Store
+from netpatrol.workspace.inventory import Inventory
+from netpatrol.workspace.models import RepairRecord, SiteArchive
+from netpatrol.workspace.records import load_device_records
 from netpatrol.workspace.settings import Workspace
 
 ARCHIVE_FORMATS = ("xlsx", "csv", "md")

@@ -6,12 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netpatrol import __version__
-from netpatrol.store.drift import drift
 from netpatrol.errors import UsageError
 from netpatrol.inspection.results import SEVERITIES, Finding, InspectionResult, finding_key
-from netpatrol.workspace.inventory import Inventory, ResolvedHost
-from netpatrol.store.periods import period_bounds, previous_period
-from netpatrol.store.refs import resolve
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import (
     ConfigChange,
@@ -26,7 +22,11 @@ from netpatrol.report.model import (
 )
 from netpatrol.report.results import load_results, period_before, period_ref, raw_outputs
 from netpatrol.store import layout
+from netpatrol.store.drift import drift
+from netpatrol.store.periods import period_bounds, previous_period
+from netpatrol.store.refs import resolve
 from netpatrol.store.repo import Store
+from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.workspace.settings import Settings
 
 _PROBLEM_STATUSES = ("no_template", "parse_error", "unsupported", "failed")

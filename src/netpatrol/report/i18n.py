@@ -7,7 +7,7 @@ an error, not a silent fallback, so a report never mixes languages (a test keeps
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,7 @@ LANGUAGES = ("zh-CN", "en")
 MESSAGES_DIR = Path(__file__).parent / "messages"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise UsageError(f"unknown report language {lang!r}: expected one of {', '.join(LANGUAGES)}")

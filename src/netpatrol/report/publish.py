@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netpatrol.errors import UsageError
-from netpatrol.workspace.inventory import Inventory
 from netpatrol.report.gather import ReportRequest, build_report
 from netpatrol.report.model import ReportModel
 from netpatrol.report.pdf import write_pdf
 from netpatrol.report.render import environment, render_html, render_md
 from netpatrol.report.xlsx import write_xlsx
 from netpatrol.store import layout
-from netpatrol.store.repo import Store
 from netpatrol.store.files import owner_only
+from netpatrol.store.repo import Store
+from netpatrol.workspace.inventory import Inventory
 from netpatrol.workspace.settings import Workspace
 
 FORMATS = ("html", "md", "xlsx", "pdf")

@@ -25,11 +25,11 @@ from markupsafe import Markup, escape
 
 from netpatrol.errors import TemplateError
 from netpatrol.inspection.results import SEVERITIES
-from netpatrol.workspace.models import MachineRoom
-from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report import inert
+from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import ReportModel
+from netpatrol.workspace.models import MachineRoom
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 ROOM_FIELDS = tuple(MachineRoom.model_fields)

@@ -15,6 +15,7 @@ from netpatrol.store import layout
 from netpatrol.store.periods import inspected_periods, inspection_tag, parse_period
 from netpatrol.store.repo import Store
 
+
 def period_ref(store: Store, period: str) -> str | None:
     """The commit the period's inspection tag points at, or None (read the working tree)."""
     return store.rev_parse(f"refs/tags/{inspection_tag(period)}")

@@ -14,6 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+
 from netpatrol.store.layout import CONFIGS, host_of
 from netpatrol.store.refs import resolve
 from netpatrol.store.repo import Store

@@ -2,7 +2,8 @@
 
 Git is driven through its CLI (store/git.py), not GitPython's index API, which measured ~80x
 slower when 1 % of 10,000 configs change (bench/gitstore.py). Every git failure becomes a StoreError
-here. Reading the history (log, tags, changed files) is store/history.py's. A run holds `.git/netpatrol.lock` (flock); the locked descriptor is handed to every git child,
+here. Reading the history (log, tags, changed files) is store/history.py's.
+A run holds `.git/netpatrol.lock` (flock); the locked descriptor is handed to every git child,
 so a git command orphaned by a SIGKILLed run keeps the store locked until it has finished.
 
 What is stored must not be lost or leaked: the store writes and commits only on its own branch
@@ -21,13 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from netpatrol.store import files as store_files
-
-from netpatrol.store import gitconfig as store_gitconfig
 from netpatrol.errors import LockedError, StoreError
-from netpatrol.store.layout import COMMIT_MSG, GITIGNORE, LOCK_NAME, MANAGED_DIRS, README
-from netpatrol.store.history import History, git_date
+from netpatrol.store import files as store_files
+from netpatrol.store import gitconfig as store_gitconfig
 from netpatrol.store.git import GitRunner, operation_in_progress, redact_url_creds
+from netpatrol.store.history import History, git_date
+from netpatrol.store.layout import COMMIT_MSG, GITIGNORE, LOCK_NAME, MANAGED_DIRS, README
 from netpatrol.store.lock import acquire_flock
 
 BRANCH = "main"

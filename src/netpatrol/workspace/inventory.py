@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import InventoryError, InventoryIssue
+from netpatrol.platforms import PLATFORMS
 from netpatrol.workspace.connect_options import check_connect_options
-from netpatrol.workspace.names import case_twin, name_problem, shown
 from netpatrol.workspace.models import (
     ENV_REF,
     NETMIKO_EXTRAS,
@@ -30,7 +30,7 @@ from netpatrol.workspace.models import (
     InspectionScope,
     SiteArchive,
 )
-from netpatrol.platforms import PLATFORMS
+from netpatrol.workspace.names import case_twin, name_problem, shown
 
 # Host and group (site) names become file names, Git paths and parts of tags: a portable charset,
 # no Git ref oddities ('..', a trailing '.' or '.lock'), and short enough for every file system.

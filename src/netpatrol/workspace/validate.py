@@ -1,7 +1,8 @@
 """`netpatrol inventory check`: every problem of the workspace's input files, all at once.
 
 Covers netpatrol.yaml, the inventory, the job files, the check packs, the workspace's own TextFSM
-templates, lab.yaml and the platform folders registered from outside the package. Each problem names its file and, where it applies, host/check and field.
+templates, lab.yaml and the platform folders registered from outside the package.
+Each problem names its file and, where it applies, host/check and field.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue | str:
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     from netpatrol.checks.loader import load_packs, validate_pack_file
     from netpatrol.inspection.catalogue import NotReadOnly, load_job
-    from netpatrol.lab.labfile import load_lab_file
     from netpatrol.inspection.parsing import validate_template_dir
+    from netpatrol.lab.labfile import load_lab_file
 
     ws = Workspace.locate(path)
     problems: list[object] = []

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pydantic import TypeAdapter, ValidationError
 
 from netpatrol.errors import NetpatrolError
-from netpatrol.inspection.normalise._build import LOG_CAP, clock, facts as _facts, health_from
+from netpatrol.inspection.normalise._build import LOG_CAP, clock, health_from
+from netpatrol.inspection.normalise._build import facts as _facts
 from netpatrol.inspection.normalise._spec import Hook, PlatformSpec
 from netpatrol.inspection.normalise.hooks import HOOKS
 from netpatrol.inspection.results import Facts, Health
@@ -71,4 +72,4 @@ def normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str,
     return facts, health
 
 
-__all__ = ["normalise", "platform_spec", "NormaliseError", "LOG_CAP"]
+__all__ = ["LOG_CAP", "NormaliseError", "normalise", "platform_spec"]

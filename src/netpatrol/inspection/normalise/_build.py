@@ -5,12 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from netpatrol.inspection.results import Component, ComponentStatus, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
 from netpatrol.inspection.normalise import _common as c
 from netpatrol.inspection.normalise._spec import (
-    ComponentMap, CpuMap, FactsMap, InterfaceMap, LogMap, MemoryMap, NeighborMap, NtpMap, Parsed,
-    PeerMap, SensorMap, StorageMap, Where,
+    ComponentMap,
+    CpuMap,
+    FactsMap,
+    InterfaceMap,
+    LogMap,
+    MemoryMap,
+    NeighborMap,
+    NtpMap,
+    Parsed,
+    PeerMap,
+    SensorMap,
+    StorageMap,
+    Where,
 )
+from netpatrol.inspection.results import Component, ComponentStatus, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
 
 LOG_CAP = 200  # newest entries kept in health.logs
 

@@ -9,7 +9,7 @@ from dataclasses import field
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
-from netpatrol.inspection.results import ComponentStatus, Facts, Health
+from netpatrol.inspection.results import Facts, Health
 
 # A misspelt key in normalise.yaml is an error rather than a silently ignored map.
 _FORBID = ConfigDict(extra="forbid")

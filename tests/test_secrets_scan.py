@@ -26,14 +26,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fault_world import ENABLE, NETPATROL, PASSWORD, PASSWORD_ENV, cli, env
 from netpatrol.inspection import catalogue as jobs
 from netpatrol.lab import control
-from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.planted import SCENARIO, plant, planted
-from netpatrol.lab.testing import free_ports
 from netpatrol.platforms import PLATFORMS as PLATFORM_PROFILES
-
-from fault_world import ENABLE, NETPATROL, PASSWORD, PASSWORD_ENV, cli, env, write_workspace
 
 pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("secrets_scan")]
 PLATFORMS = sorted(PLATFORM_PROFILES)
@@ -90,46 +87,38 @@ def _job_printing_the_config(ws: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("secrets")
-    names = [_name(p) for p in PLATFORMS] + ["sec-badpw"]
-    specs = [LabDeviceSpec(name=n, platform=p, address="127.0.0.1", port=port, username="netops", password=PASSWORD,
-                           enable_secret=ENABLE, scenarios=["weak_security", SCENARIO],
-                           faults=["reject_password"] if n == "sec-badpw" else [])
-             for n, p, port in zip(names, [*PLATFORMS, "cisco_ios"], free_ports(len(names)), strict=True)]
-    ws = write_workspace(root / "ws", specs)
+def world(tmp_path_factory, make_module_lab):
+    ws = tmp_path_factory.mktemp("secrets") / "ws"
+    devices = {**{_name(p): p for p in PLATFORMS}, "sec-badpw": "cisco_ios"}
+    lab_dir = make_module_lab(devices, scenarios=["weak_security", SCENARIO], faults={"sec-badpw": ["reject_password"]},
+                              workspace=ws).state_dir
     _job_printing_the_config(ws)
-    lab_dir = ws / ".netpatrol" / "lab"
-    control.up(lab_dir, specs, timeout=60)
     outputs: dict[str, str] = {}
 
     def run(label: str, *args: str) -> None:
         p = cli(ws, *args)
         outputs[label] = p.stdout + p.stderr
 
-    try:
-        run("backup", "backup", "--json")
-        run("backup-table", "backup")
-        _change_config(lab_dir)
-        run("backup-pre-change", "backup", "--reason", "pre-change NpReason", "--json")
-        run("drift", "drift", "--json")
-        run("drift-table", "drift")
-        run("inspect", "inspect", "--json", "--backfill", "--period", PERIOD)
-        run("inspect-table", "inspect", "--backfill", "--period", PERIOD)
-        run("report", "report", "--period", PERIOD, "--format", "html,md,xlsx", "--json")
-        run("archive", "archive", "--format", "xlsx")
-        run("archive-md", "archive", "--format", "md")
-        run("archive-json", "archive", "--json")
-        run("list", "inventory", "list", "--json")
-        run("check", "inventory", "check")
-        # Missing env var: the error must name the variable, never a value.
-        e = {k: v for k, v in env().items() if k != PASSWORD_ENV}
-        p = subprocess.run([*NETPATROL, "backup", "-w", str(ws)], env=e, capture_output=True, text=True)
-        outputs["missing-env"] = p.stdout + p.stderr
-        assert p.returncode == 2 and PASSWORD_ENV in outputs["missing-env"]
-        yield ws, lab_dir, outputs
-    finally:
-        control.down(lab_dir)
+    run("backup", "backup", "--json")
+    run("backup-table", "backup")
+    _change_config(lab_dir)
+    run("backup-pre-change", "backup", "--reason", "pre-change NpReason", "--json")
+    run("drift", "drift", "--json")
+    run("drift-table", "drift")
+    run("inspect", "inspect", "--json", "--backfill", "--period", PERIOD)
+    run("inspect-table", "inspect", "--backfill", "--period", PERIOD)
+    run("report", "report", "--period", PERIOD, "--format", "html,md,xlsx", "--json")
+    run("archive", "archive", "--format", "xlsx")
+    run("archive-md", "archive", "--format", "md")
+    run("archive-json", "archive", "--json")
+    run("list", "inventory", "list", "--json")
+    run("check", "inventory", "check")
+    # Missing env var: the error must name the variable, never a value.
+    e = {k: v for k, v in env().items() if k != PASSWORD_ENV}
+    p = subprocess.run([*NETPATROL, "backup", "-w", str(ws)], env=e, capture_output=True, text=True)
+    outputs["missing-env"] = p.stdout + p.stderr
+    assert p.returncode == 2 and PASSWORD_ENV in outputs["missing-env"]
+    return ws, lab_dir, outputs
 
 
 def test_the_lab_run_reached_every_stage(world):
