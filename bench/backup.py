@@ -24,6 +24,8 @@ Then bench/gitstore.py times the commit of 10,000 stored configs (1 % and 100 % 
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import json
 import subprocess
@@ -34,7 +36,6 @@ import time
 from pathlib import Path
 
 import common
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 # The "show running-config" equivalent per platform, written out as a plain script would.
 RUNNING = {"cisco_ios": "show running-config", "cisco_nxos": "show running-config", "arista_eos": "show running-config",

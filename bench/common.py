@@ -10,6 +10,8 @@ git), peak RSS (ru_maxrss of that child) and the lab server's CPU over the same 
 
 from __future__ import annotations
 
+from repo_env import netpatrol_argv
+
 import os
 import platform
 import statistics
@@ -27,7 +29,6 @@ from netpatrol.lab import control
 from netpatrol.lab.control import LabDeviceSpec
 from netpatrol.lab.testing import make_specs
 from netpatrol.platforms import PLATFORMS
-from repo_env import netpatrol_argv
 
 PY = sys.executable
 NETPATROL = netpatrol_argv()  # the CLI of this same environment, never one found elsewhere

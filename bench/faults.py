@@ -9,6 +9,8 @@ one hanging device can hold a worker. Prints clean wall, faulty wall, timeout an
 
 from __future__ import annotations
 
+import repo_env
+
 import argparse
 import json
 import subprocess
@@ -16,8 +18,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import repo_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fault_world import ENABLE, PASSWORD, PLATFORMS, env, write_workspace

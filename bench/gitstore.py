@@ -12,6 +12,8 @@ Repositories live under --dir (default: a temp dir on the same disk as /tmp).
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import random
 import resource
@@ -24,7 +26,6 @@ from pathlib import Path
 
 import git  # the baseline only; netpatrol itself goes through netpatrol.store.repo
 
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.store.repo import Store, format_commit_message
 
 

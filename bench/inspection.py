@@ -17,6 +17,8 @@ Parse: a synthetic, realistic Cisco IOS `show interfaces` with 500 interfaces th
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import json
 import statistics
@@ -26,7 +28,6 @@ import time
 from pathlib import Path
 
 import common
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 ENABLE = common.PLAIN_ENABLE
 

@@ -12,6 +12,8 @@ so the choice of server library is made by measurement, not taste.
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import json
 import os
@@ -25,8 +27,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 
 # -- the paramiko prototype (runs in its own process: `bench/lab.py --paramiko-server ...`) --------
 

@@ -12,6 +12,8 @@ newline only). Median of --trials, seconds.
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import io
 import statistics
@@ -19,7 +21,6 @@ import time
 
 from openpyxl import Workbook
 
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.report.inert import md_cell
 from netpatrol.report.xlsx import HEADER_FILL, write_table
 

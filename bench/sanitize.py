@@ -11,6 +11,8 @@ the length, a quadratic one about 100x.
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import importlib.util
 import subprocess
@@ -19,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.backup.configtext import clean
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice

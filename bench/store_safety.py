@@ -14,6 +14,8 @@ store did before it refused links, checked its branch and left GitPython:
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import os
 import resource
@@ -24,7 +26,6 @@ from pathlib import Path
 
 import git  # the baseline only
 
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.store.repo import Store
 
 

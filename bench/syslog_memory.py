@@ -18,6 +18,8 @@ Prints peak RSS and retained message bytes per mode, and baseline/current ratios
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import json
 import os
@@ -30,7 +32,6 @@ from pathlib import Path
 
 import yaml
 
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol.automation.syslog import SyslogListener, parse_datagram
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace

@@ -14,13 +14,14 @@ Median of --runs wall-clock times per variant; figures are for comparison within
 
 from __future__ import annotations
 
+import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
+
 import argparse
 import statistics
 import time
 
 import yaml
 
-import repo_env  # noqa: F401 - first: re-runs with the clone's .venv when netpatrol is not importable
 from netpatrol import safe_yaml
 from netpatrol.checks.loader import BUILTIN_DIR
 
