@@ -92,7 +92,7 @@ CASES = [
     Case("bad-inventory-field", _bad_jump_host, ExitCode.USAGE, "field 'connection_options.netmiko.extras.jump_host'"),
     Case("unwritable-output", _reports_is_a_file, ExitCode.USAGE, "reports/archive: Not a directory"),
     Case("schedule-file-folder-missing", lambda ws: _just("schedule", "install", "--cron", "--file", "/nonexistent/x"),
-         ExitCode.USAGE, "error: /nonexistent/x: No such file or directory"),
+         ExitCode.USAGE, "error: /nonexistent/x: No such file or directory (its folder does not exist; nothing was written)"),
     Case("internal", _records_corrupted, ExitCode.INTERNAL, "internal error: AttributeError: 'list' object has no attribute 'get'"),
     Case("locked-backup", _locked("backup"), ExitCode.LOCKED, "busy:"),
     Case("locked-inspect", _locked("inspect"), ExitCode.LOCKED, "busy:"),
@@ -197,3 +197,13 @@ def test_a_fault_outside_the_session_fails_that_device_only():
     with pytest.raises(DeviceError) as info:
         with_retries(task, retries=2, backoff=0)(SimpleNamespace(host=SimpleNamespace(name="sw1")))
     assert (info.value.status, info.value.reason, info.value.exit_code) == ("error", "KeyError: 'model'", ExitCode.DEVICES_FAILED)
+
+
+def test_schedule_install_into_a_missing_folder_creates_nothing(sample_workspace):
+    """The crontab file's folder is checked before the env file is created, so a refused install
+    leaves the workspace as it was."""
+    res = CliRunner().invoke(app, ["schedule", "install", "--cron", "--file", str(sample_workspace / "missing" / "crontab"),
+                                   "-w", str(sample_workspace)])
+    assert res.exit_code == ExitCode.USAGE, res.output
+    assert "its folder does not exist" in res.output
+    assert not (sample_workspace / ".netpatrol" / "env").exists()

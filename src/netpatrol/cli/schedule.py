@@ -309,6 +309,8 @@ def schedule_install(
     # Built before anything is written: a path the entry cannot hold is refused with nothing created.
     entry = cron_entry(plan, argv, root) if cron else ""
     units = {} if cron else systemd_units(plan, argv, root)
+    if file is not None and not file.parent.is_dir():
+        raise UsageError(f"{file}: No such file or directory (its folder does not exist; nothing was written)")
     _ensure_env_file(ws, env)
     if cron:
         if file:
