@@ -78,14 +78,20 @@ def markup(value: object) -> str:
 
 
 # -- spreadsheets -------------------------------------------------------------------------------
+def xlsx_text(value: object) -> str:
+    """The text a workbook cell stores for `value`. A bare CR becomes LF: written without lxml,
+    openpyxl leaves it unescaped and every XML reader turns it into LF, so say so the same way
+    whichever writer is installed."""
+    text = clean_text(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text if len(text) <= XLSX_MAX_TEXT else text[:XLSX_MAX_TEXT - 1] + "…"
+
+
 def xlsx_cell(cell, value: object) -> None:
     """Put `value` into the openpyxl `cell`: numbers as numbers, anything else as literal text."""
     if value is None or isinstance(value, (bool, int, float)):
         cell.value = value
         return
-    text = clean_text(value)
-    if len(text) > XLSX_MAX_TEXT:
-        text = text[:XLSX_MAX_TEXT - 1] + "…"
+    text = xlsx_text(value)
     cell.value = text
     cell.data_type = "s"  # after the assignment: the value setter infers "f" from a leading "="
     if text[:1] in FORMULA_STARTS:
