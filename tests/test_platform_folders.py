@@ -17,6 +17,9 @@ import yaml
 from fault_world import NETPATROL, env, git, write_workspace
 from netpatrol.automation.syslog import is_config_change
 from netpatrol.backup.sanitize import rules_for, sanitize
+from netpatrol.checks.loader import BUILTIN_DIR as PACKS_DIR
+from netpatrol.checks.loader import load_packs
+from netpatrol.errors import CheckFileError
 from netpatrol.inspection.catalogue import builtin_entries, load_job
 from netpatrol.inspection.normalise import platform_spec
 from netpatrol.inspection.parsing import resolve_template, validate_template_dir
@@ -24,9 +27,11 @@ from netpatrol.lab import render
 from netpatrol.lab.planted import plant, planted
 from netpatrol.lab.profile import get_profile
 from netpatrol.lab.testing import free_ports
-from netpatrol.platforms import BUILTIN_DIR, ENV_VAR, PLATFORMS, PlatformError, UnknownPlatform, get_platform
+from netpatrol.platforms import BUILTIN_DIR, ENV_VAR, PLATFORMS, PlatformError, UnknownPlatform, config_patterns, get_platform
 
 CATALOGUE = builtin_entries("quarterly")
+BUILTIN_CHECKS = load_packs(sorted(p.stem for p in PACKS_DIR.glob("*.yaml")), None)
+CONFIG_CHECKS = {c.id for c in BUILTIN_CHECKS if c.condition.config is not None}
 
 
 def _items_read_by(spec: object) -> set[str]:
@@ -58,8 +63,11 @@ def test_every_platform_folder_has_every_part(platform: str) -> None:
     assert profile.folder.name == platform and (profile.folder / "platform.yaml").is_file()
     # platform.yaml: session, backup and the knowledge other engines take from it
     assert profile.error_patterns and profile.backup.running and profile.read_only.verbs
-    assert profile.telnet_type and profile.lab_version
+    assert profile.telnet_type
     assert rules_for(platform), "no secret rules"
+    # config_checks.yaml: every built-in configuration check named, with a pattern or null
+    assert (profile.folder / "config_checks.yaml").is_file()
+    assert set(profile.config_checks) == CONFIG_CHECKS, "name each built-in config check (null: not checked)"
     assert profile.syslog_changes, "no syslog change patterns"
     assert is_config_change(platform, "unrelated text") is False
     # inspection.yaml: catalogue entries, each command parsed by an own template or a vetted ntc one
@@ -75,12 +83,43 @@ def test_every_platform_folder_has_every_part(platform: str) -> None:
     assert _items_read_by(spec) <= set(items), "field map reads items the catalogue does not collect"
     # lab/: a profile, an output for every catalogue command and the config, planted secrets
     lab = get_profile(platform)
-    assert lab.platform == platform and lab.default_model
+    assert lab.platform == platform and lab.default_model and lab.default_version
     no_output = [c for c in commands if not render.template_path(platform, c).is_file()]
     assert no_output == [], "catalogue commands without a lab output"
     assert (profile.lab_dir / "running_config.j2").is_file()
     secrets = planted(platform)
     assert secrets and all(s.value in plant("hostname x\nend\n", platform) for s in secrets)
+
+
+# Files under src/netpatrol/ outside platforms/ that may name a registered platform, and why.
+NAMES_ALLOWED = {
+    "cli/common.py": "an example in the --platform help text",
+    "workspace/template/inventory/hosts.yaml": "the sample inventory a new workspace starts from (its host and the list of platform names)",
+}
+
+
+def test_no_file_outside_the_platform_folders_names_a_platform() -> None:
+    package = BUILTIN_DIR.parent
+    files = sorted(p for ext in ("*.py", "*.yaml", "*.yml") for p in package.rglob(ext) if not p.is_relative_to(BUILTIN_DIR))
+    named = {}
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        found = sorted(p for p in PLATFORMS if p in text)
+        if found:
+            named[path.relative_to(package).as_posix()] = found
+    assert set(named) - set(NAMES_ALLOWED) == set(), {k: v for k, v in named.items() if k not in NAMES_ALLOWED}
+    assert set(NAMES_ALLOWED) <= set(named), "an allowed file no longer names a platform: drop it from NAMES_ALLOWED"
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_a_lab_device_without_a_version_runs_the_lab_profiles_default(platform: str, tmp_path: Path) -> None:
+    from netpatrol.lab.device import DeviceSpec, SimulatedDevice
+
+    fields = {"name": "r1", "platform": platform, "address": "127.0.0.1", "port": 10022, "username": "u", "password": "p"}
+    unnamed = SimulatedDevice(DeviceSpec(**fields), tmp_path)  # type: ignore[arg-type]
+    assert unnamed.version == unnamed.state().version == get_profile(platform).default_version
+    named = SimulatedDevice(DeviceSpec(**fields, version="1.2.3"), tmp_path)  # type: ignore[arg-type]
+    assert named.version == named.state().version == "1.2.3"
 
 
 def test_the_builtin_job_is_assembled_from_the_platform_folders() -> None:
@@ -115,6 +154,10 @@ def test_a_folder_from_the_environment_registers_a_platform(tmp_path: Path, monk
     assert builtin_entries("quarterly")["acme_os"] == CATALOGUE["cisco_ios"]
     assert resolve_template("acme_os", "show environment") == tmp_path / "acme_os" / "textfsm" / "cisco_ios_show_environment.textfsm"
     assert get_profile("acme_os").platform == "acme_os"
+    assert config_patterns("telnet_enabled")["acme_os"] == config_patterns("telnet_enabled")["cisco_ios"]
+    [telnet] = [c for c in load_packs(["security"], None) if c.id == "telnet_enabled"]
+    assert telnet.condition.config and telnet.condition.config.patterns
+    assert telnet.condition.config.patterns["acme_os"] == get_platform("cisco_ios").config_checks["telnet_enabled"]
     monkeypatch.delenv(ENV_VAR)
     assert "acme_os" not in PLATFORMS  # the registry follows the variable
 
@@ -131,6 +174,58 @@ def test_a_broken_platform_folder_names_file_and_field(tmp_path: Path, monkeypat
     (folder / "platform.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(PlatformError, match="secret rule set 'acme' does not exist"):
         get_platform("acme_os")
+    doc["secret_rule_sets"] = ["common"]
+    (folder / "platform.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with (folder / "config_checks.yaml").open("a", encoding="utf-8") as f:
+        f.write("site_banner_missing: '^header (unclosed'\n")
+    with pytest.raises(PlatformError, match=r"acme_os/config_checks\.yaml: check 'site_banner_missing': bad regex"):
+        get_platform("acme_os")
+
+
+# --- configuration check patterns ---------------------------------------------------------------
+
+
+def _config_check(cid: str, config: dict) -> dict:
+    text = {"zh-CN": "测试", "en": "test"}
+    return {"id": cid, "title": text, "severity": "minor", "recommendation": text, "condition": {"config": config}}
+
+
+def _pack(tmp_path: Path, *checks: dict) -> Path:
+    d = tmp_path / "checks"
+    d.mkdir(exist_ok=True)
+    (d / "site.yaml").write_text(yaml.safe_dump({"checks": list(checks)}), encoding="utf-8")
+    return d
+
+
+def test_a_config_check_takes_its_patterns_from_the_platform_folders_unless_the_pack_gives_them(tmp_path: Path) -> None:
+    builtin = {c.id: c for c in BUILTIN_CHECKS}
+    for cid in CONFIG_CHECKS:
+        named = {p: rx for p in PLATFORMS if (rx := get_platform(p).config_checks[cid])}
+        assert builtin[cid].condition.config and builtin[cid].condition.config.patterns == named
+    checks = {c.id: c for c in load_packs(["security"], _pack(
+        tmp_path,
+        {"id": "telnet_enabled", "severity": "critical"},  # an override keeps the folders' patterns
+        _config_check("ntp_server_missing", {"mode": "must_match", "patterns": {"cisco_ios": "^ntp peer "}}),
+    ))}
+    assert checks["telnet_enabled"].severity == "critical"
+    assert checks["telnet_enabled"].condition == builtin["telnet_enabled"].condition
+    assert checks["ntp_server_missing"].condition.config.patterns == {"cisco_ios": "^ntp peer "}  # type: ignore[union-attr]
+
+
+def test_a_config_check_without_patterns_that_no_folder_names_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(CheckFileError) as info:
+        load_packs([], _pack(tmp_path, _config_check("banner_missing", {"mode": "must_match"})))
+    assert ("checks/site.yaml: check 'banner_missing': field '(check)': condition.config: give 'patterns' "
+            "(no platform folder's config_checks.yaml has one for 'banner_missing')") in str(info.value)
+
+
+def test_a_registered_folder_may_give_the_pattern_of_a_workspace_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _copy("huawei_vrp", tmp_path / "extra", "acme_os")
+    with (folder / "config_checks.yaml").open("a", encoding="utf-8") as f:
+        f.write("banner_missing: '^ ?header login '\n")
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "extra"))
+    [check] = load_packs([], _pack(tmp_path, _config_check("banner_missing", {"mode": "must_match"})))
+    assert check.condition.config and check.condition.config.patterns == {"acme_os": "^ ?header login "}
 
 
 def test_a_name_defined_twice_or_a_missing_directory_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,9 +264,13 @@ def _run(ws: Path, extra: Path | None, *args: str) -> subprocess.CompletedProces
 def test_a_platform_added_as_a_folder_is_backed_up_and_inspected(tmp_path: Path) -> None:
     extra = tmp_path / "extra-platforms"
     _copy("cisco_ios", extra, "acme_os")
-    [port] = free_ports(1)
-    device = SimpleNamespace(name="acme-sw1", platform="acme_os", address="127.0.0.1", port=port)
-    ws = write_workspace(tmp_path / "ws", [device])  # type: ignore[list-item]
+    ports = free_ports(2)
+    # A device of the copied platform beside one of the platform it copies, both with weak security.
+    devices = [SimpleNamespace(name=n, platform=p, address="127.0.0.1", port=port)
+               for (n, p), port in zip([("acme-sw1", "acme_os"), ("ios-sw1", "cisco_ios")], ports, strict=True)]
+    ws = write_workspace(tmp_path / "ws", devices)  # type: ignore[arg-type]
+    lab_file = {"devices": {d.name: {"scenarios": ["weak_security"]} for d in devices}}
+    (ws / "lab.yaml").write_text(yaml.safe_dump(lab_file), encoding="utf-8")
 
     refused = _run(ws, None, "inventory", "check")
     assert refused.returncode == 2
@@ -180,7 +279,7 @@ def test_a_platform_added_as_a_folder_is_backed_up_and_inspected(tmp_path: Path)
     up = _run(ws, extra, "lab", "up")  # the lab server inherits the variable
     assert up.returncode == 0, up.stdout + up.stderr
     try:
-        backup = _run(ws, extra, "backup", "--json")
+        backup = _run(ws, extra, "backup", "--json", "--platform", "acme_os")
         assert backup.returncode == 0, backup.stdout + backup.stderr
         doc = json.loads(backup.stdout)
         assert doc["counts"] == {"saved": 1, "unchanged": 0, "failed": 0} and doc["commit"]
@@ -190,8 +289,17 @@ def test_a_platform_added_as_a_folder_is_backed_up_and_inspected(tmp_path: Path)
 
         inspect = _run(ws, extra, "inspect", "--json")
         assert inspect.returncode == 0, inspect.stdout + inspect.stderr
-        [result] = json.loads(inspect.stdout)["devices"]
-        assert result["host"] == "acme-sw1" and result["platform"] == "acme_os" and result["status"] == "ok", result
+        by_host = {d["host"]: d for d in json.loads(inspect.stdout)["devices"]}
+        result = by_host["acme-sw1"]
+        assert result["platform"] == "acme_os" and result["status"] == "ok", result
         assert result["facts"]["vendor"] == "Cisco" and result["health"]["cpu_percent"] is not None, result
+        # the copied config_checks.yaml: the security findings of the platform it copies
+        security = {c.id for c in BUILTIN_CHECKS if c.category == "security"}
+
+        def findings(host: str) -> set[tuple[str, str]]:
+            return {(f["check"], f["severity"]) for f in by_host[host]["findings"] if f["check"] in security}
+
+        assert {"telnet_enabled", "snmp_default_community"} <= {c for c, _ in findings("acme-sw1")}
+        assert findings("acme-sw1") == findings("ios-sw1")
     finally:
         _run(ws, extra, "lab", "down")

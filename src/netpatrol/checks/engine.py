@@ -190,7 +190,7 @@ def _left(cond: Any, env: _Env, item: Any, prev_item: Any, has_prev: bool, resta
 
 def _run_config(check: Any, ctx: Any) -> list[Finding]:
     cfg = check.condition.config
-    pattern = cfg.patterns.get(ctx.result.platform)
+    pattern = (cfg.patterns or {}).get(ctx.result.platform)
     if pattern is None or ctx.running_config is None:
         return []
     text = ctx.running_config.replace("\r\n", "\n")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from netpatrol.checks import operators
 from netpatrol.inspection.results import Severity
-from netpatrol.platforms import PLATFORMS
+from netpatrol.platforms import PLATFORMS, config_patterns
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDERS = {"value", "threshold", "subject"}
@@ -81,15 +81,19 @@ def check_regex(op: str | None, operand: Any, field: str = "value") -> None:
 
 
 class ConfigMatch(_Model):
-    """A regex over the running configuration, one per platform (multi-line mode)."""
+    """A regex over the running configuration, one per platform (multi-line mode).
+
+    Without `patterns`, the check takes each platform folder's pattern for its id (Check fills
+    them in); a pack that gives `patterns` names every platform it checks.
+    """
 
     mode: Literal["must_not_match", "must_match"]
-    patterns: dict[str, str]
+    patterns: dict[str, str] | None = None
 
     @field_validator("patterns")
     @classmethod
-    def _valid(cls, v: dict[str, str]) -> dict[str, str]:
-        for platform, rx in v.items():
+    def _valid(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        for platform, rx in (v or {}).items():
             if platform not in PLATFORMS:
                 raise ValueError(f"unknown platform '{platform}' (known: {', '.join(sorted(PLATFORMS))})")
             try:
@@ -151,6 +155,18 @@ class Check(_Model):
     detail: str | None = None
     source: str = Field(default="", exclude=True)  # the file it came from, for messages
 
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_patterns(cls, data: Any) -> Any:
+        """A config condition without `patterns`: the platform folders' patterns for this check id."""
+        if not isinstance(data, dict) or not isinstance(cond := data.get("condition"), dict):
+            return data
+        config = cond.get("config")
+        if not isinstance(config, dict) or "patterns" in config or not isinstance(data.get("id"), str):
+            return data
+        found = config_patterns(data["id"])
+        return {**data, "condition": {**cond, "config": {**config, "patterns": found}}} if found else data
+
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
@@ -174,6 +190,8 @@ class Check(_Model):
     @model_validator(mode="after")
     def _needs_operand(self) -> Check:
         c = self.condition
+        if c.config is not None and c.config.patterns is None:
+            raise ValueError(f"condition.config: give 'patterns' (no platform folder's config_checks.yaml has one for '{self.id}')")
         if c.op in operators.BINARY and c.value is None and self.threshold is None:
             raise ValueError(f"operator '{c.op}' needs 'threshold' (or condition.value)")
         check_regex(c.op, *((c.value, "condition.value") if c.value is not None else (self.threshold, "threshold")))

@@ -59,6 +59,10 @@ class SimulatedDevice:
         return self.spec.interfaces if self.spec.interfaces is not None else self.profile.interface_names()
 
     @property
+    def version(self) -> str:
+        return self.spec.version or self.profile.default_version
+
+    @property
     def hostname(self) -> str:
         m = re.search(self.profile.config.hostname, self.running, re.MULTILINE)
         return m.group(1) if m else self.spec.name
@@ -69,7 +73,7 @@ class SimulatedDevice:
             self.spec.name,
             self.spec.platform,
             self.spec.model or self.profile.default_model,
-            self.spec.version or self.profile.default_version,
+            self.version,
             self.interface_names,
             scenarios=list(self.spec.scenarios),
         )

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError
-from netpatrol.platforms import get_platform
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 
 
@@ -64,7 +63,7 @@ def build_specs(inv: Inventory, hosts: list[ResolvedHost] | None = None):
                 password=password,
                 enable_secret=h.secret("secret"),
                 model=dev.model or h.data.model or "generic",
-                version=dev.version or h.data.os_version or get_platform(h.platform).lab_version,
+                version=dev.version or h.data.os_version,  # None: the lab profile's default_version
                 interfaces=dev.interfaces,
                 scenarios=list(dev.scenarios),
                 faults=list(dev.faults),

@@ -120,6 +120,7 @@ class LabProfile(_Data):
     config: ConfigText
     interfaces: Interfaces
     default_model: str
+    # The software version of a device whose lab.yaml entry and inventory name none.
     default_version: str
     # Jinja2 sources used for commands whose lab/<slug>.j2 does not exist (yet), so
     # the lab answers the basics (version) before the output templates are written.

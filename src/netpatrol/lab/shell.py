@@ -78,7 +78,7 @@ class CliSession:
             while await self.term.read_char() is not None:
                 pass
             return
-        banner = self.profile.banner.format(time=self.device.now_text(), version=self.device.spec.version or "")
+        banner = self.profile.banner.format(time=self.device.now_text(), version=self.device.version)
         if banner:
             self._write("\n" + banner.rstrip("\n") + "\n")
         self._write("\n" + self.prompt())

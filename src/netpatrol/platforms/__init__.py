@@ -1,7 +1,8 @@
 """The platform registry: `PLATFORMS["huawei_vrp"]`, `get_platform(name)`.
 
 A platform is a folder holding everything netpatrol knows about it (docs/design.md, "Platforms"):
-`platform.yaml` (this package's model), `inspection.yaml`, `normalise.yaml`, `textfsm/`, `lab/`.
+`platform.yaml` (this package's model), `config_checks.yaml`, `inspection.yaml`, `normalise.yaml`,
+`textfsm/`, `lab/`.
 The built-in folders sit beside this module; `NETPATROL_PLATFORM_DIRS` (os.pathsep-separated)
 names more directories of platform folders, so a platform is added without a code change. Every
 consumer reaches platform knowledge through this registry; nothing else branches on a name.
@@ -16,6 +17,7 @@ from netpatrol.platforms.registry import (
     PLATFORMS,
     PlatformError,
     UnknownPlatform,
+    config_patterns,
     get_platform,
     load_part,
     platform_dirs,
@@ -23,5 +25,5 @@ from netpatrol.platforms.registry import (
 
 __all__ = [
     "BUILTIN_DIR", "ENV_VAR", "PLATFORMS", "BackupSpec", "PlatformError", "PlatformProfile", "ReadOnlyPolicy",
-    "SecretRuleSpec", "SyslogChange", "UnknownPlatform", "get_platform", "load_part", "platform_dirs",
+    "SecretRuleSpec", "SyslogChange", "UnknownPlatform", "config_patterns", "get_platform", "load_part", "platform_dirs",
 ]

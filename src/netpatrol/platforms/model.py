@@ -171,8 +171,9 @@ class PlatformProfile(_Frozen):
     secret_rule_sets: list[str] = Field(default_factory=list)
     # This platform's own secret rules, applied after the sets' (the registry puts both here).
     secret_rules: list[SecretRuleSpec] = Field(default_factory=list)
-    # The software version the lab gives a device when neither lab.yaml nor the inventory names one.
-    lab_version: str
+    # config_checks.yaml, read and validated by the registry: configuration check id -> this
+    # platform's regex (MULTILINE), or None where the platform is not checked by it.
+    config_checks: dict[str, str | None] = Field(default_factory=dict)
 
     @property
     def telnet_type(self) -> str:

@@ -23,8 +23,10 @@ from netpatrol.platforms.model import PlatformProfile, SecretRuleSet, SecretRule
 BUILTIN_DIR = Path(__file__).parent
 ENV_VAR = "NETPATROL_PLATFORM_DIRS"
 PROFILE_FILE = "platform.yaml"
+CONFIG_CHECKS_FILE = "config_checks.yaml"
 RULE_SETS_DIR = BUILTIN_DIR / "secret_rules"
 _FRAGMENT = re.compile(r"\$\{(\w+)\}")
+_CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class PlatformError(WorkspaceError):
@@ -84,6 +86,28 @@ def _rule_set(name: str) -> tuple[SecretRuleSpec, ...]:
         raise _invalid(path, exc) from None
 
 
+def _config_checks(folder: Path) -> dict[str, str | None]:
+    """The folder's config_checks.yaml: check id -> regex (MULTILINE) or None; {} when absent."""
+    path = folder / CONFIG_CHECKS_FILE
+    raw = _read_yaml(path) if path.is_file() else None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise PlatformError(f"{path}: expected a mapping of check id -> regex (or null)")
+    for cid, pattern in raw.items():
+        if not isinstance(cid, str) or not _CHECK_ID.match(cid):
+            raise PlatformError(f"{path}: check {cid!r}: not a check id (lower_snake_case)")
+        if pattern is None:
+            continue
+        if not isinstance(pattern, str):
+            raise PlatformError(f"{path}: check '{cid}': expected a regex (a string) or null")
+        try:
+            re.compile(pattern, re.MULTILINE)
+        except re.error as exc:
+            raise PlatformError(f"{path}: check '{cid}': bad regex: {exc}") from None
+    return raw
+
+
 def _load_profile(folder: Path) -> PlatformProfile:
     path = folder / PROFILE_FILE
     raw = _read_yaml(path)
@@ -92,11 +116,14 @@ def _load_profile(folder: Path) -> PlatformProfile:
     for key in ("name", "folder"):
         if key in raw:
             raise PlatformError(f"{path}: field '{key}': not allowed (the folder name is the platform name)")
+    if "config_checks" in raw:
+        raise PlatformError(f"{path}: field 'config_checks': not allowed (they go in {CONFIG_CHECKS_FILE})")
     try:
         sets = [str(s) for s in raw.get("secret_rule_sets") or []]
         inherited = [rule.model_dump() for s in sets for rule in _rule_set(s)]
         return PlatformProfile.model_validate(
-            {**raw, "name": folder.name, "folder": folder, "secret_rules": inherited + list(raw.get("secret_rules") or [])}
+            {**raw, "name": folder.name, "folder": folder, "secret_rules": inherited + list(raw.get("secret_rules") or []),
+             "config_checks": _config_checks(folder)}
         )
     except ValidationError as exc:
         raise _invalid(path, exc) from None
@@ -161,3 +188,8 @@ def load_part(name: str, part: str) -> Any:
     """The parsed YAML file `part` (e.g. "inspection.yaml") of platform `name`; None when absent."""
     path = get_platform(name).folder / part
     return _read_yaml(path) if path.is_file() else None
+
+
+def config_patterns(check_id: str) -> dict[str, str]:
+    """Platform -> its regex for the configuration check `check_id`, from every folder that has one."""
+    return {name: rx for name, profile in PLATFORMS.items() if (rx := profile.config_checks.get(check_id))}
