@@ -122,6 +122,30 @@ def test_a_lab_device_without_a_version_runs_the_lab_profiles_default(platform: 
     assert named.version == named.state().version == "1.2.3"
 
 
+def test_the_lab_file_leaves_unnamed_model_and_version_to_the_lab_profile(sample_workspace: Path) -> None:
+    """A host whose inventory and lab.yaml name no model or version runs the profile's defaults."""
+    from netpatrol.lab.device import SimulatedDevice
+    from netpatrol.lab.labfile import build_specs
+    from netpatrol.workspace.inventory import load_inventory
+
+    hosts_file = sample_workspace / "inventory" / "hosts.yaml"
+    hosts = yaml.safe_load(hosts_file.read_text(encoding="utf-8"))
+    name = next(iter(hosts))
+    for key in ("model", "os_version"):
+        hosts[name].get("data", {}).pop(key, None)
+    hosts_file.write_text(yaml.safe_dump(hosts, allow_unicode=True), encoding="utf-8")
+    lab_file = sample_workspace / "lab.yaml"
+    lab = yaml.safe_load(lab_file.read_text(encoding="utf-8"))
+    lab["devices"][name].pop("version", None)
+    lab["devices"][name].pop("model", None)
+    lab_file.write_text(yaml.safe_dump(lab, allow_unicode=True), encoding="utf-8")
+
+    spec = next(s for s in build_specs(load_inventory(sample_workspace)) if s.name == name)
+    profile = get_profile(spec.platform)
+    state = SimulatedDevice(spec, sample_workspace / "configs").state()
+    assert (state.model, state.version) == (profile.default_model, profile.default_version)
+
+
 def test_the_builtin_job_is_assembled_from_the_platform_folders() -> None:
     job = load_job(None, "quarterly")
     assert sorted(job.platforms) == sorted(PLATFORMS)
