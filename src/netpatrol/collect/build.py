@@ -44,8 +44,11 @@ from netpatrol.workspace.settings import Workspace
 
 # Nornir logs every failed task with its traceback; with no handler configured Python's last-resort
 # handler would print them on stderr. Failures are reported once, by the CLI, from the outcomes.
-logging.getLogger("nornir").addHandler(logging.NullHandler())
-logging.getLogger("nornir").propagate = False
+# Paramiko's transport threads log their own failures (a banner read cut short by Ctrl-C, say) with
+# a traceback; netpatrol reports each device's failure itself, once.
+for _name in ("nornir", "paramiko"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
 
 
 # Inventory connection options that are netpatrol's, not netmiko's: kept out of netmiko's kwargs.
