@@ -26,7 +26,6 @@ from nornir.core.inventory import (
     Inventory,
 )
 from nornir.core.task import Task
-from nornir.plugins.runners import ThreadedRunner
 
 from netpatrol import errors
 from netpatrol.collect.collector import Device, Procedure
@@ -38,6 +37,7 @@ from netpatrol.collect.session import (
     send,
 )
 from netpatrol.collect.task import read_timeout, session
+from netpatrol.collect.threads import DaemonThreadRunner
 from netpatrol.platforms import PlatformProfile
 from netpatrol.workspace.inventory import SECRET_EXTRAS, ResolvedHost
 from netpatrol.workspace.settings import Workspace
@@ -97,7 +97,7 @@ def build_nornir(ws: Workspace, hosts: list[ResolvedHost], workers: int | None =
     # Nornir's default logging writes nornir.log into the current directory: keep it off.
     # The workspace rides along so the collector can give shard processes the same settings.
     config = Config(logging=LoggingConfig(enabled=False), user_defined={"netpatrol": ctx, "netpatrol_workspace": ws})
-    return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers or settings.workers), config=config)
+    return Nornir(inventory=inventory, runner=DaemonThreadRunner(num_workers=workers or settings.workers), config=config)
 
 
 def with_retries(task: Callable[..., Any], retries: int, backoff: float) -> Callable[..., Any]:

@@ -35,6 +35,7 @@ from netpatrol import errors
 from netpatrol.collect.build import build_nornir, procedure_task, with_retries
 from netpatrol.collect.collector import Outcome, Procedure
 from netpatrol.collect.progress import Processor
+from netpatrol.collect.threads import run_workers
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
@@ -111,13 +112,8 @@ class ClaimRunner:
                 with lock:
                     result[host.name] = r
 
-        # Daemonic: on Ctrl-C the caller returns at once instead of waiting for every session.
-        threads = [threading.Thread(target=work, daemon=True, name=f"netpatrol-{n}") for n in range(self.num_workers)]
-        for t in threads:
-            t.start()
         try:
-            for t in threads:
-                t.join()
+            run_workers(work, self.num_workers)  # daemonic: Ctrl-C returns at once (collect/threads.py)
         except BaseException:
             self.counter.close()
             raise
