@@ -36,7 +36,7 @@ class YamlFileError(WorkspaceError):
         super().__init__(f"{label}: line {line}: {problem}" if line else f"{label}: {problem}")
 
 
-class _Loader(_BASE):  # type: ignore[misc,valid-type]
+class _Loader(_BASE):  # type: ignore[misc,valid-type]  # CSafeLoader when libyaml is there, chosen at import
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # PyYAML's scalar constructors raise plain exceptions on values that only look typed
         # (`2026-13-45` as a date, `!!int abc`); give them the node's line like any YAML error.

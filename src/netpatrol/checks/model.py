@@ -62,7 +62,7 @@ class Filter(_Model):
     """One filter of `where:` (item fields are relative: `path: severity`)."""
 
     path: str
-    op: Literal[operators.OPERATORS]  # type: ignore[valid-type]
+    op: Literal[operators.OPERATORS]  # type: ignore[valid-type]  # the tuple is spread into the Literal at runtime
     value: Operand | None = None
 
     @model_validator(mode="after")
@@ -111,7 +111,7 @@ class Condition(_Model):
     new_only: bool = False  # only items absent from the previous inspection
     aggregate: Literal["count"] | None = None  # one finding about how many items passed `where`
     path: str | None = None
-    op: Literal[operators.OPERATORS] | None = None  # type: ignore[valid-type]
+    op: Literal[operators.OPERATORS] | None = None  # type: ignore[valid-type]  # as above
     value: Operand | None = None  # default: the check's threshold
     delta: bool = False  # compare (current - previous) instead of current
     abs: bool = False

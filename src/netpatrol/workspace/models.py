@@ -132,7 +132,7 @@ class NetmikoExtras(TypedDict, total=False):
     tunnelled through that bastion (jump.py). Numbers are bounded so a typo such as a negative
     timeout is refused here, naming the field, instead of failing every session later."""
 
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]  # how pydantic configures a TypedDict
 
     secret: Annotated[str, Field(strict=True)]
     conn_timeout: _Seconds
@@ -166,7 +166,7 @@ class ConnectionPlugin(_Strict):
     username: _Name | None = None
     password: str | None = None
     platform: str | None = None
-    extras: NetmikoExtras = Field(default_factory=dict)  # type: ignore[assignment]
+    extras: NetmikoExtras = Field(default_factory=dict)  # type: ignore[assignment]  # an empty TypedDict (every key optional)
 
 
 class _Common(_Strict):

@@ -29,7 +29,7 @@ def _stamp(row: dict, prefix: str) -> datetime | None:
     if not all(parts):
         return None
     try:
-        return datetime.strptime(" ".join(parts), "%Y %m %d %H:%M:%S")  # type: ignore[arg-type]
+        return datetime.strptime(" ".join(str(p) for p in parts), "%Y %m %d %H:%M:%S")
     except ValueError:
         return None
 
