@@ -28,6 +28,10 @@ credentials.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 from enum import IntEnum
 
 
@@ -146,6 +150,12 @@ class CommandRejected(DeviceError):
 
 class IncompleteOutput(DeviceError):
     status = "error"
+
+
+def invalid_file(label: str, exc: ValidationError) -> str:
+    """`<label> is invalid:` and one line per problem naming the field, for a file's ValidationError."""
+    lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+    return f"{label} is invalid:\n" + "\n".join(lines)
 
 
 class LabError(NetpatrolError):

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netpatrol import safe_yaml
-from netpatrol.errors import InventoryIssue, WorkspaceError
+from netpatrol.errors import InventoryIssue, WorkspaceError, invalid_file
 from netpatrol.platforms import PLATFORMS, load_part
 
 _BUILTIN = Path(__file__).with_name("jobs")
@@ -94,8 +94,7 @@ def _read_job(path: Path, label: str, builtin: bool) -> Job:
     try:
         return Job.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-        raise WorkspaceError(f"{label} is invalid:\n" + "\n".join(lines)) from None
+        raise WorkspaceError(invalid_file(label, exc)) from None
 
 
 def _extended(job: Job, label: str) -> Job:

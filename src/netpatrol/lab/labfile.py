@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netpatrol import safe_yaml
-from netpatrol.errors import WorkspaceError
+from netpatrol.errors import WorkspaceError, invalid_file
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 
 
@@ -32,8 +32,7 @@ def load_lab_file(root: Path) -> LabFile:
     except FileNotFoundError:
         return LabFile()
     except ValidationError as exc:
-        lines = [f"  - lab.yaml: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-        raise WorkspaceError("lab.yaml is invalid:\n" + "\n".join(lines)) from None
+        raise WorkspaceError(invalid_file("lab.yaml", exc)) from None
 
 
 def build_specs(inv: Inventory, hosts: list[ResolvedHost] | None = None):

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from netpatrol import safe_yaml
-from netpatrol.errors import WorkspaceError
+from netpatrol.errors import WorkspaceError, invalid_file
 from netpatrol.platforms.model import PlatformProfile, SecretRuleSet, SecretRuleSpec
 
 BUILTIN_DIR = Path(__file__).parent
@@ -57,8 +57,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _invalid(path: Path, exc: ValidationError) -> PlatformError:
-    lines = [f"  - {path}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-    return PlatformError(f"{path} is invalid:\n" + "\n".join(lines))
+    return PlatformError(invalid_file(str(path), exc))
 
 
 @cache
@@ -144,19 +143,20 @@ class _Registry(Mapping[str, PlatformProfile]):
 
     def __init__(self) -> None:
         self._profiles: dict[str, PlatformProfile] | None = None
-        self._dirs: list[Path] = []
+        self._env: str | None = None
 
     def _data(self) -> dict[str, PlatformProfile]:
-        # A changed ENV_VAR (an env file read by the command, a test) is picked up on next use.
-        if self._profiles is None or self._dirs != platform_dirs():
+        # A changed ENV_VAR (an env file read by the command, a test) is picked up on next use;
+        # comparing its text keeps a lookup (one per host and command) at a dict read.
+        if self._profiles is None or self._env != os.environ.get(ENV_VAR, ""):
             self.reload()
         assert self._profiles is not None
         return self._profiles
 
     def reload(self) -> None:
-        dirs = platform_dirs()
+        env = os.environ.get(ENV_VAR, "")
         profiles = _load_all()  # a folder that fails to load leaves nothing half-registered
-        self._dirs, self._profiles = dirs, profiles
+        self._env, self._profiles = env, profiles
         load_part.cache_clear()
 
     def __getitem__(self, name: str) -> PlatformProfile:

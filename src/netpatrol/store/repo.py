@@ -42,11 +42,6 @@ class PushResult:
     message: str
 
 
-def redact(text: str) -> str:
-    """Hide `user:password@` in URLs so push errors can be shown and logged."""
-    return redact_url_creds(text)
-
-
 def format_commit_message(changed: Sequence[str], action: str = "backup", failed: Sequence[str] = (),
                           reason: str | None = None, limit: int = 5) -> str:
     """'backup: 3 changed (core-sw1, core-sw2, dist-1)' plus a body listing every host."""
@@ -378,8 +373,8 @@ class Store(History):
             self._git("push", "--porcelain", remote, f"refs/heads/{branch}:refs/heads/{branch}",
                       "+refs/tags/*:refs/tags/*", env=env, timeout=timeout)
         except StoreError as exc:
-            return PushResult(False, f"push to {redact(remote)} failed: {exc}")
-        return PushResult(True, f"pushed to {redact(remote)}")
+            return PushResult(False, f"push to {redact_url_creds(remote)} failed: {exc}")
+        return PushResult(True, f"pushed to {redact_url_creds(remote)}")
 
     def _dates(self, when: datetime | None) -> dict[str, str]:
         return {} if when is None else {"GIT_AUTHOR_DATE": git_date(when),

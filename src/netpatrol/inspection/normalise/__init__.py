@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from pydantic import TypeAdapter, ValidationError
 
-from netpatrol.errors import NetpatrolError
+from netpatrol.errors import NetpatrolError, invalid_file
 from netpatrol.inspection.normalise._build import LOG_CAP, clock, health_from
 from netpatrol.inspection.normalise._build import facts as _facts
 from netpatrol.inspection.normalise._spec import Hook, PlatformSpec
@@ -37,8 +37,7 @@ def _load(profile: PlatformProfile) -> tuple[PlatformSpec, tuple[Hook, ...]]:
     try:
         spec = _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        lines = [f"  - {path}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-        raise NormaliseError(f"{path} is invalid:\n" + "\n".join(lines)) from None
+        raise NormaliseError(invalid_file(str(path), exc)) from None
     unknown = [h for h in spec.hooks if h not in HOOKS]
     if unknown:
         raise NormaliseError(f"{path}: field 'hooks': unknown hook(s) {unknown} (known: {', '.join(sorted(HOOKS))})")
