@@ -7,7 +7,9 @@ NetpatrolError
 ├── WorkspaceError          missing or malformed workspace files               (exit 2)
 │   ├── InventoryError      carries a list of InventoryIssue(file, where, field, message)
 │   ├── CheckFileError      a check pack that does not validate
-│   └── TemplateError       a TextFSM/Jinja2 template that does not load
+│   ├── TemplateError       a TextFSM/Jinja2 template that does not load
+│   ├── PlatformError       a platform folder that does not load (platforms/registry.py)
+│   └── UnknownPlatform     a platform name no folder provides
 ├── StoreError              the Git store refused or failed                    (exit 2)
 │   └── LockedError         another run holds the workspace lock               (exit 75)
 ├── DeviceError             one device failed; the run goes on                 (exit 1)
