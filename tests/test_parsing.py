@@ -31,8 +31,6 @@ CORPUS_PARSE_EXCEPTIONS = {
     ("cisco_ios", "show processes memory sorted", "genie_iosxe_golden_output_sorted.raw"),
     # genie capture with the "BGP local router ID / Local AS" header ntc's template lacks.
     ("huawei_vrp", "display bgp peer", "genie_hvrp_golden_output.raw"),
-    # NE40E legend line "(p): port alarm down" is unknown to ntc's template.
-    ("huawei_vrp", "display interface brief", "napalm_vrp_facts_ne40e.raw"),
 }
 # ntc .yml files known to disagree with the installed template version (ntc's own skew).
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
