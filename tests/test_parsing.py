@@ -29,8 +29,6 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real
 CORPUS_PARSE_EXCEPTIONS = {
     # IOS-XE "reserve P Pool" line is unknown to ntc's template (ntc test data is classic IOS).
     ("cisco_ios", "show processes memory sorted", "genie_iosxe_golden_output_sorted.raw"),
-    # genie capture with the "BGP local router ID / Local AS" header ntc's template lacks.
-    ("huawei_vrp", "display bgp peer", "genie_hvrp_golden_output.raw"),
 }
 # ntc .yml files known to disagree with the installed template version (ntc's own skew).
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
