@@ -77,6 +77,9 @@ def test_pair(raw: Path):
     outcome = parse(platform, command, raw.read_text(encoding="utf-8"), [ROOT / "parsers"])
     assert outcome.status == ("parsed" if expected else "empty"), outcome.error
     assert outcome.rows == expected
+    doc = yaml.safe_load(raw.with_suffix(".yml").read_text(encoding="utf-8"))
+    if "template" in doc:  # the family's own candidate must win, not merely some candidate
+        assert Path(outcome.template).name == doc["template"], outcome.candidates
 
 
 def _corpus_cases() -> list[tuple[str, str, Path]]:
