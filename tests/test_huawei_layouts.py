@@ -1,6 +1,6 @@
 """Huawei VRP layouts no public, permissively licensed capture shows yet: the S chassis fan table
-without a Slot column, AR rotor sub-rows and control/data plane CPU blocks, NE power tables and the
-AR temperature table. The texts below are NOT device captures: they are written after the layouts
+without a Slot column, AR rotor sub-rows, per-slot fan tables and control/data plane CPU blocks,
+NE power tables and key: value blocks, the AR temperature table. The texts below are NOT device captures: they are written after the layouts
 the issue reports and the vendor documents, to pin what each template reads. Replace them with test
 pairs in tests/parsers/huawei_vrp when real captures turn up (TEXTFSM.md lists these commands)."""
 
@@ -39,6 +39,22 @@ Slot 17 :
  1   YES      DC     Supply     1
  2   YES      DC     NotSupply  1
  3   NO       N/A    N/A        N/A
+"""
+NE_POWER_KEY_VALUE = """\
+Slot 17 :
+ Present :YES
+ Registered :YES
+ State :Supply
+Slot 18 :
+ Present :YES
+ Registered :YES
+ State :NotSupply
+"""
+AR_FAN_PER_SLOT = """\
+Slot 0:
+ FanId   Status    Speed
+ 1       Normal    3600rpm
+ 2       Fault     0rpm
 """
 AR_CPU = """\
 CPU utilization statistics at 2019-07-04 11:27:31
@@ -87,6 +103,8 @@ def names_status(components: list[dict]) -> list[tuple[str, str]]:
     ("display fan", S_CHASSIS_FAN, "huawei_vrp_display_fan_chassis.textfsm"),
     ("display fan", AR_FAN, "huawei_vrp_display_fan_ar.textfsm"),
     ("display power", NE_POWER, "huawei_vrp_display_power_ne.textfsm"),
+    ("display power", NE_POWER_KEY_VALUE, "huawei_vrp_display_power_ne_kv.textfsm"),
+    ("display fan", AR_FAN_PER_SLOT, "huawei_vrp_display_fan_ar.textfsm"),
     ("display cpu-usage", AR_CPU, "huawei_vrp_display_cpu-usage_ar.textfsm"),
     ("display temperature all", AR_TEMPERATURE, "huawei_vrp_display_temperature_all_ar.textfsm"),
     ("display ospf peer brief", MADJ_OSPF, "huawei_vrp_display_ospf_peer_brief.textfsm"),
@@ -109,6 +127,16 @@ def test_ar_fan_module_rows_not_rotor_rows():
 def test_ne_power_modules_per_slot():
     got = parse_capture("huawei_vrp", "display power", NE_POWER)
     assert names_status(got["health"]["power_supplies"]) == [("17/1", "ok"), ("17/2", "failed"), ("17/3", "absent")]
+
+
+def test_ne_power_key_value_blocks_name_the_supply_by_slot():
+    got = parse_capture("huawei_vrp", "display power", NE_POWER_KEY_VALUE)
+    assert names_status(got["health"]["power_supplies"]) == [("17", "ok"), ("18", "failed")]
+
+
+def test_ar_fan_table_titled_per_slot():
+    got = parse_capture("huawei_vrp", "display fan", AR_FAN_PER_SLOT)
+    assert names_status(got["health"]["fans"]) == [("0/1", "ok"), ("0/2", "failed")]
 
 
 def test_ar_cpu_is_the_control_plane():

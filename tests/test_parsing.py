@@ -41,6 +41,7 @@ NO_REAL_CAPTURE_YET = {
     "hp_comware_display_version_cmw5.textfsm",
     "huawei_vrp_display_cpu-usage_ar.textfsm", "huawei_vrp_display_fan_ar.textfsm",
     "huawei_vrp_display_fan_chassis.textfsm", "huawei_vrp_display_power_ne.textfsm",
+    "huawei_vrp_display_power_ne_kv.textfsm",
     "huawei_vrp_display_temperature_all_ar.textfsm",
 }
 # Corpus slugs that are another spelling of a catalogue command.
