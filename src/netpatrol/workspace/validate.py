@@ -17,12 +17,12 @@ from netpatrol.workspace.settings import Workspace
 def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue | str:
     text = str(exc)
     # A YAML error already names its file: `tasks/quarterly.yaml: tasks/quarterly.yaml: line 2` otherwise.
-    return text if text.startswith(f"{file}:") else InventoryIssue(file, "", "", text)
+    return text if text.startswith((f"{file}:", f"{file} is invalid")) else InventoryIssue(file, "", "", text)
 
 
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     from netpatrol.checks.loader import load_packs, validate_pack_file
-    from netpatrol.inspection.catalogue import NotReadOnly, load_job
+    from netpatrol.inspection.catalogue import JobProblems, load_job
     from netpatrol.inspection.parsing import validate_template_dir
     from netpatrol.lab.labfile import load_lab_file
 
@@ -41,7 +41,7 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     job = None
     try:
         job = load_job(ws.root, "quarterly")
-    except NotReadOnly as exc:
+    except JobProblems as exc:
         problems.extend(exc.issues)
         job = exc.job  # its check packs are still worth validating
     except NetpatrolError as exc:
