@@ -1,7 +1,7 @@
 """`netpatrol inventory check`: every problem of the workspace's input files, all at once.
 
 Covers netpatrol.yaml, the inventory, the job files, the check packs, the workspace's own TextFSM
-templates, lab.yaml and the platform folders registered from outside the package.
+templates and their test pairs (parsers/tests/), lab.yaml and the platform folders registered from outside the package.
 Each problem names its file and, where it applies, host/check and field.
 """
 
@@ -56,8 +56,15 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
             except NetpatrolError as exc:
                 problems.append(str(exc))
     parsers = ws.root / "parsers"
-    if (parsers / "index").exists():
-        problems.extend(validate_template_dir(parsers))
+    index_problems = validate_template_dir(parsers) if (parsers / "index").exists() else []
+    problems.extend(index_problems)
+    if parsers.is_dir() and not index_problems:
+        from netpatrol.inspection.pairs import pair_problems
+
+        try:
+            problems.extend(pair_problems(parsers, ws.root))
+        except NetpatrolError as exc:  # a template that does not compile
+            problems.append(str(exc))
     from netpatrol.report.render import validate_templates
 
     problems.extend(validate_templates(ws.reports / "templates"))
