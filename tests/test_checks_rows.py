@@ -142,3 +142,33 @@ def test_a_bad_row_condition_is_named_with_file_check_and_field(tmp_path: Path, 
     assert message in problems[0], problems
     with pytest.raises(CheckFileError):
         load_packs([], path.parent)
+
+
+def _check_problems(ws: Path) -> list[str]:
+    from typer.testing import CliRunner
+
+    from netpatrol.cli.root import app
+
+    res = CliRunner().invoke(app, ["inventory", "check", "-w", str(ws), "--json"])
+    return json.loads(res.stdout)["problems"]
+
+
+def test_inventory_check_names_row_columns_no_template_gives(sample_workspace: Path) -> None:
+    good = {**OSPF_NOT_FULL, "scope": {"platforms": ["huawei_vrp", "hp_comware"]}}
+    _pack(sample_workspace / "checks" / "rows.yaml", [good])
+    assert _check_problems(sample_workspace) == []
+    typo = {**good, "condition": {**good["condition"], "subject": "neighbour_id"}}
+    unknown = {**good, "id": "stack_down", "condition": {"rows": "no_such_item", "path": "state", "op": "eq", "value": "down"}}
+    own = {**good, "id": "own_item", "scope": {},
+           "condition": {"rows": "unused_ports", "where": [{"path": "speed", "op": "eq", "value": "1"}]}}
+    _pack(sample_workspace / "checks" / "rows.yaml", [typo, unknown, own])
+    problems = _check_problems(sample_workspace)
+    assert len(problems) == 3, problems
+    assert problems[0].startswith("checks/rows.yaml: check 'ospf_row_not_full': field 'condition.subject': "
+                                  "no template of item 'ospf' gives a column 'neighbour_id' (on huawei_vrp, hp_comware: ")
+    assert "neighbor_id" in problems[0] and "state" in problems[0]
+    assert problems[1] == ("checks/rows.yaml: check 'stack_down': field 'condition.rows': "
+                           "job 'quarterly' collects no item 'no_such_item' on huawei_vrp, hp_comware")
+    # The workspace's own item, parsed by its own template (parsers/): its columns are known too.
+    assert problems[2] == ("checks/rows.yaml: check 'own_item': field 'condition.where.0.path': no template of item "
+                           "'unused_ports' gives a column 'speed' (on huawei_vrp: interface, protocol)")

@@ -37,7 +37,7 @@ def test_json_is_the_contract_with_rows_facts_and_health() -> None:
     res = _parse("--platform", "huawei_vrp", "--command", "display fan", str(raw), "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert KEYS <= set(doc) and {"candidates", "unexplained"} <= set(doc)
+    assert set(doc) >= KEYS and {"candidates", "unexplained"} <= set(doc)
     assert (doc["platform"], doc["command"], doc["status"]) == ("huawei_vrp", "display fan", "parsed")
     assert doc["rows"] == expected and doc["template"].endswith(".textfsm")
     assert doc["template"] in [c if isinstance(c, str) else c["template"] for c in doc["candidates"]]

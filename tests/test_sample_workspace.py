@@ -87,5 +87,8 @@ def test_demo_report_shows_the_sample_jobs_item(lab_workspace: Path) -> None:
     res = runner.invoke(app, ["report", "-w", str(lab_workspace), "--period", period, "--format", "md", "--json"])
     assert res.exit_code == 0, res.output
     md = Path(json.loads(res.stdout)["files"]["md"]).read_text(encoding="utf-8")
-    assert "存在未关闭的空闲端口" in md and f"{item['rows']} port(s) down but not administratively shut down" in md
+    ports = [f["subject"] for f in by_host["north-core-01"]["findings"] if f["check"] == SAMPLE_CHECK]
+    assert len(ports) == item["rows"] and all(p.startswith(("GigabitEthernet", "XGigabitEthernet")) for p in ports)
+    assert "存在未关闭的空闲端口" in md
+    assert all(f"{p}: down but not administratively shut down" in md for p in ports), md
 

@@ -268,7 +268,7 @@ def run_check(check: Any, ctx: Any, threshold: Any) -> list[Finding]:
         return [_finding(check, len(selected), right, None)] if apply(cond.op, len(selected), right) else []
     out = []
     for item, prev_item in selected:
-        subject = _fmt(resolve(item, field)) if (field := _subject_field(cond, item)) else None
+        subject = _fmt(resolve(item, name)) if (name := _subject_field(cond, item)) else None
         if cond.op is None:  # rows passing `where` are the findings: report what the first filter read
             first = cond.where[0] if cond.where else None
             out.append(_finding(check, env.get(f"item.{first.path}", item) if first else None,

@@ -47,12 +47,13 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     except NetpatrolError as exc:
         problems.append(_as_issue("tasks/quarterly.yaml", exc))
     checks_dir = ws.root / "checks"
+    checks = []
     if checks_dir.is_dir():
         for pack in sorted(checks_dir.glob("*.yaml")):
             problems.extend(validate_pack_file(pack))
         if job is not None and not any(isinstance(p, str) and "checks/" in p for p in problems):
             try:
-                load_packs(job.check_packs, checks_dir)
+                checks = load_packs(job.check_packs, checks_dir)
             except NetpatrolError as exc:
                 problems.append(str(exc))
     parsers = ws.root / "parsers"
@@ -64,6 +65,13 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
         try:
             problems.extend(pair_problems(parsers, ws.root))
         except NetpatrolError as exc:  # a template that does not compile
+            problems.append(str(exc))
+    if job is not None and checks and not index_problems:
+        from netpatrol.checks.columns import row_column_problems
+
+        try:
+            problems.extend(row_column_problems(checks, job, [parsers] if parsers.is_dir() else []))
+        except NetpatrolError as exc:
             problems.append(str(exc))
     from netpatrol.report.render import validate_templates
 
