@@ -14,7 +14,8 @@ from netpatrol.cli.root import app
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
-KEYS = {"platform", "command", "status", "template", "rows", "facts", "health"}
+# The documented contract (README, "Parsing a capture"): a change here is a change for its users.
+KEYS = {"platform", "command", "item", "status", "template", "candidates", "unexplained", "error", "rows", "facts", "health"}
 
 
 def _pair(platform: str, slug: str) -> tuple[Path, list[dict]]:
@@ -37,7 +38,7 @@ def test_json_is_the_contract_with_rows_facts_and_health() -> None:
     res = _parse("--platform", "huawei_vrp", "--command", "display fan", str(raw), "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert set(doc) >= KEYS and {"candidates", "unexplained"} <= set(doc)
+    assert set(doc) == KEYS and doc["item"] == "fans" and doc["unexplained"] is None and doc["error"] is None
     assert (doc["platform"], doc["command"], doc["status"]) == ("huawei_vrp", "display fan", "parsed")
     assert doc["rows"] == expected and doc["template"].endswith(".textfsm")
     assert doc["template"] in [c if isinstance(c, str) else c["template"] for c in doc["candidates"]]
@@ -50,14 +51,15 @@ def test_stdin_and_the_human_output() -> None:
     raw, expected = _pair("huawei_vrp", "display_fan")
     res = _parse("--platform", "huawei_vrp", "--command", "display fan", "-", input=raw.read_bytes())
     assert res.exit_code == 0, res.output
-    assert "huawei_vrp 'display fan': parsed with " in res.stdout and "(chosen)" in res.stdout
+    assert "huawei_vrp 'display fan' (item fans): parsed with " in res.stdout and "* huawei_vrp_display_fan" in res.stdout
     assert f"{len(expected)} row(s)" in res.stdout and "Health: fans" in res.stdout
     assert all(str(v) in res.stdout for v in expected[0].values() if v)
 
 
-def test_a_gbk_capture_is_read() -> None:
+def test_a_gbk_terminal_log_is_read() -> None:
     raw, expected = _pair("huawei_vrp", "display_fan")
-    text = "<交换机-01>display fan\n" + raw.read_text(encoding="utf-8")
+    # As a terminal log saves it: the prompt with the command before, the prompt after.
+    text = "<交换机-01>display fan\n" + raw.read_text(encoding="utf-8") + "<交换机-01>\n"
     res = _parse("--platform", "huawei_vrp", "--command", "display fan", "-", "--json", input=text.encode("gbk"))
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["rows"] == expected
@@ -99,3 +101,14 @@ def test_in_a_workspace_its_own_templates_are_used(sample_workspace: Path, monke
     assert doc["template"] == expected["template"] and doc["rows"] == expected["parsed_sample"]
     monkeypatch.chdir(sample_workspace)
     assert json.loads(_parse(*args).stdout)["template"] == expected["template"]
+
+
+def test_an_unrecognised_output_exits_1_and_names_its_first_line(sample_workspace: Path) -> None:
+    args = ("--platform", "huawei_vrp", "--command", "display interface brief | include down", "-", "-w", str(sample_workspace))
+    text = "<sw1>display interface brief | include down\nInfo: this layout is new 42\n<sw1>\n"
+    res = _parse(*args, "--json", input=text)
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 1 and (doc["status"], doc["rows"]) == ("unrecognised", [])
+    assert doc["unexplained"] == "Info: this layout is new 42"  # the prompt and echo are not content
+    res = _parse(*args, input=text)
+    assert res.exit_code == 1 and "unrecognised" in res.stdout and "'Info: this layout is new 42'" in res.stdout

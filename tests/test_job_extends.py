@@ -65,7 +65,8 @@ def test_inventory_check_lists_the_job_problems_one_per_line(sample_workspace: P
     problems = json.loads(res.stdout)["problems"]
     assert any("field 'platforms.cisco_ios.version': Input should be a valid list" in p for p in problems), problems
     assert not any(p.startswith("tasks/quarterly.yaml: tasks/quarterly.yaml") for p in problems), problems
-    _write_job(sample_workspace, "name: quarterly\nextends: quarterly\nplatforms: {huawei_vrp: {nosuch: []}}\n")
+    _write_job(sample_workspace, "name: quarterly\nextends: quarterly\nplatforms: {huawei_vrp: "
+                                 "{nosuch: [], unused_ports: [display interface brief | include down]}}\n")
     problems = json.loads(runner.invoke(app, ["inventory", "check", "-w", str(sample_workspace), "--json"]).stdout)["problems"]
     assert [p.split(" (its items")[0] for p in problems] == [
         "tasks/quarterly.yaml: platform huawei_vrp, item 'nosuch': field 'commands' "

@@ -15,6 +15,7 @@ from netpatrol.inspection.pairs import pair_problems
 from netpatrol.workspace.skeleton import create_workspace
 
 runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
 PAIR = Path("parsers/tests/huawei_vrp/display_interface_brief_include_down/s5735_access")
 TEMPLATE = "huawei_vrp_display_interface_brief_include_down.textfsm"
 
@@ -60,7 +61,7 @@ def test_a_template_without_a_pair_and_a_pair_won_by_another_template(sample_wor
         "parsers/tests/<platform>/<command_slug>/<name>.raw + .yml)"]
     # A pair for a built-in command tests the built-in template on the workspace's own capture.
     own = parsers / "tests" / "huawei_vrp" / "display_interface_brief_include_down"
-    shutil.copytree(Path(__file__).resolve().parents[1] / PAIR.parent, own)
+    shutil.copytree(REPO / PAIR.parent, own)
     (own / "wrong.raw").write_text("", encoding="utf-8")
     (own / "wrong.yml").write_text(f"command: display clock\nparsed_sample: []\ntemplate: {TEMPLATE}\n", encoding="utf-8")
     problems = pair_problems(parsers, sample_workspace)
@@ -94,3 +95,27 @@ def test_init_skeleton_explains_the_pairs(tmp_path: Path) -> None:
     readme = (tmp_path / "ws" / "parsers" / "README.md").read_text(encoding="utf-8")
     assert "parsers/tests/<platform>/<command_slug>/<name>.raw" in readme and "parsed_sample:" in readme
     assert pair_problems(tmp_path / "ws" / "parsers", tmp_path / "ws") == []
+    # Its example index and template, as written there, pass the sample workspace's pair.
+    blocks = [b for b in readme.split("\n\n") if b.startswith("    ")]
+    index = next(b for b in blocks if "Template, Hostname" in b)
+    rows = next(b for b in blocks if ".textfsm, .*" in b)
+    template = "\n\n".join(b for b in blocks if b.lstrip().startswith(("Value ", "Start")))
+    parsers = tmp_path / "ws" / "parsers"
+    (parsers / "index").write_text(_dedent(index) + "\n\n" + _dedent(rows) + "\n", encoding="utf-8")
+    (parsers / "huawei_unused_ports.textfsm").write_text(_dedent(template) + "\n", encoding="utf-8")
+    shutil.copytree(REPO / PAIR.parent, parsers / "tests" / PAIR.parent.relative_to("parsers/tests"))
+    yml = parsers / "tests" / PAIR.parent.relative_to("parsers/tests") / "s5735_access.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(TEMPLATE, "huawei_unused_ports.textfsm"), encoding="utf-8")
+    assert pair_problems(parsers, tmp_path / "ws") == []
+
+
+def _dedent(block: str) -> str:
+    return "\n".join(line[4:] for line in block.splitlines())
+
+
+def test_a_line_the_own_template_leaves_unexplained_is_named(sample_workspace: Path) -> None:
+    raw = sample_workspace / PAIR.with_suffix(".raw")
+    raw.write_text("(x9): a legend line nobody wrote a rule for\n" + raw.read_text(encoding="utf-8"), encoding="utf-8")
+    assert _problems(sample_workspace) == [
+        f"{PAIR.with_suffix('.yml')}: {TEMPLATE} leaves the line '(x9): a legend line nobody wrote a rule for' "
+        "unexplained (give it a rule with a literal word or a value)"]

@@ -16,13 +16,13 @@ from netpatrol.inspection.catalogue import Job
 
 
 def _columns(platform: str, commands: list[str], extra_dirs: Sequence[Path]) -> set[str]:
-    from netpatrol.inspection.parsing import compile_template, resolve_template
+    from netpatrol.inspection.parsing import candidates, compile_template
 
     columns: set[str] = set()
     for command in commands:
-        path = resolve_template(platform, command, extra_dirs)
-        if path is not None and path.is_file():
-            columns |= {h.lower() for h in compile_template(path).header}
+        for path in candidates(platform, command, extra_dirs):  # any family's template may parse it
+            if path.is_file():
+                columns |= {h.lower() for h in compile_template(path).header}
     return columns
 
 

@@ -42,18 +42,34 @@ def _read(file: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _extra_dirs(workspace: Path | None) -> list[Path]:
-    """The workspace's parsers/, when run in (or pointed at with -w) a workspace."""
+def _trim(text: str, command: str) -> str:
+    """Without the prompt and command echo lines a terminal log saves before and after the
+    output: the inspection's session never hands them to the parser either."""
+    from netpatrol.inspection.fit import significant_lines
+
+    lines = text.splitlines()
+    significant = significant_lines(text, command)
+    if not significant:
+        return text
+    first, last = significant[0], significant[-1]
+
+    def kept(i: int, line: str) -> bool:
+        return first <= i <= last or not any(c.isalnum() for c in line)
+
+    return "\n".join(line for i, line in enumerate(lines) if kept(i, line))
+
+
+def _workspace(workspace: Path | None) -> Path | None:
+    """The workspace's root when run in one (or pointed at one with -w); its parsers/ and job
+    are then used as an inspection there uses them."""
     from netpatrol.workspace.settings import Workspace
 
     try:
-        ws = Workspace.locate(workspace)
+        return Workspace.locate(workspace).root
     except WorkspaceError:
         if workspace is not None:
             raise
-        return []
-    parsers = ws.root / "parsers"
-    return [parsers] if parsers.is_dir() else []
+        return None
 
 
 def parse_capture_file(
@@ -64,7 +80,8 @@ def parse_capture_file(
     json_out: JsonOpt = False,
 ) -> None:
     """Parse a saved command output as the inspection does: the templates tried, the one chosen,
-    the rows, and the facts and health the normaliser makes of them.
+    the rows, and the facts and health the normaliser makes of them. Prompt and command echo
+    lines around the output (a terminal log) are dropped, as the inspection's session drops them.
 
     Exit 0 parsed or empty, 1 a parse problem (parse_error, unrecognised), 2 no template for the
     command or a usage error.
@@ -76,11 +93,14 @@ def parse_capture_file(
         raise UsageError(f"--platform: unknown platform {platform!r} (known: {', '.join(sorted(PLATFORMS))})")
     if not command.strip():
         raise UsageError("--command: give the command that printed the output, e.g. 'display fan'")
-    doc = parse_capture(platform, command, _read(file), _extra_dirs(workspace))
+    root = _workspace(workspace)
+    parsers = [root / "parsers"] if root is not None and (root / "parsers").is_dir() else []
+    text = _trim(_read(file), command)
+    doc = parse_capture(platform, command, text, parsers, root)
     if json_out:
         print_json(doc)
     else:
-        _show(doc)
+        _show(doc, _trials(platform, command, text, parsers))
     code = EXIT.get(doc["status"], ExitCode.DEVICES_FAILED)
     if code != ExitCode.OK:
         raise typer.Exit(code)
@@ -92,23 +112,42 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _show(doc: dict[str, Any]) -> None:
+def _trials(platform: str, command: str, text: str, extra_dirs: list[Path]) -> list[list[Any]]:
+    """Each candidate's own result on the output, in trial order: what the choice was made from."""
+    import textfsm
+
+    from netpatrol.inspection.fit import measure, significant_lines
+    from netpatrol.inspection.parsing import candidates, compile_template
+
+    significant = significant_lines(text, command)
+    trials: list[list[Any]] = []
+    for order, path in enumerate(candidates(platform, command, extra_dirs)):
+        try:
+            fit = measure(compile_template(path), str(path), text, significant, order)
+        except (OSError, textfsm.TextFSMError) as exc:
+            trials.append([path.name, "-", "-", str(exc)[:200]])
+            continue
+        first = f"first unexplained: {fit.first_unexplained}" if fit.first_unexplained else "explains every line"
+        trials.append([path.name, f"{fit.explained}/{len(significant)}", len(fit.rows), first])
+    return trials
+
+
+def _show(doc: dict[str, Any], trials: list[list[Any]]) -> None:
     status = doc["status"]
     style = "green" if status in OK_STATUSES else "red"
-    winner = doc.get("template")
-    out.print(f"{terminal(doc['platform'])} {terminal(repr(doc['command']))}: [{style}]{status}[/{style}]"
+    # A parse_error names the first template that failed: none was chosen.
+    winner = doc.get("template") if status != "parse_error" else None
+    item = f" (item {terminal(doc['item'])})" if doc.get("item") else ""
+    out.print(f"{terminal(doc['platform'])} {terminal(repr(doc['command']))}{item}: [{style}]{status}[/{style}]"
               + (f" with {terminal(winner)}" if winner else ""), highlight=False)
-    candidates = doc.get("candidates") or []
-    if candidates:
-        out.print("Templates tried, in order:", highlight=False)
-        for c in candidates:
-            name, detail = (c, "") if isinstance(c, str) else (c.get("template"), _candidate_detail(c))
-            mark = "  (chosen)" if name == winner else ""
-            out.print(f"  {terminal(name)}{terminal(detail)}{mark}", markup=False, highlight=False)
+    if trials:
+        tried = [[("* " if t[0] == winner else "  ") + t[0], *t[1:]] for t in trials]
+        out.print(table("Templates tried, in order (* chosen)", ["template", "lines explained", "rows", "result"], tried))
     if doc.get("error"):
         out.print(f"Error: {terminal(doc['error'])}", markup=False, highlight=False)
-    if doc.get("unexplained"):
-        out.print(f"First line no template explained: {terminal(doc['unexplained'])}", markup=False, highlight=False)
+    elif doc.get("unexplained"):
+        out.print(f"First line the chosen template did not explain: {terminal(doc['unexplained'])}",
+                  markup=False, highlight=False)
     rows = doc.get("rows") or []
     if rows:
         columns = list(dict.fromkeys(k for r in rows for k in r))
@@ -117,12 +156,8 @@ def _show(doc: dict[str, Any]) -> None:
     if facts:
         out.print(table("Facts", ["field", "value"], [[k, _cell(v)] for k, v in facts.items()]))
     _show_health(doc.get("health") or {})
-
-
-def _candidate_detail(candidate: dict[str, Any]) -> str:
-    parts = [f"{candidate[k]} {label}" for k, label in (("explained", "line(s) explained"), ("rows", "row(s)"))
-             if candidate.get(k) is not None]
-    return f": {', '.join(parts)}" if parts else ""
+    if doc.get("item") is None and status in OK_STATUSES:
+        out.print("(the command is no catalogue item of the job, so nothing is normalised)", highlight=False)
 
 
 def _show_health(health: dict[str, Any]) -> None:

@@ -10,8 +10,9 @@ prompt lines) and `<name>.yml` beside it:
     template: my_template.textfsm                     # optional: the template that must win
 
 The slug is the command with spaces as underscores. Each pair is parsed as the inspection parses
-(the workspace's templates first, then the platform's), and a template in `parsers/` that wins no
-pair is reported: a template nobody has tested against a real output is a guess.
+(the workspace's templates first, then the platform's): other rows than `parsed_sample`, or a line
+the workspace's own template leaves unexplained, is reported, and so is a template in `parsers/`
+that wins no pair: a template nobody has tested against a real output is a guess.
 """
 
 from __future__ import annotations
@@ -141,6 +142,10 @@ def pair_problems(parsers: Path, root: Path) -> list[str]:
             problems.append(f"{label}: field 'template': {pair.template} should parse it, but {name} did")
         elif (difference := _first_difference(pair.expected, outcome.rows)) is not None:
             problems.append(f"{label}: {name} gives other rows than parsed_sample: {difference}")
+        elif outcome.unexplained and outcome.template and Path(outcome.template).parent == parsers:
+            # In a run, the line would hide whatever it says: the template must know every line.
+            problems.append(f"{label}: {name} leaves the line {outcome.unexplained[:200]!r} unexplained "
+                            "(give it a rule with a literal word or a value)")
     for template in sorted(parsers.glob("*.textfsm")):
         if template.name not in won:
             problems.append(f"{_rel(template, root)}: no test pair parses with it (add a real output and its "
