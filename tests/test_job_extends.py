@@ -71,3 +71,21 @@ def test_inventory_check_lists_the_job_problems_one_per_line(sample_workspace: P
     assert [p.split(" (its items")[0] for p in problems] == [
         "tasks/quarterly.yaml: platform huawei_vrp, item 'nosuch': field 'commands' "
         "[] removes a built-in item, but job 'quarterly' has no item 'nosuch' on huawei_vrp"]
+
+
+def test_an_inspection_leaves_a_removed_item_out(sample_workspace: Path, tmp_path: Path) -> None:
+    from netpatrol.inspection.service import run_inspection
+    from netpatrol.workspace.inventory import load_inventory
+    from netpatrol.workspace.settings import Workspace
+    from recorded import RecordedCollector, record_workspace
+
+    builtin_logs = load_job(None, "quarterly").platforms["huawei_vrp"]["logs"]
+    _write_job(sample_workspace, "name: quarterly\nextends: quarterly\nplatforms: {huawei_vrp: {logs: []}}\n")
+    hosts = [h for h in load_inventory(sample_workspace).hosts.values() if h.name in ("east-core-01", "north-acc-02")]
+    collector = RecordedCollector(record_workspace(sample_workspace, tmp_path / "rec"))
+    run_inspection(Workspace(sample_workspace), hosts, period="2026Q3", collector=collector, show_progress=False)
+    assert not set(builtin_logs) & set(collector.sent["east-core-01"])
+    stored = {h.name: json.loads(next((sample_workspace / "backups").glob(f"inspections/2026Q3/*/{h.name}.json")).read_text(
+        encoding="utf-8")) for h in hosts}
+    assert "logs" not in stored["east-core-01"]["items"] and stored["east-core-01"]["status"] == "ok"
+    assert "logs" in stored["north-acc-02"]["items"]  # another platform keeps it
