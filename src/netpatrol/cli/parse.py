@@ -74,7 +74,7 @@ def _workspace(workspace: Path | None) -> Path | None:
 
 def parse_capture_file(
     file: Annotated[str, typer.Argument(help="The saved output of one command ('-': standard input).", metavar="FILE")],
-    platform: Annotated[str, typer.Option("--platform", help="The device's platform, e.g. huawei_vrp.")],
+    platform: Annotated[str, typer.Option("--platform", help="The device's platform, as the inventory names it.")],
     command: Annotated[str, typer.Option("--command", help="The command that printed it, e.g. 'display fan'.")],
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
