@@ -21,6 +21,7 @@ from __future__ import annotations
 import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
+import inspect
 import json
 import re
 import subprocess
@@ -39,17 +40,23 @@ _STATUS_CLASS = {"ok": "ok", "failed": "failed", "warning": "failed", "absent": 
 
 # --- running the inspection's path ---------------------------------------------------------------
 
-def _parse_with_catalogue(platform: str, command: str, text: str) -> dict:
-    """What the inspection does with one saved output when `capture.parse_capture` is not there:
-    parse with the command's template and normalise the rows under every catalogue item the
-    command serves."""
-    from netpatrol.inspection import parsing
+def _items(platform: str, command: str) -> list[str]:
+    """Every catalogue item the command serves (EOS `show version` gives version and memory)."""
     from netpatrol.inspection.catalogue import load_job
-    from netpatrol.inspection.normalise import normalise
+    from netpatrol.inspection.parsing import normalise_command
 
     job = load_job(None, "quarterly")
-    items = [item for item, alternatives in job.platforms.get(platform, {}).items()
-             if parsing.normalise_command(command) in map(parsing.normalise_command, alternatives)]
+    return [item for item, alternatives in job.platforms.get(platform, {}).items()
+            if normalise_command(command) in map(normalise_command, alternatives)]
+
+
+def _parse_with_catalogue(platform: str, command: str, text: str) -> dict:
+    """What the inspection did with one output before `capture.parse_capture`: parse with the
+    command's template, normalise the rows under every catalogue item the command serves."""
+    from netpatrol.inspection import parsing
+    from netpatrol.inspection.normalise import normalise
+
+    items = _items(platform, command)
     outcome = parsing.parse(platform, command, text)
     parsed = {item: outcome.rows for item in items}
     facts, health = normalise(platform, parsed, {item: text for item in items})
@@ -58,13 +65,33 @@ def _parse_with_catalogue(platform: str, command: str, text: str) -> dict:
             "facts": facts.model_dump(), "health": health.model_dump()}
 
 
+def _with_every_item(parse_capture):
+    """`parse_capture` normalises under one item; a run normalises the output under each item the
+    command serves, so the facts of all of them count (merged in catalogue order)."""
+    takes_item = "item" in inspect.signature(parse_capture).parameters
+
+    def run_all(platform: str, command: str, text: str) -> dict:
+        items = _items(platform, command) if takes_item else []
+        if len(items) < 2:
+            return parse_capture(platform, command, text)
+        results = [parse_capture(platform, command, text, item=item) for item in items]
+        merged = dict(results[0])
+        for part in ("facts", "health"):
+            merged[part] = {}
+            for result in reversed(results):
+                merged[part].update({k: v for k, v in (result.get(part) or {}).items() if v not in (None, [], "")})
+        return merged
+
+    return run_all
+
+
 def parser():
     """(name, function) of the path being scored: the capture contract when the tree has it."""
     try:
         from netpatrol.inspection.capture import parse_capture
     except ImportError:
         return "parsing.parse + normalise", _parse_with_catalogue
-    return "capture.parse_capture", parse_capture
+    return "capture.parse_capture", _with_every_item(parse_capture)
 
 
 def run(fn, platform: str, command: str, text: str) -> dict:
