@@ -236,9 +236,11 @@ def tree_root() -> Path:
 
 
 def seen_texts(root: Path) -> list[tuple[str, set[str], str]]:
-    """Captures the scored tree's tests already read: its test pairs and the shared corpus."""
+    """Captures the scored tree's tests already read: its test pairs and the shared corpus (beside
+    the scored tree or beside this clone)."""
     found = []
-    for base in (root / "tests" / "parsers", root.parent / "shared" / "corpus"):
+    corpora = {root.parent / "shared" / "corpus", Path(__file__).resolve().parents[2] / "shared" / "corpus"}
+    for base in (root / "tests" / "parsers", *sorted(corpora)):
         if base.is_dir():
             for path in base.rglob("*.raw"):
                 text = path.read_text(encoding="utf-8", errors="replace")
