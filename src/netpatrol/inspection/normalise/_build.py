@@ -24,13 +24,37 @@ from netpatrol.inspection.normalise._spec import (
 from netpatrol.inspection.results import Component, ComponentStatus, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
 
 LOG_CAP = 200  # newest entries kept in health.logs
+# item -> why rows of it could not be used ("row 2: no temperature value 'NA'"), when asked for.
+Notes = dict[str, list[str]]
+
+
+def _where(row: Mapping, where: Where) -> bool:
+    return all(re.fullmatch(rx, c.text(row.get(f)) or "", re.IGNORECASE) for f, rx in where)
 
 
 def rows_where(rows: list[dict], where: Where) -> list[dict]:
     if not where:
         return rows
-    return [r for r in rows
-            if all(re.fullmatch(rx, c.text(r.get(f)) or "", re.IGNORECASE) for f, rx in where)]
+    return [r for r in rows if _where(r, where)]
+
+
+def note(notes: Notes | None, item: str, why: str) -> None:
+    if notes is not None and why not in (seen := notes.setdefault(item, [])):
+        seen.append(why)
+
+
+def _given(row: Mapping, fields: tuple[str, ...]) -> bool:
+    """Whether the template filled any of `fields` in this row, placeholders ('NA') included: a
+    shared table (Cisco `show environment`) fills only its own kind's fields in each row."""
+    for f in fields:
+        value = row.get(f)
+        if any(str(v).strip() for v in (value if isinstance(value, list) else [value]) if v is not None):
+            return True
+    return False
+
+
+def _raw(row: Mapping, fields: tuple[str, ...]) -> str:
+    return next((str(v).strip() for f in fields if (v := row.get(f)) is not None and str(v).strip()), "")
 
 
 def facts(m: FactsMap, parsed: Parsed) -> Facts:
@@ -96,17 +120,35 @@ def _name(row: Mapping, prefix: tuple[str, ...], fields: tuple[str, ...]) -> str
     return "/".join([*parts, name])
 
 
+class _Positions:
+    """Names for rows whose name column is empty or a placeholder (S-series `display temperature
+    all` prints NA card and sensor columns): 'slot 1 fan 2' by position in its slot, else '#3' by
+    position in the table. Such a row still says something about a real part; dropping it would
+    hide a failed fan."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.counts: dict[str, int] = {}
+
+    def name(self, row: Mapping, prefix: tuple[str, ...]) -> str:
+        slot = "/".join(p for f in prefix if (p := c.first(row, [f])))
+        n = self.counts[slot] = self.counts.get(slot, 0) + 1
+        return f"slot {slot} {self.kind} {n}" if slot else f"#{n}"
+
+
 # When several rows describe one component (a PSU's Vin/Iin/Vout sensors), the worst one counts.
 _RANK = {"failed": 4, "warning": 3, "absent": 2, "ok": 1, "unknown": 0}
 
 
-def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus]) -> list[Component]:
+def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus],
+               kind: str = "part") -> list[Component]:
     out: dict[str, Component] = {}
     for m in maps:
-        for row in rows_where(parsed.get(m.item) or [], m.where):
-            name = _name(row, m.prefix, m.name)
-            if name is None:
+        positions = _Positions(kind)
+        for row in parsed.get(m.item) or []:
+            if not _where(row, m.where) or not _given(row, (*m.name, *m.status, *m.present)):
                 continue
+            name = _name(row, m.prefix, m.name) or positions.name(row, m.prefix)
             status = c.status_of(c.first(row, m.status), table)
             if m.present and (c.first(row, m.present) or "").lower() in c.ABSENT_WORDS:
                 status = "absent"
@@ -117,14 +159,20 @@ def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[st
     return list(out.values())
 
 
-def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus]) -> list[Sensor]:
+def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus],
+            notes: Notes | None = None) -> list[Sensor]:
     out: list[Sensor] = []
     for m in maps:
-        for row in rows_where(parsed.get(m.item) or [], m.where):
-            name = _name(row, m.prefix, m.name)
-            celsius = c.num(c.first(row, m.celsius))
-            if name is None or celsius is None:
+        positions = _Positions("sensor")
+        for index, row in enumerate(parsed.get(m.item) or [], start=1):
+            if not _where(row, m.where) or not _given(row, (*m.name, *m.celsius, *m.status)):
                 continue
+            celsius = c.num(c.first(row, m.celsius))
+            if celsius is None:
+                value = _raw(row, m.celsius)
+                note(notes, m.item, f"row {index}: no temperature value" + (f" {value!r}" if value else ""))
+                continue
+            name = _name(row, m.prefix, m.name) or positions.name(row, m.prefix)
             warn, crit = c.num(c.first(row, m.warn)), c.num(c.first(row, m.critical))
             status = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
             if status == "unknown":
@@ -162,12 +210,13 @@ def canonical_interface(name: str) -> str:
     return canonical_interface_name(name.replace(" ", ""))
 
 
-def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed) -> list[InterfaceHealth]:
+def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed, notes: Notes | None = None) -> list[InterfaceHealth]:
     merged: dict[str, dict[str, object]] = {}
     for m in maps:
-        for row in parsed.get(m.item) or []:
+        for index, row in enumerate(parsed.get(m.item) or [], start=1):
             name = c.first(row, m.name)
             if name is None:
+                note(notes, m.item, f"row {index}: no interface name")
                 continue
             oper_text = c.first(row, m.oper)
             admin_text = c.first(row, m.admin) if m.admin else None
@@ -254,13 +303,14 @@ def storage(m: StorageMap, parsed: Parsed) -> tuple[int | None, int | None, floa
     return None, None, None
 
 
-def peers(m: PeerMap | None, parsed: Parsed) -> list[Peer]:
+def peers(m: PeerMap | None, parsed: Parsed, notes: Notes | None = None) -> list[Peer]:
     if m is None:
         return []
     out = []
-    for row in parsed.get(m.item) or []:
+    for index, row in enumerate(parsed.get(m.item) or [], start=1):
         neighbor = c.first(row, m.neighbor)
         if neighbor is None:
+            note(notes, m.item, f"row {index}: no neighbour")
             continue
         state = c.first(row, m.state)
         out.append(Peer(neighbor=neighbor, state=state,
@@ -275,24 +325,25 @@ def neighbors(m: NeighborMap, parsed: Parsed) -> list[Neighbor]:
             for r in parsed.get(m.item) or []]
 
 
-def health_from(spec, parsed: Parsed) -> Health:
+def health_from(spec, parsed: Parsed, notes: Notes | None = None) -> Health:
+    """The health model from the parsed items; `notes` (when given) collects why rows were skipped."""
     table = {**c.COMMON_STATUS, **spec.status_words}
     h = Health()
     h.cpu_percent, h.cpu_peak_percent = cpu(spec.cpu, parsed)
     h.memory_percent, h.memory_total_kb, h.memory_used_kb = memory(spec.memory, parsed)
-    h.temperatures = sensors(spec.temperatures, parsed, table)
-    h.fans = components(spec.fans, parsed, table)
-    h.power_supplies = components(spec.power_supplies, parsed, table)
-    h.boards = components(spec.boards, parsed, table)
-    h.interfaces = interfaces(spec.interfaces, parsed)
+    h.temperatures = sensors(spec.temperatures, parsed, table, notes)
+    h.fans = components(spec.fans, parsed, table, "fan")
+    h.power_supplies = components(spec.power_supplies, parsed, table, "power")
+    h.boards = components(spec.boards, parsed, table, "board")
+    h.interfaces = interfaces(spec.interfaces, parsed, notes)
     h.logs = log_entries(spec.logs, parsed)
     h.alarms = log_entries(spec.alarms, parsed) if spec.alarms else []
     h.ntp_synced, h.ntp_stratum, h.ntp_reference = ntp(spec.ntp, parsed)
     h.storage_total_kb, h.storage_free_kb, h.storage_percent = storage(spec.storage, parsed)
     h.neighbors = neighbors(spec.neighbors, parsed)
-    h.ospf = peers(spec.ospf, parsed)
-    h.bgp = peers(spec.bgp, parsed)
-    h.licenses = components((spec.licenses,), parsed, table) if spec.licenses else []
+    h.ospf = peers(spec.ospf, parsed, notes)
+    h.bgp = peers(spec.bgp, parsed, notes)
+    h.licenses = components((spec.licenses,), parsed, table, "licence") if spec.licenses else []
     return h
 
 
