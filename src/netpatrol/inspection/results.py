@@ -15,7 +15,7 @@ SCHEMA_VERSION = "1.2"
 Severity = Literal["critical", "major", "minor", "info"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor", "info")
 ComponentStatus = Literal["ok", "warning", "failed", "absent", "unknown"]
-ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unsupported", "failed", "raw", "unrecognised"]
+ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unrecognised", "unsupported", "failed", "raw"]
 # Item statuses that mean "the output was collected but gave no usable data": parse problems.
 PARSE_PROBLEMS: tuple[str, ...] = ("no_template", "parse_error", "unrecognised")
 DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error",
