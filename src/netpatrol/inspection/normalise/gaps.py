@@ -64,17 +64,18 @@ def mapped_fields(spec: PlatformSpec) -> dict[str, tuple[str, ...]]:
             if f not in seen:
                 seen.append(f)
 
-    for f in dataclasses.fields(spec):  # type: ignore[arg-type]
+    for f in dataclasses.fields(spec):
         value = getattr(spec, f.name)
         if isinstance(value, FactsMap):
-            for item, fields in value.fields.values():
-                add(item, fields)
+            for source, fields in value.fields.values():
+                add(source, fields)
             if value.uptime:
                 add(*value.uptime)
             continue
         for m in value if isinstance(value, tuple) else (value,):
-            if dataclasses.is_dataclass(m) and isinstance(getattr(m, "item", None), str):
-                add(m.item, _fields(m))
+            name = getattr(m, "item", None)
+            if isinstance(name, str) and dataclasses.is_dataclass(m):
+                add(name, _fields(m))
     return {item: tuple(fields) for item, fields in out.items()}
 
 
