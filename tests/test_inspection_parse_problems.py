@@ -54,11 +54,16 @@ def add_item(ws: Workspace, item: str, command: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"    {item}: [{command}]\n", encoding="utf-8")
 
 
-def test_the_lab_outputs_leave_nothing_unread(world):
-    _, result = inspect(world)
-    problems = {n: (i.status, i.problem) for n, i in result.items.items() if i.status in PARSE_PROBLEMS or i.problem}
-    assert problems == {}
-    assert result.items["fans"].candidates == [FAN_TEMPLATE] and result.items["fans"].template == FAN_TEMPLATE
+def test_the_lab_outputs_leave_nothing_unread(sample_workspace, tmp_path):
+    ws = Workspace(sample_workspace)
+    hosts = list(load_inventory(sample_workspace).hosts.values())
+    collector = RecordedCollector(record_workspace(sample_workspace, tmp_path / "rec"))
+    run = run_inspection(ws, hosts, period="2026Q3", collector=collector, show_progress=False)
+    problems = {(r.host, n): (i.status, i.problem, i.unexplained) for r in run.results for n, i in r.items.items()
+                if i.status in PARSE_PROBLEMS or i.problem}
+    assert problems == {} and run.summary()["parse_problems"] == 0
+    fans = next(r for r in run.results if r.host == HOST).items["fans"]
+    assert fans.candidates == [FAN_TEMPLATE] and fans.template == FAN_TEMPLATE
 
 
 def test_an_output_no_template_reads_is_unrecognised_and_counted(world):

@@ -49,16 +49,17 @@ def test_a_shared_table_gives_each_map_only_rows_of_its_kind():
     h = result.health
     assert names(h.fans) == {"#1": "ok"}
     assert names(h.power_supplies) == {"PS1": "ok"}
-    assert [(s.name, s.celsius) for s in h.temperatures] == [("Inlet", 29.0)]
-    # The status-only temperature row is the one row no map could use; the item gave facts.
-    gap = result.unused["environment"]
-    assert not gap.no_facts and gap.skipped == ("row 3: no temperature value",)
+    # "Switch 1: SYSTEM TEMPERATURE is OK" has a state but no reading: a sensor all the same.
+    assert [(s.name, s.celsius, s.status) for s in h.temperatures] == [("#1", None, "ok"),
+                                                                         ("Inlet", 29.0, "ok")]
+    assert result.unused == {}
 
 
-def test_a_row_without_a_value_is_reported_with_the_reason():
-    rows = [{"slot": "0", "sensor": "CPU", "temperature": "45"}, {"slot": "0", "sensor": "PSU", "temperature": "NA"}]
+def test_a_row_without_a_value_or_state_is_reported_with_the_reason():
+    rows = [{"slot": "0", "sensor": "CPU", "temperature": "45"}, {"slot": "0", "sensor": "PSU", "temperature": "NA"},
+            {"slot": "0", "sensor": "FAN", "temperature": "NA", "status": "Abnormal"}]
     result = normalise_items("huawei_vrp", {"temperature": rows})
-    assert [s.name for s in result.health.temperatures] == ["0/CPU"]
+    assert [(s.name, s.status) for s in result.health.temperatures] == [("0/CPU", "unknown"), ("0/FAN", "failed")]
     gap = result.unused["temperature"]
     assert not gap.no_facts and gap.skipped == ("row 2: no temperature value 'NA'",)
     assert gap.reason == "rows skipped: row 2: no temperature value 'NA'"

@@ -168,14 +168,15 @@ def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, Com
             if not _where(row, m.where) or not _given(row, (*m.name, *m.celsius, *m.status)):
                 continue
             celsius = c.num(c.first(row, m.celsius))
-            if celsius is None:
+            status = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
+            if celsius is None and status == "unknown":
                 value = _raw(row, m.celsius)
                 note(notes, m.item, f"row {index}: no temperature value" + (f" {value!r}" if value else ""))
                 continue
+            # A sensor with only a state ("SYSTEM TEMPERATURE is OK") is kept: its state is a fact.
             name = _name(row, m.prefix, m.name) or positions.name(row, m.prefix)
             warn, crit = c.num(c.first(row, m.warn)), c.num(c.first(row, m.critical))
-            status = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
-            if status == "unknown":
+            if status == "unknown" and celsius is not None:
                 status = "failed" if crit and celsius >= crit else "warning" if warn and celsius >= warn else (
                     "ok" if warn or crit else "unknown")
             out.append(Sensor(name=name, celsius=celsius, status=status, warn=warn, critical=crit))
