@@ -36,6 +36,13 @@ CORPUS_PARSE_EXCEPTIONS = {
 }
 # ntc .yml files known to disagree with the installed template version (ntc's own skew).
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
+# Family templates no public, permissively licensed capture was found for (TEXTFSM.md says so per
+# command); their layouts are covered by tests/test_comware_eos_layouts.py until a capture is found.
+NO_REAL_CAPTURE_YET = {
+    "hp_comware_display_device_msr.textfsm", "hp_comware_display_fan_cmw5.textfsm",
+    "hp_comware_display_memory_cmw5.textfsm", "hp_comware_display_power_cmw5.textfsm",
+    "hp_comware_display_version_cmw5.textfsm",
+}
 # Corpus slugs that are another spelling of a catalogue command.
 CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status"}
 
@@ -100,8 +107,9 @@ def _corpus_cases() -> list[tuple[str, str, Path]]:
 def test_every_own_template_has_a_case():
     used = {Path(resolve_template(*_command_of(r), [ROOT / "parsers"])).name for r in pair_cases()}
     used |= {Path(resolve_template(p, c)).name for p, c, _ in _corpus_cases()}
+    used |= {yaml.safe_load(r.with_suffix(".yml").read_text(encoding="utf-8")).get("template") for r in pair_cases()}
     own = {p.name for platform in PLATFORMS.values() for p in platform.textfsm_dir.glob("*.textfsm")}
-    assert sorted(own - used) == []
+    assert sorted(own - used - NO_REAL_CAPTURE_YET) == []
 
 
 @needs_corpus
