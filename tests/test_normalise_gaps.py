@@ -39,6 +39,14 @@ def test_nameless_fans_fall_back_to_slot_and_position():
     assert names(h.power_supplies) == {"#1": "ok", "#2": "failed"}
 
 
+def test_a_row_another_map_names_gets_no_positional_name():
+    # Comware 5 prints one reading per slot without a sensor column; the second map names it by slot.
+    rows = [{"slot": "1", "sensor": "", "temperature": "33", "upper_limit": "60"},
+            {"slot": "2", "sensor": "hotspot 1", "temperature": "41", "upper_limit": "70"}]
+    _, h = normalise("hp_comware", {"temperature": rows})
+    assert sorted((s.name, s.celsius) for s in h.temperatures) == [("1", 33.0), ("2/hotspot 1", 41.0)]
+
+
 def test_a_shared_table_gives_each_map_only_rows_of_its_kind():
     # Cisco `show environment`: every row fills only its own kind's fields. "FAN is OK" names no fan.
     rows = [{"fan": "", "fan_status": "OK"},

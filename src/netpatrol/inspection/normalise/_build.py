@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 from netpatrol.inspection.normalise import _common as c
+from netpatrol.inspection.normalise._rows import Notes, Positions, given, named_rows, note, part_name, raw_value, where_ok
 from netpatrol.inspection.normalise._spec import (
     ComponentMap,
     CpuMap,
@@ -24,37 +25,12 @@ from netpatrol.inspection.normalise._spec import (
 from netpatrol.inspection.results import Component, ComponentStatus, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
 
 LOG_CAP = 200  # newest entries kept in health.logs
-# item -> why rows of it could not be used ("row 2: no temperature value 'NA'"), when asked for.
-Notes = dict[str, list[str]]
-
-
-def _where(row: Mapping, where: Where) -> bool:
-    return all(re.fullmatch(rx, c.text(row.get(f)) or "", re.IGNORECASE) for f, rx in where)
 
 
 def rows_where(rows: list[dict], where: Where) -> list[dict]:
     if not where:
         return rows
-    return [r for r in rows if _where(r, where)]
-
-
-def note(notes: Notes | None, item: str, why: str) -> None:
-    if notes is not None and why not in (seen := notes.setdefault(item, [])):
-        seen.append(why)
-
-
-def _given(row: Mapping, fields: tuple[str, ...]) -> bool:
-    """Whether the template filled any of `fields` in this row, placeholders ('NA') included: a
-    shared table (Cisco `show environment`) fills only its own kind's fields in each row."""
-    for f in fields:
-        value = row.get(f)
-        if any(str(v).strip() for v in (value if isinstance(value, list) else [value]) if v is not None):
-            return True
-    return False
-
-
-def _raw(row: Mapping, fields: tuple[str, ...]) -> str:
-    return next((str(v).strip() for f in fields if (v := row.get(f)) is not None and str(v).strip()), "")
+    return [r for r in rows if where_ok(r, where)]
 
 
 def facts(m: FactsMap, parsed: Parsed) -> Facts:
@@ -112,30 +88,6 @@ def memory(m: MemoryMap, parsed: Parsed) -> tuple[float | None, int | None, int 
     return pct, total, used
 
 
-def _name(row: Mapping, prefix: tuple[str, ...], fields: tuple[str, ...]) -> str | None:
-    name = c.first(row, fields)
-    if name is None:
-        return None
-    parts = [p for f in prefix if (p := c.first(row, [f]))]
-    return "/".join([*parts, name])
-
-
-class _Positions:
-    """Names for rows whose name column is empty or a placeholder (S-series `display temperature
-    all` prints NA card and sensor columns): 'slot 1 fan 2' by position in its slot, else '#3' by
-    position in the table. Such a row still says something about a real part; dropping it would
-    hide a failed fan."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        self.counts: dict[str, int] = {}
-
-    def name(self, row: Mapping, prefix: tuple[str, ...]) -> str:
-        slot = "/".join(p for f in prefix if (p := c.first(row, [f])))
-        n = self.counts[slot] = self.counts.get(slot, 0) + 1
-        return f"slot {slot} {self.kind} {n}" if slot else f"#{n}"
-
-
 # When several rows describe one component (a PSU's Vin/Iin/Vout sensors), the worst one counts.
 _RANK = {"failed": 4, "warning": 3, "absent": 2, "ok": 1, "unknown": 0}
 
@@ -143,12 +95,16 @@ _RANK = {"failed": 4, "warning": 3, "absent": 2, "ok": 1, "unknown": 0}
 def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus],
                kind: str = "part") -> list[Component]:
     out: dict[str, Component] = {}
+    named = named_rows(maps, parsed)
     for m in maps:
-        positions = _Positions(kind)
+        positions = Positions(kind)
         for row in parsed.get(m.item) or []:
-            if not _where(row, m.where) or not _given(row, (*m.name, *m.status, *m.present)):
+            if not where_ok(row, m.where) or not given(row, (*m.name, *m.status, *m.present)):
                 continue
-            name = _name(row, m.prefix, m.name) or positions.name(row, m.prefix)
+            name = part_name(row, m.prefix, m.name)
+            if name is None and id(row) in named:
+                continue
+            name = name or positions.name(row, m.prefix)
             status = c.status_of(c.first(row, m.status), table)
             if m.present and (c.first(row, m.present) or "").lower() in c.ABSENT_WORDS:
                 status = "absent"
@@ -162,19 +118,23 @@ def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[st
 def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus],
             notes: Notes | None = None) -> list[Sensor]:
     out: list[Sensor] = []
+    named = named_rows(maps, parsed)
     for m in maps:
-        positions = _Positions("sensor")
+        positions = Positions("sensor")
         for index, row in enumerate(parsed.get(m.item) or [], start=1):
-            if not _where(row, m.where) or not _given(row, (*m.name, *m.celsius, *m.status)):
+            if not where_ok(row, m.where) or not given(row, (*m.name, *m.celsius, *m.status)):
+                continue
+            name = part_name(row, m.prefix, m.name)
+            if name is None and id(row) in named:
                 continue
             celsius = c.num(c.first(row, m.celsius))
             status = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
             if celsius is None and status == "unknown":
-                value = _raw(row, m.celsius)
+                value = raw_value(row, m.celsius)
                 note(notes, m.item, f"row {index}: no temperature value" + (f" {value!r}" if value else ""))
                 continue
             # A sensor with only a state ("SYSTEM TEMPERATURE is OK") is kept: its state is a fact.
-            name = _name(row, m.prefix, m.name) or positions.name(row, m.prefix)
+            name = name or positions.name(row, m.prefix)
             warn, crit = c.num(c.first(row, m.warn)), c.num(c.first(row, m.critical))
             if status == "unknown" and celsius is not None:
                 status = "failed" if crit and celsius >= crit else "warning" if warn and celsius >= warn else (
