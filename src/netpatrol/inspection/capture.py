@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from netpatrol.inspection.catalogue import load_job
-from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.normalise import normalise_items
 from netpatrol.inspection.parsing import normalise_command, parse
 from netpatrol.inspection.results import Health
 
@@ -41,25 +41,33 @@ def _health(health: Health) -> dict[str, Any]:
 def parse_capture(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = (),
                   root: Path | None = None, item: str | None = None) -> dict[str, Any]:
     """`{"platform", "command", "item", "items", "status", "template", "candidates", "unexplained",
-    "explained", "significant", "error", "rows", "facts", "health"}`; facts and health hold only
+    "explained", "significant", "error", "problem", "rows", "facts", "health"}`; facts and health hold only
     what this one output gave, normalised under every catalogue item it serves (or `item`)."""
     outcome = parse(platform, command, text, extra_dirs)
     items = [item] if item else catalogue_items(platform, command, root)
     facts = health = None
+    status, problems = outcome.status, []
     if items:
-        facts, health = normalise(platform, dict.fromkeys(items, outcome.rows), dict.fromkeys(items, text))
+        done = normalise_items(platform, dict.fromkeys(items, outcome.rows), dict.fromkeys(items, text))
+        facts, health = done.facts, done.health
+        gaps = [done.unused[i] for i in items if i in done.unused]
+        problems = [f"{gap.item}: {gap.reason}" for gap in gaps]
+        # As in a run: rows from which no item gets any of its facts are a parse problem, not "parsed".
+        if status == "parsed" and len(gaps) == len(items) and all(gap.no_facts for gap in gaps):
+            status = "unrecognised"
     return {
         "platform": platform,
         "command": normalise_command(command),
         "item": items[0] if items else None,
         "items": items,
-        "status": outcome.status,
+        "status": status,
         "template": Path(outcome.template).name if outcome.template else None,
         "candidates": outcome.candidates,
         "unexplained": outcome.unexplained,
         "explained": outcome.explained,
         "significant": outcome.significant,
         "error": outcome.error,
+        "problem": "; ".join(problems) or None,  # rows or items the normaliser could not use, and why
         "rows": outcome.rows,
         # vendor is the platform's, not read from the output
         "facts": facts.model_dump(mode="json", exclude_none=True, exclude={"vendor"}) if facts else {},
