@@ -77,6 +77,9 @@ def test_pair(raw: Path):
     outcome = parse(platform, command, raw.read_text(encoding="utf-8"), [ROOT / "parsers"])
     assert outcome.status == ("parsed" if expected else "empty"), outcome.error
     assert outcome.rows == expected
+    doc = yaml.safe_load(raw.with_suffix(".yml").read_text(encoding="utf-8"))
+    if "template" in doc:  # the family's own candidate must win, not merely some candidate
+        assert Path(outcome.template).name == doc["template"], outcome.candidates
 
 
 def _corpus_cases() -> list[tuple[str, str, Path]]:
@@ -160,6 +163,7 @@ def test_repeated_parses_read_the_index_and_the_template_once():
     text = "\n".join(f" ESN of slot {i}: 2102{i:016d}" for i in range(50)) + "\n"
     parsing._index_cached.cache_clear()
     parsing._template_text.cache_clear()
+    parsing._compiled.__dict__.clear()
     for _ in range(300):
         assert parse("huawei_vrp", "display esn", text).status == "parsed"
     assert parsing._template_text.cache_info().misses == 1

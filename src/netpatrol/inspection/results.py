@@ -15,7 +15,7 @@ SCHEMA_VERSION = "1.1"
 Severity = Literal["critical", "major", "minor", "info"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor", "info")
 ComponentStatus = Literal["ok", "warning", "failed", "absent", "unknown"]
-ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unsupported", "failed", "raw"]
+ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unrecognised", "unsupported", "failed", "raw"]
 DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error",
                        "not_inspected"]
 
