@@ -36,6 +36,12 @@ CORPUS_PARSE_EXCEPTIONS = {
 }
 # ntc .yml files known to disagree with the installed template version (ntc's own skew).
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
+# Own templates for a layout whose only public capture known is in the held-out evaluation set:
+# covered by tests/test_ruijie_layouts.py on lines in that layout, not by a pair.
+OWN_WITHOUT_PAIR = {
+    "ruijie_os_show_cpu_slots.textfsm": "RGOS 11 chassis, one block per board CPU",
+    "ruijie_os_show_fan_chassis.textfsm": "RGOS 11 chassis fan table",
+}
 # Corpus slugs that are another spelling of a catalogue command.
 CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status"}
 
@@ -98,10 +104,12 @@ def _corpus_cases() -> list[tuple[str, str, Path]]:
 @needs_corpus
 @pytest.mark.corpus
 def test_every_own_template_has_a_case():
-    used = {Path(resolve_template(*_command_of(r), [ROOT / "parsers"])).name for r in pair_cases()}
-    used |= {Path(resolve_template(p, c)).name for p, c, _ in _corpus_cases()}
+    # A template counts when it wins a pair or a corpus output (several candidates per command).
+    used = {Path(str(parse(*_command_of(r), r.read_text(encoding="utf-8"), [ROOT / "parsers"]).template)).name
+            for r in pair_cases()}
+    used |= {Path(str(parse(p, c, raw.read_text(encoding="utf-8")).template)).name for p, c, raw in _corpus_cases()}
     own = {p.name for platform in PLATFORMS.values() for p in platform.textfsm_dir.glob("*.textfsm")}
-    assert sorted(own - used) == []
+    assert sorted(own - used - set(OWN_WITHOUT_PAIR)) == []
 
 
 @needs_corpus
