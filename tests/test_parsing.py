@@ -27,8 +27,6 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real
 
 # Corpus outputs that the mapped ntc template cannot parse: upstream template gaps, kept visible.
 CORPUS_PARSE_EXCEPTIONS = {
-    # IOS-XE "reserve P Pool" line is unknown to ntc's template (ntc test data is classic IOS).
-    ("cisco_ios", "show processes memory sorted", "genie_iosxe_golden_output_sorted.raw"),
     # genie capture with the "BGP local router ID / Local AS" header ntc's template lacks.
     ("huawei_vrp", "display bgp peer", "genie_hvrp_golden_output.raw"),
     # NE40E legend line "(p): port alarm down" is unknown to ntc's template.
@@ -43,7 +41,8 @@ OWN_WITHOUT_PAIR = {
     "ruijie_os_show_fan_chassis.textfsm": "RGOS 11 chassis fan table",
 }
 # Corpus slugs that are another spelling of a catalogue command.
-CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status"}
+CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status",
+                  ("cisco_ios", "show processes cpu"): "show processes cpu sorted"}
 
 
 def catalogue_commands() -> list[tuple[str, str]]:
