@@ -15,7 +15,8 @@ from netpatrol.cli.root import app
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
 # The documented contract (README, "Parsing a capture"): a change here is a change for its users.
-KEYS = {"platform", "command", "item", "status", "template", "candidates", "unexplained", "error", "rows", "facts", "health"}
+KEYS = {"platform", "command", "item", "items", "status", "template", "candidates", "unexplained", "explained", "significant",
+        "error", "rows", "facts", "health"}
 
 
 def _pair(platform: str, slug: str) -> tuple[Path, list[dict]]:
