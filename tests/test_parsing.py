@@ -27,8 +27,6 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real
 
 # Corpus outputs that the mapped ntc template cannot parse: upstream template gaps, kept visible.
 CORPUS_PARSE_EXCEPTIONS = {
-    # IOS-XE "reserve P Pool" line is unknown to ntc's template (ntc test data is classic IOS).
-    ("cisco_ios", "show processes memory sorted", "genie_iosxe_golden_output_sorted.raw"),
     # genie capture with the "BGP local router ID / Local AS" header ntc's template lacks.
     ("huawei_vrp", "display bgp peer", "genie_hvrp_golden_output.raw"),
     # NE40E legend line "(p): port alarm down" is unknown to ntc's template.
@@ -42,9 +40,13 @@ NO_REAL_CAPTURE_YET = {
     "hp_comware_display_device_msr.textfsm", "hp_comware_display_fan_cmw5.textfsm",
     "hp_comware_display_memory_cmw5.textfsm", "hp_comware_display_power_cmw5.textfsm",
     "hp_comware_display_version_cmw5.textfsm",
+    # RGOS 11 chassis layouts whose only public capture known is in the held-out evaluation set:
+    # tests/test_ruijie_layouts.py
+    "ruijie_os_show_cpu_slots.textfsm", "ruijie_os_show_fan_chassis.textfsm",
 }
 # Corpus slugs that are another spelling of a catalogue command.
-CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status"}
+CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status",
+                  ("cisco_ios", "show processes cpu"): "show processes cpu sorted"}
 
 
 def catalogue_commands() -> list[tuple[str, str]]:

@@ -50,6 +50,7 @@ def facts(m: FactsMap, parsed: Parsed) -> Facts:
 
 def cpu(m: CpuMap, parsed: Parsed) -> tuple[float | None, float | None]:
     rows = parsed.get(m.item) or []
+    rows = rows_where(rows, m.where) or rows
     if not rows:
         return None, None
     row = rows[0]  # per-process tables repeat the global figures on every row
