@@ -27,8 +27,6 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real
 
 # Corpus outputs that the mapped ntc template cannot parse: upstream template gaps, kept visible.
 CORPUS_PARSE_EXCEPTIONS = {
-    # IOS-XE "reserve P Pool" line is unknown to ntc's template (ntc test data is classic IOS).
-    ("cisco_ios", "show processes memory sorted", "genie_iosxe_golden_output_sorted.raw"),
 }
 # ntc .yml files known to disagree with the installed template version (ntc's own skew).
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
@@ -43,9 +41,13 @@ NO_REAL_CAPTURE_YET = {
     "huawei_vrp_display_fan_chassis.textfsm", "huawei_vrp_display_power_ne.textfsm",
     "huawei_vrp_display_power_ne_kv.textfsm",
     "huawei_vrp_display_temperature_all_ar.textfsm",
+    # RGOS 11 chassis layouts whose only public capture known is in the held-out evaluation set:
+    # tests/test_ruijie_layouts.py
+    "ruijie_os_show_cpu_slots.textfsm", "ruijie_os_show_fan_chassis.textfsm",
 }
 # Corpus slugs that are another spelling of a catalogue command.
-CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status"}
+CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status",
+                  ("cisco_ios", "show processes cpu"): "show processes cpu sorted"}
 
 
 def catalogue_commands() -> list[tuple[str, str]]:
