@@ -19,12 +19,6 @@ def names_status(components: list[dict]) -> list[tuple[str, str]]:
     return [(c["name"], c["status"]) for c in components]
 
 
-def test_s_box_sensors_print_na_and_are_named_by_slot():
-    got = run("display_temperature_all/s5720_v200r011.raw", "display temperature all")
-    assert [(t["name"], t["celsius"], t["warn"]) for t in got["health"]["temperatures"]] == [
-        ("0", 37.0, 68.0), ("1", 41.0, 68.0)]
-
-
 def test_ne_chassis_temperature_blocks_per_slot():
     got = run("display_temperature/ne_chassis_slotid.raw", "display temperature", item="temperature")
     temps = got["health"]["temperatures"]

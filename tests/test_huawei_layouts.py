@@ -145,9 +145,10 @@ def test_ar_cpu_is_the_control_plane():
     assert (got["health"]["cpu_percent"], got["health"]["cpu_peak_percent"]) == (13.0, 11.0)
 
 
-def test_ar_temperature_named_by_slot_or_card():
+def test_ar_temperature_named_by_card_or_slot_and_position():
     got = parse_capture("huawei_vrp", "display temperature all", AR_TEMPERATURE)
-    assert sorted((t["name"], t["status"]) for t in got["health"]["temperatures"]) == [("0", "ok"), ("1/1", "failed")]
+    assert sorted((t["name"], t["status"]) for t in got["health"]["temperatures"]) == [
+        ("1/1", "failed"), ("slot 0 sensor 1", "ok")]
 
 
 def test_madj_neighbour_keeps_its_router_id():
