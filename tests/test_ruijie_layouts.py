@@ -50,6 +50,43 @@ fan-id  status      mode      speed-level
 2       fail        normal    N/A
 """
 
+# a chassis prints a banner per interface and an aggregate port's members (values made up)
+CHASSIS_INTERFACES = """\
+========================== TenGigabitEthernet 1/1 ========================
+Index(dec):1 (hex):1
+TenGigabitEthernet 1/1 is UP  , line protocol is UP
+  Hardware is Broadcom 8704 TenGigabitEthernet, address is 0000.0000.0a01 (bia 0000.0000.0a01)
+  Description: uplink-core
+  Interface address is: 192.0.2.1/30
+  ARP type: ARPA, ARP Timeout: 3600 seconds
+  MTU 1500 bytes, BW 10000000 Kbit
+  Ethernet attributes:
+    Medium-type is Fiber
+    Admin duplex mode is AUTO, oper duplex is Full
+  Input peak rate: 12000 bits/sec, at 2021-01-02 03:04:05
+  Output peak rate: 34000 bits/sec, at 2021-01-02 03:04:06
+    5 input errors, 2 CRC, 0 frame, 0 overrun, 0 abort
+    0 output errors, 0 collisions, 0 interface resets
+========================== TenGigabitEthernet 1/2 ========================
+Index(dec):2 (hex):2
+TenGigabitEthernet 1/2 is administratively down  , line protocol is DOWN
+  Hardware is Broadcom 8704 TenGigabitEthernet, address is 0000.0000.0a01 (bia 0000.0000.0a01)
+    Medium-type is Copper
+========================== TenGigabitEthernet 1/3 ========================
+Index(dec):3 (hex):3
+TenGigabitEthernet 1/3 is DOWN  , line protocol is DOWN
+========================== AggregatePort 1 ========================
+Index(dec):4 (hex):4
+AggregatePort 1 is UP  , line protocol is UP
+  Aggregate Port Informations:
+        Aggregate Number: 1
+        Name: "AggregatePort 1"
+        Members: (count=2)
+        TenGigabitEthernet 1/5                   Link Status: Up       Lacp Status: bndl
+        TenGigabitEthernet 1/6                   Link Status: Down     Lacp Status: susp
+    Load Balance by: Source MAC and Destination MAC
+"""
+
 P2P_OSPF = """\
 
 OSPF process 100, 2 Neighbors, 2 is Full:
@@ -59,12 +96,18 @@ Neighbor ID     Pri   State                BFD State  Dead Time   Address       
 """
 
 
-def test_chassis_cpu_gives_a_row_per_board_and_the_supervisor_counts():
+def test_chassis_cpu_gives_a_row_per_board_and_the_busiest_board_counts():
     out = parse_capture("ruijie_os", "show cpu", CHASSIS_CPU)
     assert out["status"] == "parsed" and Path(out["template"]).name == "ruijie_os_show_cpu_slots.textfsm"
     boards = [(r["slot"], r["cpu"], r["cpu_usage_5_sec"]) for r in out["rows"] if not r["process_id"]]
     assert boards == [("1", "0", "31.3"), ("M2", "0", "2.7"), ("M1", "", "6.70")]
-    # the managing supervisor's block, not the first (line card) or the last row printed
+    # the loaded line card, not the supervisor nor the last block printed
+    assert (out["health"]["cpu_percent"], out["health"]["cpu_peak_percent"]) == (30.0, 31.3)
+
+
+def test_chassis_cpu_reports_the_supervisor_when_it_is_the_busiest():
+    quiet_cards = CHASSIS_CPU.replace("31.3%", "1.3%").replace("30.1%", "1.1%").replace("30.0%", "1.0%")
+    out = parse_capture("ruijie_os", "show cpu", quiet_cards)
     assert (out["health"]["cpu_percent"], out["health"]["cpu_peak_percent"]) == (4.1, 6.7)
 
 
@@ -96,3 +139,14 @@ def test_chassis_power_table_gives_each_supply_a_failed_one_and_empty_slots():
     out = parse_capture("ruijie_os", "show power", (PAIRS / "show_power" / "s8607e_rgos11_net_inspect.raw").read_text())
     states = {p["name"]: p.get("status", "unknown") for p in out["health"]["power_supplies"]}
     assert states == {"1": "ok", "2": "absent", "3": "absent", "4": "failed", "POE1": "absent", "POE2": "absent"}
+
+
+def test_chassis_interfaces_give_each_port_up_or_down_and_every_line_is_read():
+    out = parse_capture("ruijie_os", "show interfaces", CHASSIS_INTERFACES)
+    assert out["status"] == "parsed" and Path(out["template"]).name == "ruijie_os_show_interfaces.textfsm"
+    states = [(i["name"], i["admin_up"], i["oper_up"]) for i in out["health"]["interfaces"]]
+    assert states == [("TenGigabitEthernet 1/1", True, True), ("TenGigabitEthernet 1/2", False, False),
+                      ("TenGigabitEthernet 1/3", True, False), ("AggregatePort 1", True, True)]
+    assert (out["health"]["interfaces"][0]["in_errors"], out["health"]["interfaces"][0]["crc"]) == (5, 2)
+    # aggregate members are not interfaces of their own here
+    assert not any(i["name"].endswith(("1/5", "1/6")) for i in out["health"]["interfaces"])

@@ -53,15 +53,16 @@ def cpu(m: CpuMap, parsed: Parsed) -> tuple[float | None, float | None]:
     rows = rows_where(rows, m.where) or rows
     if not rows:
         return None, None
-    row = rows[0]  # per-process tables repeat the global figures on every row
 
-    def value(fields: tuple[str, ...]) -> float | None:
+    def value(row: dict, fields: tuple[str, ...]) -> float | None:
         v = c.num(c.first(row, fields))
         if v is None:
             return None
         return round(100.0 - v, 1) if m.idle else v
 
-    return value(m.average), value(m.peak)
+    # per-process tables repeat the global figures on every row, so the first row is the CPU's
+    row = max(rows, key=lambda r: value(r, m.average) or -1.0) if m.busiest else rows[0]
+    return value(row, m.average), value(row, m.peak)
 
 
 def memory(m: MemoryMap, parsed: Parsed) -> tuple[float | None, int | None, int | None]:

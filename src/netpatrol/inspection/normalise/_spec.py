@@ -38,6 +38,9 @@ class CpuMap:
     peak: Fields = ("cpu_usage_5_sec", "cpu_usage", "cpu_usage_1_min")
     idle: bool = False  # fields hold idle %, usage = 100 - idle (NX-OS, Junos)
     where: Where = ()  # which row is the system's CPU when every board prints one (the first match)
+    # every board's CPU counts and the busiest (highest average) is reported: on a chassis a line
+    # card may be the loaded one, and reading only the supervisor would hide it
+    busiest: bool = False
 
 
 @dataclass(frozen=True, config=_FORBID)
