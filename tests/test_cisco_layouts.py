@@ -35,3 +35,26 @@ def test_iosxe_reserve_pool_line_does_not_fail_the_memory_parse():
     out = parse_capture("cisco_ios", "show processes memory sorted", text)
     assert out["status"] == "parsed"
     assert (out["rows"][0]["memory_total"], out["health"]["memory_percent"]) == ("1371713468", 22.9)
+
+
+# Catalyst switches with built-in supplies print no Status, only Sys Pwr (layout written for the
+# test, values made up; not a capture)
+BUILT_IN_POWER = """\
+ SW  PID                 Serial#     Status           Sys Pwr  PoE Pwr  Watts
+---  ------------------  ----------  ---------------  -------  -------  -----
+ 1  Built-in                                         Good
+ 2  Built-in                                         Bad
+"""
+
+
+def test_built_in_supply_health_is_its_system_power_column():
+    out = parse_capture("cisco_ios", "show environment power all", BUILT_IN_POWER)
+    assert out["status"] == "parsed"
+    assert [(p["name"], p["status"]) for p in out["health"]["power_supplies"]] == [("1", "ok"), ("2", "failed")]
+
+
+def test_status_column_still_wins_over_system_power():
+    text = BUILT_IN_POWER.replace(" 1  Built-in                                         Good",
+                                  "1A  PWR-C1-715WAC       LIT00000000  No Input Power  Good     Good     715")
+    out = parse_capture("cisco_ios", "show environment power all", text)
+    assert [(p["name"], p["status"]) for p in out["health"]["power_supplies"]][0] == ("1A", "failed")
