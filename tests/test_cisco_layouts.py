@@ -57,4 +57,4 @@ def test_status_column_still_wins_over_system_power():
     text = BUILT_IN_POWER.replace(" 1  Built-in                                         Good",
                                   "1A  PWR-C1-715WAC       LIT00000000  No Input Power  Good     Good     715")
     out = parse_capture("cisco_ios", "show environment power all", text)
-    assert [(p["name"], p["status"]) for p in out["health"]["power_supplies"]][0] == ("1A", "failed")
+    assert [(p["name"], p["status"]) for p in out["health"]["power_supplies"]] == [("1A", "failed"), ("2", "failed")]

@@ -139,3 +139,25 @@ def test_other_layouts_values_are_not_read_by_a_loose_template(template: str):
     for text in (NE_POWER_STATE_COUNTS, FAN_SENTENCES):
         fsm.reset()
         assert fsm.ParseText(text) == []
+
+
+# a task table whose names carry punctuation and whose wrapped explanations end a sentence
+CPU_TASKS_PUNCTUATED = """\
+CPU Usage Stat. Cycle: 60 (Second)
+CPU Usage            : 9% Max: 70%
+CPU Usage Stat. Time : 2020-01-01  00:00:00
+CPU utilization for five seconds: 9%: one minute: 8%: five minutes: 7%
+Max CPU Usage Stat. Time : 2020-01-01 00:00:00.
+
+TaskName        CPU  Runtime(CPU Tick High/Tick Low)  Task Explanation
+VIDL                 90%        13/b28d8dff       DOPRA IDLE
+L3MB                  0%         0/       0       L3MB MPU Process urpf, vrrp
+                                                  etc.
+POE+                  0%         0/       0       POE+ PPP Over Ethernet Plus
+"""
+
+
+def test_task_table_names_and_wrapped_sentences_are_read():
+    got = parse_capture("huawei_vrp", "display cpu-usage", CPU_TASKS_PUNCTUATED)
+    assert (Path(got["template"]).name, got["unexplained"]) == ("huawei_vrp_display_cpu-usage.textfsm", None)
+    assert got["health"]["cpu_percent"] == 7.0

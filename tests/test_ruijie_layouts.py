@@ -150,3 +150,34 @@ def test_chassis_interfaces_give_each_port_up_or_down_and_every_line_is_read():
     assert (out["health"]["interfaces"][0]["in_errors"], out["health"]["interfaces"][0]["crc"]) == (5, 2)
     # aggregate members are not interfaces of their own here
     assert not any(i["name"].endswith(("1/5", "1/6")) for i in out["health"]["interfaces"])
+
+
+# an RGOS 10 router's boards repeat the System lines under "Slot-M1 :" (values made up)
+ROUTER_MODULES_VERSION = """\
+System description      : Ruijie Router (RSR7708-X) by Ruijie Networks
+System start time       : 2021-01-01 00:00:00
+System uptime           : 10:01:02:03
+System hardware version : 1.10
+System software version : RGOS 10.4(3b1)p1 Release(100000)
+System BOOT version     : 10.4(3b1) Release(100000)
+System CTRL version     : 10.4(3b1) Release(100000)
+System serial number    : G0000000000A
+Module information:
+  Slot-M1 : RSR7708-SRCMI-X
+    System start time       : 2021-1-1 0:0:0
+    System hardware version : 1.10
+    System software version : RGOS 10.4(3b1)p1 Release(100000)
+    Flash MAIN version      : 10.4(3b1)p1 Release(100000)
+    Flash BOOT version      : 10.4(3b1) Release(100000)
+    System serial number    : G0000000000B
+  Slot-1/0 : DFNM-16GE
+    Last reboot reason      : push line card
+    System hardware version : 2.21
+"""
+
+
+def test_router_module_blocks_are_read_and_the_system_lines_win():
+    out = parse_capture("ruijie_os", "show version", ROUTER_MODULES_VERSION)
+    assert (out["status"], out["unexplained"]) == ("parsed", None)
+    assert (out["facts"]["model"], out["facts"]["serial"]) == ("RSR7708-X", "G0000000000A")
+    assert out["facts"]["uptime_seconds"] == 10 * 86400 + 3600 + 2 * 60 + 3

@@ -61,7 +61,11 @@ def cpu(m: CpuMap, parsed: Parsed) -> tuple[float | None, float | None]:
         return round(100.0 - v, 1) if m.idle else v
 
     # per-process tables repeat the global figures on every row, so the first row is the CPU's
-    row = max(rows, key=lambda r: value(r, m.average) or -1.0) if m.busiest else rows[0]
+    def load(r: dict) -> float:
+        v = value(r, m.average)
+        return -1.0 if v is None else v
+
+    row = max(rows, key=load) if m.busiest else rows[0]
     return value(row, m.average), value(row, m.peak)
 
 
