@@ -1,0 +1,169 @@
+"""Optical transceivers and stack members: their field maps (part of a platform's normalise.yaml)
+and how their parsed rows become `Transceiver` / `StackMember` entries of the health model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
+
+from netpatrol.inspection.normalise import _common as c
+from netpatrol.inspection.results import ComponentStatus, StackMember, Transceiver
+
+_FORBID = ConfigDict(extra="forbid")
+Fields = tuple[str, ...]
+Where = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, config=_FORBID)
+class TransceiverMap:
+    item: str
+    interface: Fields = ("interface",)
+    rx: Fields = ("rx_power",)
+    tx: Fields = ("tx_power",)
+    celsius: Fields = ("temperature",)
+    rx_low_alarm: Fields = ("rx_low_alarm",)
+    rx_low_warning: Fields = ("rx_low_warning",)
+    rx_high_alarm: Fields = ("rx_high_alarm",)
+    tx_low_alarm: Fields = ("tx_low_alarm",)
+    tx_high_alarm: Fields = ("tx_high_alarm",)
+    temp_high_alarm: Fields = ("temperature_high_alarm",)
+    # The device's own verdict (Huawei "normal"/"abnormal"); else it is derived from the thresholds.
+    status: Fields = ()
+    detail: Fields = ()
+    # Rows with a `field` naming the measured quantity (one row per parameter, Huawei/H3C/EOS
+    # diagnosis tables): field -> (row value regex -> value field). See `_pivot`.
+    parameter: str | None = None
+    value: Fields = ("value",)
+    where: Where = ()
+
+
+@dataclass(frozen=True, config=_FORBID)
+class StackMap:
+    item: str
+    name: Fields = ("member",)
+    state: Fields = ("state",)
+    role: Fields = ("role",)
+    priority: Fields = ("priority",)
+    detail: Fields = ()
+    where: Where = ()
+
+
+# Parameter-per-row tables: which measured quantity a row's parameter word names, and the row
+# fields its value and thresholds go to (low/high alarm, low/high warning).
+_PARAMETERS = (
+    (re.compile(r"(?i)^rx|rx\s*power|receiver|input|optical power|rx_pwr"), "rx"),
+    (re.compile(r"(?i)^tx|tx\s*power|transmit|output|laser output"), "tx"),
+    (re.compile(r"(?i)^temp|temperature"), "temp"),
+)
+_THRESHOLD_FIELDS = ("low_alarm", "high_alarm", "low_warning", "high_warning")
+
+
+def _kind(word: str) -> str | None:
+    return next((kind for rx, kind in _PARAMETERS if rx.search(word)), None)
+
+
+def _pivot(m: TransceiverMap, rows: list[dict]) -> list[dict]:
+    """One row per interface from one row per (interface, parameter): {'rx_power', 'rx_low_alarm', ...}."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        name = c.first(row, m.interface)
+        word = c.first(row, [m.parameter]) if m.parameter else None
+        kind = _kind(word) if word else None
+        if name is None or kind is None:
+            continue
+        slot = out.setdefault(name, {"interface": name})
+        prefix = {"rx": "rx_", "tx": "tx_", "temp": "temperature_"}[kind]
+        slot.setdefault({"rx": "rx_power", "tx": "tx_power", "temp": "temperature"}[kind], c.first(row, m.value))
+        for f in _THRESHOLD_FIELDS:
+            if (v := c.first(row, [f])) is not None:
+                slot.setdefault(prefix + f, v)
+        for f in m.status:
+            if (v := c.first(row, [f])) is not None and _worse(v, slot.get(f)):
+                slot[f] = v
+    return list(out.values())
+
+
+def _worse(word: str, seen: object) -> bool:
+    return seen is None or str(seen).lower() in ("normal", "ok", "") and word.lower() not in ("normal", "ok")
+
+
+def _derived_status(t: Transceiver) -> ComponentStatus:
+    """From the module's thresholds: outside an alarm threshold is failed, past a warning a warning."""
+    rx, tx = t.rx_dbm, t.tx_dbm
+    if (rx is not None and ((t.rx_low_alarm is not None and rx < t.rx_low_alarm)
+                            or (t.rx_high_alarm is not None and rx > t.rx_high_alarm))) or (
+            tx is not None and ((t.tx_low_alarm is not None and tx < t.tx_low_alarm)
+                                or (t.tx_high_alarm is not None and tx > t.tx_high_alarm))) or (
+            t.celsius is not None and t.temp_high_alarm is not None and t.celsius > t.temp_high_alarm):
+        return "failed"
+    if rx is not None and t.rx_low_warning is not None and rx < t.rx_low_warning:
+        return "warning"
+    known = (t.rx_low_alarm, t.rx_low_warning, t.rx_high_alarm, t.tx_low_alarm, t.tx_high_alarm)
+    return "ok" if any(v is not None for v in known) else "unknown"
+
+
+def _weakest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def transceivers(maps: tuple[TransceiverMap, ...], parsed: Mapping[str, list[dict]],
+                 table: Mapping[str, ComponentStatus]) -> list[Transceiver]:
+    out: dict[str, Transceiver] = {}
+    for m in maps:
+        rows = [r for r in parsed.get(m.item) or []
+                if all(re.fullmatch(rx, c.text(r.get(f)) or "", re.IGNORECASE) for f, rx in m.where)]
+        for row in _pivot(m, rows) if m.parameter else rows:
+            name = c.first(row, m.interface)
+            if name is None:
+                continue
+            values = {k: c.num(c.first(row, getattr(m, k))) for k in (
+                "rx_low_alarm", "rx_low_warning", "rx_high_alarm", "tx_low_alarm", "tx_high_alarm",
+                "temp_high_alarm")}
+            t = Transceiver(interface=name, rx_dbm=c.num(c.first(row, m.rx)), tx_dbm=c.num(c.first(row, m.tx)),
+                            celsius=c.num(c.first(row, m.celsius)),
+                            detail=" ".join(v for f in m.detail if (v := c.first(row, [f]))) or None,
+                            **values)
+            seen = out.get(name)
+            if seen is not None:  # another lane of the same module: keep the weakest reading
+                t.rx_dbm, t.tx_dbm = _weakest(seen.rx_dbm, t.rx_dbm), _weakest(seen.tx_dbm, t.tx_dbm)
+                for k, v in values.items():
+                    if v is None:
+                        setattr(t, k, getattr(seen, k))
+            device = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
+            t.status = device if device != "unknown" else _derived_status(t)
+            out[name] = t
+    return list(out.values())
+
+
+_STACK_WORDS: dict[str, ComponentStatus] = {
+    "ready": "ok", "up": "ok", "normal": "ok", "ok": "ok", "running": "ok", "active": "ok", "prsnt": "ok",
+    "present": "ok", "online": "ok", "master": "ok", "backup": "ok", "standby": "ok", "slave": "ok",
+    "down": "failed", "not ready": "failed", "notready": "failed", "removed": "absent",
+    "provisioned": "absent", "not-present": "absent", "notprsnt": "absent", "absent": "absent",
+    "offline": "failed", "inactive": "failed", "initializing": "warning", "progressing": "warning",
+    "invalid": "failed", "mismatch": "failed", "version mismatch": "failed", "v-mismatch": "failed",
+    "feature mismatch": "failed", "new master pending": "warning", "syncing": "warning", "waiting": "warning",
+}
+
+
+def stack_members(maps: tuple[StackMap, ...], parsed: Mapping[str, list[dict]],
+                  table: Mapping[str, ComponentStatus]) -> list[StackMember]:
+    out: list[StackMember] = []
+    words = {**table, **_STACK_WORDS}
+    for m in maps:
+        for row in parsed.get(m.item) or []:
+            if not all(re.fullmatch(rx, c.text(row.get(f)) or "", re.IGNORECASE) for f, rx in m.where):
+                continue
+            name = c.first(row, m.name)
+            if name is None:
+                continue
+            state, role = c.first(row, m.state), c.first(row, m.role)
+            # Without a state column, a member listed with a role is one the stack sees.
+            status = c.status_of(state, words) if state else c.status_of(role, words) if role else "unknown"
+            out.append(StackMember(name=name, status=status, role=role, state=state,
+                                   priority=c.integer(c.first(row, m.priority)),
+                                   detail=" ".join(v for f in m.detail if (v := c.first(row, [f]))) or None))
+    return out
