@@ -37,6 +37,10 @@ class TransceiverMap:
     # diagnosis tables): field -> (row value regex -> value field). See `_pivot`.
     parameter: str | None = None
     value: Fields = ("value",)
+    low_alarm: Fields = ("low_alarm",)
+    low_warning: Fields = ("low_warning",)
+    high_alarm: Fields = ("high_alarm",)
+    high_warning: Fields = ("high_warning",)
     where: Where = ()
 
 
@@ -51,14 +55,13 @@ class StackMap:
     where: Where = ()
 
 
-# Parameter-per-row tables: which measured quantity a row's parameter word names, and the row
-# fields its value and thresholds go to (low/high alarm, low/high warning).
+# Parameter-per-row tables: which measured quantity a row's parameter word names.
 _PARAMETERS = (
-    (re.compile(r"(?i)^rx|rx\s*power|receiver|input|optical power|rx_pwr"), "rx"),
-    (re.compile(r"(?i)^tx|tx\s*power|transmit|output|laser output"), "tx"),
-    (re.compile(r"(?i)^temp|temperature"), "temp"),
+    (re.compile(r"(?i)^rx|rx\s*power|receive|input"), "rx"),
+    (re.compile(r"(?i)^tx|tx\s*power|transmit|output"), "tx"),
+    (re.compile(r"(?i)^temp"), "temp"),
 )
-_THRESHOLD_FIELDS = ("low_alarm", "high_alarm", "low_warning", "high_warning")
+_THRESHOLDS = ("low_alarm", "low_warning", "high_alarm", "high_warning")
 
 
 def _kind(word: str) -> str | None:
@@ -76,14 +79,21 @@ def _pivot(m: TransceiverMap, rows: list[dict]) -> list[dict]:
             continue
         slot = out.setdefault(name, {"interface": name})
         prefix = {"rx": "rx_", "tx": "tx_", "temp": "temperature_"}[kind]
-        slot.setdefault({"rx": "rx_power", "tx": "tx_power", "temp": "temperature"}[kind], c.first(row, m.value))
-        for f in _THRESHOLD_FIELDS:
-            if (v := c.first(row, [f])) is not None:
-                slot.setdefault(prefix + f, v)
+        key, value = {"rx": "rx_power", "tx": "tx_power", "temp": "temperature"}[kind], c.first(row, m.value)
+        if slot.get(key) is None or _below(value, slot[key]):  # lanes of one module: the weakest counts
+            slot[key] = value
+        for t in _THRESHOLDS:
+            if (v := c.first(row, getattr(m, t))) is not None:
+                slot.setdefault(prefix + t, v)
         for f in m.status:
             if (v := c.first(row, [f])) is not None and _worse(v, slot.get(f)):
                 slot[f] = v
     return list(out.values())
+
+
+def _below(a: str | None, b: str | None) -> bool:
+    x, y = c.num(a), c.num(b)
+    return x is not None and y is not None and x < y
 
 
 def _worse(word: str, seen: object) -> bool:
@@ -115,16 +125,18 @@ def transceivers(maps: tuple[TransceiverMap, ...], parsed: Mapping[str, list[dic
     for m in maps:
         rows = [r for r in parsed.get(m.item) or []
                 if all(re.fullmatch(rx, c.text(r.get(f)) or "", re.IGNORECASE) for f, rx in m.where)]
+        # Pivoted rows carry the default field names, whatever the map called the table's columns.
+        fm = TransceiverMap(item=m.item, status=m.status) if m.parameter else m
         for row in _pivot(m, rows) if m.parameter else rows:
-            name = c.first(row, m.interface)
+            name = c.first(row, fm.interface)
             if name is None:
                 continue
-            values = {k: c.num(c.first(row, getattr(m, k))) for k in (
+            values = {k: c.num(c.first(row, getattr(fm, k))) for k in (
                 "rx_low_alarm", "rx_low_warning", "rx_high_alarm", "tx_low_alarm", "tx_high_alarm",
                 "temp_high_alarm")}
-            t = Transceiver(interface=name, rx_dbm=c.num(c.first(row, m.rx)), tx_dbm=c.num(c.first(row, m.tx)),
-                            celsius=c.num(c.first(row, m.celsius)),
-                            detail=" ".join(v for f in m.detail if (v := c.first(row, [f]))) or None,
+            t = Transceiver(interface=name, rx_dbm=c.num(c.first(row, fm.rx)), tx_dbm=c.num(c.first(row, fm.tx)),
+                            celsius=c.num(c.first(row, fm.celsius)),
+                            detail=" ".join(v for f in fm.detail if (v := c.first(row, [f]))) or None,
                             **values)
             seen = out.get(name)
             if seen is not None:  # another lane of the same module: keep the weakest reading
