@@ -115,6 +115,13 @@ def _derived_status(t: Transceiver) -> ComponentStatus:
     return "ok" if any(v is not None for v in known) else "unknown"
 
 
+def _reading(value: object) -> float | None:
+    """A power reading; lanes printed on one line ("-0.27|-0.62") give the weakest."""
+    s = c.text(value)
+    found = [float(n) for n in re.findall(r"[-+]?\d+(?:\.\d+)?", s)] if s else []
+    return min(found) if found else None
+
+
 def _weakest(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else min(a, b)
 
@@ -134,7 +141,7 @@ def transceivers(maps: tuple[TransceiverMap, ...], parsed: Mapping[str, list[dic
             values = {k: c.num(c.first(row, getattr(fm, k))) for k in (
                 "rx_low_alarm", "rx_low_warning", "rx_high_alarm", "tx_low_alarm", "tx_high_alarm",
                 "temp_high_alarm")}
-            t = Transceiver(interface=name, rx_dbm=c.num(c.first(row, fm.rx)), tx_dbm=c.num(c.first(row, fm.tx)),
+            t = Transceiver(interface=name, rx_dbm=_reading(c.first(row, fm.rx)), tx_dbm=_reading(c.first(row, fm.tx)),
                             celsius=c.num(c.first(row, fm.celsius)),
                             detail=" ".join(v for f in fm.detail if (v := c.first(row, [f]))) or None,
                             **values)
