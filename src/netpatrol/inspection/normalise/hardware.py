@@ -13,6 +13,7 @@ from netpatrol.inspection.normalise import _common as c
 from netpatrol.inspection.results import ComponentStatus, StackMember, Transceiver
 
 _FORBID = ConfigDict(extra="forbid")
+NO_LIGHT_DBM = -40.0  # the floor Huawei and Cisco print for a receiver that sees no light
 Fields = tuple[str, ...]
 Where = tuple[tuple[str, str], ...]
 
@@ -118,6 +119,8 @@ def _derived_status(t: Transceiver) -> ComponentStatus:
 def _reading(value: object) -> float | None:
     """A power reading; lanes printed on one line ("-0.27|-0.62") give the weakest."""
     s = c.text(value)
+    if s and re.search(r"-\s?inf", s, re.IGNORECASE):
+        return NO_LIGHT_DBM  # Junos prints "- Inf" for 0 mW
     found = [float(n) for n in re.findall(r"[-+]?\d+(?:\.\d+)?", s)] if s else []
     return min(found) if found else None
 
