@@ -63,6 +63,8 @@ UNSUPPORTED_ON = {
     ("arista_eos", "show environment temperature"): {"virtual"},
     ("arista_eos", "show environment cooling"): {"virtual"},
     ("arista_eos", "show environment power"): {"virtual"},
+    ("cisco_ios", "show switch detail"): {"router", "cat4500"},
+    ("arista_eos", "show module"): {"hardware", "virtual"},  # fixed systems have no modules
 }
 DEVICES = [
     (platform, family, model, version)
