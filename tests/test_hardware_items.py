@@ -72,9 +72,10 @@ def test_stack_members_and_their_states():
 
 
 def test_huawei_chassis_main_boards_are_not_stack_members():
-    rows = [{"slot": "9", "card": "-", "pid": "CE-MPUA-S", "online_status": "Present", "alarm_status": "Normal", "ha_status": "Master"},
-            {"slot": "1", "card": "-", "pid": "S5735-L48T4X-A1", "online_status": "Present", "alarm_status": "Normal", "ha_status": "Master"},
-            {"slot": "1", "card": "PWR1", "pid": "PAC150S12-R", "online_status": "Present", "alarm_status": "Normal", "ha_status": "NA"}]
+    common = {"online_status": "Present", "alarm_status": "Normal"}
+    rows = [{"slot": "9", "card": "-", "pid": "CE-MPUA-S", "ha_status": "Master", **common},
+            {"slot": "1", "card": "-", "pid": "S5735-L48T4X-A1", "ha_status": "Master", **common},
+            {"slot": "1", "card": "PWR1", "pid": "PAC150S12-R", "ha_status": "NA", **common}]
     h = normalise("huawei_vrp", {"device": rows})[1]
     assert [(m.name, m.role, m.detail) for m in h.stack_members] == [("1", "Master", "S5735-L48T4X-A1")]
 

@@ -98,7 +98,7 @@ def _below(a: str | None, b: str | None) -> bool:
 
 
 def _worse(word: str, seen: object) -> bool:
-    return seen is None or str(seen).lower() in ("normal", "ok", "") and word.lower() not in ("normal", "ok")
+    return seen is None or (str(seen).lower() in ("normal", "ok", "") and word.lower() not in ("normal", "ok"))
 
 
 def _derived_status(t: Transceiver) -> ComponentStatus:
@@ -144,15 +144,15 @@ def transceivers(maps: tuple[TransceiverMap, ...], parsed: Mapping[str, list[dic
             values = {k: c.num(c.first(row, getattr(fm, k))) for k in (
                 "rx_low_alarm", "rx_low_warning", "rx_high_alarm", "tx_low_alarm", "tx_high_alarm",
                 "temp_high_alarm")}
-            t = Transceiver(interface=name, rx_dbm=_reading(c.first(row, fm.rx)), tx_dbm=_reading(c.first(row, fm.tx)),
-                            celsius=c.num(c.first(row, fm.celsius)),
-                            detail=" ".join(v for f in fm.detail if (v := c.first(row, [f]))) or None,
-                            **values)
+            t = Transceiver.model_validate({
+                "interface": name, "rx_dbm": _reading(c.first(row, fm.rx)), "tx_dbm": _reading(c.first(row, fm.tx)),
+                "celsius": c.num(c.first(row, fm.celsius)),
+                "detail": " ".join(d for f in fm.detail if (d := c.first(row, [f]))) or None, **values})
             seen = out.get(name)
             if seen is not None:  # another lane of the same module: keep the weakest reading
                 t.rx_dbm, t.tx_dbm = _weakest(seen.rx_dbm, t.rx_dbm), _weakest(seen.tx_dbm, t.tx_dbm)
-                for k, v in values.items():
-                    if v is None:
+                for k, val in values.items():
+                    if val is None:
                         setattr(t, k, getattr(seen, k))
             device = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
             t.status = device if device != "unknown" else _derived_status(t)
