@@ -107,3 +107,12 @@ def test_lab_weak_optic_and_missing_stack_member_are_found(tmp_path: Path, make_
         assert d["items"]["transceivers"]["status"] == "parsed", d["items"]["transceivers"]
     # The healthy optic raises nothing; the stack item of the Huawei device is its display device.
     assert not any(f[1] in ("Gi0/1", "GigabitEthernet0/0/2") for f in found["hw-ios"] | found["hw-vrp"])
+
+
+def test_ios_chassis_cards_take_their_status_from_the_mac_table():
+    h = health_of("cisco_ios", "show module", "modules", "genie_cat6k")
+    by_slot = {b.name: b for b in h.boards}
+    assert (by_slot["1"].status, by_slot["1"].detail) == ("ok", "WS-X6K-S2U-MSFC2")
+    assert by_slot["2"].status == "unknown"  # "Supervisor-Other", status "Unknown"
+    down = normalise("cisco_ios", {"modules": [{"module": "4", "model": "WS-X4648-RJ45V+E"}, {"module": "4", "status": "PwrDown"}]})[1]
+    assert [(b.name, b.status, b.detail) for b in down.boards] == [("4", "failed", "WS-X4648-RJ45V+E")]

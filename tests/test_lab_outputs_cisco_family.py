@@ -64,6 +64,7 @@ UNSUPPORTED_ON = {
     ("arista_eos", "show environment cooling"): {"virtual"},
     ("arista_eos", "show environment power"): {"virtual"},
     ("cisco_ios", "show switch detail"): {"router", "cat4500"},
+    ("cisco_ios", "show module"): {"router"},
     ("arista_eos", "show module"): {"hardware", "virtual"},  # fixed systems have no modules
 }
 DEVICES = [
