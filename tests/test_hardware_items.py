@@ -93,8 +93,8 @@ def test_boards_from_module_and_fpc_tables():
 @pytest.mark.lab
 def test_lab_weak_optic_and_missing_stack_member_are_found(tmp_path: Path, make_lab):
     ws = tmp_path / "ws"
-    make_lab({"hw-ios": "cisco_ios", "hw-vrp": "huawei_vrp"},
-             scenarios={"hw-ios": ["optic_rx_low", "stack_member_down"], "hw-vrp": ["optic_rx_low"]},
+    make_lab({"hw-ios": "cisco_ios", "hw-vrp": "huawei_vrp", "hw-h3c": "hp_comware"},
+             scenarios={"hw-ios": ["optic_rx_low", "stack_member_down"], "hw-vrp": ["optic_rx_low"], "hw-h3c": ["optic_rx_low"]},
              fields={"hw-ios": {"model": "C9200L-24T-4G"}}, workspace=ws)
     res = cli(ws, "inspect", "--period", "2026Q3", "--backfill", "--json")
     assert res.returncode in (0, 1), res.stdout + res.stderr  # 1: findings were raised
@@ -103,10 +103,11 @@ def test_lab_weak_optic_and_missing_stack_member_are_found(tmp_path: Path, make_
     assert ("transceiver_rx_low_alarm", "Gi0/0", "major") in found["hw-ios"]
     assert ("stack_member_down", "2", "critical") in found["hw-ios"]
     assert ("transceiver_rx_low_alarm", "GigabitEthernet0/0/1", "major") in found["hw-vrp"]
+    assert ("transceiver_rx_low_alarm", "GigabitEthernet1/0/1", "major") in found["hw-h3c"]
     for d in devices.values():
         assert d["items"]["transceivers"]["status"] == "parsed", d["items"]["transceivers"]
     # The healthy optic raises nothing; the stack item of the Huawei device is its display device.
-    assert not any(f[1] in ("Gi0/1", "GigabitEthernet0/0/2") for f in found["hw-ios"] | found["hw-vrp"])
+    assert not any(f[1] in ("Gi0/1", "GigabitEthernet0/0/2", "GigabitEthernet1/0/2") for h in found for f in found[h])
 
 
 def test_ios_chassis_cards_take_their_status_from_the_mac_table():
