@@ -134,3 +134,26 @@ def test_huawei_ce_lanes_on_the_first_line_give_the_weakest():
     (t,) = transceivers("huawei_vrp", "display interface transceiver verbose", HUAWEI_CE_VERBOSE_40G)
     # Lane 1 (-9.8 dBm) is below the -9.5 dBm alarm although lane 0 reads -1.1 dBm.
     assert (t["interface"], t["rx_dbm"], t["tx_dbm"], t["rx_low_alarm"], t["status"]) == ("40GE1/0/1", -9.8, 0.8, -9.5, "failed")
+
+
+JUNOS_VC = """\
+
+Virtual Chassis ID: 0019.e250.47a0
+Virtual Chassis Mode: Enabled
+                                           Mstr           Mixed Neighbor List
+Member ID  Status   Serial No    Model     prio  Role      Mode ID  Interface
+0 (FPC 0)  Prsnt    EX0000000001 ex4200-48t 255  Master*      N  1  vcp-0
+                                                                  1  vcp-1
+1 (FPC 1)  Prsnt    EX0000000002 ex4200-24t 255  Backup       N  0  vcp-0
+                                                                  0  vcp-1
+2 (FPC 2)  NotPrsnt EX0000000003 ex4200-48t
+
+Member ID for next new member: 3 (FPC 3)
+"""
+
+
+def test_junos_virtual_chassis_member_not_present():
+    doc = parse_capture("juniper_junos", "show virtual-chassis", JUNOS_VC)
+    assert doc["status"] == "parsed", doc
+    members = [(m["name"], m["role"], m["priority"], m["status"]) for m in doc["health"]["stack_members"]]
+    assert members == [("0", "Master*", 255, "ok"), ("1", "Backup", 255, "ok"), ("2", None, None, "absent")]

@@ -168,6 +168,7 @@ _STACK_WORDS: dict[str, ComponentStatus] = {
     "offline": "failed", "inactive": "failed", "initializing": "warning", "progressing": "warning",
     "invalid": "failed", "mismatch": "failed", "version mismatch": "failed", "v-mismatch": "failed",
     "feature mismatch": "failed", "new master pending": "warning", "syncing": "warning", "waiting": "warning",
+    "sdm mismatch": "failed", "lic-mismatch": "failed", "halted": "failed", "unprvsnd": "warning",
 }
 
 
