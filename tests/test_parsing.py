@@ -38,11 +38,7 @@ CORPUS_PARSE_EXCEPTIONS = {
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
 # Family templates no public, permissively licensed capture was found for (TEXTFSM.md says so per
 # command); their layouts are covered by tests/test_comware_eos_layouts.py until a capture is found.
-NO_REAL_CAPTURE_YET = {
-    "hp_comware_display_device_msr.textfsm", "hp_comware_display_fan_cmw5.textfsm",
-    "hp_comware_display_memory_cmw5.textfsm", "hp_comware_display_power_cmw5.textfsm",
-    "hp_comware_display_version_cmw5.textfsm",
-}
+NO_REAL_CAPTURE_YET: set[str] = set()
 # Corpus slugs that are another spelling of a catalogue command.
 CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status"}
 
