@@ -10,6 +10,8 @@ from netpatrol.inspection.capture import catalogue_item, parse_capture
 from netpatrol.inspection.fit import significant_lines
 from netpatrol.inspection.parsing import candidates, parse
 
+PAIRS = Path(__file__).resolve().parent / "parsers"
+
 # Two layouts of one command, as two families print it.
 SLOT_TABLE = """\
 Value SLOT (\\d+)
@@ -102,10 +104,19 @@ def test_a_known_none_message_is_empty_not_unrecognised(parsers: Path):
     assert parse("huawei_vrp", "display fan", "\n  \n----\n", [parsers]).status == "empty"
 
 
-def test_every_candidate_failing_is_a_parse_error():
-    outcome = parse("huawei_vrp", "display cpu-usage", "garbage line\n")
+def test_every_candidate_failing_is_a_parse_error(tmp_path: Path):
+    (tmp_path / "t_strict.textfsm").write_text(STRICT, encoding="utf-8")
+    (tmp_path / "index").write_text("Template, Hostname, Platform, Command\n\n"
+                                    "t_strict.textfsm, .*, huawei_vrp, di[[splay]] stp b[[rief]]$\n", encoding="utf-8")
+    outcome = parse("huawei_vrp", "display stp brief", "garbage line\n", [tmp_path])
     assert outcome.status == "parse_error"
     assert outcome.unexplained == "garbage line"
+
+
+def test_output_no_builtin_layout_knows_is_unrecognised():
+    # The built-in templates leave an unknown line unexplained instead of aborting on it.
+    outcome = parse("huawei_vrp", "display cpu-usage", "garbage line\n")
+    assert (outcome.status, outcome.unexplained) == ("unrecognised", "garbage line")
 
 
 def test_echo_prompts_and_separators_need_no_explaining():
@@ -121,3 +132,17 @@ def test_parse_capture_runs_the_items_normaliser(parsers: Path):
     assert (got["item"], got["status"], got["template"]) == ("fans", "parsed", "t_kv.textfsm")
     assert [f["status"] for f in got["health"]["fans"]] == ["ok", "failed"]
     assert set(got) >= {"platform", "command", "status", "template", "rows", "facts", "health"}
+
+
+def test_exec_prompt_timestamp_lines_do_not_hide_the_layout():
+    pair = PAIRS / "cisco_ios" / "show_processes_cpu_sorted" / "genie_iosxe_cores.raw"
+    text = pair.read_text(encoding="utf-8")
+    plain = parse("cisco_ios", "show processes cpu sorted", text)
+    stamped = ("Load for five secs: 3%/0%; one minute: 2%; five minutes: 2%\n"
+               "Time source is NTP, *14:31:46.123 UTC Tue Mar 1 2022\n\n" + text)
+    got = parse("cisco_ios", "show processes cpu sorted", stamped)
+    assert plain.status == "parsed"
+    assert (got.status, got.rows, got.template) == (plain.status, plain.rows, plain.template)
+    # Only the top of an output is the timestamp; the same words further down are content.
+    tail = text.rstrip("\n") + "\nTime source is NTP, 14:31:46 UTC Tue Mar 1 2022\n"
+    assert parse("cisco_ios", "show processes cpu sorted", tail).unexplained == "Time source is NTP, 14:31:46 UTC Tue Mar 1 2022"

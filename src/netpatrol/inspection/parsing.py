@@ -206,6 +206,9 @@ def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = (
         return ParseOutcome("no_template", error=f"no template for {platform} {command!r}")
     if prefer:
         found.sort(key=lambda p: p.name != prefer)
+    profile = PLATFORMS.get(platform)
+    if profile is not None:
+        text = profile.without_noise(text)
     significant = significant_lines(text, command)
     names = [p.name for p in found]
     fits: list[Fit] = []
