@@ -126,6 +126,18 @@ Extended BootWare Version:  1.10
 Reboot Cause  :     ColdReboot
 [SubSlot 0] 24SFP Plus + 2QSFP Plus
 """
+VERSION_CMW5_BLANK_BEFORE_MODEL = """\
+HP Comware Platform Software
+Comware Software, Version 5.20.105, Release 1808P27
+Copyright (c) 2010-2014 Hewlett-Packard Development Company, L.P.
+
+HP A5800-48G Switch with 1 Interface Slot uptime is 2 weeks, 1 day, 3 hours, 4 minutes
+
+ Last reboot reason : Power on
+ Boot image: flash:/a5800-cmw520-r1808p27.bin
+ System image: flash:/a5800-cmw520-r1808p27.bin
+Hardware Version is Ver.A
+"""
 FAN_CHASSIS_IRF = """\
  Chassis 1 Slot 1:
  Fan 1:
@@ -211,6 +223,13 @@ def test_version_image_lists_and_chassis_slot_sections():
     assert Path(out["template"]).name == "hp_comware_display_version.textfsm"
     assert (out["facts"]["model"], out["facts"]["os_version"]) == ("S6520-26Q-SI", "7.1.070, Release 6300")
     assert out["facts"]["last_reboot_reason"] == "Cold reboot"
+
+
+def test_comware5_version_with_a_blank_line_before_the_model():
+    out = _run("display version", VERSION_CMW5_BLANK_BEFORE_MODEL)
+    assert Path(out["template"]).name == "hp_comware_display_version_cmw5.textfsm"
+    assert out["facts"]["model"] == "A5800-48G Switch with 1 Interface Slot"
+    assert out["facts"]["last_reboot_reason"] == "Power on" and out["facts"]["uptime_seconds"] > 0
 
 
 @pytest.mark.parametrize(("command", "text", "key", "expected"), [
