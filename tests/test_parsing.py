@@ -34,9 +34,6 @@ CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inven
 # command); their layouts are covered by tests/test_comware_eos_layouts.py and
 # tests/test_huawei_layouts.py until a capture is found.
 NO_REAL_CAPTURE_YET = {
-    "hp_comware_display_device_msr.textfsm", "hp_comware_display_fan_cmw5.textfsm",
-    "hp_comware_display_memory_cmw5.textfsm", "hp_comware_display_power_cmw5.textfsm",
-    "hp_comware_display_version_cmw5.textfsm",
     "huawei_vrp_display_cpu-usage_ar.textfsm", "huawei_vrp_display_fan_ar.textfsm",
     "huawei_vrp_display_fan_chassis.textfsm", "huawei_vrp_display_power_ne.textfsm",
     "huawei_vrp_display_power_ne_kv.textfsm",
