@@ -44,6 +44,8 @@ NO_REAL_CAPTURE_YET = {
     # RGOS 11 chassis layouts whose only public capture known is in the held-out evaluation set:
     # tests/test_ruijie_layouts.py
     "ruijie_os_show_cpu_slots.textfsm", "ruijie_os_show_fan_chassis.textfsm",
+    # Comware transceiver diagnosis: layout fragments in tests/test_hardware_layouts.py
+    "hp_comware_display_transceiver_diagnosis_interface.textfsm", "juniper_junos_show_virtual-chassis.textfsm",
 }
 # Corpus slugs that are another spelling of a catalogue command.
 CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status",

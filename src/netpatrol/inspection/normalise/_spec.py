@@ -9,6 +9,7 @@ from dataclasses import field
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
+from netpatrol.inspection.normalise.hardware import StackMap, TransceiverMap
 from netpatrol.inspection.results import Facts, Health
 
 # A misspelt key in normalise.yaml is an error rather than a silently ignored map.
@@ -160,5 +161,7 @@ class PlatformSpec:
     ospf: PeerMap | None = None
     bgp: PeerMap | None = None
     licenses: ComponentMap | None = None
+    transceivers: tuple[TransceiverMap, ...] = ()
+    stack: tuple[StackMap, ...] = ()
     status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
     hooks: tuple[str, ...] = ()  # names in normalise/hooks.py, run after the maps
