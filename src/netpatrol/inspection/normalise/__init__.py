@@ -16,6 +16,7 @@ from netpatrol.inspection.normalise._build import LOG_CAP, clock, health_from
 from netpatrol.inspection.normalise._build import facts as _facts
 from netpatrol.inspection.normalise._spec import Hook, PlatformSpec
 from netpatrol.inspection.normalise.hooks import HOOKS
+from netpatrol.inspection.normalise.protocols import apply as _protocols
 from netpatrol.inspection.results import Facts, Health
 from netpatrol.platforms import PLATFORMS, PlatformProfile, load_part
 
@@ -66,6 +67,7 @@ def normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str,
         facts.hostname = next((str(r["hostname"]) for r in parsed.get("logs") or [] if r.get("hostname")), None)
     health = health_from(spec, parsed)
     health.clock = clock(parsed)
+    _protocols(spec.protocols, parsed, health)
     for hook in hooks:
         hook(facts, health, parsed, raw)
     return facts, health

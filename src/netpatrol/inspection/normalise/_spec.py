@@ -9,6 +9,7 @@ from dataclasses import field
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
+from netpatrol.inspection.normalise.protocols import ProtocolsMap
 from netpatrol.inspection.results import Facts, Health
 
 # A misspelt key in normalise.yaml is an error rather than a silently ignored map.
@@ -161,3 +162,4 @@ class PlatformSpec:
     licenses: ComponentMap | None = None
     status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
     hooks: tuple[str, ...] = ()  # names in normalise/hooks.py, run after the maps
+    protocols: ProtocolsMap = ProtocolsMap()  # spanning tree, VRRP/HSRP, ARP/MAC sizes (normalise/protocols.py)

@@ -1,0 +1,142 @@
+"""Protocol items of the health model: spanning tree, first-hop redundancy groups (VRRP/HSRP) and
+the ARP/MAC table sizes. The field maps (`ProtocolsMap`, the `protocols:` key of a normalise.yaml)
+default to the column names our templates share, so a platform names only what differs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import field
+
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
+
+from netpatrol.inspection.normalise import _common as c
+from netpatrol.inspection.results import Health, RedundancyGroup, StpInstance
+
+_FORBID = ConfigDict(extra="forbid")
+Fields = tuple[str, ...]
+Parsed = Mapping[str, list[dict]]
+
+
+@dataclass(frozen=True, config=_FORBID)
+class StpMap:
+    item: str = "stp"
+    instance: Fields = ("instance",)
+    bridge_id: Fields = ("bridge_id",)
+    root_id: Fields = ("root_id",)
+    root_port: Fields = ("root_port",)
+    # a column that says so ("yes", "This bridge is the root"); else bridge id == root id
+    is_root: Fields = ("is_root",)
+    topology_changes: Fields = ("topology_changes",)
+    last_change: Fields = ("last_change",)
+    # an instance without a name (single-instance STP/RSTP) is called this
+    default_instance: str = "0"
+
+
+@dataclass(frozen=True, config=_FORBID)
+class RedundancyMap:
+    item: str = "vrrp"
+    protocol: str = "vrrp"
+    interface: Fields = ("interface",)
+    group: Fields = ("group",)
+    state: Fields = ("state",)
+    virtual_ip: Fields = ("virtual_ip",)
+    priority: Fields = ("priority",)
+    up: str = r"master|backup|active|standby|listen"  # fullmatch, case-insensitive
+
+
+@dataclass(frozen=True, config=_FORBID)
+class TableMap:
+    """A table's size: a total the device prints, else the number of entry rows."""
+
+    item: str
+    total: Fields = ("total",)
+    capacity: Fields = ("capacity",)
+    entry: Fields = ()  # a field every entry row has (rows without it are summary rows)
+
+
+@dataclass(frozen=True, config=_FORBID)
+class ProtocolsMap:
+    stp: StpMap = StpMap()
+    vrrp: tuple[RedundancyMap, ...] = (RedundancyMap(),)
+    arp: TableMap = TableMap(item="arp")
+    mac: TableMap = TableMap(item="mac")
+    root_words: Fields = field(default=("yes", "true", "root", "this bridge is the root"))
+
+
+def seconds(value: object) -> int | None:
+    """Time since an event as the platforms print it ("0 days 0h:17m:53s", "1d02h", "00:01:23",
+    "1234 seconds", "1234"), in seconds."""
+    s = c.text(value)
+    if s is None:
+        return None
+    if m := re.fullmatch(r"(\d+)(?:\s*s(?:ec(?:ond)?s?)?)?", s, re.IGNORECASE):
+        return int(m.group(1))
+    return c.uptime_seconds(s)
+
+
+def _mac_digits(bridge_id: str | None) -> str | None:
+    """The MAC part of a bridge id in any spelling ('32768.4c1f-cc44-4163', '8000.0011.2233.4455'...)."""
+    if not bridge_id:
+        return None
+    hexes = re.sub(r"[^0-9a-f]", "", bridge_id.lower().split(".", 1)[-1] if "." in bridge_id else bridge_id.lower())
+    return hexes[-12:] if len(hexes) >= 12 else None
+
+
+def stp(m: StpMap, rows: list[dict], root_words: Fields) -> list[StpInstance]:
+    out: dict[str, StpInstance] = {}
+    for row in rows:
+        instance = c.first(row, m.instance) or m.default_instance
+        bridge, root = c.first(row, m.bridge_id), c.first(row, m.root_id)
+        said = c.first(row, m.is_root)
+        is_root: bool | None
+        if said is not None:
+            is_root = said.lower() in root_words
+        elif bridge and root:
+            is_root = _mac_digits(bridge) == _mac_digits(root) and c.num(bridge.split(".")[0]) == c.num(root.split(".")[0])
+        else:
+            is_root = None
+        found = StpInstance(instance=instance, bridge_id=bridge, root_id=root, is_root=is_root,
+                            root_port=c.first(row, m.root_port), topology_changes=c.integer(c.first(row, m.topology_changes)),
+                            last_change_seconds=seconds(c.first(row, m.last_change)))
+        seen = out.get(instance)
+        # One instance may span several rows (a root row, then a counters row): fill the gaps.
+        out[instance] = found if seen is None else seen.model_copy(update={
+            k: v for k, v in found.model_dump().items() if getattr(seen, k) is None and v is not None})
+    return list(out.values())
+
+
+def groups(maps: tuple[RedundancyMap, ...], parsed: Parsed) -> list[RedundancyGroup]:
+    out: list[RedundancyGroup] = []
+    for m in maps:
+        for row in parsed.get(m.item) or []:
+            interface, group, state = c.first(row, m.interface), c.first(row, m.group), c.first(row, m.state)
+            if interface is None and group is None:
+                continue
+            name = " ".join(p for p in (interface, m.protocol, group) if p)
+            out.append(RedundancyGroup(
+                name=name, protocol=m.protocol, interface=interface, group=group, state=state,
+                up=None if state is None else bool(re.fullmatch(m.up, state.strip(), re.IGNORECASE)),
+                virtual_ip=c.first(row, m.virtual_ip), priority=c.integer(c.first(row, m.priority))))
+    return out
+
+
+def table(m: TableMap, rows: list[dict] | None) -> tuple[int | None, int | None, float | None]:
+    """(entries, capacity, percent); None when the item was not collected."""
+    if rows is None:
+        return None, None, None
+    total = next((n for r in rows if (n := c.integer(c.first(r, m.total))) is not None), None)
+    if total is None:
+        total = len([r for r in rows if not m.entry or c.first(r, m.entry) is not None])
+    capacity = next((n for r in rows if (n := c.integer(c.first(r, m.capacity))) is not None), None)
+    return total, capacity, c.percent(total, capacity) if capacity else None
+
+
+def apply(m: ProtocolsMap, parsed: Parsed, health: Health) -> None:
+    """Fill the protocol fields of `health` from the parsed items (absent items leave None/empty)."""
+    get = parsed.get
+    health.stp = stp(m.stp, get(m.stp.item) or [], m.root_words)
+    health.vrrp = groups(m.vrrp, parsed)
+    health.arp_entries, health.arp_capacity, health.arp_percent = table(m.arp, get(m.arp.item))
+    health.mac_entries, health.mac_capacity, health.mac_percent = table(m.mac, get(m.mac.item))
