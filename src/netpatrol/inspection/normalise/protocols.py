@@ -88,7 +88,8 @@ def stp(m: StpMap, rows: list[dict], root_words: Fields) -> list[StpInstance]:
     out: dict[str, StpInstance] = {}
     for row in rows:
         instance = c.first(row, m.instance) or m.default_instance
-        bridge, root = c.first(row, m.bridge_id), c.first(row, m.root_id)
+        # "4096 .4c1f-cc44-4163": the S series pads a short priority
+        bridge, root = (re.sub(r"\s+", "", v) if (v := c.first(row, f)) else None for f in (m.bridge_id, m.root_id))
         said = c.first(row, m.is_root)
         is_root: bool | None
         if said is not None:
@@ -97,8 +98,11 @@ def stp(m: StpMap, rows: list[dict], root_words: Fields) -> list[StpInstance]:
             is_root = _mac_digits(bridge) == _mac_digits(root) and c.num(bridge.split(".")[0]) == c.num(root.split(".")[0])
         else:
             is_root = None
-        found = StpInstance(instance=instance, bridge_id=bridge, root_id=root, is_root=is_root,
-                            root_port=c.first(row, m.root_port), topology_changes=c.integer(c.first(row, m.topology_changes)),
+        root_port = c.first(row, m.root_port)
+        if is_root and root_port and re.fullmatch(r"0(\.0)?", root_port):  # Huawei/H3C "RootPortId :0.0"
+            root_port = None
+        found = StpInstance(instance=instance, bridge_id=bridge, root_id=root, is_root=is_root, root_port=root_port,
+                            topology_changes=c.integer(c.first(row, m.topology_changes)),
                             last_change_seconds=seconds(c.first(row, m.last_change)))
         seen = out.get(instance)
         # One instance may span several rows (a root row, then a counters row): fill the gaps.
