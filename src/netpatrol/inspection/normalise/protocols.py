@@ -23,8 +23,11 @@ Parsed = Mapping[str, list[dict]]
 class StpMap:
     item: str = "stp"
     instance: Fields = ("instance",)
-    bridge_id: Fields = ("bridge_id",)
-    root_id: Fields = ("root_id",)
+    bridge_id: Fields = ("bridge_id", "bridge_mac")
+    root_id: Fields = ("root_id", "root_mac")
+    # where priority and address are printed apart (Cisco): the id is "<priority>.<address>"
+    bridge_priority: Fields = ("bridge_priority",)
+    root_priority: Fields = ("root_priority",)
     root_port: Fields = ("root_port",)
     # a column that says so ("yes", "This bridge is the root"); else bridge id == root id
     is_root: Fields = ("is_root",)
@@ -62,7 +65,7 @@ class ProtocolsMap:
     vrrp: tuple[RedundancyMap, ...] = (RedundancyMap(),)
     arp: TableMap = TableMap(item="arp")
     mac: TableMap = TableMap(item="mac")
-    root_words: Fields = field(default=("yes", "true", "root", "this bridge is the root"))
+    root_words: Fields = field(default=("yes", "true", "root", "this bridge is the root", "we are the root of the spanning tree"))
 
 
 def seconds(value: object) -> int | None:
@@ -73,6 +76,9 @@ def seconds(value: object) -> int | None:
         return None
     if m := re.fullmatch(r"(\d+)(?:\s*s(?:ec(?:ond)?s?)?)?", s, re.IGNORECASE):
         return int(m.group(1))
+    if m := re.fullmatch(r"(\d+):(\d\d):(\d\d)(?:\.\d+)?", s):  # NX-OS counts hours past 99: "142:22:13"
+        h, mi, sec = (int(x) for x in m.groups())
+        return h * 3600 + mi * 60 + sec
     return c.uptime_seconds(s)
 
 
@@ -84,20 +90,37 @@ def _mac_digits(bridge_id: str | None) -> str | None:
     return hexes[-12:] if len(hexes) >= 12 else None
 
 
+def _id(row: dict, priority: Fields, fields: Fields) -> str | None:
+    value = c.first(row, fields)
+    if value is None:
+        return None
+    value = re.sub(r"\s+", "", value)  # "4096 .4c1f-cc44-4163": the S series pads a short priority
+    prio = c.first(row, priority)
+    return f"{prio}.{value}" if prio and _priority_apart(value) else value
+
+
+def _priority_apart(value: str) -> bool:
+    """A bare MAC address (aaaa.bbbb.cccc / aa:bb:..), printed without its priority."""
+    return bool(re.fullmatch(r"[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|([0-9a-f]{2}[:-]){5}[0-9a-f]{2}", value, re.IGNORECASE))
+
+
 def stp(m: StpMap, rows: list[dict], root_words: Fields) -> list[StpInstance]:
     out: dict[str, StpInstance] = {}
     for row in rows:
         instance = c.first(row, m.instance) or m.default_instance
-        # "4096 .4c1f-cc44-4163": the S series pads a short priority
-        bridge, root = (re.sub(r"\s+", "", v) if (v := c.first(row, f)) else None for f in (m.bridge_id, m.root_id))
+        bridge, root = _id(row, m.bridge_priority, m.bridge_id), _id(row, m.root_priority, m.root_id)
         said = c.first(row, m.is_root)
         is_root: bool | None
         if said is not None:
             is_root = said.lower() in root_words
         elif bridge and root:
             is_root = _mac_digits(bridge) == _mac_digits(root) and c.num(bridge.split(".")[0]) == c.num(root.split(".")[0])
+        elif root and any(f in row for f in m.is_root):  # the template looks for a root line; none was printed
+            is_root = False
         else:
             is_root = None
+        if is_root and root is None:  # Cisco prints no root line on the root itself
+            root = bridge
         root_port = c.first(row, m.root_port)
         if is_root and root_port and re.fullmatch(r"0(\.0)?", root_port):  # Huawei/H3C "RootPortId :0.0"
             root_port = None
