@@ -92,13 +92,27 @@ def _corpus_cases() -> list[tuple[str, str, Path]]:
     return cases
 
 
+# Protocol-item templates for which no public capture under a permissive licence was found: the
+# lab outputs exercise them (tests/test_lab_pipeline.py) and TEXTFSM.md names them; a real capture
+# added as a pair takes the template off this list.
+WITHOUT_REAL_CAPTURE = {
+    "arista_eos_show_spanning-tree_detail.textfsm", "arista_eos_show_vrrp_brief.textfsm",
+    "hp_comware_display_stp.textfsm", "hp_comware_display_vrrp.textfsm",
+    "huawei_vrp_display_stp.textfsm", "huawei_vrp_display_vrrp_brief.textfsm",
+    "juniper_junos_show_spanning-tree_bridge.textfsm", "juniper_junos_show_vrrp_summary.textfsm",
+    "ruijie_os_show_arp.textfsm", "ruijie_os_show_mac-address-table.textfsm",
+    "ruijie_os_show_spanning-tree.textfsm", "ruijie_os_show_vrrp_brief.textfsm",
+}
+
+
 @needs_corpus
 @pytest.mark.corpus
 def test_every_own_template_has_a_case():
     used = {Path(resolve_template(*_command_of(r), [ROOT / "parsers"])).name for r in pair_cases()}
     used |= {Path(resolve_template(p, c)).name for p, c, _ in _corpus_cases()}
     own = {p.name for platform in PLATFORMS.values() for p in platform.textfsm_dir.glob("*.textfsm")}
-    assert sorted(own - used) == []
+    assert sorted(own - used - WITHOUT_REAL_CAPTURE) == []
+    assert sorted(WITHOUT_REAL_CAPTURE & used) == [], "a case exists now: drop it from WITHOUT_REAL_CAPTURE"
 
 
 @needs_corpus

@@ -63,8 +63,8 @@ class TableMap:
 class ProtocolsMap:
     stp: StpMap = StpMap()
     vrrp: tuple[RedundancyMap, ...] = (RedundancyMap(),)
-    arp: TableMap = TableMap(item="arp")
-    mac: TableMap = TableMap(item="mac")
+    arp: TableMap | None = TableMap(item="arp")
+    mac: TableMap | None = TableMap(item="mac")  # null where the platform collects no such item
     root_words: Fields = field(default=("yes", "true", "root", "this bridge is the root", "we are the root of the spanning tree"))
 
 
@@ -149,9 +149,9 @@ def groups(maps: tuple[RedundancyMap, ...], parsed: Parsed) -> list[RedundancyGr
     return out
 
 
-def table(m: TableMap, rows: list[dict] | None) -> tuple[int | None, int | None, float | None]:
+def table(m: TableMap | None, rows: list[dict] | None) -> tuple[int | None, int | None, float | None]:
     """(entries, capacity, percent); None when the item was not collected."""
-    if rows is None:
+    if m is None or rows is None:
         return None, None, None
     total = next((n for r in rows if (n := c.integer(c.first(r, m.total))) is not None), None)
     if total is None:
@@ -165,5 +165,5 @@ def apply(m: ProtocolsMap, parsed: Parsed, health: Health) -> None:
     get = parsed.get
     health.stp = stp(m.stp, get(m.stp.item) or [], m.root_words)
     health.vrrp = groups(m.vrrp, parsed)
-    health.arp_entries, health.arp_capacity, health.arp_percent = table(m.arp, get(m.arp.item))
-    health.mac_entries, health.mac_capacity, health.mac_percent = table(m.mac, get(m.mac.item))
+    health.arp_entries, health.arp_capacity, health.arp_percent = table(m.arp, get(m.arp.item) if m.arp else None)
+    health.mac_entries, health.mac_capacity, health.mac_percent = table(m.mac, get(m.mac.item) if m.mac else None)
