@@ -87,6 +87,15 @@ def test_table_sizes_count_rows_or_take_the_printed_total_and_none_when_not_coll
     assert empty.mac_entries == 0  # collected: an empty table, not "unknown"
 
 
+def test_mac_capacity_is_in_use_plus_still_available():
+    row = {"total": "32778", "vlan_totals": ["9", "1", "32768"], "available": "98294"}
+    _, h = normalise("cisco_ios", {"mac": [row]})
+    assert (h.mac_entries, h.mac_capacity, h.mac_percent) == (32778, 131072, 25.0)
+    # an older Catalyst prints no switch total: the VLAN totals are summed
+    _, old = normalise("cisco_ios", {"mac": [{"vlan_totals": ["3", "4"], "available": "7981"}]})
+    assert (old.mac_entries, old.mac_capacity) == (7, 7988)
+
+
 # --- checks ---------------------------------------------------------------------------------------
 
 def _result(health: Health, period: str = "2026Q3") -> InspectionResult:

@@ -51,11 +51,13 @@ class RedundancyMap:
 
 @dataclass(frozen=True, config=_FORBID)
 class TableMap:
-    """A table's size: a total the device prints, else the number of entry rows."""
+    """A table's size: a total the device prints (a list of per-VLAN totals is summed), else the
+    number of entry rows; its capacity printed, or in use + still available."""
 
     item: str
-    total: Fields = ("total",)
+    total: Fields = ("total", "vlan_totals")
     capacity: Fields = ("capacity",)
+    available: Fields = ("available",)
     entry: Fields = ()  # a field every entry row has (rows without it are summary rows)
 
 
@@ -149,14 +151,29 @@ def groups(maps: tuple[RedundancyMap, ...], parsed: Parsed) -> list[RedundancyGr
     return out
 
 
+def _number(rows: list[dict], fields: Fields) -> int | None:
+    for row in rows:
+        for f in fields:
+            value = row.get(f)
+            if isinstance(value, list):
+                numbers = [n for v in value if (n := c.integer(v)) is not None]
+                if numbers:
+                    return sum(numbers)
+            elif (n := c.integer(value)) is not None:
+                return n
+    return None
+
+
 def table(m: TableMap | None, rows: list[dict] | None) -> tuple[int | None, int | None, float | None]:
     """(entries, capacity, percent); None when the item was not collected."""
     if m is None or rows is None:
         return None, None, None
-    total = next((n for r in rows if (n := c.integer(c.first(r, m.total))) is not None), None)
+    total = _number(rows, m.total)
     if total is None:
         total = len([r for r in rows if not m.entry or c.first(r, m.entry) is not None])
-    capacity = next((n for r in rows if (n := c.integer(c.first(r, m.capacity))) is not None), None)
+    capacity = _number(rows, m.capacity)
+    if capacity is None and (available := _number(rows, m.available)) is not None:
+        capacity = total + available
     return total, capacity, c.percent(total, capacity) if capacity else None
 
 
