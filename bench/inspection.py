@@ -11,8 +11,11 @@ wait4; the lab's CPU from /proc/<pid>/stat):
   collect     plain Nornir + nornir-netmiko running the same commands (first alternative of every
               item of the job's platform catalogue, plus running and saved config), nothing else
 
-Parse: a synthetic, realistic Cisco IOS `show interfaces` with 500 interfaces through
-`netpatrol.inspection.parsing.parse` and through `ntc_templates.parse.parse_output` on the same text.
+Parse: a synthetic, realistic Cisco IOS `show interfaces` with 500 interfaces, and every real
+capture of tests/parsers (all families, several candidate templates per command), through
+`netpatrol.inspection.parsing.parse` (candidates tried, fit measured), through the parser as it was
+before candidates (the command's one template, plain TextFSM) and, for the first, through
+`ntc_templates.parse.parse_output`. The ratio column is each against the candidates path.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
+import io
 import json
 import statistics
 import sys
@@ -27,9 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import textfsm
+import yaml
+
 import common
 
 ENABLE = common.PLAIN_ENABLE
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def job_commands() -> dict[str, list[str]]:
@@ -159,6 +167,29 @@ def show_interfaces(count: int) -> str:
     return "".join(blocks)
 
 
+def _plain(platform: str, command: str, text: str) -> list:
+    """The parser before candidates: the command's one template, plain TextFSM, no fit measured."""
+    from netpatrol.inspection.parsing import _template_text, resolve_template
+
+    path = resolve_template(platform, command, [ROOT / "parsers"])
+    assert path is not None
+    fsm = textfsm.TextFSM(io.StringIO(_template_text(str(path), path.stat().st_mtime_ns)))
+    try:
+        return fsm.ParseText(text)
+    except textfsm.TextFSMError:
+        return []
+
+
+def _median(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    fn()  # warm-up: template compile, index read
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def bench_parse(count: int = 500, repeats: int = 5) -> list[list[object]]:
     from ntc_templates.parse import parse_output
 
@@ -167,20 +198,34 @@ def bench_parse(count: int = 500, repeats: int = 5) -> list[list[object]]:
     text = show_interfaces(count)
     rows = []
     cases = {
-        "netpatrol.inspection.parsing.parse": lambda: parse("cisco_ios", "show interfaces", text).rows,
+        "netpatrol parse (candidates + fit)": lambda: parse("cisco_ios", "show interfaces", text).rows,
+        "one template, plain TextFSM (before)": lambda: _plain("cisco_ios", "show interfaces", text),
         "ntc_templates parse_output": lambda: parse_output(platform="cisco_ios", command="show interfaces", data=text),
     }
+    base = None
     for label, fn in cases.items():
-        got = fn()  # warm-up: template compile, index read
+        got = fn()
         assert len(got) == count, (label, len(got))
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-        med = statistics.median(times)
-        rows.append([label, f"{len(text) / 1024:.0f} KiB", len(got), med, count / med, len(text) / med / 2**20])
+        med = _median(fn, repeats)
+        base = base or med
+        rows.append([label, f"{len(text) / 1024:.0f} KiB", len(got), med, count / med, len(text) / med / 2**20, med / base])
     return rows
+
+
+def bench_pairs(repeats: int = 5) -> list[list[object]]:
+    """Every real-capture test pair (tests/parsers): many families, several candidates per command."""
+    from netpatrol.inspection.parsing import parse
+
+    pairs = []
+    for raw in sorted((ROOT / "tests" / "parsers").glob("*/*/*.raw")):
+        doc = yaml.safe_load(raw.with_suffix(".yml").read_text(encoding="utf-8")) or {}
+        pairs.append((raw.parent.parent.name, doc.get("command") or raw.parent.name.replace("_", " "),
+                      raw.read_text(encoding="utf-8")))
+    size = sum(len(t) for *_, t in pairs)
+    new = _median(lambda: [parse(p, c, t, [ROOT / "parsers"]) for p, c, t in pairs], repeats)
+    old = _median(lambda: [_plain(p, c, t) for p, c, t in pairs], repeats)
+    return [[label, len(pairs), f"{size / 1024:.0f} KiB", med, len(pairs) / med, med / new]
+            for label, med in (("netpatrol parse (candidates + fit)", new), ("one template, plain TextFSM (before)", old))]
 
 
 def main() -> None:
@@ -204,7 +249,9 @@ def main() -> None:
         print(common.table(["variant", "wall s median [min-max]", "CPU s", "CPU ms/dev", "peak RSS MiB", "lab CPU s",
                             "wall ÷ collect", "CPU ÷ collect"], rows))
     print("\nParse throughput, IOS `show interfaces`, 500 interfaces, median of 5")
-    print(common.table(["parser", "input", "rows", "s", "rows/s", "MiB/s"], bench_parse()))
+    print(common.table(["parser", "input", "rows", "s", "rows/s", "MiB/s", "÷ candidates"], bench_parse()))
+    print("\nParse throughput, every test pair in tests/parsers (real captures, all families), median of 5")
+    print(common.table(["parser", "outputs", "input", "s", "outputs/s", "÷ candidates"], bench_pairs()))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 high memory (north-acc-01). Between the inspections two configs change. 2026Q3: the fan is
 fixed (resolved), CPU and memory persist, east-wan-01 is unreachable (new, critical), a hot
 board on city-agg-01 (new, major), east-acc-02 rebooted (new, info), and north-core-01 has a
-command without a template and an unsupported item.
+command without a template, an unsupported item and an output no template recognised.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ def _result(host: str, site: str, platform: str, period: str, when: str, cpu: fl
         items["logs"] = ItemOutcome(item="logs", command="display logbuffer", status="no_template",
                                     error="no template for huawei_vrp 'display logbuffer'")
         items["license"] = ItemOutcome(item="license", status="unsupported", error="Error: Unrecognized command")
+        items["fans"] = ItemOutcome(item="fans", command="display fan", status="unrecognised",
+                                    candidates=["huawei_vrp_display_fan.textfsm"], unexplained=UNEXPLAINED,
+                                    error="no template accounts for the output")
     return InspectionResult(
         host=host, site=site, platform=platform, period=period, collected_at=when, status="ok",
         facts=Facts(hostname=host, model=f"MODEL-{host}", serial=f"SN{zlib.crc32(host.encode()) % 10**8:08d}",
@@ -98,6 +101,9 @@ HOSTILE_SERIAL = "\t@SUM(1)"
 HOSTILE_DETAIL = ("CPU 82% ≥ 75% in:\n# all devices healthy\n```\n<script>alert(1)</script> | x | *y* [l](http://x)\n"
                   "-1+1\n1. item\n> quote")
 HOSTILE_ERROR = "timed out\n## Sign-off\n<img src=x onerror=alert(1)>|"
+# The first line of north-core-01's `display fan` no template accounted for (hostile: HOSTILE_LINE).
+UNEXPLAINED = "FanID  FanNum  Register  Speed  Mode"
+HOSTILE_LINE = "=cmd|'/C calc'!A0 `x` <b>bold</b> | ## h [l](http://x)\x02"
 HOSTILE_OUTPUT = "banner\n```\n# fake heading\n````\n"
 HOSTILE_CONFIG = "banner motd ^\n```\n# all devices healthy\n^\n"
 
@@ -108,6 +114,8 @@ def _plant(r: InspectionResult) -> None:
         r.facts.model, r.facts.os_version, r.facts.serial = HOSTILE_MODEL, HOSTILE_VERSION, HOSTILE_SERIAL
     elif r.status != "ok":
         r.error = HOSTILE_ERROR
+    if "fans" in r.items:
+        r.items["fans"].unexplained = HOSTILE_LINE
 
 
 def _write_period(store: Store, hosts, period: str, day: str, q3: bool, hostile: bool = False) -> None:

@@ -67,7 +67,7 @@ def _readme_command_lines() -> list[str]:
         if fenced:
             words = shlex.split(line, comments=True)
             if words and words[0].endswith("netpatrol"):
-                lines.append(" ".join(["netpatrol", *words[1:]]))
+                lines.append(shlex.join(["netpatrol", *words[1:]]))  # keeps a quoted "display fan" one word
         elif line.startswith("| `netpatrol "):
             cell = line.split(" | ")[0]
             lines += [s if s.startswith("netpatrol ") else f"netpatrol {s}" for s in _SPAN.findall(cell)]
@@ -81,7 +81,7 @@ def _expand(line: str, sample_file: str) -> list[list[str]]:
     alternatives (each tried), `X…` repeatable, UPPER-CASE words placeholders."""
     text = line.replace("\\|", "|").replace("[", "").replace("]", "").replace("…", "")
     choices = []
-    for word in text.split()[1:]:
+    for word in shlex.split(text)[1:]:
         options = []
         for alt in word.split("|"):
             if _PLACEHOLDER.match(alt):

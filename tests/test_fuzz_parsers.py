@@ -15,7 +15,7 @@ from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
 from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 
-STATES = {"parsed", "empty", "no_template", "parse_error"}
+STATES = {"parsed", "empty", "no_template", "parse_error", "unrecognised"}
 SEED = 20260
 PER_FILE = 3  # mutations per capture; ~450 captures + lab outputs stay well under 60 s
 JOB = load_job(None, "quarterly")

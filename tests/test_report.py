@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import csv
 import re
+from typing import get_args
 
 import pytest
 from typer.testing import CliRunner
 
 from netpatrol.errors import TemplateError, UsageError
-from netpatrol.inspection.results import SEVERITIES
+from netpatrol.inspection.results import SEVERITIES, ItemStatus
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
 from netpatrol.workspace.models import MachineRoom
-from report_world import CHANGED, DROPPED, Q2, Q3
+from report_world import CHANGED, DROPPED, Q2, Q3, UNEXPLAINED
 
 ALL_FORMATS = ["html", "md", "xlsx"]
 
@@ -75,10 +76,16 @@ def test_first_period_has_no_baseline(world):
 
 def test_parsing_problems_are_said_plainly(world):
     r = _model(world, "en")
-    assert [(d.host, [p.status for p in d.problems]) for d in r.with_problems] == [("north-core-01", ["unsupported", "no_template"])]
+    assert [(d.host, [p.status for p in d.problems]) for d in r.with_problems] == [
+        ("north-core-01", ["unrecognised", "unsupported", "no_template"])]
     md = render_md(r, environment())
     assert "| north-core-01 | logs | `display logbuffer` | No parsing template |" in md
     assert "Not supported by the device" in md
+    # An output no template recognised: the status, the template tried and the first line not explained.
+    assert ("| north-core-01 | fans | `display fan` | Output not recognised | huawei_vrp_display_fan.textfsm | "
+            f"`{UNEXPLAINED}` | no template accounts for the output |") in md
+    zh = render_md(_model(world, "zh-CN"), environment())
+    assert f"| 输出格式未识别 | huawei_vrp_display_fan.textfsm | `{UNEXPLAINED}` |" in zh
 
 
 def test_site_filter_keeps_one_site(world):
@@ -116,7 +123,11 @@ def test_xlsx_sheets(world):
     ws, inv, store = world
     out = write_report(ws, inv, store, ReportRequest(period=Q3, lang="en"), ["xlsx"])
     wb = load_workbook(out.files["xlsx"])
-    assert wb.sheetnames == ["Summary", "Findings", "Device metrics", "Site archive", "Config changes"]
+    assert wb.sheetnames == ["Summary", "Findings", "Device metrics", "Site archive", "Config changes", "Parse problems"]
+    problems = list(wb["Parse problems"].iter_rows(min_row=2, values_only=True))
+    assert ("jc-north", "north-core-01", "fans", "display fan", "Output not recognised",
+            "huawei_vrp_display_fan.textfsm", UNEXPLAINED, "no template accounts for the output") in problems
+    assert len(problems) == 3
     findings = [row for row in wb["Findings"].iter_rows(min_row=2, values_only=True)]
     assert len(findings) == 6  # 5 current + 1 resolved
     metrics = {row[1]: row for row in wb["Device metrics"].iter_rows(min_row=2, values_only=True)}
@@ -134,7 +145,7 @@ def test_catalogues_have_the_same_keys_and_templates_use_only_known_ones():
     dynamic = [f"severity.{s}" for s in SEVERITIES] + [f"contract.{s}" for s in SEVERITIES] + \
         [f"target.{s}" for s in SEVERITIES] + [f"room.{f}" for f in MachineRoom.model_fields] + \
         [f"status.{s}" for s in ("ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error", "missing")] + \
-        [f"item.{s}" for s in ("parsed", "empty", "no_template", "parse_error", "unsupported", "failed", "raw")] + \
+        [f"item.{s}" for s in get_args(ItemStatus)] + \
         [f"change.{s}" for s in ("new", "resolved", "persisting")] + [f"drift.{s}" for s in ("added", "removed", "modified")]
     assert set(dynamic) <= set(zh), set(dynamic) - set(zh)
     assert LANGUAGES == ("zh-CN", "en")

@@ -24,6 +24,7 @@ from report_world import (
     HOSTILE_DETAIL,
     HOSTILE_ERROR,
     HOSTILE_HOST,
+    HOSTILE_LINE,
     HOSTILE_MODEL,
     HOSTILE_SERIAL,
     HOSTILE_VERSION,
@@ -177,6 +178,10 @@ def test_markdown_report_keeps_device_text_inert(hostile_world):
     row = next(r for r in metrics.rows if r[0] == HOSTILE_HOST)
     assert row[1:4] == [HOSTILE_MODEL, HOSTILE_SERIAL.strip(), _visible(HOSTILE_VERSION)]
     assert "\n".join(_visible(x) for x in HOSTILE_ERROR.splitlines()) in doc.text
+    # The first line no template recognised is device output, shown verbatim in one cell.
+    problems = next(t for t in doc.tables if "First line not recognised" in t.header)
+    row = next(r for r in problems.rows if r[1] == "fans")
+    assert row[problems.header.index("First line not recognised")] == _visible(HOSTILE_LINE)
 
 
 def test_every_markdown_table_is_its_own_block(world):
@@ -200,6 +205,7 @@ def test_html_report_escapes_device_text(hostile_world):
     assert "script" not in tags and "img" not in tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
     assert not XML_ILLEGAL.search(html) and "=cmd|&#39;/C calc&#39;!A0\ufffd" in html
+    assert "<code>=cmd|&#39;/C calc&#39;!A0 `x` &lt;b&gt;bold&lt;/b&gt; | ## h [l](http://x)\ufffd</code>" in html
 
 
 def test_report_xlsx_has_no_formula_and_shows_the_text(hostile_world):
@@ -217,6 +223,9 @@ def test_report_xlsx_has_no_formula_and_shows_the_text(hostile_world):
     assert row[8].value == 82.0 and row[8].data_type == "n"  # a measurement stays a number
     details = [r[6] for r in wb["Findings"].iter_rows(min_row=2, values_only=True)]
     assert HOSTILE_DETAIL in details
+    unexplained = [r[6] for r in wb["Parse problems"].iter_rows(min_row=2)]
+    cell = next(c for c in unexplained if c.value)
+    assert cell.value == clean_text(HOSTILE_LINE) and cell.data_type == "s" and cell.quotePrefix
 
 
 def _cli():

@@ -1,5 +1,5 @@
 """The repository root is a sample workspace: its own job (tasks/), template (parsers/) with its
-test pair (tests/parsers/), and the check that uses them, all in use by the demo."""
+test pair (parsers/tests/), and the check that uses them, all in use by the demo."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from netpatrol.cli.root import app
 from netpatrol.errors import WorkspaceError
 from netpatrol.inspection.catalogue import load_job
-from netpatrol.inspection.parsing import parse, resolve_template, validate_template_dir
+from netpatrol.inspection.pairs import pair_problems, read_pairs
+from netpatrol.inspection.parsing import resolve_template, validate_template_dir
 
 REPO = Path(__file__).resolve().parents[1]
-PAIRS = REPO / "tests" / "parsers"
 SAMPLE_ITEM = ("huawei_vrp", "unused_ports")
 SAMPLE_CHECK = "unused_ports_open"
 runner = CliRunner()
@@ -43,16 +43,9 @@ def test_sample_templates_are_valid_used_by_the_job_and_pass_their_pairs() -> No
     templates = {t.name for t in parsers.glob("*.textfsm")}
     used = {resolve_template(p, c, [parsers]).name for p, _, c in _own_items()}
     assert used == templates  # every own item has an own template, and no template is idle
-    pairs = []
-    for yml in sorted(PAIRS.glob("*/*/*.yml")):
-        doc = yaml.safe_load(yml.read_text(encoding="utf-8"))
-        command = doc.get("command", yml.parent.name.replace("_", " "))
-        template = resolve_template(yml.parent.parent.name, command, [parsers])
-        if template is not None and template.parent == parsers:
-            outcome = parse(yml.parent.parent.name, command, yml.with_suffix(".raw").read_text(encoding="utf-8"), [parsers])
-            assert outcome.rows == doc["parsed_sample"], yml
-            pairs.append(template.name)
-    assert set(pairs) == templates, "every template in parsers/ needs a raw + expected pair in tests/parsers"
+    pairs, problems = read_pairs(parsers, REPO)
+    assert problems == [] and {p.template for p in pairs} == templates  # each pair names its template
+    assert pair_problems(parsers, REPO) == []  # and each parses to its parsed_sample
 
 
 def test_sample_workspace_validates(sample_workspace: Path) -> None:
@@ -94,5 +87,8 @@ def test_demo_report_shows_the_sample_jobs_item(lab_workspace: Path) -> None:
     res = runner.invoke(app, ["report", "-w", str(lab_workspace), "--period", period, "--format", "md", "--json"])
     assert res.exit_code == 0, res.output
     md = Path(json.loads(res.stdout)["files"]["md"]).read_text(encoding="utf-8")
-    assert "存在未关闭的空闲端口" in md and f"{item['rows']} port(s) down but not administratively shut down" in md
+    ports = [f["subject"] for f in by_host["north-core-01"]["findings"] if f["check"] == SAMPLE_CHECK]
+    assert len(ports) == item["rows"] and all(p.startswith(("GigabitEthernet", "XGigabitEthernet")) for p in ports)
+    assert "存在未关闭的空闲端口" in md
+    assert all(f"{p}: down but not administratively shut down" in md for p in ports), md
 

@@ -137,6 +137,7 @@ class _Env:
 
     def __init__(self, ctx: Any, previous: InspectionResult | None):
         r = ctx.result
+        self.result: InspectionResult = r
         self.root: dict[str, Any] = {name: getattr(r, name) for name in InspectionResult.model_fields}
         scope = ctx.host_scope.model_dump()
         scope.update(role=ctx.role, groups=list(ctx.groups))
@@ -161,8 +162,35 @@ class _Env:
         return operand
 
 
-def _key(item: Any, fields: list[str]) -> tuple[Any, ...]:
-    return tuple(resolve(item, f) for f in fields)
+def _subject_field(cond: Any, item: Any) -> str | None:
+    """The field naming a finding's subject: `subject`, or for parsed rows without one the row's
+    first column (a template's first Value is its key: interface, neighbour, slot)."""
+    if cond.rows is not None and "subject" not in cond.model_fields_set:
+        return next(iter(item), None) if isinstance(item, dict) else None
+    return str(cond.subject)
+
+
+def _key(cond: Any, item: Any) -> tuple[Any, ...]:
+    """An item's identity across periods: its `key` fields, by default its subject."""
+    fields = cond.key or [_subject_field(cond, item)]
+    return tuple(resolve(item, f) if f else None for f in fields)
+
+
+def item_rows(result: InspectionResult | None, item: str) -> list[dict[str, object]]:
+    """The parsed rows of catalogue item `item` (stored per command), [] when it was not parsed."""
+    outcome = result.items.get(item) if result is not None else None
+    if result is None or outcome is None or outcome.command is None:
+        return []
+    return result.parsed.get(outcome.command) or []
+
+
+def _walked(cond: Any, env: _Env, result: InspectionResult | None) -> list[Any]:
+    """The list a condition walks in `result`: the `each` list, or the `rows` item's rows."""
+    if cond.rows is not None:
+        return item_rows(result, cond.rows)
+    if result is None:
+        return []
+    return (env.get(cond.each) if result is env.result else resolve(result, cond.each)) or []
 
 
 def _restarted(ctx: Any) -> bool:
@@ -173,12 +201,12 @@ def _restarted(ctx: Any) -> bool:
 
 def _left(cond: Any, env: _Env, item: Any, prev_item: Any, has_prev: bool, restarted: bool = False) -> Any:
     """The value under test: the path's value, or its growth since the previous inspection."""
-    path = f"item.{cond.path}" if cond.each else cond.path
+    path = f"item.{cond.path}" if cond.walk else cond.path
     now = env.get(path, item, prev_item)
     if cond.delta:
         if not has_prev:
             return None
-        before = env.get(f"previous_item.{cond.path}" if cond.each else f"previous.{cond.path}", item, prev_item)
+        before = env.get(f"previous_item.{cond.path}" if cond.walk else f"previous.{cond.path}", item, prev_item)
         a, b = as_number(now), as_number(before)
         # After a reboot, or when the counter is lower than last time (cleared), everything it
         # holds was counted inside this period: that is the growth known for sure.
@@ -222,16 +250,15 @@ def run_check(check: Any, ctx: Any, threshold: Any) -> list[Finding]:
     if (cond.previous == "required" and previous is None) or (cond.previous == "absent" and previous is not None):
         return []
     env = _Env(ctx, previous)
-    if not cond.each:
+    if not cond.walk:
         right = env.operand(cond.value, threshold)
         left = _left(cond, env, None, None, previous is not None, _restarted(ctx))
         return [_finding(check, left, right, None)] if apply(cond.op, left, right) else []
-    key_fields = cond.key or [cond.subject]
-    items = env.get(cond.each) or []
-    prev_items = {_key(p, key_fields): p for p in (resolve(previous, cond.each) or [])} if previous else {}
+    items = _walked(cond, env, ctx.result)
+    prev_items = {_key(cond, p): p for p in _walked(cond, env, previous)}
     selected = []
     for item in items:
-        prev_item = prev_items.get(_key(item, key_fields))
+        prev_item = prev_items.get(_key(cond, item))
         if cond.new_only and prev_item is not None:
             continue
         if all(apply(t.op, env.get(f"item.{t.path}", item), env.operand(t.value, threshold, item, prev_item)) for t in cond.where):
@@ -241,8 +268,14 @@ def run_check(check: Any, ctx: Any, threshold: Any) -> list[Finding]:
         return [_finding(check, len(selected), right, None)] if apply(cond.op, len(selected), right) else []
     out = []
     for item, prev_item in selected:
+        subject = _fmt(resolve(item, name)) if (name := _subject_field(cond, item)) else None
+        if cond.op is None:  # rows passing `where` are the findings: report what the first filter read
+            first = cond.where[0] if cond.where else None
+            out.append(_finding(check, env.get(f"item.{first.path}", item) if first else None,
+                                env.operand(first.value, threshold, item, prev_item) if first else None, subject))
+            continue
         right = env.operand(cond.value, threshold, item, prev_item)
         left = _left(cond, env, item, prev_item, previous is not None, _restarted(ctx))
         if apply(cond.op, left, right):
-            out.append(_finding(check, left, right, _fmt(resolve(item, cond.subject))))
+            out.append(_finding(check, left, right, subject))
     return out

@@ -1,8 +1,8 @@
 """The check model: what one check in a pack may say, validated when the pack is read.
 
 A check says when a finding is *raised*: a condition over the inspection result (a dotted path,
-an operator and an operand, optionally for each item of a list) or a regex over the running
-configuration. Paths are checked against the result model here, so a typo is found when the pack
+an operator and an operand, optionally for each item of a list or each parsed row of a catalogue
+item) or a regex over the running configuration. Paths are checked against the result model here, so a typo is found when the pack
 is loaded, not in the middle of an inspection. The language is documented in docs/checks.md.
 """
 
@@ -19,6 +19,9 @@ from netpatrol.inspection.results import Severity
 from netpatrol.platforms import PLATFORMS, config_patterns
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# A catalogue item name (`rows:`) and a parsed row's column (lower-case TextFSM Value names).
+_ITEM = re.compile(r"^[A-Za-z0-9_-]+$")
+_COLUMN = re.compile(r"^[a-z0-9_]+$")
 _PLACEHOLDERS = {"value", "threshold", "subject"}
 
 
@@ -105,6 +108,7 @@ class ConfigMatch(_Model):
 
 class Condition(_Model):
     each: str | None = None  # a list in the result; one finding per failing item
+    rows: str | None = None  # a catalogue item: its parsed rows, walked as `each` walks a list
     subject: str = "name"  # the item field naming the finding's subject
     key: list[str] | None = None  # item identity across periods (default: [subject])
     where: list[Filter] = Field(default_factory=list)
@@ -124,12 +128,14 @@ class Condition(_Model):
             if self.path or self.op or self.each:
                 raise ValueError("'config' stands alone: drop path/op/each")
             return self
+        if self.rows is not None:
+            return self._rows_shape()
         if self.op is None:
             raise ValueError("give 'op' (or a 'config' match)")
         if self.aggregate is None and self.path is None:
             raise ValueError("give 'path' (or 'aggregate: count' with 'each')")
         if (self.aggregate or self.where or self.new_only) and not self.each:
-            raise ValueError("'aggregate', 'where' and 'new_only' need 'each'")
+            raise ValueError("'aggregate', 'where' and 'new_only' need 'each' (or 'rows')")
         item = operators.list_item_type(self.each) if self.each else None
         if self.path and not self.aggregate:
             operators.path_type(f"item.{self.path}" if item else self.path, item)
@@ -141,6 +147,35 @@ class Condition(_Model):
         for name in (([] if self.aggregate else [self.subject]) + (self.key or [])) if item else []:
             operators.path_type(f"item.{name}", item)
         return self
+
+    def _rows_shape(self) -> Condition:
+        """`rows: <item>`: row columns are the template's Value names, known only per template, so
+        they are checked for form here (`inventory check` checks them against the templates)."""
+        assert self.rows is not None
+        if self.each:
+            raise ValueError("give 'rows' (a catalogue item's parsed rows) or 'each' (a list in the result), not both")
+        if not _ITEM.match(self.rows):
+            raise ValueError(f"rows: {self.rows!r} is not a catalogue item name (letters, digits, '_' or '-')")
+        if (self.op is None) != (self.path is None) and not (self.aggregate and self.path is None):
+            raise ValueError("give 'path' and 'op' together (a test of each selected row), or neither "
+                             "(every row passing 'where' raises a finding)")
+        if self.aggregate and self.op is None:
+            raise ValueError("'aggregate: count' needs 'op'")
+        for where, name in [("path", self.path), ("subject", self.subject if "subject" in self.model_fields_set else None),
+                            *[(f"where.{i}.path", t.path) for i, t in enumerate(self.where)],
+                            *[(f"key.{i}", k) for i, k in enumerate(self.key or [])]]:
+            if name is not None and not _COLUMN.match(name):
+                raise ValueError(f"{where}: {name!r} is not a row column: give a lower-case field name of the "
+                                 "item's template (e.g. state, neighbor_id)")
+        for operand in [self.value] + [t.value for t in self.where]:
+            if isinstance(operand, Ref):
+                operators.path_type(operand.ref, Any)
+        return self
+
+    @property
+    def walk(self) -> str | None:
+        """The dotted path of the list the condition walks: `each`, or the `rows` item's rows."""
+        return self.each or (f"rows.{self.rows}" if self.rows else None)
 
 
 class Check(_Model):

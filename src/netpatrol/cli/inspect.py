@@ -26,6 +26,7 @@ from netpatrol.cli.common import (
     table,
 )
 from netpatrol.errors import ExitCode
+from netpatrol.inspection.results import PARSE_PROBLEMS
 
 SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
 
@@ -74,7 +75,7 @@ def inspect(
                 r.host, r.platform, r.status if r.status == "ok" else red(r.status),
                 Text.from_markup(" ".join(f"[{SEV_STYLE[s]}]{n} {s}[/]" for s, n in sev.items() if n) or "-"),
                 sum(1 for i in items if i.status == "parsed"), sum(1 for i in items if i.status == "unsupported"),
-                sum(1 for i in items if i.status in ("no_template", "parse_error")), r.error or "",
+                sum(1 for i in items if i.status in PARSE_PROBLEMS), r.error or "",
             ])
         columns = ["host", "platform", "status", "findings", "parsed", "unsupported", "parse issues", "error"]
         out.print(table(f"Inspection {run.period}", columns, rows))

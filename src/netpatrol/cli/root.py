@@ -38,9 +38,9 @@ def _root(
 
 
 def _register_subcommands() -> None:
-    from netpatrol.cli import backup, hostkeys, inspect, lab, report, schedule, workspace
+    from netpatrol.cli import backup, hostkeys, inspect, lab, parse, report, schedule, workspace
 
-    for group in (workspace, hostkeys, backup, inspect, report, schedule, lab):
+    for group in (workspace, hostkeys, backup, inspect, parse, report, schedule, lab):
         group.register(app)
 
 

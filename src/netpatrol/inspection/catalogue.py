@@ -3,14 +3,15 @@
 A built-in job is its file in jobs/ (name, checks, config collection) plus, per platform, the
 entries under the job's name in that platform folder's inspection.yaml. A workspace's
 tasks/<job>.yaml holds the whole job, `platforms:` included, and replaces the built-in one, or
-names a built-in job in `extends:` and adds or replaces items of it."""
+names a built-in job in `extends:` and adds, replaces or (with an empty list, `item: []`) removes
+items of it, per platform."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netpatrol import safe_yaml
 from netpatrol.errors import InventoryIssue, WorkspaceError, invalid_file
@@ -30,28 +31,62 @@ class Job(BaseModel):
     description: str = ""
     check_packs: list[str] = Field(default_factory=list)
     collect_config: bool = True
-    # platform -> item -> command alternatives (first accepted wins)
+    # platform -> item -> command alternatives (first accepted wins); platforms and commands are
+    # checked by `entry_issues`, so that every bad entry is named at once with its platform and item.
+    # In a job with `extends`, an empty list removes the built-in item of that name.
     platforms: dict[str, dict[str, list[str]]]
 
-    @field_validator("platforms")
-    @classmethod
-    def _known(cls, v: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
-        for platform, items in v.items():
-            if platform not in PLATFORMS:
-                raise ValueError(f"unknown platform '{platform}' (known: {', '.join(sorted(PLATFORMS))})")
-            for item, alternatives in items.items():
-                if not alternatives or not all(isinstance(a, str) and a.strip() for a in alternatives):
-                    raise ValueError(f"{platform}.{item}: give at least one non-empty command")
-        return v
 
+class JobProblems(WorkspaceError):
+    """Bad entries of a job file; each issue names file, platform and item. `job` is the job
+    without them, still good for validating its check packs."""
 
-class NotReadOnly(WorkspaceError):
-    """Job commands that would change a device; each issue names file, platform, item and command."""
+    headline = "problem(s) in the job file"
 
     def __init__(self, issues: list[InventoryIssue], job: Job):
         self.issues, self.job = issues, job
         lines = "\n".join(f"  - {i}" for i in issues)
-        super().__init__(f"{len(issues)} job command(s) refused: job files may only send read-only commands:\n{lines}")
+        super().__init__(f"{len(issues)} {self.headline}:\n{lines}")
+
+
+class NotReadOnly(JobProblems):
+    """Job commands that would change a device; each issue names file, platform, item and command."""
+
+    headline = "job command(s) refused: job files may only send read-only commands"
+
+
+def entry_issues(job: Job, label: str, base: Job | None = None) -> list[InventoryIssue]:
+    """Unknown platforms, empty commands, and removals (`item: []`) of items `base`, the job
+    named in `extends`, does not have."""
+    issues = []
+    for platform, items in job.platforms.items():
+        if platform not in PLATFORMS:
+            issues.append(InventoryIssue(label, f"platform {platform}", "platforms",
+                                         f"unknown platform (known: {', '.join(sorted(PLATFORMS))})"))
+            continue
+        for item, alternatives in items.items():
+            where = f"platform {platform}, item '{item}'"
+            if any(not a.strip() for a in alternatives):
+                issues.append(InventoryIssue(label, where, "commands", "an empty command: give the command text"))
+            elif alternatives:
+                continue
+            elif base is None:
+                issues.append(InventoryIssue(label, where, "commands", "give at least one command "
+                                             "(an empty list removes an item only in a job with 'extends:')"))
+            elif item not in (known := base.platforms.get(platform, {})):
+                issues.append(InventoryIssue(label, where, "commands", (
+                    f"[] removes a built-in item, but job '{base.name}' has no item '{item}' on {platform} "
+                    f"(its items: {', '.join(sorted(known)) or 'none'})")))
+    return issues
+
+
+def _without(job: Job, issues: list[InventoryIssue]) -> Job:
+    """`job` minus the platforms and items `issues` name."""
+    bad_platforms = {p for p in job.platforms if p not in PLATFORMS}
+    bad_items = {i.where for i in issues}
+    platforms = {p: {item: alts for item, alts in items.items() if f"platform {p}, item '{item}'" not in bad_items}
+                 for p, items in job.platforms.items() if p not in bad_platforms}
+    return job.model_copy(update={"platforms": platforms})
 
 
 def read_only_issues(job: Job, label: str) -> list[InventoryIssue]:
@@ -97,15 +132,24 @@ def _read_job(path: Path, label: str, builtin: bool) -> Job:
         raise WorkspaceError(invalid_file(label, exc)) from None
 
 
-def _extended(job: Job, label: str) -> Job:
-    """`job` laid over the built-in job it names in `extends`."""
+def _base(job: Job, label: str) -> Job:
+    """The built-in job `job` names in `extends`."""
     known = sorted(p.stem for p in _BUILTIN.glob("*.yaml"))
     if job.extends not in known:
         raise WorkspaceError(f"{label}: field 'extends': no built-in job {job.extends!r} (built-in: {', '.join(known)})")
-    base = _read_job(_BUILTIN / f"{job.extends}.yaml", f"built-in {job.extends}.yaml", builtin=True)
+    return _read_job(_BUILTIN / f"{job.extends}.yaml", f"built-in {job.extends}.yaml", builtin=True)
+
+
+def _extended(job: Job, base: Job) -> Job:
+    """`job` laid over `base`: its items add to or replace base items by name; `item: []` removes one."""
     platforms = {platform: dict(items) for platform, items in base.platforms.items()}
     for platform, items in job.platforms.items():
-        platforms.setdefault(platform, {}).update(items)
+        merged = platforms.setdefault(platform, {})
+        for item, alternatives in items.items():
+            if alternatives:
+                merged[item] = alternatives
+            else:
+                merged.pop(item, None)
     own: dict[str, Any] = {f: getattr(job, f) for f in ("description", "check_packs", "collect_config") if f in job.model_fields_set}
     return base.model_copy(update={"name": job.name, "extends": job.extends, "platforms": platforms, **own})
 
@@ -117,8 +161,18 @@ def load_job(root: Path | None, name: str) -> Job:
         job = _read_job(path, label, builtin=not own)
     except FileNotFoundError:
         raise WorkspaceError(f"job '{name}' not found (looked for tasks/{name}.yaml)") from None
-    if job.extends:
-        job = _extended(job, label)
+    base = _base(job, label) if job.extends else None
+    if own:
+        problems = entry_issues(job, label, base)
+    else:
+        problems = [issue for platform, items in job.platforms.items()
+                    for issue in entry_issues(job.model_copy(update={"platforms": {platform: items}}),
+                                              str(PLATFORMS[platform].folder / CATALOGUE_FILE))]
+    job = _without(job, problems) if problems else job
+    if base is not None:
+        job = _extended(job, base)
+    if problems:
+        raise JobProblems(problems, job)
     # Checked on every load, so `inventory check` reports it and `inspect` refuses before connecting.
     if own:
         issues = read_only_issues(job, label)

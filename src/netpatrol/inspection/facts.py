@@ -38,7 +38,7 @@ class DeviceFacts:
     serial: str | None = None
     hostname: str | None = None
     command: str | None = None
-    parse_status: str | None = None  # parsed / empty / no_template / parse_error
+    parse_status: str | None = None  # parsed / empty / no_template / parse_error / unrecognised
     error: str | None = None
 
     def to_dict(self) -> dict:

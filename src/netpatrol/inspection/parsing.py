@@ -8,7 +8,9 @@ ARP template, which returns a silent `[]`. Lookup order for (platform, command):
 2. the platform folder's `textfsm/index` (columns Template, Command: the folder is the platform),
 3. the platform folder's `textfsm/ntc.yaml`: ntc-templates file names vetted per exact command.
 
-Index rows must match the whole command (fullmatch), whether or not the regex ends in `$`.
+Index rows must match the whole command (fullmatch), whether or not the regex ends in `$`. Every
+matching row is a candidate (one per family layout); `parse` keeps the one that explains the
+output (inspection/fit.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,23 +28,29 @@ from typing import Literal
 import textfsm
 
 from netpatrol.errors import TemplateError
+from netpatrol.inspection.fit import Fit, FitFSM, measure, significant_lines
 from netpatrol.platforms import PLATFORMS, load_part
 
 INDEX_NAME = "index"
 NTC_FILE = "textfsm/ntc.yaml"
 
-Status = Literal["parsed", "empty", "no_template", "parse_error"]
+Status = Literal["parsed", "empty", "no_template", "parse_error", "unrecognised"]
 
 
 @dataclass(frozen=True)
 class ParseOutcome:
-    """What parsing one command's output gave. The four statuses are deliberately distinct:
-    a check must not read "no template" or "parse error" as "nothing to report"."""
+    """What parsing one command's output gave. The statuses are deliberately distinct: a check
+    must not read "no template", "parse error" or "unrecognised" (content no template read) as
+    "nothing to report"."""
 
     status: Status
     rows: list[dict] = field(default_factory=list)
-    template: str | None = None  # path of the template used (or that failed)
+    template: str | None = None  # path of the template chosen (or the first that failed)
     error: str | None = None
+    candidates: list[str] = field(default_factory=list)  # template file names, in trial order
+    unexplained: str | None = None  # first significant line the chosen template did not account for
+    explained: int = 0  # significant lines the chosen template accounted for
+    significant: int = 0  # lines with content (not blank, separator, echo or prompt)
 
 
 @dataclass(frozen=True)
@@ -128,9 +137,10 @@ def _index(directory: Path, platform_column: bool = True) -> tuple[IndexRow, ...
     return _index_cached(str(path), mtime, platform_column)
 
 
-def _ntc_vetted(platform: str) -> dict[str, str]:
-    """The platform's textfsm/ntc.yaml: exact command -> ntc-templates file name."""
-    return {normalise_command(c): t for c, t in (load_part(platform, NTC_FILE) or {}).items()}
+def _ntc_vetted(platform: str) -> dict[str, list[str]]:
+    """The platform's textfsm/ntc.yaml: exact command -> ntc-templates file name(s)."""
+    vetted = load_part(platform, NTC_FILE) or {}
+    return {normalise_command(c): [t] if isinstance(t, str) else list(t) for c, t in vetted.items()}
 
 
 @lru_cache(maxsize=1)
@@ -140,21 +150,26 @@ def ntc_template_dir() -> Path:
     return Path(ntc_templates.__file__).parent / "templates"
 
 
-def resolve_template(platform: str, command: str, extra_dirs: Sequence[Path] = ()) -> Path | None:
-    """The template file for this exact command, or None. Never guesses by prefix."""
+def candidates(platform: str, command: str, extra_dirs: Sequence[Path] = ()) -> list[Path]:
+    """Every template for this exact command, in trial order: the workspace's `parsers/` rows,
+    the platform folder's index rows, then its vetted ntc-templates files. Never by prefix."""
     cmd = normalise_command(command)
+    found: list[Path] = []
     for directory in map(Path, extra_dirs):
-        for row in _index(directory):
-            if row.platform is not None and row.platform.fullmatch(platform) and row.command.fullmatch(cmd):
-                return directory / row.template
+        found += [directory / row.template for row in _index(directory)
+                  if row.platform is not None and row.platform.fullmatch(platform) and row.command.fullmatch(cmd)]
     profile = PLATFORMS.get(platform)
-    if profile is None:
-        return None
-    for row in _index(profile.textfsm_dir, platform_column=False):
-        if row.command.fullmatch(cmd):
-            return profile.textfsm_dir / row.template
-    name = _ntc_vetted(platform).get(cmd)
-    return ntc_template_dir() / name if name else None
+    if profile is not None:
+        found += [profile.textfsm_dir / row.template for row in _index(profile.textfsm_dir, platform_column=False)
+                  if row.command.fullmatch(cmd)]
+        found += [ntc_template_dir() / name for name in _ntc_vetted(platform).get(cmd, [])]
+    return list(dict.fromkeys(found))
+
+
+def resolve_template(platform: str, command: str, extra_dirs: Sequence[Path] = ()) -> Path | None:
+    """The first candidate template for this exact command, or None."""
+    found = candidates(platform, command, extra_dirs)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=512)
@@ -162,30 +177,78 @@ def _template_text(path: str, mtime_ns: int) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def compile_template(path: Path) -> textfsm.TextFSM:
-    """A fresh TextFSM (it holds parse state) from cached template text."""
-    text = _template_text(str(path), path.stat().st_mtime_ns)
-    return textfsm.TextFSM(io.StringIO(text))
+_compiled = threading.local()  # an FSM holds parse state: one per template and thread
 
 
-def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = ()) -> ParseOutcome:
-    path = resolve_template(platform, command, extra_dirs)
-    if path is None:
+def compile_template(path: Path) -> FitFSM:
+    """The template's FSM, reset; compiled once per thread (compiling costs as much as parsing a
+    short output, and every candidate of a command is compiled)."""
+    key = (str(path), path.stat().st_mtime_ns)
+    cache: dict[tuple[str, int], FitFSM] = _compiled.__dict__.setdefault("fsms", {})
+    fsm = cache.get(key)
+    if fsm is None:
+        fsm = cache[key] = FitFSM(io.StringIO(_template_text(*key)))
+    else:
+        fsm.reset()
+    return fsm
+
+
+def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = (),
+          prefer: str | None = None) -> ParseOutcome:
+    """Parse with the candidate template that accounts for the output best.
+
+    `prefer` (a template file name, e.g. the one chosen for this device last time) is tried
+    first. The first candidate that explains every significant line and gives rows wins at once;
+    otherwise the one with rows and most lines explained (then most rows, then trial order).
+    """
+    found = candidates(platform, command, extra_dirs)
+    if not found:
         return ParseOutcome("no_template", error=f"no template for {platform} {command!r}")
-    try:
-        fsm = compile_template(path)
-    except FileNotFoundError:
-        return ParseOutcome("no_template", template=str(path),
-                            error=f"index names {path.name} but the file is missing")
-    except textfsm.TextFSMTemplateError as exc:
-        raise TemplateError(f"{path}: template does not compile: {exc}") from exc
-    try:
-        table = fsm.ParseText(text)
-    except textfsm.TextFSMError as exc:
-        return ParseOutcome("parse_error", template=str(path), error=f"{path.name}: {exc}")
-    keys = [h.lower() for h in fsm.header]
-    rows = [dict(zip(keys, values, strict=True)) for values in table]
-    return ParseOutcome("parsed" if rows else "empty", rows, str(path))
+    if prefer:
+        found.sort(key=lambda p: p.name != prefer)
+    profile = PLATFORMS.get(platform)
+    if profile is not None:
+        text = profile.without_noise(text)
+    significant = significant_lines(text, command)
+    names = [p.name for p in found]
+    fits: list[Fit] = []
+    errors: list[str] = []
+    for order, path in enumerate(found):
+        try:
+            fsm = compile_template(path)
+        except FileNotFoundError:
+            errors.append(f"index names {path.name} but the file is missing")
+            continue
+        except textfsm.TextFSMTemplateError as exc:
+            raise TemplateError(f"{path}: template does not compile: {exc}") from exc
+        try:
+            fit = measure(fsm, str(path), text, significant, order)
+        except textfsm.TextFSMError as exc:
+            errors.append(f"{path.name}: {exc}")
+            continue
+        if fit.rows and fit.first_unexplained is None:
+            return _outcome(fit, names, len(significant))
+        fits.append(fit)
+    if not fits:
+        if not errors or all("file is missing" in e for e in errors):
+            return ParseOutcome("no_template", template=str(found[0]), error="; ".join(errors), candidates=names)
+        first = text.splitlines()[significant[0]].strip() if significant else None
+        return ParseOutcome("parse_error", template=str(found[0]), error="; ".join(errors)[:500],
+                            candidates=names, unexplained=first, significant=len(significant))
+    return _outcome(max(fits, key=lambda f: f.key), names, len(significant))
+
+
+def _outcome(fit: Fit, names: list[str], significant: int) -> ParseOutcome:
+    if fit.rows:
+        status: Status = "parsed"
+    elif fit.first_unexplained is None:  # nothing printed, or only lines the template knows mean "none"
+        status = "empty"
+    else:
+        status = "unrecognised"
+    error = (f"no candidate template read this layout; first unexplained line: {fit.first_unexplained[:200]!r}"
+             if status == "unrecognised" and fit.first_unexplained else None)
+    return ParseOutcome(status, fit.rows, fit.template, error, candidates=names, unexplained=fit.first_unexplained,
+                        explained=fit.explained, significant=significant)
 
 
 def validate_template_dir(path: Path, platform_column: bool = True) -> list[str]:
@@ -215,6 +278,7 @@ def validate_template_dir(path: Path, platform_column: bool = True) -> list[str]
 __all__ = [
     "NTC_FILE",
     "ParseOutcome",
+    "candidates",
     "compile_template",
     "normalise_command",
     "parse",

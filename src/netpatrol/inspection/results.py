@@ -10,12 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 Severity = Literal["critical", "major", "minor", "info"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor", "info")
 ComponentStatus = Literal["ok", "warning", "failed", "absent", "unknown"]
-ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unsupported", "failed", "raw"]
+ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unrecognised", "unsupported", "failed", "raw"]
+# Item statuses that mean "the output was collected but gave no usable data": parse problems.
+PARSE_PROBLEMS: tuple[str, ...] = ("no_template", "parse_error", "unrecognised")
 DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error",
                        "not_inspected"]
 
@@ -152,6 +154,9 @@ class ItemOutcome(_Model):
     template: str | None = None
     error: str | None = None
     rows: int = 0
+    candidates: list[str] = Field(default_factory=list)  # templates tried, in the order tried
+    unexplained: str | None = None  # the first line of the output no template accounted for
+    problem: str | None = None  # what the normaliser could not use of the rows, and why
 
 
 class Finding(_Model):

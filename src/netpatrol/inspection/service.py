@@ -23,9 +23,19 @@ from netpatrol.collect.runner import SshCollector
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.comparison import compare
-from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.normalise import normalise_items
 from netpatrol.inspection.parsing import parse
-from netpatrol.inspection.results import SCHEMA_VERSION, SEVERITIES, Attempt, DeviceStatus, Facts, Health, InspectionResult, ItemOutcome
+from netpatrol.inspection.results import (
+    PARSE_PROBLEMS,
+    SCHEMA_VERSION,
+    SEVERITIES,
+    Attempt,
+    DeviceStatus,
+    Facts,
+    Health,
+    InspectionResult,
+    ItemOutcome,
+)
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.platforms import PLATFORMS
 from netpatrol.store import layout
@@ -35,6 +45,9 @@ from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.records import load_device_records, update_device_records
 from netpatrol.workspace.settings import Workspace
+
+# Device record key: item -> the template that read the item's output last time.
+TEMPLATES_RECORD = "inspection_templates"
 
 
 def result_path(period: str, h: ResolvedHost) -> str:
@@ -66,7 +79,7 @@ def summarise(period: str, results: list[InspectionResult]) -> dict:
         "status": {s: sum(1 for r in results if r.status == s) for s in sorted({r.status for r in results})},
         "findings": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
         "unsupported_items": sum(1 for r in results for i in r.items.values() if i.status == "unsupported"),
-        "parse_problems": sum(1 for r in results for i in r.items.values() if i.status in ("no_template", "parse_error")),
+        "parse_problems": sum(1 for r in results for i in r.items.values() if i.status in PARSE_PROBLEMS),
     }
 
 
@@ -94,8 +107,11 @@ def _previous(store: Store, earlier: list[str], h: ResolvedHost) -> InspectionRe
     return None
 
 
-def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) -> InspectionResult:
+def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str,
+             templates: dict[str, str] | None = None) -> InspectionResult:
+    """`templates`: item -> the template chosen for this device last time, tried first."""
     extra = [ws.root / "parsers"] if (ws.root / "parsers").is_dir() else []
+    templates = templates or {}
     items: dict[str, ItemOutcome] = {}
     parsed_rows: dict[str, list[dict]] = {}
     by_item: dict[str, list[dict]] = {}
@@ -108,14 +124,20 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str) ->
         # may quote a typed command with its secret (IOS CFGLOG_LOGGEDCMD), so parse the sanitised text.
         # Sanitised once, here: the evidence written to Git later is this same text.
         r.text = text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
-        outcome = parse(h.platform, r.command, text, extra)
+        outcome = parse(h.platform, r.command, text, extra, prefer=templates.get(name))
         items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status,
                                   template=Path(outcome.template).name if outcome.template else None,
-                                  error=outcome.error, rows=len(outcome.rows))
+                                  error=outcome.error, rows=len(outcome.rows), candidates=outcome.candidates,
+                                  unexplained=outcome.unexplained[:500] if outcome.unexplained else None)
         parsed_rows[r.command] = outcome.rows
         by_item[name] = outcome.rows
         texts[name] = text
-    facts, health = normalise(h.platform, by_item, texts)
+    normalised = normalise_items(h.platform, by_item, texts)
+    facts, health = normalised.facts, normalised.health
+    for name, gap in normalised.unused.items():
+        # Rows that gave none of the item's facts are as silent as no rows: a parse problem.
+        item_status = "unrecognised" if gap.no_facts and items[name].status == "parsed" else items[name].status
+        items[name] = items[name].model_copy(update={"status": item_status, "problem": gap.reason[:500]})
     profile = PLATFORMS[h.platform]
     if raw.running_config is not None and raw.saved_config is not None:
         health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
@@ -190,6 +212,7 @@ def run_inspection(
     store = open_store(ws)
     records = load_device_records(ws)
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
+    templates = {name: rec.get(TEMPLATES_RECORD, {}) for name, rec in records.items()}
     with store.lock(timeout=lock_timeout):
         collect = collector or SshCollector(ws, workers=workers, processes=processes)
         procedure = partial(collect_inspection, items=job.platforms, remembered=remembered, collect_config=job.collect_config)
@@ -199,7 +222,7 @@ def run_inspection(
         for h in hosts:
             o = outcomes.get(h.name)
             raw = o.value if o and o.ok else None
-            result = _analyse(ws, h, raw, period) if raw else _failed(h, period, o.error if o else None)
+            result = _analyse(ws, h, raw, period, templates.get(h.name)) if raw else _failed(h, period, o.error if o else None)
             previous = _previous(store, earlier, h)
             # Security checks need the real values (an SNMP community "public" is only visible
             # unsanitised); the text stays in memory and findings quote sanitised lines only.
@@ -246,6 +269,9 @@ def _record(ws: Workspace, results) -> None:
         if result.status == "ok":
             rec["last_inspection"] = result.collected_at
             rec["inspection_commands"] = {i.item: i.command for i in raw.items.values() if i.command}
+            # The template that read each item is tried first next time (the device's family).
+            rec[TEMPLATES_RECORD] = {i.item: i.template for i in result.items.values()
+                                     if i.status == "parsed" and i.template}
             for key in ("os_version", "serial", "model"):
                 value = getattr(result.facts, key)
                 if value:

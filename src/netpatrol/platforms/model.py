@@ -174,6 +174,10 @@ class PlatformProfile(_Frozen):
     # config_checks.yaml, read and validated by the registry: configuration check id -> this
     # platform's regex (MULTILINE), or None where the platform is not checked by it.
     config_checks: dict[str, str | None] = Field(default_factory=dict)
+    # Lines the device prints before any command's output, whatever the command (IOS `exec prompt
+    # timestamp`: "Load for five secs …", "Time source is …"); no template reads them, so the
+    # parser drops them from the top of an output before trying the candidates.
+    output_noise: list[str] = Field(default_factory=list)
 
     @property
     def telnet_type(self) -> str:
@@ -187,11 +191,26 @@ class PlatformProfile(_Frozen):
     def lab_dir(self) -> Path:
         return self.folder / "lab"
 
-    @field_validator("error_patterns")
+    @field_validator("error_patterns", "output_noise")
     @classmethod
     def _patterns_compile(cls, v: list[str]) -> list[str]:
         _compiles_all(list(v))
         return v
+
+    @cached_property
+    def noise_re(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{p})" for p in self.output_noise)) if self.output_noise else None
+
+    def without_noise(self, text: str) -> str:
+        """`text` without the leading lines that match `output_noise` (blank lines among them too)."""
+        noise = self.noise_re
+        if noise is None:
+            return text
+        lines = text.splitlines(keepends=True)
+        skip = 0
+        while skip < len(lines) and (not lines[skip].strip() or noise.match(lines[skip])):
+            skip += 1
+        return text if skip == 0 or skip == len(lines) else "".join(lines[skip:])
 
     @cached_property
     def error_re(self) -> re.Pattern[str]:

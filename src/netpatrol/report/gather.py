@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from netpatrol import __version__
 from netpatrol.errors import UsageError
-from netpatrol.inspection.results import SEVERITIES, Finding, InspectionResult, finding_key
+from netpatrol.inspection.results import PARSE_PROBLEMS, SEVERITIES, Finding, InspectionResult, ItemOutcome, finding_key
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import (
     ConfigChange,
@@ -29,7 +29,7 @@ from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.workspace.settings import Settings
 
-_PROBLEM_STATUSES = ("no_template", "parse_error", "unsupported", "failed")
+_PROBLEM_STATUSES = (*PARSE_PROBLEMS, "unsupported", "failed")
 TOP_RISKS = 5
 
 
@@ -147,10 +147,15 @@ def _device_row(name: str, site: str, r: InspectionResult | None, h: ResolvedHos
         collected_at=r.collected_at if r else None,
         cpu_previous=prev.health.cpu_percent if prev and prev.status == "ok" else None,
         memory_previous=prev.health.memory_percent if prev and prev.status == "ok" else None,
-        problems=(sorted((ItemProblem(o.item, o.status, o.command, o.error) for o in r.items.values()
+        problems=(sorted((_item_problem(o) for o in r.items.values()
                           if o.status in _PROBLEM_STATUSES), key=lambda p: p.item) + _failed_attempts(r)) if r else [],
         flags=frozenset(f.check for f in r.findings) if r else frozenset(),
     )
+
+
+def _item_problem(o: ItemOutcome) -> ItemProblem:
+    return ItemProblem(o.item, o.status, o.command, "; ".join(x for x in (o.error, o.problem) if x) or None,
+                       template=o.template or ", ".join(o.candidates) or None, unexplained=o.unexplained)
 
 
 def _failed_attempts(r: InspectionResult) -> list[ItemProblem]:

@@ -19,6 +19,8 @@ class ItemProblem:
     status: str
     command: str | None
     error: str | None
+    template: str | None = None  # the template chosen, else the candidates tried
+    unexplained: str | None = None  # device output: the first line no template accounted for
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""The report as an Excel workbook: summary, findings, per-device metrics, site archive and config
-changes, one table per sheet with a frozen header, for clients who track findings in Excel."""
+"""The report as an Excel workbook: summary, findings, per-device metrics, site archive, config
+changes and parse problems, one table per sheet with a frozen header, for clients who track findings in Excel."""
 
 from __future__ import annotations
 
@@ -55,6 +55,11 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
     write_table(wb.create_sheet(t("xlsx.changes")),
            [t("col.device"), t("col.site"), t("col.change_status"), t("col.added"), t("col.removed")],
            [[c.host, c.site, t(f"drift.{c.status}"), c.added, c.removed] for c in report.config_changes])
+    write_table(wb.create_sheet(t("xlsx.problems")),
+           [t("col.site"), t("col.device"), t("col.item"), t("col.command"), t("col.result"), t("col.template"),
+            t("col.unexplained"), t("col.reason")],
+           [[d.site, d.host, p.item, p.command, t(f"item.{p.status}"), p.template, p.unexplained, p.error]
+            for d in report.with_problems for p in d.problems])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

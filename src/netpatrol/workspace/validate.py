@@ -1,7 +1,7 @@
 """`netpatrol inventory check`: every problem of the workspace's input files, all at once.
 
 Covers netpatrol.yaml, the inventory, the job files, the check packs, the workspace's own TextFSM
-templates, lab.yaml and the platform folders registered from outside the package.
+templates and their test pairs (parsers/tests/), lab.yaml and the platform folders registered from outside the package.
 Each problem names its file and, where it applies, host/check and field.
 """
 
@@ -17,12 +17,12 @@ from netpatrol.workspace.settings import Workspace
 def _as_issue(file: str, exc: NetpatrolError) -> InventoryIssue | str:
     text = str(exc)
     # A YAML error already names its file: `tasks/quarterly.yaml: tasks/quarterly.yaml: line 2` otherwise.
-    return text if text.startswith(f"{file}:") else InventoryIssue(file, "", "", text)
+    return text if text.startswith((f"{file}:", f"{file} is invalid")) else InventoryIssue(file, "", "", text)
 
 
 def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     from netpatrol.checks.loader import load_packs, validate_pack_file
-    from netpatrol.inspection.catalogue import NotReadOnly, load_job
+    from netpatrol.inspection.catalogue import JobProblems, load_job
     from netpatrol.inspection.parsing import validate_template_dir
     from netpatrol.lab.labfile import load_lab_file
 
@@ -41,23 +41,38 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     job = None
     try:
         job = load_job(ws.root, "quarterly")
-    except NotReadOnly as exc:
+    except JobProblems as exc:
         problems.extend(exc.issues)
         job = exc.job  # its check packs are still worth validating
     except NetpatrolError as exc:
         problems.append(_as_issue("tasks/quarterly.yaml", exc))
     checks_dir = ws.root / "checks"
+    checks = []
     if checks_dir.is_dir():
         for pack in sorted(checks_dir.glob("*.yaml")):
             problems.extend(validate_pack_file(pack))
         if job is not None and not any(isinstance(p, str) and "checks/" in p for p in problems):
             try:
-                load_packs(job.check_packs, checks_dir)
+                checks = load_packs(job.check_packs, checks_dir)
             except NetpatrolError as exc:
                 problems.append(str(exc))
     parsers = ws.root / "parsers"
-    if (parsers / "index").exists():
-        problems.extend(validate_template_dir(parsers))
+    index_problems = validate_template_dir(parsers) if (parsers / "index").exists() else []
+    problems.extend(index_problems)
+    if parsers.is_dir() and not index_problems:
+        from netpatrol.inspection.pairs import pair_problems
+
+        try:
+            problems.extend(pair_problems(parsers, ws.root))
+        except NetpatrolError as exc:  # a template that does not compile
+            problems.append(str(exc))
+    if job is not None and checks and not index_problems:
+        from netpatrol.checks.columns import row_column_problems
+
+        try:
+            problems.extend(row_column_problems(checks, job, [parsers] if parsers.is_dir() else []))
+        except NetpatrolError as exc:
+            problems.append(str(exc))
     from netpatrol.report.render import validate_templates
 
     problems.extend(validate_templates(ws.reports / "templates"))

@@ -3,18 +3,21 @@
 `parsed` and `raw` are keyed by catalogue item ("cpu", "fans", ...). A missing item leaves its
 fields None/empty: None means "not collected", never "fine". Each platform folder's
 normalise.yaml declares the field maps (schema: `_spec.PlatformSpec`); `platform_spec` reads it.
+`normalise_items` also says, per item, what it could not use (gaps.Unused).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from pydantic import TypeAdapter, ValidationError
 
 from netpatrol.errors import NetpatrolError, invalid_file
-from netpatrol.inspection.normalise._build import LOG_CAP, clock, health_from
+from netpatrol.inspection.normalise._build import LOG_CAP, Notes, clock, health_from
 from netpatrol.inspection.normalise._build import facts as _facts
 from netpatrol.inspection.normalise._spec import Hook, PlatformSpec
+from netpatrol.inspection.normalise.gaps import Unused, unused_items
 from netpatrol.inspection.normalise.hooks import HOOKS
 from netpatrol.inspection.normalise.protocols import apply as _protocols
 from netpatrol.inspection.results import Facts, Health
@@ -56,16 +59,21 @@ def platform_spec(platform: str) -> tuple[PlatformSpec, tuple[Hook, ...]]:
     return cached[1], cached[2]
 
 
-def normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str, str] | None = None
-              ) -> tuple[Facts, Health]:
-    """Facts and Health of one device from its parsed items (pure: no I/O once the map is read)."""
+@dataclass(frozen=True)
+class Normalised:
+    facts: Facts
+    health: Health
+    unused: dict[str, Unused] = field(default_factory=dict)  # item -> what of its rows was not used
+
+
+def _normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str, str],
+               notes: Notes | None) -> tuple[Facts, Health]:
     spec, hooks = platform_spec(platform)
-    raw = raw or {}
     facts = _facts(spec.facts, parsed)
     facts.vendor = PLATFORMS[platform].vendor
     if facts.hostname is None:  # many `show version`s omit it; log lines carry it
         facts.hostname = next((str(r["hostname"]) for r in parsed.get("logs") or [] if r.get("hostname")), None)
-    health = health_from(spec, parsed)
+    health = health_from(spec, parsed, notes)
     health.clock = clock(parsed)
     _protocols(spec.protocols, parsed, health)
     for hook in hooks:
@@ -73,4 +81,20 @@ def normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str,
     return facts, health
 
 
-__all__ = ["LOG_CAP", "NormaliseError", "normalise", "platform_spec"]
+def normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str, str] | None = None
+              ) -> tuple[Facts, Health]:
+    """Facts and Health of one device from its parsed items (pure: no I/O once the map is read)."""
+    return _normalise(platform, parsed, raw or {}, None)
+
+
+def normalise_items(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str, str] | None = None
+                    ) -> Normalised:
+    """`normalise`, and per item what it could not use: skipped rows with the reason, and items
+    whose rows gave none of the facts the field map reads from them."""
+    notes: Notes = {}
+    facts, health = _normalise(platform, parsed, raw or {}, notes)
+    spec, hooks = platform_spec(platform)
+    return Normalised(facts, health, unused_items(spec, hooks, parsed, raw or {}, notes))
+
+
+__all__ = ["LOG_CAP", "NormaliseError", "Normalised", "Unused", "normalise", "normalise_items", "platform_spec"]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 from netpatrol.inspection.normalise import _common as c
+from netpatrol.inspection.normalise._rows import Notes, Positions, given, named_rows, note, part_name, raw_value, where_ok
 from netpatrol.inspection.normalise._spec import (
     ComponentMap,
     CpuMap,
@@ -29,8 +30,7 @@ LOG_CAP = 200  # newest entries kept in health.logs
 def rows_where(rows: list[dict], where: Where) -> list[dict]:
     if not where:
         return rows
-    return [r for r in rows
-            if all(re.fullmatch(rx, c.text(r.get(f)) or "", re.IGNORECASE) for f, rx in where)]
+    return [r for r in rows if where_ok(r, where)]
 
 
 def facts(m: FactsMap, parsed: Parsed) -> Facts:
@@ -50,6 +50,7 @@ def facts(m: FactsMap, parsed: Parsed) -> Facts:
 
 def cpu(m: CpuMap, parsed: Parsed) -> tuple[float | None, float | None]:
     rows = parsed.get(m.item) or []
+    rows = rows_where(rows, m.where) or rows
     if not rows:
         return None, None
     row = rows[0]  # per-process tables repeat the global figures on every row
@@ -88,25 +89,23 @@ def memory(m: MemoryMap, parsed: Parsed) -> tuple[float | None, int | None, int 
     return pct, total, used
 
 
-def _name(row: Mapping, prefix: tuple[str, ...], fields: tuple[str, ...]) -> str | None:
-    name = c.first(row, fields)
-    if name is None:
-        return None
-    parts = [p for f in prefix if (p := c.first(row, [f]))]
-    return "/".join([*parts, name])
-
-
 # When several rows describe one component (a PSU's Vin/Iin/Vout sensors), the worst one counts.
 _RANK = {"failed": 4, "warning": 3, "absent": 2, "ok": 1, "unknown": 0}
 
 
-def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus]) -> list[Component]:
+def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus],
+               kind: str = "part") -> list[Component]:
     out: dict[str, Component] = {}
+    named = named_rows(maps, parsed)
     for m in maps:
-        for row in rows_where(parsed.get(m.item) or [], m.where):
-            name = _name(row, m.prefix, m.name)
-            if name is None:
+        positions = Positions(kind)
+        for row in parsed.get(m.item) or []:
+            if not where_ok(row, m.where) or not given(row, (*m.name, *m.status, *m.present)):
                 continue
+            name = part_name(row, m.prefix, m.name)
+            if name is None and id(row) in named:
+                continue
+            name = name or positions.name(row, m.prefix)
             status = c.status_of(c.first(row, m.status), table)
             if m.present and (c.first(row, m.present) or "").lower() in c.ABSENT_WORDS:
                 status = "absent"
@@ -117,17 +116,28 @@ def components(maps: tuple[ComponentMap, ...], parsed: Parsed, table: Mapping[st
     return list(out.values())
 
 
-def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus]) -> list[Sensor]:
+def sensors(maps: tuple[SensorMap, ...], parsed: Parsed, table: Mapping[str, ComponentStatus],
+            notes: Notes | None = None) -> list[Sensor]:
     out: list[Sensor] = []
+    named = named_rows(maps, parsed)
     for m in maps:
-        for row in rows_where(parsed.get(m.item) or [], m.where):
-            name = _name(row, m.prefix, m.name)
-            celsius = c.num(c.first(row, m.celsius))
-            if name is None or celsius is None:
+        positions = Positions("sensor")
+        for index, row in enumerate(parsed.get(m.item) or [], start=1):
+            if not where_ok(row, m.where) or not given(row, (*m.name, *m.celsius, *m.status)):
                 continue
-            warn, crit = c.num(c.first(row, m.warn)), c.num(c.first(row, m.critical))
+            name = part_name(row, m.prefix, m.name)
+            if name is None and id(row) in named:
+                continue
+            celsius = c.num(c.first(row, m.celsius))
             status = c.status_of(c.first(row, m.status), table) if m.status else "unknown"
-            if status == "unknown":
+            if celsius is None and status == "unknown":
+                value = raw_value(row, m.celsius)
+                note(notes, m.item, f"row {index}: no temperature value" + (f" {value!r}" if value else ""))
+                continue
+            # A sensor with only a state ("SYSTEM TEMPERATURE is OK") is kept: its state is a fact.
+            name = name or positions.name(row, m.prefix)
+            warn, crit = c.num(c.first(row, m.warn)), c.num(c.first(row, m.critical))
+            if status == "unknown" and celsius is not None:
                 status = "failed" if crit and celsius >= crit else "warning" if warn and celsius >= warn else (
                     "ok" if warn or crit else "unknown")
             out.append(Sensor(name=name, celsius=celsius, status=status, warn=warn, critical=crit))
@@ -162,12 +172,13 @@ def canonical_interface(name: str) -> str:
     return canonical_interface_name(name.replace(" ", ""))
 
 
-def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed) -> list[InterfaceHealth]:
+def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed, notes: Notes | None = None) -> list[InterfaceHealth]:
     merged: dict[str, dict[str, object]] = {}
     for m in maps:
-        for row in parsed.get(m.item) or []:
+        for index, row in enumerate(parsed.get(m.item) or [], start=1):
             name = c.first(row, m.name)
             if name is None:
+                note(notes, m.item, f"row {index}: no interface name")
                 continue
             oper_text = c.first(row, m.oper)
             admin_text = c.first(row, m.admin) if m.admin else None
@@ -254,13 +265,14 @@ def storage(m: StorageMap, parsed: Parsed) -> tuple[int | None, int | None, floa
     return None, None, None
 
 
-def peers(m: PeerMap | None, parsed: Parsed) -> list[Peer]:
+def peers(m: PeerMap | None, parsed: Parsed, notes: Notes | None = None) -> list[Peer]:
     if m is None:
         return []
     out = []
-    for row in parsed.get(m.item) or []:
+    for index, row in enumerate(parsed.get(m.item) or [], start=1):
         neighbor = c.first(row, m.neighbor)
         if neighbor is None:
+            note(notes, m.item, f"row {index}: no neighbour")
             continue
         state = c.first(row, m.state)
         out.append(Peer(neighbor=neighbor, state=state,
@@ -275,24 +287,25 @@ def neighbors(m: NeighborMap, parsed: Parsed) -> list[Neighbor]:
             for r in parsed.get(m.item) or []]
 
 
-def health_from(spec, parsed: Parsed) -> Health:
+def health_from(spec, parsed: Parsed, notes: Notes | None = None) -> Health:
+    """The health model from the parsed items; `notes` (when given) collects why rows were skipped."""
     table = {**c.COMMON_STATUS, **spec.status_words}
     h = Health()
     h.cpu_percent, h.cpu_peak_percent = cpu(spec.cpu, parsed)
     h.memory_percent, h.memory_total_kb, h.memory_used_kb = memory(spec.memory, parsed)
-    h.temperatures = sensors(spec.temperatures, parsed, table)
-    h.fans = components(spec.fans, parsed, table)
-    h.power_supplies = components(spec.power_supplies, parsed, table)
-    h.boards = components(spec.boards, parsed, table)
-    h.interfaces = interfaces(spec.interfaces, parsed)
+    h.temperatures = sensors(spec.temperatures, parsed, table, notes)
+    h.fans = components(spec.fans, parsed, table, "fan")
+    h.power_supplies = components(spec.power_supplies, parsed, table, "power")
+    h.boards = components(spec.boards, parsed, table, "board")
+    h.interfaces = interfaces(spec.interfaces, parsed, notes)
     h.logs = log_entries(spec.logs, parsed)
     h.alarms = log_entries(spec.alarms, parsed) if spec.alarms else []
     h.ntp_synced, h.ntp_stratum, h.ntp_reference = ntp(spec.ntp, parsed)
     h.storage_total_kb, h.storage_free_kb, h.storage_percent = storage(spec.storage, parsed)
     h.neighbors = neighbors(spec.neighbors, parsed)
-    h.ospf = peers(spec.ospf, parsed)
-    h.bgp = peers(spec.bgp, parsed)
-    h.licenses = components((spec.licenses,), parsed, table) if spec.licenses else []
+    h.ospf = peers(spec.ospf, parsed, notes)
+    h.bgp = peers(spec.bgp, parsed, notes)
+    h.licenses = components((spec.licenses,), parsed, table, "licence") if spec.licenses else []
     return h
 
 

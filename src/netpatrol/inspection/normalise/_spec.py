@@ -38,6 +38,7 @@ class CpuMap:
     average: Fields = ("cpu_usage_5_min", "cpu_usage_1_min", "cpu_usage")  # preference order
     peak: Fields = ("cpu_usage_5_sec", "cpu_usage", "cpu_usage_1_min")
     idle: bool = False  # fields hold idle %, usage = 100 - idle (NX-OS, Junos)
+    where: Where = ()  # which row is the system's CPU when every board prints one (the first match)
 
 
 @dataclass(frozen=True, config=_FORBID)
