@@ -13,7 +13,7 @@ from fault_world import cli
 from netpatrol.checks.engine import CheckContext, evaluate
 from netpatrol.checks.loader import load_packs
 from netpatrol.inspection.catalogue import load_job
-from netpatrol.inspection.normalise import normalise
+from netpatrol.inspection.normalise import normalise, normalise_items
 from netpatrol.inspection.normalise.protocols import seconds
 from netpatrol.inspection.parsing import parse
 from netpatrol.inspection.results import Facts, Health, InspectionResult, RedundancyGroup, StpInstance
@@ -94,6 +94,13 @@ def test_mac_capacity_is_in_use_plus_still_available():
     # an older Catalyst prints no switch total: the VLAN totals are summed
     _, old = normalise("cisco_ios", {"mac": [{"vlan_totals": ["3", "4"], "available": "7981"}]})
     assert (old.mac_entries, old.mac_capacity) == (7, 7988)
+
+
+def test_protocol_rows_the_map_cannot_read_are_reported_not_silent():
+    result = normalise_items("huawei_vrp", {"stp": [{"port": "GE0/0/1", "role": "DESI"}],
+                                            "vrrp": [{"vrid": "1", "state": "Master", "interface": "Vlanif10"}]})
+    assert set(result.unused) == {"stp"} and result.unused["stp"].no_facts
+    assert result.health.stp == [] and len(result.health.vrrp) == 1
 
 
 # --- checks ---------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from netpatrol.inspection.normalise._build import facts as _facts
 from netpatrol.inspection.normalise._spec import Hook, PlatformSpec
 from netpatrol.inspection.normalise.gaps import Unused, unused_items
 from netpatrol.inspection.normalise.hooks import HOOKS
-from netpatrol.inspection.normalise.protocols import apply as _protocols
 from netpatrol.inspection.results import Facts, Health
 from netpatrol.platforms import PLATFORMS, PlatformProfile, load_part
 
@@ -75,7 +74,6 @@ def _normalise(platform: str, parsed: Mapping[str, list[dict]], raw: Mapping[str
         facts.hostname = next((str(r["hostname"]) for r in parsed.get("logs") or [] if r.get("hostname")), None)
     health = health_from(spec, parsed, notes)
     health.clock = clock(parsed)
-    _protocols(spec.protocols, parsed, health)
     for hook in hooks:
         hook(facts, health, parsed, raw)
     return facts, health

@@ -111,6 +111,9 @@ def stp(m: StpMap, rows: list[dict], root_words: Fields) -> list[StpInstance]:
     for row in rows:
         instance = c.first(row, m.instance) or m.default_instance
         bridge, root = _id(row, m.bridge_priority, m.bridge_id), _id(row, m.root_priority, m.root_id)
+        changes, last = c.integer(c.first(row, m.topology_changes)), seconds(c.first(row, m.last_change))
+        if bridge is None and root is None and changes is None and last is None:
+            continue  # a row the map cannot read: the item is then reported as giving nothing
         said = c.first(row, m.is_root)
         is_root: bool | None
         if said is not None:
@@ -127,8 +130,7 @@ def stp(m: StpMap, rows: list[dict], root_words: Fields) -> list[StpInstance]:
         if is_root and root_port and re.fullmatch(r"0(\.0)?", root_port):  # Huawei/H3C "RootPortId :0.0"
             root_port = None
         found = StpInstance(instance=instance, bridge_id=bridge, root_id=root, is_root=is_root, root_port=root_port,
-                            topology_changes=c.integer(c.first(row, m.topology_changes)),
-                            last_change_seconds=seconds(c.first(row, m.last_change)))
+                            topology_changes=changes, last_change_seconds=last)
         seen = out.get(instance)
         # One instance may span several rows (a root row, then a counters row): fill the gaps.
         out[instance] = found if seen is None else seen.model_copy(update={
