@@ -21,7 +21,7 @@ from netpatrol.lab.device import DeviceSpec, SimulatedDevice
 from netpatrol.platforms import PLATFORMS
 
 CHECKS = {c.id: c for c in load_packs(["health"], None)}
-PROTOCOL_CHECKS = ["vrrp_group_not_ready", "stp_topology_changes", "stp_root_changed",
+PROTOCOL_CHECKS = ["vrrp_group_not_ready", "vrrp_group_flapping", "stp_topology_changes", "stp_root_changed",
                    "arp_table_near_capacity", "mac_table_near_capacity"]
 DAY = 86400
 
@@ -127,6 +127,16 @@ def test_every_init_spelling_is_a_major_finding_and_settled_states_are_not():
     assert CHECKS["vrrp_group_not_ready"].severity == "major"
 
 
+def test_flapping_is_the_growth_of_the_state_change_counter_since_the_last_inspection():
+    def group(changes: int) -> Health:
+        return Health(vrrp=[RedundancyGroup(name="Vlan10 hsrp 10", state="Active", state_changes=changes)])
+
+    before = _result(group(2), period="2026Q2")
+    assert _found(_result(group(40)), before) == [("vrrp_group_flapping", "Vlan10 hsrp 10")]
+    assert _found(_result(group(5)), before) == []
+    assert _found(_result(group(40))) == []  # a first inspection has no growth to judge
+
+
 def test_topology_changes_count_only_when_the_last_one_is_recent():
     assert _found(_result(Health(stp=[_stp(changes=4817, last=37)]))) == [("stp_topology_changes", "0")]
     assert _found(_result(Health(stp=[_stp(changes=4817, last=40 * DAY)]))) == []  # old history
@@ -178,6 +188,8 @@ def test_lab_outputs_normalise_to_the_device_state(platform: str, tmp_path: Path
     assert h.stp[0].root_id and st.root_mac.replace(".", "")[-4:] in h.stp[0].root_id.replace(":", "").replace("-", "")
     assert sorted(int(g.group or 0) for g in h.vrrp) == [g.vrid for g in state.vrrp]
     assert all(g.up for g in h.vrrp)
+    if platform == "cisco_nxos":  # the one platform whose group output counts state changes
+        assert [g.state_changes for g in h.vrrp] == [2, 2]
     assert h.arp_entries is not None and h.arp_entries >= len(state.arp)
     if "mac" in CATALOGUE[platform]:
         assert h.mac_entries == len(state.arp)

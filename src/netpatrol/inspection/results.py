@@ -107,6 +107,7 @@ class RedundancyGroup(_Model):
     up: bool | None = None  # the state is a settled one (Master/Backup, Active/Standby, Listen)
     virtual_ip: str | None = None
     priority: int | None = None
+    state_changes: int | None = None  # where the device counts them (NX-OS HSRP)
 
 
 class Health(_Model):

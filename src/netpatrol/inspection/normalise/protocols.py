@@ -46,6 +46,7 @@ class RedundancyMap:
     state: Fields = ("state",)
     virtual_ip: Fields = ("virtual_ip",)
     priority: Fields = ("priority",)
+    state_changes: Fields = ("state_changes",)
     up: str = r"master|backup|active|standby|listen"  # fullmatch, case-insensitive
 
 
@@ -149,7 +150,8 @@ def groups(maps: tuple[RedundancyMap, ...], parsed: Parsed) -> list[RedundancyGr
             out.append(RedundancyGroup(
                 name=name, protocol=m.protocol, interface=interface, group=group, state=state,
                 up=None if state is None else bool(re.fullmatch(m.up, state.strip(), re.IGNORECASE)),
-                virtual_ip=c.first(row, m.virtual_ip), priority=c.integer(c.first(row, m.priority))))
+                virtual_ip=c.first(row, m.virtual_ip), priority=c.integer(c.first(row, m.priority)),
+                state_changes=c.integer(c.first(row, m.state_changes))))
     return out
 
 
