@@ -25,7 +25,9 @@ from netpatrol.inspection.results import (
     Peer,
     RedundancyGroup,
     Sensor,
+    StackMember,
     StpInstance,
+    Transceiver,
 )
 from netpatrol.workspace.models import InspectionScope
 
@@ -70,6 +72,12 @@ def healthy(platform: str = "cisco_ios", period: str = "2026Q3") -> InspectionRe
             ospf=[Peer(neighbor="10.0.0.2", state="FULL/DR"), Peer(neighbor="10.0.0.3", state="2WAY/DROTHER")],
             bgp=[Peer(neighbor="192.0.2.1", state="Established"), Peer(neighbor="192.0.2.9", state="1520")],
             licenses=[Component(name="ipbasek9", status="ok", detail="Permanent")],
+            transceivers=[
+                Transceiver(interface="TenGigabitEthernet1/1/1", rx_dbm=-4.1, rx_low_alarm=-18.0, rx_low_warning=-14.0, status="ok"),
+                Transceiver(interface="TenGigabitEthernet1/1/2", rx_dbm=-3.2, status="unknown"),  # no thresholds printed
+            ],
+            stack_members=[StackMember(name="1", status="ok", role="Master", state="Ready"),
+                           StackMember(name="2", status="ok", role="Member", state="Ready")],
             stp=[StpInstance(instance="0", root_id="4096.4c1f-cc44-4163", is_root=False, topology_changes=180,
                              last_change_seconds=40 * DAY),
                  StpInstance(instance="1", root_id="4096.4c1f-cc44-4163", topology_changes=12, last_change_seconds=3600)],
@@ -181,6 +189,9 @@ VIOLATIONS: dict[str, tuple[Mutator, str | None]] = {
     "ospf_neighbor_not_full": (lambda c: setattr(c.result.health.ospf[0], "state", "EXSTART/DR"), "10.0.0.2"),
     "bgp_peer_not_established": (lambda c: setattr(c.result.health.bgp[1], "state", "Active"), "192.0.2.9"),
     "log_high_severity": (_new_log, None),
+    "transceiver_rx_low_alarm": (lambda c: setattr(c.result.health.transceivers[0], "rx_dbm", -21.5), "TenGigabitEthernet1/1/1"),
+    "transceiver_rx_low_warning": (lambda c: setattr(c.result.health.transceivers[0], "rx_dbm", -15.2), "TenGigabitEthernet1/1/1"),
+    "stack_member_down": (lambda c: setattr(c.result.health.stack_members[1], "status", "failed"), "2"),
     "alarms_active": (lambda c: c.result.health.alarms.append(LogEntry(severity=1, message="Board 2 offline")), None),
     "vrrp_group_not_ready": (lambda c: setattr(c.result.health.vrrp[1], "state", "Initialize"), "Vlanif20 vrrp 2"),
     "vrrp_group_flapping": (lambda c: setattr(c.result.health.vrrp[0], "state_changes", 40), "Vlanif10 vrrp 1"),
@@ -518,3 +529,12 @@ def test_security_checks_on_real_configs(platform, name, fires, silent):
     got = set(ids(evaluate(list(CONFIG_CHECKS.values()), ctx_for(platform, running_config=_corpus_config(platform, name)))))
     assert fires <= got, got
     assert not (silent & got), got
+
+
+def test_rx_below_the_alarm_threshold_is_major_only():
+    ctx = ctx_for()
+    ctx.result.health.transceivers[0].rx_dbm = -21.5
+    ctx.result.health.transceivers[1].rx_dbm = -40.0  # no thresholds printed: nothing to compare with
+    found = evaluate([BY_ID["transceiver_rx_low_alarm"], BY_ID["transceiver_rx_low_warning"]], ctx)
+    assert [(f.check, f.subject, f.threshold) for f in found] == [
+        ("transceiver_rx_low_alarm", "TenGigabitEthernet1/1/1", -18.0)]

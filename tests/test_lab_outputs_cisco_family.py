@@ -63,6 +63,10 @@ UNSUPPORTED_ON = {
     ("arista_eos", "show environment temperature"): {"virtual"},
     ("arista_eos", "show environment cooling"): {"virtual"},
     ("arista_eos", "show environment power"): {"virtual"},
+    ("cisco_ios", "show switch detail"): {"router", "cat4500"},
+    ("cisco_ios", "show module"): {"router"},
+    ("juniper_junos", "show virtual-chassis"): {"router"},
+    ("arista_eos", "show module"): {"hardware", "virtual"},  # fixed systems have no modules
 }
 DEVICES = [
     (platform, family, model, version)

@@ -48,6 +48,7 @@ UNSUPPORTED = {
     ("huawei_vrp", "display device temperature all"): "S", ("huawei_vrp", "display device fan"): "S",
     ("huawei_vrp", "display device power"): "S",
     ("hp_comware", "display license"): "S5130",
+    ("huawei_vrp", "display transceiver verbose"): "CE", ("huawei_vrp", "display interface transceiver verbose"): "S",
 }
 
 

@@ -119,7 +119,8 @@ def test_juniper_uptime_from_boot_time_and_idle_cpu():
 def from_pairs(platform: str, items: dict[str, str]):
     parsed = {}
     for item, slug in items.items():
-        yml = next((PAIRS / platform / slug).glob("*.yml"))
+        # "display_fan/s5720_v200r011" names one pair of a folder that holds several families
+        yml = PAIRS / platform / f"{slug}.yml" if "/" in slug else next((PAIRS / platform / slug).glob("*.yml"))
         parsed[item] = yaml.safe_load(yml.read_text(encoding="utf-8"))["parsed_sample"]
     return normalise(platform, parsed, {})
 
@@ -134,7 +135,7 @@ def test_comware_pairs():
 
 
 def test_huawei_s_pairs():
-    _, h = from_pairs("huawei_vrp", {"fans": "display_fan", "alarms": "display_alarm_active",
+    _, h = from_pairs("huawei_vrp", {"fans": "display_fan/s5720_v200r011", "alarms": "display_alarm_active",
                                      "logs": "display_logbuffer"})
     fans = by_name(h.fans)
     assert fans["1/1"].status == "failed"  # "Register NO"

@@ -104,10 +104,19 @@ def test_a_known_none_message_is_empty_not_unrecognised(parsers: Path):
     assert parse("huawei_vrp", "display fan", "\n  \n----\n", [parsers]).status == "empty"
 
 
-def test_every_candidate_failing_is_a_parse_error():
-    outcome = parse("huawei_vrp", "display cpu-usage", "garbage line\n")
+def test_every_candidate_failing_is_a_parse_error(tmp_path: Path):
+    (tmp_path / "t_strict.textfsm").write_text(STRICT, encoding="utf-8")
+    (tmp_path / "index").write_text("Template, Hostname, Platform, Command\n\n"
+                                    "t_strict.textfsm, .*, huawei_vrp, di[[splay]] stp b[[rief]]$\n", encoding="utf-8")
+    outcome = parse("huawei_vrp", "display stp brief", "garbage line\n", [tmp_path])
     assert outcome.status == "parse_error"
     assert outcome.unexplained == "garbage line"
+
+
+def test_output_no_builtin_layout_knows_is_unrecognised():
+    # The built-in templates leave an unknown line unexplained instead of aborting on it.
+    outcome = parse("huawei_vrp", "display cpu-usage", "garbage line\n")
+    assert (outcome.status, outcome.unexplained) == ("unrecognised", "garbage line")
 
 
 def test_echo_prompts_and_separators_need_no_explaining():

@@ -27,22 +27,25 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real
 
 # Corpus outputs that the mapped ntc template cannot parse: upstream template gaps, kept visible.
 CORPUS_PARSE_EXCEPTIONS = {
-    # genie capture with the "BGP local router ID / Local AS" header ntc's template lacks.
-    ("huawei_vrp", "display bgp peer", "genie_hvrp_golden_output.raw"),
-    # NE40E legend line "(p): port alarm down" is unknown to ntc's template.
-    ("huawei_vrp", "display interface brief", "napalm_vrp_facts_ne40e.raw"),
 }
 # ntc .yml files known to disagree with the installed template version (ntc's own skew).
 CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inventory1.yml")}
 # Family templates no public, permissively licensed capture was found for (TEXTFSM.md says so per
-# command); their layouts are covered by tests/test_comware_eos_layouts.py until a capture is found.
+# command); their layouts are covered by tests/test_comware_eos_layouts.py and
+# tests/test_huawei_layouts.py until a capture is found.
 NO_REAL_CAPTURE_YET = {
     "hp_comware_display_device_msr.textfsm", "hp_comware_display_fan_cmw5.textfsm",
     "hp_comware_display_memory_cmw5.textfsm", "hp_comware_display_power_cmw5.textfsm",
     "hp_comware_display_version_cmw5.textfsm",
+    "huawei_vrp_display_cpu-usage_ar.textfsm", "huawei_vrp_display_fan_ar.textfsm",
+    "huawei_vrp_display_fan_chassis.textfsm", "huawei_vrp_display_power_ne.textfsm",
+    "huawei_vrp_display_power_ne_kv.textfsm",
+    "huawei_vrp_display_temperature_all_ar.textfsm",
     # RGOS 11 chassis layouts whose only public capture known is in the held-out evaluation set:
     # tests/test_ruijie_layouts.py
     "ruijie_os_show_cpu_slots.textfsm", "ruijie_os_show_fan_chassis.textfsm",
+    # Comware transceiver diagnosis: layout fragments in tests/test_hardware_layouts.py
+    "hp_comware_display_transceiver_diagnosis_interface.textfsm", "juniper_junos_show_virtual-chassis.textfsm",
     # Protocol items (spanning tree, VRRP, RGOS ARP/MAC): exercised by the lab outputs
     # (tests/test_protocol_items.py) until a capture is found.
     "arista_eos_show_spanning-tree_detail.textfsm", "arista_eos_show_vrrp_brief.textfsm",
@@ -118,6 +121,8 @@ def test_every_own_template_has_a_case():
     used = {Path(resolve_template(*_command_of(r), [ROOT / "parsers"])).name for r in pair_cases()}
     used |= {Path(resolve_template(p, c)).name for p, c, _ in _corpus_cases()}
     used |= {yaml.safe_load(r.with_suffix(".yml").read_text(encoding="utf-8")).get("template") for r in pair_cases()}
+    # a later candidate counts when it wins on a corpus capture
+    used |= {Path(parse(p, c, r.read_text(encoding="utf-8")).template or "").name for p, c, r in _corpus_cases()}
     own = {p.name for platform in PLATFORMS.values() for p in platform.textfsm_dir.glob("*.textfsm")}
     assert sorted(own - used - NO_REAL_CAPTURE_YET) == []
 
@@ -142,7 +147,7 @@ def test_corpus_output_parses(case):
 
 def test_distinct_outcomes():
     assert parse("huawei_vrp", "display stp brief", "x").status == "no_template"
-    assert parse("huawei_vrp", "display cpu-usage", "garbage line\n").status == "parse_error"
+    assert parse("huawei_vrp", "display cpu-usage", "garbage line\n").status == "unrecognised"
     empty = parse("juniper_junos", "show chassis alarms", "No alarms currently active\n")
     assert (empty.status, empty.rows) == ("empty", [])
 

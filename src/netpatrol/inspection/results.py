@@ -52,6 +52,35 @@ class Component(_Model):
     detail: str | None = None
 
 
+class Transceiver(_Model):
+    """An optical module's diagnostics (DOM), with the alarm/warning thresholds the module itself
+    reports where the device prints them. Multi-lane modules keep their weakest lane."""
+
+    interface: str
+    rx_dbm: float | None = None
+    tx_dbm: float | None = None
+    celsius: float | None = None
+    rx_low_alarm: float | None = None
+    rx_low_warning: float | None = None
+    rx_high_alarm: float | None = None
+    tx_low_alarm: float | None = None
+    tx_high_alarm: float | None = None
+    temp_high_alarm: float | None = None
+    status: ComponentStatus = "unknown"
+    detail: str | None = None
+
+
+class StackMember(_Model):
+    """A member of a stack / IRF / CSS / VSU / virtual chassis."""
+
+    name: str  # member or slot id as the device numbers it
+    status: ComponentStatus = "unknown"
+    role: str | None = None  # master / standby / slave / member, as printed
+    priority: int | None = None
+    state: str | None = None  # the state word as printed (Ready, Prsnt, ...)
+    detail: str | None = None
+
+
 class InterfaceHealth(_Model):
     name: str
     description: str | None = None
@@ -136,6 +165,8 @@ class Health(_Model):
     ospf: list[Peer] = Field(default_factory=list)
     bgp: list[Peer] = Field(default_factory=list)
     licenses: list[Component] = Field(default_factory=list)
+    transceivers: list[Transceiver] = Field(default_factory=list)
+    stack_members: list[StackMember] = Field(default_factory=list)
     stp: list[StpInstance] = Field(default_factory=list)
     vrrp: list[RedundancyGroup] = Field(default_factory=list)
     arp_entries: int | None = None

@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from netpatrol.lab import hardware
+
 # interface_errors: counters grow by ERRORS_PER_SECOND from this moment (2026-11-01 UTC) on, so two
 # inspections even seconds apart see growth above the packs' per-period threshold.
 ERRORS_SINCE = 1_793_491_200
@@ -31,6 +33,7 @@ SCENARIOS = (
     "weak_security",
     # Config-only: known secret values, one per secret form (platform folder lab/planted_secrets.yaml), for the secrets scan.
     "planted_secrets",
+    *hardware.SCENARIOS,
     # A VRRP/HSRP group stuck in Initialize (its interface or tracked object down).
     "vrrp_init",
     # A flapping edge port: thousands of spanning-tree topology changes, the last seconds ago.
@@ -214,6 +217,8 @@ class DeviceState:
     local_as: int
     scenarios: list[str] = field(default_factory=list)
     last_reboot_reason: str = "power-on"
+    optics: list[hardware.Optic] = field(default_factory=list)
+    stack: list[hardware.StackUnit] = field(default_factory=list)
     stp: list[StpInstance] = field(default_factory=list)
     vrrp: list[VrrpGroup] = field(default_factory=list)
     arp: list[ArpEntry] = field(default_factory=list)  # the MAC table holds the same hosts
@@ -301,6 +306,8 @@ def build_state(
         router_id=f"10.255.{n}.1",
         local_as=65100 + n % 50,
     )
+    state.optics = hardware.optics_for(hostname, interface_names)
+    state.stack = hardware.stack_for(hostname)
     _protocols(state, r, n)
     for name in scenarios or []:
         apply_scenario(state, name)
@@ -351,6 +358,8 @@ def apply_scenario(state: DeviceState, name: str) -> None:
     elif name == "ntp_unsynced":
         state.ntp.synced = False
         state.ntp.stratum = 16
+    elif name in hardware.SCENARIOS:
+        hardware.apply(state, name)
     elif name == "log_alarms":
         t = state.now - timedelta(hours=2)
         entry = LogEntry(t, 2, "PLATFORM", "TEMP_CRITICAL", "Temperature sensor CPU exceeded critical threshold")

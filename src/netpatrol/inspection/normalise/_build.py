@@ -23,6 +23,7 @@ from netpatrol.inspection.normalise._spec import (
     StorageMap,
     Where,
 )
+from netpatrol.inspection.normalise.hardware import stack_members, transceivers
 from netpatrol.inspection.results import Component, ComponentStatus, Facts, Health, InterfaceHealth, LogEntry, Neighbor, Peer, Sensor
 
 LOG_CAP = 200  # newest entries kept in health.logs
@@ -307,6 +308,8 @@ def health_from(spec, parsed: Parsed, notes: Notes | None = None) -> Health:
     h.ospf = peers(spec.ospf, parsed, notes)
     h.bgp = peers(spec.bgp, parsed, notes)
     h.licenses = components((spec.licenses,), parsed, table, "licence") if spec.licenses else []
+    h.transceivers = transceivers(spec.transceivers, parsed, table)
+    h.stack_members = stack_members(spec.stack, parsed, table)
     protocols.apply(spec.protocols, parsed, h)
     return h
 

@@ -9,6 +9,7 @@ from dataclasses import field
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
+from netpatrol.inspection.normalise.hardware import StackMap, TransceiverMap
 from netpatrol.inspection.normalise.protocols import ProtocolsMap
 from netpatrol.inspection.results import Facts, Health
 
@@ -161,6 +162,8 @@ class PlatformSpec:
     ospf: PeerMap | None = None
     bgp: PeerMap | None = None
     licenses: ComponentMap | None = None
+    transceivers: tuple[TransceiverMap, ...] = ()
+    stack: tuple[StackMap, ...] = ()
     status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
     hooks: tuple[str, ...] = ()  # names in normalise/hooks.py, run after the maps
     protocols: ProtocolsMap = ProtocolsMap()  # spanning tree, VRRP/HSRP, ARP/MAC sizes (normalise/protocols.py)

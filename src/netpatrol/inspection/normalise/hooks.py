@@ -3,6 +3,7 @@ it needs under `hooks`. Each hook gets (facts, health, parsed, raw) after the ma
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from netpatrol.inspection.normalise import _common as c
@@ -14,6 +15,16 @@ def version_without_product(facts: Facts, health: Health, parsed: Parsed, raw: R
     """'CE6881 V200R019C10SPC500' -> 'V200R019C10SPC500': the product name is already the model."""
     if facts.os_version and " " in facts.os_version:
         facts.os_version = facts.os_version.split()[-1]
+
+
+# VRP5 chassis name themselves "Quidway S7706 Terabit Routing Switch"; the model is the first word.
+_MODEL_DESCRIPTION = re.compile(r"\s+(Terabit\s+)?(Routing\s+)?(Switch|Router)$", re.IGNORECASE)
+
+
+def model_without_description(facts: Facts, health: Health, parsed: Parsed, raw: Raw) -> None:
+    """'S7706 Terabit Routing Switch' -> 'S7706'."""
+    if facts.model:
+        facts.model = _MODEL_DESCRIPTION.sub("", facts.model)
 
 
 def version_with_release(facts: Facts, health: Health, parsed: Parsed, raw: Raw) -> None:
@@ -45,5 +56,6 @@ def uptime_from_boot_time(facts: Facts, health: Health, parsed: Parsed, raw: Raw
 
 
 HOOKS: dict[str, Hook] = {
-    hook.__name__: hook for hook in (version_without_product, version_with_release, uptime_from_boot_time)
+    hook.__name__: hook for hook in (version_without_product, model_without_description, version_with_release,
+                                      uptime_from_boot_time)
 }
