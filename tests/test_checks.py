@@ -23,8 +23,10 @@ from netpatrol.inspection.results import (
     InterfaceHealth,
     LogEntry,
     Peer,
+    RedundancyGroup,
     Sensor,
     StackMember,
+    StpInstance,
     Transceiver,
 )
 from netpatrol.workspace.models import InspectionScope
@@ -76,6 +78,13 @@ def healthy(platform: str = "cisco_ios", period: str = "2026Q3") -> InspectionRe
             ],
             stack_members=[StackMember(name="1", status="ok", role="Master", state="Ready"),
                            StackMember(name="2", status="ok", role="Member", state="Ready")],
+            stp=[StpInstance(instance="0", root_id="4096.4c1f-cc44-4163", is_root=False, topology_changes=180,
+                             last_change_seconds=40 * DAY),
+                 StpInstance(instance="1", root_id="4096.4c1f-cc44-4163", topology_changes=12, last_change_seconds=3600)],
+            vrrp=[RedundancyGroup(name="Vlanif10 vrrp 1", state="Master", up=True, state_changes=2),
+                  RedundancyGroup(name="Vlanif20 vrrp 2", state="Backup", up=True)],
+            arp_entries=900, arp_capacity=16384, arp_percent=5.5,
+            mac_entries=1200, mac_capacity=None, mac_percent=None,
         ),
     )
 
@@ -184,6 +193,13 @@ VIOLATIONS: dict[str, tuple[Mutator, str | None]] = {
     "transceiver_rx_low_warning": (lambda c: setattr(c.result.health.transceivers[0], "rx_dbm", -15.2), "TenGigabitEthernet1/1/1"),
     "stack_member_down": (lambda c: setattr(c.result.health.stack_members[1], "status", "failed"), "2"),
     "alarms_active": (lambda c: c.result.health.alarms.append(LogEntry(severity=1, message="Board 2 offline")), None),
+    "vrrp_group_not_ready": (lambda c: setattr(c.result.health.vrrp[1], "state", "Initialize"), "Vlanif20 vrrp 2"),
+    "vrrp_group_flapping": (lambda c: setattr(c.result.health.vrrp[0], "state_changes", 40), "Vlanif10 vrrp 1"),
+    # 180 changes since boot but none for 40 days is history; a change inside the day makes it current
+    "stp_topology_changes": (lambda c: setattr(c.result.health.stp[0], "last_change_seconds", 50), "0"),
+    "stp_root_changed": (lambda c: setattr(c.result.health.stp[1], "root_id", "32768.00e0-fc12-3456"), "1"),
+    "arp_table_near_capacity": (_set("health.arp_percent", 93.0), None),
+    "mac_table_near_capacity": (_set("health.mac_percent", 85.0), None),
 }
 
 

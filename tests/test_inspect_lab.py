@@ -34,6 +34,8 @@ EXPECTED = {
     "recently_rebooted": ({"recently_rebooted"}, {"unexpected_reboot"}),
     "ntp_unsynced": ({"ntp_unsynchronised"}, {"ntp_stratum_16", "clock_skew"}),
     "log_alarms": ({"log_high_severity"}, {"alarms_active"}),
+    "vrrp_init": ({"vrrp_group_not_ready"}, set()),
+    "stp_flapping": ({"stp_topology_changes"}, set()),
     "weak_security": ({"telnet_enabled", "snmp_default_community"},
                       {"http_management_enabled", "password_encryption_off", "plaintext_password", "account_without_password",
                        "snmp_community_no_acl", "ssh_v2_not_enforced", "logging_host_missing", "ntp_server_missing"}),

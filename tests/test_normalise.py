@@ -126,7 +126,7 @@ def from_pairs(platform: str, items: dict[str, str]):
 
 
 def test_comware_pairs():
-    _, h = from_pairs("hp_comware", {"fans": "display_fan", "power": "display_power", "cpu": "display_cpu-usage",
+    _, h = from_pairs("hp_comware", {"fans": "display_fan", "power": "display_power/s5130_cmw7", "cpu": "display_cpu-usage",
                                      "memory": "display_memory", "ntp": "display_ntp-service_status"})
     assert {f.status for f in h.fans} <= {"ok", "failed", "absent"}
     assert by_name(h.power_supplies)["1/2"].status == "absent"  # " 2  Absent  --"

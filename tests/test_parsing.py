@@ -34,9 +34,6 @@ CORPUS_YML_EXCEPTIONS = {("arista_eos", "show inventory", "arista_eos_show_inven
 # command); their layouts are covered by tests/test_comware_eos_layouts.py and
 # tests/test_huawei_layouts.py until a capture is found.
 NO_REAL_CAPTURE_YET = {
-    "hp_comware_display_device_msr.textfsm", "hp_comware_display_fan_cmw5.textfsm",
-    "hp_comware_display_memory_cmw5.textfsm", "hp_comware_display_power_cmw5.textfsm",
-    "hp_comware_display_version_cmw5.textfsm",
     "huawei_vrp_display_cpu-usage_ar.textfsm", "huawei_vrp_display_fan_ar.textfsm",
     "huawei_vrp_display_fan_chassis.textfsm", "huawei_vrp_display_power_ne.textfsm",
     "huawei_vrp_display_power_ne_kv.textfsm",
@@ -49,6 +46,14 @@ NO_REAL_CAPTURE_YET = {
     "ruijie_os_show_cpu_slots.textfsm", "ruijie_os_show_fan_chassis.textfsm",
     # Comware transceiver diagnosis: layout fragments in tests/test_hardware_layouts.py
     "hp_comware_display_transceiver_diagnosis_interface.textfsm", "juniper_junos_show_virtual-chassis.textfsm",
+    # Protocol items (spanning tree, VRRP, RGOS ARP/MAC): exercised by the lab outputs
+    # (tests/test_protocol_items.py) until a capture is found.
+    "arista_eos_show_spanning-tree_detail.textfsm", "arista_eos_show_vrrp_brief.textfsm",
+    "hp_comware_display_stp.textfsm", "hp_comware_display_vrrp.textfsm",
+    "huawei_vrp_display_stp.textfsm", "huawei_vrp_display_vrrp_brief.textfsm",
+    "juniper_junos_show_spanning-tree_bridge.textfsm", "juniper_junos_show_vrrp_summary.textfsm",
+    "ruijie_os_show_arp.textfsm", "ruijie_os_show_mac-address-table.textfsm",
+    "ruijie_os_show_spanning-tree.textfsm", "ruijie_os_show_vrrp_brief.textfsm",
 }
 # Corpus slugs that are another spelling of a catalogue command.
 CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status",

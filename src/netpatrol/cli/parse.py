@@ -116,19 +116,19 @@ def _trials(platform: str, command: str, text: str, extra_dirs: list[Path]) -> l
     """Each candidate's own result on the output, in trial order: what the choice was made from."""
     import textfsm
 
-    from netpatrol.inspection.fit import measure, significant_lines
+    from netpatrol.inspection.fit import Output, measure
     from netpatrol.inspection.parsing import candidates, compile_template
 
-    significant = significant_lines(text, command)
+    output = Output(text, command)
     trials: list[list[Any]] = []
     for order, path in enumerate(candidates(platform, command, extra_dirs)):
         try:
-            fit = measure(compile_template(path), str(path), text, significant, order)
+            fit = measure(compile_template(path), str(path), output, order)
         except (OSError, textfsm.TextFSMError) as exc:
             trials.append([path.name, "-", "-", str(exc)[:200]])
             continue
         first = f"first unexplained: {fit.first_unexplained}" if fit.first_unexplained else "explains every line"
-        trials.append([path.name, f"{fit.explained}/{len(significant)}", len(fit.rows), first])
+        trials.append([path.name, f"{fit.explained}/{fit.explained + len(fit.unexplained)}", len(fit.rows), first])
     return trials
 
 

@@ -24,20 +24,37 @@ _VALUE_REF = re.compile(r"\$\{?\w")
 _ESCAPE = re.compile(r"\\.")
 
 
+class Output:
+    """One output's lines, and which of them need explaining. Decided lazily, per line: most lines
+    are explained by some rule and never need the test (it would cost as much as the parse)."""
+
+    def __init__(self, text: str, command: str) -> None:
+        self.lines = text.splitlines()
+        self._echo = " ".join(command.split())
+        self._significant: dict[int, bool] = {}
+
+    def significant(self, i: int) -> bool:
+        known = self._significant.get(i)
+        if known is None:
+            known = self._significant[i] = _needs_explaining(self.lines[i], self._echo)
+        return known
+
+    def unexplained(self, explained: set[int]) -> list[int]:
+        return [i for i in range(len(self.lines)) if i not in explained and self.significant(i)]
+
+
+def _needs_explaining(line: str, echo: str) -> bool:
+    if not _CONTENT.search(line):
+        return False
+    if ("<" in line or "[" in line or "{" in line or "#" in line or ">" in line) and _is_prompt(line, echo):
+        return False
+    return not (echo and line.endswith(echo[-3:]) and _is_echo(line, echo))
+
+
 def significant_lines(text: str, command: str) -> list[int]:
     """Indexes (into text.splitlines()) of the lines a template should account for."""
-    echo = " ".join(command.split())
-    out = []
-    for i, line in enumerate(text.splitlines()):
-        if not _CONTENT.search(line):
-            continue
-        # Cheap tests first: this runs on every line of every output.
-        if ("<" in line or "[" in line or "{" in line or "#" in line or ">" in line) and _is_prompt(line, echo):
-            continue
-        if echo and line.endswith(echo[-3:]) and _is_echo(line, echo):
-            continue
-        out.append(i)
-    return out
+    output = Output(text, command)
+    return [i for i in range(len(output.lines)) if output.significant(i)]
 
 
 def _is_prompt(line: str, echo: str) -> bool:
@@ -80,8 +97,10 @@ class FitFSM(textfsm.TextFSM):
         self._line = -1
 
     def ParseText(self, text: str, eof: bool = True) -> list:  # textfsm's name
-        # textfsm's own loop, counting lines so that _Operations knows which line a rule matched.
-        lines = text.splitlines() if text else []
+        return self.parse_lines(text.splitlines() if text else [], eof)
+
+    def parse_lines(self, lines: list[str], eof: bool = True) -> list:
+        # textfsm's own ParseText loop, counting lines so that _Operations knows which line a rule matched.
         for self._line, line in enumerate(lines):
             self._CheckLine(line)
             if self._cur_state_name in ("End", "EOF"):
@@ -103,7 +122,8 @@ class Fit:
 
     template: str  # path
     rows: list[dict]
-    explained: int  # significant lines explained
+    explained: int  # lines with content explained
+    unexplained: list[int]  # lines with content not explained
     first_unexplained: str | None
     order: int  # position among the candidates (earlier wins a tie)
 
@@ -112,18 +132,19 @@ class Fit:
         return (bool(self.rows), self.explained, len(self.rows), -self.order)
 
 
-def measure(fsm: FitFSM, template: str, text: str, significant: list[int], order: int) -> Fit:
-    """Run `fsm` on `text` (TextFSMError propagates) and measure how much it explained."""
-    table = fsm.ParseText(text)
+def measure(fsm: FitFSM, template: str, output: Output, order: int) -> Fit:
+    """Run `fsm` on `output` (TextFSMError propagates) and measure how much it explained."""
+    table = fsm.parse_lines(output.lines)
     keys = [h.lower() for h in fsm.header]
     rows = [dict(zip(keys, values, strict=True)) for values in table]
-    explained = set(fsm.explained)
-    if rows and fsm.lines_seen < len(text.splitlines()):
+    explained = fsm.explained
+    if rows and fsm.lines_seen < len(output.lines):
         # The template stopped on purpose (-> End) after the part it reads: the rest is a trailer.
-        explained.update(i for i in significant if i >= fsm.lines_seen)
-    missing = [i for i in significant if i not in explained]
-    lines = text.splitlines()
-    return Fit(template, rows, len(significant) - len(missing), lines[missing[0]].strip() if missing else None, order)
+        explained = explained | set(range(fsm.lines_seen, len(output.lines)))
+    missing = output.unexplained(explained)
+    first = output.lines[missing[0]].strip() if missing else None
+    return Fit(template, rows, sum(1 for i in explained if output.significant(i)) if missing else len(explained),
+               missing, first, order)
 
 
-__all__ = ["Fit", "FitFSM", "measure", "rule_is_specific", "significant_lines"]
+__all__ = ["Fit", "FitFSM", "Output", "measure", "rule_is_specific", "significant_lines"]

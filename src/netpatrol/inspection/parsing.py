@@ -28,7 +28,7 @@ from typing import Literal
 import textfsm
 
 from netpatrol.errors import TemplateError
-from netpatrol.inspection.fit import Fit, FitFSM, measure, significant_lines
+from netpatrol.inspection.fit import Fit, FitFSM, Output, measure
 from netpatrol.platforms import PLATFORMS, load_part
 
 INDEX_NAME = "index"
@@ -209,7 +209,7 @@ def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = (
     profile = PLATFORMS.get(platform)
     if profile is not None:
         text = profile.without_noise(text)
-    significant = significant_lines(text, command)
+    output = Output(text, command)
     names = [p.name for p in found]
     fits: list[Fit] = []
     errors: list[str] = []
@@ -222,23 +222,24 @@ def parse(platform: str, command: str, text: str, extra_dirs: Sequence[Path] = (
         except textfsm.TextFSMTemplateError as exc:
             raise TemplateError(f"{path}: template does not compile: {exc}") from exc
         try:
-            fit = measure(fsm, str(path), text, significant, order)
+            fit = measure(fsm, str(path), output, order)
         except textfsm.TextFSMError as exc:
             errors.append(f"{path.name}: {exc}")
             continue
         if fit.rows and fit.first_unexplained is None:
-            return _outcome(fit, names, len(significant))
+            return _outcome(fit, names)
         fits.append(fit)
     if not fits:
         if not errors or all("file is missing" in e for e in errors):
             return ParseOutcome("no_template", template=str(found[0]), error="; ".join(errors), candidates=names)
-        first = text.splitlines()[significant[0]].strip() if significant else None
+        content = output.unexplained(set())
+        first = output.lines[content[0]].strip() if content else None
         return ParseOutcome("parse_error", template=str(found[0]), error="; ".join(errors)[:500],
-                            candidates=names, unexplained=first, significant=len(significant))
-    return _outcome(max(fits, key=lambda f: f.key), names, len(significant))
+                            candidates=names, unexplained=first, significant=len(content))
+    return _outcome(max(fits, key=lambda f: f.key), names)
 
 
-def _outcome(fit: Fit, names: list[str], significant: int) -> ParseOutcome:
+def _outcome(fit: Fit, names: list[str]) -> ParseOutcome:
     if fit.rows:
         status: Status = "parsed"
     elif fit.first_unexplained is None:  # nothing printed, or only lines the template knows mean "none"
@@ -248,7 +249,7 @@ def _outcome(fit: Fit, names: list[str], significant: int) -> ParseOutcome:
     error = (f"no candidate template read this layout; first unexplained line: {fit.first_unexplained[:200]!r}"
              if status == "unrecognised" and fit.first_unexplained else None)
     return ParseOutcome(status, fit.rows, fit.template, error, candidates=names, unexplained=fit.first_unexplained,
-                        explained=fit.explained, significant=significant)
+                        explained=fit.explained, significant=fit.explained + len(fit.unexplained))
 
 
 def validate_template_dir(path: Path, platform_column: bool = True) -> list[str]:

@@ -113,6 +113,32 @@ class Neighbor(_Model):
     remote_interface: str | None = None
 
 
+class StpInstance(_Model):
+    """One spanning-tree instance (CIST/MSTI, or a VLAN under PVST) as this bridge sees it."""
+
+    instance: str  # as the device names it: "0", "VLAN0010", "MST0"
+    bridge_id: str | None = None  # this bridge: priority.mac as printed
+    root_id: str | None = None
+    is_root: bool | None = None
+    root_port: str | None = None
+    topology_changes: int | None = None  # since the counter was last reset (boot, mostly)
+    last_change_seconds: int | None = None  # time since the last topology change
+
+
+class RedundancyGroup(_Model):
+    """A first-hop redundancy group (VRRP, HSRP) on one interface."""
+
+    name: str  # "<interface> <protocol> <group>", unique on the device
+    protocol: str | None = None  # vrrp | hsrp
+    interface: str | None = None
+    group: str | None = None
+    state: str | None = None  # as printed: Master, Backup, Initialize, Active, Standby, Init ...
+    up: bool | None = None  # the state is a settled one (Master/Backup, Active/Standby, Listen)
+    virtual_ip: str | None = None
+    priority: int | None = None
+    state_changes: int | None = None  # where the device counts them (NX-OS HSRP)
+
+
 class Health(_Model):
     cpu_percent: float | None = None  # the 5-minute (or closest) average
     cpu_peak_percent: float | None = None  # the shortest interval the device reports
@@ -141,6 +167,14 @@ class Health(_Model):
     licenses: list[Component] = Field(default_factory=list)
     transceivers: list[Transceiver] = Field(default_factory=list)
     stack_members: list[StackMember] = Field(default_factory=list)
+    stp: list[StpInstance] = Field(default_factory=list)
+    vrrp: list[RedundancyGroup] = Field(default_factory=list)
+    arp_entries: int | None = None
+    arp_capacity: int | None = None  # only where the device prints its table size
+    arp_percent: float | None = None
+    mac_entries: int | None = None
+    mac_capacity: int | None = None
+    mac_percent: float | None = None
 
 
 class ItemOutcome(_Model):

@@ -34,6 +34,10 @@ SCENARIOS = (
     # Config-only: known secret values, one per secret form (platform folder lab/planted_secrets.yaml), for the secrets scan.
     "planted_secrets",
     *hardware.SCENARIOS,
+    # A VRRP/HSRP group stuck in Initialize (its interface or tracked object down).
+    "vrrp_init",
+    # A flapping edge port: thousands of spanning-tree topology changes, the last seconds ago.
+    "stp_flapping",
 )
 
 
@@ -151,6 +155,41 @@ class Ntp:
 
 
 @dataclass
+class StpInstance:
+    instance: int
+    bridge_priority: int
+    bridge_mac: str  # dotted Cisco form, aaaa.bbbb.cccc; templates respell it per platform
+    root_priority: int
+    root_mac: str
+    root_port: str  # "" on the root bridge
+    root_cost: int
+    topology_changes: int
+    last_change_seconds: int
+
+    @property
+    def is_root(self) -> bool:
+        return self.root_mac == self.bridge_mac and self.root_priority == self.bridge_priority
+
+
+@dataclass
+class VrrpGroup:
+    vlan: int  # on the VLAN interface, named as each platform names it (Vlanif10, Vlan10, irb.10 ...)
+    vrid: int
+    virtual_ip: str
+    priority: int = 100
+    state: str = "Master"  # Master | Backup | Initialize (HSRP templates say Active/Standby/Init)
+
+
+@dataclass
+class ArpEntry:
+    ip: str
+    mac: str
+    interface: str
+    vlan: int
+    age_minutes: int
+
+
+@dataclass
 class DeviceState:
     hostname: str
     platform: str
@@ -180,6 +219,9 @@ class DeviceState:
     last_reboot_reason: str = "power-on"
     optics: list[hardware.Optic] = field(default_factory=list)
     stack: list[hardware.StackUnit] = field(default_factory=list)
+    stp: list[StpInstance] = field(default_factory=list)
+    vrrp: list[VrrpGroup] = field(default_factory=list)
+    arp: list[ArpEntry] = field(default_factory=list)  # the MAC table holds the same hosts
 
     @property
     def boot_time(self) -> datetime:
@@ -266,9 +308,26 @@ def build_state(
     )
     state.optics = hardware.optics_for(hostname, interface_names)
     state.stack = hardware.stack_for(hostname)
+    _protocols(state, r, n)
     for name in scenarios or []:
         apply_scenario(state, name)
     return state
+
+
+def _mac(r: random.Random) -> str:
+    return f"{r.randint(0, 0xfeff) & 0xfeff:04x}.{r.randint(0, 0xffff):04x}.{r.randint(0, 0xffff):04x}"
+
+
+def _protocols(state: DeviceState, r: random.Random, n: int) -> None:
+    """Spanning tree (not root: the core is), one VRRP group per user VLAN, a few ARP/MAC entries."""
+    me, root = _mac(r), _mac(r)
+    uplink = state.interfaces[0].name if state.interfaces else ""
+    state.stp = [StpInstance(0, 32768, me, 4096, root, uplink, 20000, r.randint(3, 40), r.randint(3, 60) * 86400)]
+    state.vrrp = [VrrpGroup(vlan, i + 1, f"10.{n}.{vlan}.254", 120 if i == 0 else 100, "Master" if i == 0 else "Backup")
+                  for i, vlan in enumerate((10, 20))]
+    ports = [i.name for i in state.interfaces[:3]]
+    state.arp = [ArpEntry(f"10.{n}.{10 if k % 2 else 20}.{10 + k}", _mac(r), ports[k % len(ports)] if ports else "",
+                          10 if k % 2 else 20, r.randint(1, 20)) for k in range(r.randint(4, 9))]
 
 
 def apply_scenario(state: DeviceState, name: str) -> None:
@@ -307,3 +366,8 @@ def apply_scenario(state: DeviceState, name: str) -> None:
         state.logs.append(entry)
         state.logs.append(LogEntry(t + timedelta(minutes=5), 3, "LINK", "UPDOWN", "Interface link flapping detected"))
         state.alarms.append(entry)
+    elif name == "vrrp_init":
+        state.vrrp[-1].state = "Initialize"
+    elif name == "stp_flapping":
+        state.stp[0].topology_changes = 4817
+        state.stp[0].last_change_seconds = 37

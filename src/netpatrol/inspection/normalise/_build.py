@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 from netpatrol.inspection.normalise import _common as c
+from netpatrol.inspection.normalise import protocols
 from netpatrol.inspection.normalise._rows import Notes, Positions, given, named_rows, note, part_name, raw_value, where_ok
 from netpatrol.inspection.normalise._spec import (
     ComponentMap,
@@ -314,6 +315,7 @@ def health_from(spec, parsed: Parsed, notes: Notes | None = None) -> Health:
     h.licenses = components((spec.licenses,), parsed, table, "licence") if spec.licenses else []
     h.transceivers = transceivers(spec.transceivers, parsed, table)
     h.stack_members = stack_members(spec.stack, parsed, table)
+    protocols.apply(spec.protocols, parsed, h)
     return h
 
 

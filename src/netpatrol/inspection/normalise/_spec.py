@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
 from netpatrol.inspection.normalise.hardware import StackMap, TransceiverMap
+from netpatrol.inspection.normalise.protocols import ProtocolsMap
 from netpatrol.inspection.results import Facts, Health
 
 # A misspelt key in normalise.yaml is an error rather than a silently ignored map.
@@ -168,3 +169,4 @@ class PlatformSpec:
     stack: tuple[StackMap, ...] = ()
     status_words: Mapping[str, str] = field(default_factory=dict)  # added to COMMON_STATUS
     hooks: tuple[str, ...] = ()  # names in normalise/hooks.py, run after the maps
+    protocols: ProtocolsMap = ProtocolsMap()  # spanning tree, VRRP/HSRP, ARP/MAC sizes (normalise/protocols.py)

@@ -72,11 +72,21 @@ def mapped_fields(spec: PlatformSpec) -> dict[str, tuple[str, ...]]:
             if value.uptime:
                 add(*value.uptime)
             continue
-        for m in value if isinstance(value, tuple) else (value,):
-            name = getattr(m, "item", None)
-            if isinstance(name, str) and dataclasses.is_dataclass(m):
-                add(name, _fields(m))
+        for m in _maps(value):
+            add(m.item, _fields(m))
     return {item: tuple(fields) for item, fields in out.items()}
+
+
+def _maps(value: object) -> Iterator:
+    """The field maps in a spec value: a map, a tuple of maps, or a group of maps (`protocols`)."""
+    for m in value if isinstance(value, tuple) else (value,):
+        if not dataclasses.is_dataclass(m) or isinstance(m, type):
+            continue
+        if isinstance(getattr(m, "item", None), str):
+            yield m
+        else:
+            for f in dataclasses.fields(m):
+                yield from _maps(getattr(m, f.name))
 
 
 def _gives_facts(spec: PlatformSpec, hooks: tuple[Hook, ...], item: str, rows: list[dict], raw: Raw) -> bool:
