@@ -139,7 +139,7 @@ def test_ar_fan_table_titled_per_slot():
     assert names_status(got["health"]["fans"]) == [("0/1", "ok"), ("0/2", "failed")]
 
 
-def test_ar_cpu_is_the_control_plane():
+def test_ar_cpu_reports_the_busiest_plane_here_the_control_plane():
     got = parse_capture("huawei_vrp", "display cpu-usage", AR_CPU)
     assert [r["plane"] for r in got["rows"]] == ["Control", "Data"]
     assert (got["health"]["cpu_percent"], got["health"]["cpu_peak_percent"]) == (13.0, 11.0)

@@ -92,11 +92,11 @@ def test_cpu_busy_status_gives_the_minute_averages():
     assert (got["health"]["cpu_percent"], got["health"]["cpu_peak_percent"]) == (7.0, 12.0)
 
 
-def test_cpu_busy_status_per_board_gives_a_row_each_and_the_main_board_counts():
+def test_cpu_busy_status_per_board_gives_a_row_each_and_the_busiest_board_counts():
     got = parse_capture("huawei_vrp", "display cpu", CPU_BUSY_PER_BOARD)
     assert [(r["unit"], r["slot"], r["cpu"], r["cpu_usage_5_min"]) for r in got["rows"]] == [
         ("1", "0", "", "5"), ("1", "2", "0", "30")]
-    assert got["health"]["cpu_percent"] == 5.0
+    assert got["health"]["cpu_percent"] == 30.0
 
 
 def test_used_rate_memory_summary():

@@ -54,6 +54,9 @@ NO_REAL_CAPTURE_YET = {
     "juniper_junos_show_spanning-tree_bridge.textfsm", "juniper_junos_show_vrrp_summary.textfsm",
     "ruijie_os_show_arp.textfsm", "ruijie_os_show_mac-address-table.textfsm",
     "ruijie_os_show_spanning-tree.textfsm", "ruijie_os_show_vrrp_brief.textfsm",
+    # Comware fan tables ("Index Status Speedlevel", "FanID Status Direction"): the only public
+    # capture known is in an evaluation set; tests/test_comware_table_layouts.py
+    "hp_comware_display_fan_table.textfsm",
 }
 # Corpus slugs that are another spelling of a catalogue command.
 CORPUS_ALIASES = {("huawei_vrp", "display ntp status"): "display ntp-service status",

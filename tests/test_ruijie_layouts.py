@@ -181,3 +181,28 @@ def test_router_module_blocks_are_read_and_the_system_lines_win():
     assert (out["status"], out["unexplained"]) == ("parsed", None)
     assert (out["facts"]["model"], out["facts"]["serial"]) == ("RSR7708-X", "G0000000000A")
     assert out["facts"]["uptime_seconds"] == 10 * 86400 + 3600 + 2 * 60 + 3
+
+
+# Fragments (written, not captured) of the RGOS 11 summary line with figures between "free" and
+# the rate and a swap line (later releases), and without the rate (used/total is taken then).
+MEMORY_AVAILABLE_SWAP = """\
+System Memory: 2000000KB total, 500000KB used, 1500000KB free, 1700000KB available, 25.0% used rate
+Swap: 1000KB total, 1000KB free
+Used detail:   300000KB active, 100000KB inactive, 50000KB mapped, 20000KB slab, 10000KB core, 20000KB others
+
+PID	Vsd	Text	Rss	Data	Stack	Total	Process
+1	0	80	1276	312	132	3324	procd
+"""
+MEMORY_NO_RATE = "System Memory: 1000000KB total, 400000KB used, 600000KB free\n"
+
+
+def test_rgos11_memory_summary_with_extra_figures_and_swap_is_read_whole():
+    out = parse_capture("ruijie_os", "show memory", MEMORY_AVAILABLE_SWAP)
+    assert (out["status"], out["template"], out["unexplained"]) == ("parsed", "ruijie_os_show_memory.textfsm", None)
+    health = out["health"]
+    assert (health["memory_percent"], health["memory_total_kb"], health["memory_used_kb"]) == (25.0, 2000000, 500000)
+
+
+def test_rgos11_memory_summary_without_a_rate_gives_used_over_total():
+    out = parse_capture("ruijie_os", "show memory", MEMORY_NO_RATE)
+    assert (out["status"], out["unexplained"], out["health"]["memory_percent"]) == ("parsed", None, 40.0)

@@ -1,0 +1,80 @@
+"""H3C Comware `display fan` tables and the CPU figure of a device with several CPU blocks.
+
+The texts below are NOT device captures: they are short fragments in each layout (values made
+up): a box's "Index Status Speedlevel" table, Comware 7 switches' "FanID Status Direction" per
+slot, an IRF chassis' "Fan Status Speed(RPM) Direction", and IRF members' CPU blocks. The only
+public capture of a fan table known is in an evaluation set (TEXTFSM.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from netpatrol.inspection.capture import parse_capture
+
+FAN_INDEX_SPEEDLEVEL = """\
+ Index  Status     Speedlevel
+ ----------------------------
+ 1      Normal     2
+ 2      Fault      0
+"""
+FAN_SLOTS_DIRECTION = """\
+Slot 1:
+ FanID    Status      Direction
+ 1        Normal      Back-to-front
+ 2        Absent      Back-to-front
+
+Slot 2:
+ FanID    Status      Direction
+ 1        Fault       Back-to-front
+"""
+FAN_CHASSIS_RPM = """\
+Chassis 1 Slot 0:
+ Fan    Status    Speed(RPM)   Direction
+ 1      Normal    5400         Port-to-power
+ 2      Normal    5350         Port-to-power
+"""
+CPU_MEMBERS = """\
+Slot 1 CPU 0 CPU usage:
+       3% in last 5 seconds
+       3% in last 1 minute
+       2% in last 5 minutes
+
+Slot 2 CPU 0 CPU usage:
+      70% in last 5 seconds
+      65% in last 1 minute
+      60% in last 5 minutes
+"""
+
+
+def states(out: dict) -> list[tuple[str, str]]:
+    return [(f["name"], f["status"]) for f in out["health"]["fans"]]
+
+
+@pytest.mark.parametrize("text", [FAN_INDEX_SPEEDLEVEL, FAN_SLOTS_DIRECTION, FAN_CHASSIS_RPM])
+def test_fan_tables_are_read_by_the_table_template(text: str):
+    out = parse_capture("hp_comware", "display fan", text)
+    assert (out["status"], out["template"], out["unexplained"]) == (
+        "parsed", "hp_comware_display_fan_table.textfsm", None)
+
+
+def test_fan_table_without_slots_gives_each_fan_state():
+    out = parse_capture("hp_comware", "display fan", FAN_INDEX_SPEEDLEVEL)
+    assert states(out) == [("1", "ok"), ("2", "failed")]
+    assert [r["speed"] for r in out["rows"]] == ["2", "0"]
+
+
+def test_fan_tables_per_slot_name_the_fan_by_slot_and_keep_absent_ones_apart():
+    out = parse_capture("hp_comware", "display fan", FAN_SLOTS_DIRECTION)
+    assert states(out) == [("1/1", "ok"), ("1/2", "absent"), ("2/1", "failed")]
+
+
+def test_chassis_fan_table_with_rpm_keeps_chassis_and_speed():
+    out = parse_capture("hp_comware", "display fan", FAN_CHASSIS_RPM)
+    assert [(r["chassis"], r["slot"], r["fan"], r["speed"], r["airflow"]) for r in out["rows"]] == [
+        ("1", "0", "1", "5400", "Port-to-power"), ("1", "0", "2", "5350", "Port-to-power")]
+
+
+def test_cpu_of_irf_members_reports_the_busiest():
+    out = parse_capture("hp_comware", "display cpu-usage", CPU_MEMBERS)
+    assert (out["health"]["cpu_percent"], out["health"]["cpu_peak_percent"]) == (60.0, 70.0)
