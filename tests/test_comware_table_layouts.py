@@ -8,6 +8,8 @@ public capture of a fan table known is in an evaluation set (TEXTFSM.md).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from netpatrol.inspection.capture import parse_capture
@@ -78,3 +80,10 @@ def test_chassis_fan_table_with_rpm_keeps_chassis_and_speed():
 def test_cpu_of_irf_members_reports_the_busiest():
     out = parse_capture("hp_comware", "display cpu-usage", CPU_MEMBERS)
     assert (out["health"]["cpu_percent"], out["health"]["cpu_peak_percent"]) == (60.0, 70.0)
+
+
+def test_manuinfo_without_a_slot_line_still_gives_the_serial():
+    # a real capture (tests/parsers pair): a wireless controller prints one block, no "Slot 1:"
+    raw = Path(__file__).resolve().parent / "parsers/hp_comware/display_device_manuinfo/ntc_wx2560x_no_slot.raw"
+    out = parse_capture("hp_comware", "display device manuinfo", raw.read_text(encoding="utf-8"))
+    assert (out["status"], out["facts"].get("serial")) == ("parsed", "219801A2X08218E0000M")
