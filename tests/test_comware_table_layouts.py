@@ -87,3 +87,36 @@ def test_manuinfo_without_a_slot_line_still_gives_the_serial():
     raw = Path(__file__).resolve().parent / "parsers/hp_comware/display_device_manuinfo/ntc_wx2560x_no_slot.raw"
     out = parse_capture("hp_comware", "display device manuinfo", raw.read_text(encoding="utf-8"))
     assert (out["status"], out["facts"].get("serial")) == ("parsed", "219801A2X08218E0000M")
+
+
+# Fragments (written, not captured): a static ARP entry (aging N/A) under the Comware 5 legend and
+# header; the Comware 7 MAC table header and the Comware 5 footer.
+ARP_STATIC = """\
+                Type: S-Static    D-Dynamic    A-Authorized
+IP Address       MAC Address     VLAN ID  Interface              Aging Type
+10.0.0.1         0000-0000-0001  1        GE1/0/1                N/A   S
+10.0.0.2         0000-0000-0002  1        GE1/0/2                20    D
+"""
+MAC_CMW7 = """\
+MAC Address      VLAN ID    State            Port/Nickname            Aging
+0000-0000-0001   1          Learned          GE1/0/1                  Y
+0000-0000-0002   1          Config static    GE1/0/2                  N
+"""
+MAC_CMW5_FOOTER = """\
+MAC ADDR       VLAN ID  STATE          PORT INDEX               AGING TIME(s)
+0000-0000-0001 1        Learned        GigabitEthernet1/0/1     AGING
+
+  ---  1 mac address(es) found  ---
+"""
+
+
+def test_arp_static_entries_count_and_the_legend_is_read():
+    out = parse_capture("hp_comware", "display arp", ARP_STATIC)
+    assert (out["status"], out["template"], out["unexplained"]) == ("parsed", "hp_comware_display_arp.textfsm", None)
+    assert [(r["aging"], r["type"]) for r in out["rows"]] == [("N/A", "S"), ("20", "D")]
+
+
+def test_mac_tables_of_both_releases_are_read_whole():
+    assert parse_capture("hp_comware", "display mac-address", MAC_CMW5_FOOTER)["unexplained"] is None
+    out = parse_capture("hp_comware", "display mac-address", MAC_CMW7)
+    assert (out["status"], out["template"], out["unexplained"]) == ("parsed", "hp_comware_display_mac-address.textfsm", None)
