@@ -61,3 +61,18 @@ def test_ar_named_sensors_read_the_reading_not_the_limits():
     got = parse_capture("huawei_vrp", "display temperature all", AR_TEMPERATURE_NAMED)
     assert [(t["name"], t["celsius"], t["warn"], t["status"]) for t in got["health"]["temperatures"]] == [
         ("0/AR0000-XX TEMP", 41.0, 86.0, "ok"), ("0/CPU TEMP", 93.0, 90.0, "failed")]
+
+
+# Fragment (written, not captured): the memory summary with a rate in tenths, as the releases
+# printing CPU figures in tenths may.
+MEMORY_TENTHS = """\
+Memory utilization statistics at 2024-01-02 03:04:05+08:00
+System Total Memory Is: 1000000 Kbytes
+Total Memory Used Is: 235000 Kbytes
+Memory Using Percentage Is: 23.5%
+"""
+
+
+def test_memory_rate_in_tenths_is_read():
+    got = parse_capture("huawei_vrp", "display memory-usage", MEMORY_TENTHS)
+    assert (got["status"], got["unexplained"], got["health"]["memory_percent"]) == ("parsed", None, 23.5)
