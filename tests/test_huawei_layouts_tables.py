@@ -5,6 +5,8 @@ VRP5 MAC table per slot)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from netpatrol.inspection.capture import parse_capture
 
 # VRP5: a dynamic entry's VLAN on a line of its own under it.
@@ -65,3 +67,11 @@ def test_s_mac_table_per_slot_is_read_whole():
     assert (got["status"], got["unexplained"], got["health"]["mac_entries"]) == ("parsed", None, 2)
     assert [(r["vlan_id"], r["destination_port"], r["type"]) for r in got["rows"]] == [
         ("10", "GE0/0/3", "dynamic"), ("20", "GE0/0/4", "static")]
+
+
+def test_device_legend_of_a_configured_board_is_read():
+    # a real capture (tests/parsers pair): a CE stack with a configured, not yet active member
+    raw = Path(__file__).resolve().parent / "parsers/huawei_vrp/display_device/ntc_ce6850_stack_legend.raw"
+    got = parse_capture("huawei_vrp", "display device", raw.read_text(encoding="utf-8"))
+    assert (got["status"], got["unexplained"], got["explained"]) == ("parsed", None, got["significant"])
+    assert [r["pid"] for r in got["rows"]][-1] == "CE6850-48S4Q-EI"
