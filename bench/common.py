@@ -154,3 +154,15 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def median_seconds(fn, runs: int, warm_up: bool = False) -> float:  # type: ignore[no-untyped-def]
+    """Median wall time of `runs` calls of `fn` (after one untimed call with `warm_up`)."""
+    if warm_up:
+        fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)

@@ -25,10 +25,8 @@ import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is
 import argparse
 import io
 import json
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import textfsm
@@ -180,16 +178,6 @@ def _plain(platform: str, command: str, text: str) -> list:
         return []
 
 
-def _median(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
-    fn()  # warm-up: template compile, index read
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def bench_parse(count: int = 500, repeats: int = 5) -> list[list[object]]:
     from ntc_templates.parse import parse_output
 
@@ -206,7 +194,7 @@ def bench_parse(count: int = 500, repeats: int = 5) -> list[list[object]]:
     for label, fn in cases.items():
         got = fn()
         assert len(got) == count, (label, len(got))
-        med = _median(fn, repeats)
+        med = common.median_seconds(fn, repeats, warm_up=True)
         base = base or med
         rows.append([label, f"{len(text) / 1024:.0f} KiB", len(got), med, count / med, len(text) / med / 2**20, med / base])
     return rows
@@ -222,8 +210,8 @@ def bench_pairs(repeats: int = 5) -> list[list[object]]:
         pairs.append((raw.parent.parent.name, doc.get("command") or raw.parent.name.replace("_", " "),
                       raw.read_text(encoding="utf-8")))
     size = sum(len(t) for *_, t in pairs)
-    new = _median(lambda: [parse(p, c, t, [ROOT / "parsers"]) for p, c, t in pairs], repeats)
-    old = _median(lambda: [_plain(p, c, t) for p, c, t in pairs], repeats)
+    new = common.median_seconds(lambda: [parse(p, c, t, [ROOT / "parsers"]) for p, c, t in pairs], repeats, warm_up=True)
+    old = common.median_seconds(lambda: [_plain(p, c, t) for p, c, t in pairs], repeats, warm_up=True)
     return [[label, len(pairs), f"{size / 1024:.0f} KiB", med, len(pairs) / med, med / new]
             for label, med in (("netpatrol parse (candidates + fit)", new), ("one template, plain TextFSM (before)", old))]
 

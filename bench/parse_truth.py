@@ -32,6 +32,8 @@ from pathlib import Path
 
 import yaml
 
+from truth_records import records_match
+
 TRUTH = Path(__file__).resolve().parent / "truth"
 LOG_CAP = 200  # health.logs keeps the newest 200 entries
 SILENT_STATUSES = ("parsed", "empty")
@@ -160,6 +162,16 @@ def judge_fact(name: str, expected, got) -> str:
         if not got and 0 not in counts:
             return "missing"
         return "right" if len(got or []) in counts else "wrong"
+    if name in ("arp_entries", "mac_entries"):
+        if got is None or (int(got) == 0 and 0 not in map(int, _as_list(expected))):
+            return "missing"  # no rows counted: the same as an empty log list
+        return "right" if int(got) in map(int, _as_list(expected)) else "wrong"
+    if name == "stack_members":
+        return _judge_components(expected, got or [])
+    if name in ("transceivers", "vrrp", "stp"):
+        if not got:
+            return "missing"
+        return "right" if records_match(expected, got) else "wrong"
     raise ValueError(f"no rule for the fact {name!r}")
 
 

@@ -16,11 +16,10 @@ import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is
 
 import argparse
 import io
-import statistics
-import time
 
 from openpyxl import Workbook
 
+import common
 from netpatrol.report.inert import md_cell
 from netpatrol.report.xlsx import HEADER_FILL, write_table
 
@@ -55,15 +54,6 @@ def _old_md_cell(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
-def _time(work, trials: int) -> float:
-    times = []
-    for _ in range(trials):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--devices", type=int, default=500)
@@ -84,10 +74,10 @@ def main() -> None:
 
     texts = [str(v) for r in rows for v in r[:12]]
     figures = {
-        "xlsx former writer (baseline)": _time(plain, args.trials),
-        "xlsx write_table, inert cells": _time(inert, args.trials),
-        "md former cell escape (baseline)": _time(lambda: [_old_md_cell(t) for t in texts], args.trials),
-        "md inert.md_cell": _time(lambda: [md_cell(t) for t in texts], args.trials),
+        "xlsx former writer (baseline)": common.median_seconds(plain, args.trials),
+        "xlsx write_table, inert cells": common.median_seconds(inert, args.trials),
+        "md former cell escape (baseline)": common.median_seconds(lambda: [_old_md_cell(t) for t in texts], args.trials),
+        "md inert.md_cell": common.median_seconds(lambda: [md_cell(t) for t in texts], args.trials),
     }
     print(f"{args.devices} devices, median of {args.trials} trials")
     for name, seconds in figures.items():

@@ -17,11 +17,10 @@ from __future__ import annotations
 import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
-import statistics
-import time
 
 import yaml
 
+import common
 from netpatrol import safe_yaml
 from netpatrol.checks.loader import BUILTIN_DIR
 
@@ -59,15 +58,6 @@ def bomb_text() -> str:
                    for p, c in zip([None, *"abcdefgh"], "abcdefghi", strict=True))
 
 
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts", type=int, default=5000)
@@ -85,12 +75,12 @@ def main() -> None:
 
     rows = [
         (f"inventory {args.hosts} hosts ({len(inv) // 1024} KiB)", "before-inventory",
-         median_seconds(lambda: yaml.load(inv, Loader=_OldInventoryLoader), args.runs)),
-        ("", "safe_yaml", median_seconds(lambda: safe_yaml.load_text(inv, "hosts.yaml"), args.runs)),
+         common.median_seconds(lambda: yaml.load(inv, Loader=_OldInventoryLoader), args.runs)),
+        ("", "safe_yaml", common.median_seconds(lambda: safe_yaml.load_text(inv, "hosts.yaml"), args.runs)),
         (f"built-in check packs ({len(packs)} files)", "before-checks",
-         median_seconds(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in packs], args.runs)),
-        ("", "safe_yaml", median_seconds(lambda: [safe_yaml.load_text(t, "pack.yaml") for t in packs], args.runs)),
-        ("alias bomb (9 levels of 10)", "bomb", median_seconds(refuse_bomb, args.runs)),
+         common.median_seconds(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in packs], args.runs)),
+        ("", "safe_yaml", common.median_seconds(lambda: [safe_yaml.load_text(t, "pack.yaml") for t in packs], args.runs)),
+        ("alias bomb (9 levels of 10)", "bomb", common.median_seconds(refuse_bomb, args.runs)),
     ]
     for what, variant, seconds in rows:
         print(f"{what:38} {variant:18} {seconds * 1000:9.1f} ms")

@@ -124,6 +124,16 @@ def test_parse_truth_judges_components_by_count_and_status(got, verdict):
     ("interfaces", {"up": 1, "down": 1}, [{"oper_up": True}, {"oper_up": None}], "wrong"),
     ("logs", [0], [], "right"),
     ("ntp_synced", True, None, "missing"),
+    ("arp_entries", [85], 85, "right"),
+    ("arp_entries", [85], 84, "wrong"),
+    ("mac_entries", [8], 0, "missing"),  # no rows counted, like an empty log list
+    ("transceivers", [{"interface": "XGigabitEthernet0/0/1", "rx_dbm": -5.04}],
+     [{"interface": "XGE0/0/1", "rx_dbm": -5.0}], "right"),
+    ("transceivers", [{"interface": "XGigabitEthernet0/0/1", "rx_dbm": -5.04}],
+     [{"interface": "XGE0/0/1", "rx_dbm": -4.5}], "wrong"),
+    ("vrrp", [{"group": "0", "state": "initial"}], [{"group": "0", "state": "Initial(Interface Down)"}], "right"),
+    ("vrrp", [{"group": "2", "state": "master"}], [{"group": "2", "state": "Backup"}], "wrong"),
+    ("stp", [{"is_root": True, "topology_changes": 471}], [], "missing"),
 ])
 def test_parse_truth_fact_rules(name, expected, got, verdict):
     assert _scorer().judge_fact(name, expected, got) == verdict
