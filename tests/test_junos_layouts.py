@@ -76,7 +76,7 @@ FPC 0            REV 07   711-053832   ACMB0000          FEB
   PIC 0                   BUILTIN      BUILTIN           12x1G-T-4x1G-SFP-4x10G
     Xcvr 12      REV 01   740-021308   AS90ABCD          SFP+-10G-SR
     Xcvr 13               NON-JNPR     G1234567          SFP-T
-Power Supply 0  
+Power Supply 0
 Fan Tray 0                                               SRX1500 0, Front to Back Airflow - AFO
 
 node1:
@@ -88,6 +88,8 @@ Routing Engine 0 REV 05   711-053832   ACMA9998          RE-SRX1500
 
 {primary:node0}
 """
+# the device pads a bare item to the column width
+CLUSTER_HARDWARE = CLUSTER_HARDWARE.replace("Power Supply 0\n", "Power Supply 0  \n")
 
 
 def test_inventory_columns_are_told_apart_by_their_form():
