@@ -48,6 +48,9 @@ def test_show_version_without_a_hostname_line_still_gives_model_and_release():
     out = parse_capture("juniper_junos", "show version", VERSION_WITHOUT_HOSTNAME)
     assert (out["status"], Path(out["template"]).name) == ("parsed", "juniper_junos_show_version_members.textfsm")
     assert (out["facts"]["model"], out["facts"]["os_version"]) == ("srx345", "21.4R3-S5.4")
+    # SRX branch releases before the `Junos:` line: the release is the Software Release package's
+    older = "Model: srx240h2\nJUNOS Software Release [12.1X46-D40.2]\n"
+    assert parse_capture("juniper_junos", "show version", older)["facts"]["os_version"] == "12.1X46-D40.2"
 
 
 def test_each_routing_engine_block_is_a_row_and_the_first_gives_the_facts():
