@@ -56,6 +56,9 @@ NO_REAL_CAPTURE_YET = {
     # RGOS 11 chassis layouts whose only public capture known is in the held-out evaluation set:
     # tests/test_ruijie_layouts.py
     "ruijie_os_show_cpu_slots.textfsm", "ruijie_os_show_fan_chassis.textfsm",
+    # the ASR 901 / ISR sentence layout and Comware's verbose VRRP layout: the only public captures
+    # known are in an evaluation set or from the same device; fragments in tests/test_layout_families.py
+    "cisco_ios_show_environment_router.textfsm", "hp_comware_display_vrrp_verbose.textfsm",
     # Comware transceiver diagnosis: layout fragments in tests/test_hardware_layouts.py
     "hp_comware_display_transceiver_diagnosis_interface.textfsm", "juniper_junos_show_virtual-chassis.textfsm",
     # Protocol items (spanning tree, VRRP, RGOS ARP/MAC): exercised by the lab outputs

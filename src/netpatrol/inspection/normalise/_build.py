@@ -182,7 +182,7 @@ def canonical_interface(name: str) -> str:
 def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed, notes: Notes | None = None) -> list[InterfaceHealth]:
     merged: dict[str, dict[str, object]] = {}
     for m in maps:
-        for index, row in enumerate(parsed.get(m.item) or [], start=1):
+        for index, row in enumerate(rows_where(parsed.get(m.item) or [], m.where), start=1):
             name = c.first(row, m.name)
             if name is None:
                 note(notes, m.item, f"row {index}: no interface name")

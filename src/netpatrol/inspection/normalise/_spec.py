@@ -93,6 +93,7 @@ class InterfaceMap:
     in_errors: Fields = ("input_errors",)
     crc: Fields = ("crc",)
     out_errors: Fields = ("output_errors",)
+    where: Where = ()  # which rows are ports (Junos prints a row per logical unit as well)
 
 
 @dataclass(frozen=True, config=_FORBID)
