@@ -1,0 +1,52 @@
+"""Layout families the first candidate misread: NX-OS `show interface` printed nested (headers and
+admin-state lines indented) or without an MTU, ...
+
+Every text here is a layout fragment written for the test (values made up; not a capture)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netpatrol.inspection.capture import parse_capture
+
+
+def _template(out: dict) -> str:
+    return Path(out["template"]).name
+
+
+def _ports(out: dict) -> list[tuple[str, bool | None, bool | None]]:
+    return [(p["name"], p["admin_up"], p["oper_up"]) for p in out["health"]["interfaces"] or []]
+
+
+# NX-OS `show interface` as some collectors print it: every block after the first one nested, a
+# sub-interface naming its parent, an NVE interface, and a routed port whose MTU is missing so its
+# bandwidth line starts with the comma.
+NXOS_NESTED_INTERFACES = """\
+mgmt0 is up
+admin state is up
+  Hardware: Ethernet, address: 0011.2233.4455 (bia 0011.2233.4455)
+  MTU 1500 bytes, BW 1000000 Kbit, DLY 10 usec
+    Ethernet3/7 is up
+        admin state is up, Dedicated Interface
+      Hardware: 10000 Ethernet, address: 0011.2233.4466 (bia 0011.2233.4466)
+      Internet Address is 192.0.2.1/30
+    , BW 10000000 Kbit, DLY 10 usec
+      Port mode is routed
+    Ethernet3/7.300 is down (Administratively down)
+        admin state is down, Dedicated Interface, [parent interface is Ethernet3/7]
+      Encapsulation 802.1Q Virtual LAN, Vlan ID 300, medium is broadcast
+    nve1 is up
+    admin state is up,  Hardware: NVE
+      MTU 9216 bytes
+    Vlan42 is down (Administratively down), line protocol is down, autostate enabled
+      Hardware is EtherSVI, address is  0011.2233.4477
+"""
+
+
+def test_nxos_interfaces_nested_or_without_mtu_are_all_read():
+    out = parse_capture("cisco_nxos", "show interface", NXOS_NESTED_INTERFACES)
+    assert out["status"] == "parsed" and _template(out) == "cisco_nxos_show_interface.textfsm"
+    assert _ports(out) == [("mgmt0", True, True), ("Ethernet3/7", True, True),
+                           ("Ethernet3/7.300", False, False), ("nve1", True, True),
+                           ("Vlan42", False, False)]
+    assert [r["bandwidth"] for r in out["rows"]][1] == "10000000 Kbit"
