@@ -1,5 +1,5 @@
 """Layout families the first candidate misread: NX-OS `show interface` printed nested (headers and
-admin-state lines indented) or without an MTU, ...
+admin-state lines indented) or without an MTU; IOS ports whose link is up but line protocol down.
 
 Every text here is a layout fragment written for the test (values made up; not a capture)."""
 
@@ -50,3 +50,31 @@ def test_nxos_interfaces_nested_or_without_mtu_are_all_read():
                            ("Ethernet3/7.300", False, False), ("nve1", True, True),
                            ("Vlan42", False, False)]
     assert [r["bandwidth"] for r in out["rows"]][1] == "10000000 Kbit"
+
+
+# IOS `show interfaces`: a tunnel whose link is up but whose line protocol is down is not up; an
+# administratively down port stays admin down; an up/up port is up.
+IOS_LINK_UP_PROTOCOL_DOWN = """\
+Tunnel21 is up, line protocol is down
+  Hardware is Tunnel
+  Internet address is 198.51.100.1/30
+  MTU 17912 bytes, BW 100 Kbit/sec, DLY 50000 usec,
+     reliability 255/255, txload 1/255, rxload 1/255
+  Encapsulation TUNNEL, loopback not set
+GigabitEthernet0/2 is administratively down, line protocol is down
+  Hardware is iGbE, address is 0011.2233.4401 (bia 0011.2233.4401)
+  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,
+     reliability 255/255, txload 1/255, rxload 1/255
+  Encapsulation ARPA, loopback not set
+GigabitEthernet0/3 is up, line protocol is up
+  Hardware is iGbE, address is 0011.2233.4402 (bia 0011.2233.4402)
+  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,
+     reliability 255/255, txload 1/255, rxload 1/255
+  Encapsulation ARPA, loopback not set
+"""
+
+
+def test_ios_link_up_with_line_protocol_down_is_down():
+    out = parse_capture("cisco_ios", "show interfaces", IOS_LINK_UP_PROTOCOL_DOWN)
+    assert _ports(out) == [("Tunnel21", True, False), ("GigabitEthernet0/2", False, False),
+                           ("GigabitEthernet0/3", True, True)]

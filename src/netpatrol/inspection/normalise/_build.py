@@ -199,6 +199,8 @@ def interfaces(maps: tuple[InterfaceMap, ...], parsed: Parsed, notes: Notes | No
                 "crc": c.integer(c.first(row, m.crc)),
                 "out_errors": c.integer(c.first(row, m.out_errors)),
             }
+            if values["oper_up"] and any(_up_word(c.text(row.get(f))) is False for f in m.oper_all):
+                values["oper_up"] = False
             slot = merged.setdefault(canonical_interface(name), {})
             for k, v in values.items():
                 if slot.get(k) is None and v is not None:

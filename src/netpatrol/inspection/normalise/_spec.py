@@ -88,6 +88,8 @@ class InterfaceMap:
     name: Fields = ("interface",)
     oper: Fields = ("link_status", "protocol_status")
     admin: Fields = ()  # an explicit admin column; else derived from the oper words
+    # Columns that must read up as well for the port to count up (IOS: 'up, line protocol is down').
+    oper_all: Fields = ()
     description: Fields = ("description",)
     speed: Fields = ("speed",)
     in_errors: Fields = ("input_errors",)
