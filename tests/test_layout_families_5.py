@@ -78,3 +78,83 @@ def test_ios_link_up_with_line_protocol_down_is_down():
     out = parse_capture("cisco_ios", "show interfaces", IOS_LINK_UP_PROTOCOL_DOWN)
     assert _ports(out) == [("Tunnel21", True, False), ("GigabitEthernet0/2", False, False),
                            ("GigabitEthernet0/3", True, True)]
+
+
+def _boards(out: dict) -> list[tuple[str, str]]:
+    return [(b["name"], b["status"]) for b in out["health"]["boards"] or []]
+
+
+# Catalyst 9400/9600 `show module`: a blank slot cover, a card the chassis denies power and a
+# standby supervisor that does not answer (MACs and versions 'unknown', status 'other').
+CAT9K_CHASSIS_MODULES = """\
+Chassis Type: C9410R
+
+Mod Ports Card Type                                   Model          Serial No.
+---+-----+--------------------------------------+--------------+--------------
+1   48   48-Port 10GE / 25GE                         C9600-LC-48YL    ABC1111A001
+2   0    Blank Module                                C9600-SLOT-BLANK N/A
+5   11   Supervisor 1 Module                         C9400-SUP-1      ABC1111A002
+6   11   Supervisor 1 Module                         C9400-SUP-1
+
+Mod MAC addresses                    Hw   Fw           Sw                 Status
+---+--------------------------------+----+------------+------------------+--------
+1   0011.2233.4400 to 0011.2233.447F 1.0  17.6.1r       S2C                power-deny
+5   0011.2233.4480 to 0011.2233.448A 1.0  17.6.1r       S2C                ok
+6   unknown                          unkn unknown       unknown            other
+
+Mod Redundancy Role     Operating Mode  Configured Mode  Redundancy Status
+---+-------------------+---------------+---------------+------------------
+5   Active              non-redundant   sso              Active
+6   Standby             non-redundant   sso              Disabled
+
+Chassis MAC address range: 64 addresses from 0011.2233.4400 to 0011.2233.443f
+"""
+
+# StackWise Virtual pair: the tables once per switch, module numbers repeating.
+SVL_MODULES = """\
+Chassis Type: C9500-24Y4C
+
+Switch Number 1
+
+Mod Ports Card Type                                   Model          Serial No.
+---+-----+--------------------------------------+--------------+--------------
+1   28   Cisco Catalyst 9500 Switch                  C9500-24Y4C      ABC2222B001
+
+Mod MAC addresses                    Hw   Fw           Sw                 Status
+---+--------------------------------+----+------------+------------------+--------
+1   0011.2233.5500 to 0011.2233.551F 1.0  17.3.1r       17.03.04           ok
+
+Mod Redundancy Role     Operating Redundancy Mode Configured Redundancy Mode
+---+-------------------+-------------------------+---------------------------
+1   Active              sso                       sso
+
+Switch Number 2
+
+Mod Ports Card Type                                   Model          Serial No.
+---+-----+--------------------------------------+--------------+--------------
+1   28   Cisco Catalyst 9500 Switch                  C9500-24Y4C      ABC2222B002
+
+Mod MAC addresses                    Hw   Fw           Sw                 Status
+---+--------------------------------+----+------------+------------------+--------
+1   0011.2233.6600 to 0011.2233.661F 1.0  17.3.1r       17.03.04           ok
+
+Mod Redundancy Role     Operating Redundancy Mode Configured Redundancy Mode
+---+-------------------+-------------------------+---------------------------
+1   Standby             sso                       sso
+
+Chassis 1 MAC address range: 32 addresses from 0011.2233.5500 to 0011.2233.551f
+
+Chassis 2 MAC address range: 32 addresses from 0011.2233.6600 to 0011.2233.661f
+"""
+
+
+def test_catalyst_chassis_blank_power_denied_and_silent_modules():
+    out = parse_capture("cisco_ios", "show module", CAT9K_CHASSIS_MODULES)
+    assert out["unexplained"] is None
+    assert _boards(out) == [("1", "failed"), ("2", "absent"), ("5", "ok"), ("6", "failed")]
+
+
+def test_stackwise_virtual_modules_are_named_per_switch():
+    out = parse_capture("cisco_ios", "show module", SVL_MODULES)
+    assert out["unexplained"] is None
+    assert _boards(out) == [("1/1", "ok"), ("2/1", "ok")]
