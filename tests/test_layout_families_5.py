@@ -158,3 +158,39 @@ def test_stackwise_virtual_modules_are_named_per_switch():
     out = parse_capture("cisco_ios", "show module", SVL_MODULES)
     assert out["unexplained"] is None
     assert _boards(out) == [("1/1", "ok"), ("2/1", "ok")]
+
+
+# NX-OS `show module`: a standby supervisor whose status reads fine but fails its online
+# diagnostics; the fabric-module (LFM) tables after it are read and left out.
+NXOS_MODULES_DIAG_FAIL = """\
+Mod Ports                  Module-Type                            Model           Status
+--- ----- ------------------------------------------------ --------------------- --------
+1    48   48x25G SFP28 Ethernet Module                     N9K-X9748-SAMPLE      ok
+29   0    Supervisor Module                                N9K-SUP-SAMPLE        active *
+30   0    Supervisor Module                                N9K-SUP-SAMPLE        ha-standby
+
+Mod  Sw                       Hw    Slot
+---  ----------------------- ------ ----
+1    10.2(5)                  1.0    LC1
+29   10.2(5)                  1.0    SUP1
+30   10.2(5)                  1.0    SUP2
+
+Mod  Online Diag Status
+---  ------------------
+1    Pass
+29   Pass
+30   Fail
+LFM Ports                  Module-Type                            Model           Status
+--- ----- ------------------------------------------------ --------------------- --------
+22   0    Fabric Module                                    N9K-FM-SAMPLE         ok
+
+LFM  Online Diag Status
+---  ------------------
+22   Pass
+"""
+
+
+def test_nxos_module_failing_its_diagnostics_has_failed():
+    out = parse_capture("cisco_nxos", "show module", NXOS_MODULES_DIAG_FAIL)
+    assert out["unexplained"] is None
+    assert _boards(out) == [("1", "ok"), ("29", "ok"), ("30", "failed")]
