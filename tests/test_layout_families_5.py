@@ -194,3 +194,33 @@ def test_nxos_module_failing_its_diagnostics_has_failed():
     out = parse_capture("cisco_nxos", "show module", NXOS_MODULES_DIAG_FAIL)
     assert out["unexplained"] is None
     assert _boards(out) == [("1", "ok"), ("29", "ok"), ("30", "failed")]
+
+
+# Old IOS (11.x/12.x) banners: the release followed by a qualifier ('SHARED PLATFORM,', 'EARLY
+# DEPLOYMENT'), ROM lines naming a bootstrap image's own version, an uptime wrapped before its
+# last unit.
+OLD_IOS_VERSION = """\
+Cisco Internetwork Operating System Software
+IOS (tm) 1600 Software (C1600-Y-L), Version 11.3(4)T, EARLY DEPLOYMENT RELEASE SOFTWARE (fc1)
+Copyright (c) 1986-1998 by cisco Systems, Inc.
+Compiled Wed 01-Jul-98 10:00 by someone
+Image text-base: 0x02005000, data-base: 0x02400000
+
+ROM: System Bootstrap, Version 11.1(7)AX, EARLY DEPLOYMENT RELEASE SOFTWARE (fc2)
+ROM: 1600 Software (C1600-RBOOT-R), Version 11.1(7)AX, SHARED PLATFORM, RELEASE SOFTWARE (fc2)
+
+a-long-router-name-for-the-wrap-in-this-layout uptime is 1 year, 3 weeks, 4 days, 5 hours, 12
+minutes
+System returned to ROM by power-on
+System image file is "flash:c1600-y-l.113-4.T"
+
+cisco 1604 (68360) processor (revision C) with 7680K/1024K bytes of memory.
+Processor board ID 12345678, with hardware revision 00000000
+Configuration register is 0x2102
+"""
+
+
+def test_old_ios_release_and_wrapped_uptime():
+    out = parse_capture("cisco_ios", "show version", OLD_IOS_VERSION)
+    assert out["facts"]["os_version"] == "11.3(4)T"
+    assert out["facts"]["uptime_seconds"] == 365 * 86400 + 3 * 604800 + 4 * 86400 + 5 * 3600 + 12 * 60
