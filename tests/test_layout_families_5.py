@@ -224,3 +224,32 @@ def test_old_ios_release_and_wrapped_uptime():
     out = parse_capture("cisco_ios", "show version", OLD_IOS_VERSION)
     assert out["facts"]["os_version"] == "11.3(4)T"
     assert out["facts"]["uptime_seconds"] == 365 * 86400 + 3 * 604800 + 4 * 86400 + 5 * 3600 + 12 * 60
+
+
+# IOS-XE `show ip bgp summary` for the IPv6 family: a neighbour address too long for its column
+# is printed alone, its counters on the next line; every header and memory line is accounted for.
+IOS_BGP_IPV6_WRAPPED = """\
+For address family: IPv6 Unicast
+BGP router identifier 192.0.2.9, local AS number 64500
+BGP table version is 120, main routing table version 120
+12 network entries using 3072 bytes of memory
+14 path entries using 2128 bytes of memory
+3/2 BGP path/bestpath attribute entries using 816 bytes of memory
+1 BGP AS-PATH entries using 24 bytes of memory
+0 BGP route-map cache entries using 0 bytes of memory
+BGP using 6040 total bytes of memory
+BGP activity 30/18 prefixes, 40/26 paths, scan interval 60 secs
+12 networks peaked at 10:00:00 Jan 1 2025 UTC (1d02h ago)
+
+Neighbor        V           AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd
+2001:db8:ffff:1::2
+                4        64501     500     498      120    0    0 1d02h           12
+2001:db8::3     4        64502       0       0        1    0    0 never    Idle (Admin)
+"""
+
+
+def test_ios_bgp_ipv6_neighbours_wrapped_or_not():
+    out = parse_capture("cisco_ios", "show ip bgp summary", IOS_BGP_IPV6_WRAPPED)
+    assert out["unexplained"] is None and _template(out) == "cisco_ios_show_ip_bgp_summary.textfsm"
+    assert [(b["neighbor"], b["up"]) for b in out["health"]["bgp"]] == [
+        ("2001:db8:ffff:1::2", True), ("2001:db8::3", False)]
