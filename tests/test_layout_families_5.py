@@ -253,3 +253,35 @@ def test_ios_bgp_ipv6_neighbours_wrapped_or_not():
     assert out["unexplained"] is None and _template(out) == "cisco_ios_show_ip_bgp_summary.textfsm"
     assert [(b["neighbor"], b["up"]) for b in out["health"]["bgp"]] == [
         ("2001:db8:ffff:1::2", True), ("2001:db8::3", False)]
+
+
+# IOS-XE `show interfaces` with a pseudowire (no line protocol, MTU line without a delay, RX/TX
+# counters) between ordinary interfaces.
+IOS_PSEUDOWIRE_AMONG_PORTS = """\
+GigabitEthernet0/0/1 is up, line protocol is up
+  Hardware is BUILT-IN-2T+6X1GE, address is 0011.2233.4401 (bia 0011.2233.4401)
+  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,
+     reliability 255/255, txload 1/255, rxload 1/255
+  Encapsulation ARPA, loopback not set
+pseudowire200 is up
+    MTU 1500 bytes, BW 10000000 Kbit
+    Encapsulation mpls
+    Peer IP 198.51.100.7, VC ID 200
+    RX
+      1200 packets 96000 bytes 0 drops
+    TX
+      1100 packets 88000 bytes 0 drops
+pseudowire201 is down
+    MTU 1500 bytes, BW 10000000 Kbit
+    Encapsulation mpls
+    Peer IP 198.51.100.8, VC ID 201
+GigabitEthernet0/0/2 is administratively down, line protocol is down
+  Hardware is BUILT-IN-2T+6X1GE, address is 0011.2233.4402 (bia 0011.2233.4402)
+"""
+
+
+def test_ios_pseudowires_are_interfaces_too():
+    out = parse_capture("cisco_ios", "show interfaces", IOS_PSEUDOWIRE_AMONG_PORTS)
+    assert _template(out) == "cisco_ios_show_interfaces.textfsm"
+    assert _ports(out) == [("GigabitEthernet0/0/1", True, True), ("pseudowire200", True, True),
+                           ("pseudowire201", True, False), ("GigabitEthernet0/0/2", False, False)]
