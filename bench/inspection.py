@@ -165,11 +165,12 @@ def show_interfaces(count: int) -> str:
     return "".join(blocks)
 
 
-def _plain(platform: str, command: str, text: str) -> list:
-    """The parser before candidates: the command's one template, plain TextFSM, no fit measured."""
+def _plain(platform: str, command: str, text: str, path: Path | None = None) -> list:
+    """The parser before candidates: the command's one template (`path`, else its first
+    candidate), plain TextFSM, no fit measured."""
     from netpatrol.inspection.parsing import _template_text, resolve_template
 
-    path = resolve_template(platform, command, [ROOT / "parsers"])
+    path = path or resolve_template(platform, command, [ROOT / "parsers"])
     assert path is not None
     fsm = textfsm.TextFSM(io.StringIO(_template_text(str(path), path.stat().st_mtime_ns)))
     try:
@@ -181,13 +182,14 @@ def _plain(platform: str, command: str, text: str) -> list:
 def bench_parse(count: int = 500, repeats: int = 5) -> list[list[object]]:
     from ntc_templates.parse import parse_output
 
-    from netpatrol.inspection.parsing import parse
+    from netpatrol.inspection.parsing import ntc_template_dir, parse
 
     text = show_interfaces(count)
+    before = ntc_template_dir() / "cisco_ios_show_interfaces.textfsm"  # the map's one template before candidates
     rows = []
     cases = {
         "netpatrol parse (candidates + fit)": lambda: parse("cisco_ios", "show interfaces", text).rows,
-        "one template, plain TextFSM (before)": lambda: _plain("cisco_ios", "show interfaces", text),
+        "one template, plain TextFSM (before)": lambda: _plain("cisco_ios", "show interfaces", text, before),
         "ntc_templates parse_output": lambda: parse_output(platform="cisco_ios", command="show interfaces", data=text),
     }
     base = None
