@@ -21,7 +21,6 @@ from __future__ import annotations
 import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
-import inspect
 import json
 import re
 import subprocess
@@ -43,7 +42,8 @@ _STATUS_CLASS = {"ok": "ok", "failed": "failed", "warning": "failed", "absent": 
 # --- running the inspection's path ---------------------------------------------------------------
 
 def _items(platform: str, command: str) -> list[str]:
-    """Every catalogue item the command serves (EOS `show version` gives version and memory)."""
+    """Every catalogue item the command serves (EOS `show version` gives version and memory); for
+    trees older than `capture.catalogue_items`."""
     from netpatrol.inspection.catalogue import load_job
     from netpatrol.inspection.parsing import normalise_command
 
@@ -67,33 +67,13 @@ def _parse_with_catalogue(platform: str, command: str, text: str) -> dict:
             "facts": facts.model_dump(), "health": health.model_dump()}
 
 
-def _with_every_item(parse_capture):
-    """`parse_capture` normalises under one item; a run normalises the output under each item the
-    command serves, so the facts of all of them count (merged in catalogue order)."""
-    takes_item = "item" in inspect.signature(parse_capture).parameters
-
-    def run_all(platform: str, command: str, text: str) -> dict:
-        items = _items(platform, command) if takes_item else []
-        if len(items) < 2:
-            return parse_capture(platform, command, text)
-        results = [parse_capture(platform, command, text, item=item) for item in items]
-        merged = dict(results[0])
-        for part in ("facts", "health"):
-            merged[part] = {}
-            for result in reversed(results):
-                merged[part].update({k: v for k, v in (result.get(part) or {}).items() if v not in (None, [], "")})
-        return merged
-
-    return run_all
-
-
 def parser():
     """(name, function) of the path being scored: the capture contract when the tree has it."""
     try:
         from netpatrol.inspection.capture import parse_capture
     except ImportError:
         return "parsing.parse + normalise", _parse_with_catalogue
-    return "capture.parse_capture", _with_every_item(parse_capture)
+    return "capture.parse_capture", parse_capture  # it normalises under every item the command serves
 
 
 def run(fn, platform: str, command: str, text: str) -> dict:
