@@ -122,7 +122,7 @@ def inspection_events(run, min_severity: str = "major", lang: str = "en") -> lis
         counts = ", ".join(f"{n} {s}" for s in SEVERITY_ORDER if (n := sum(1 for _, f in serious if f.severity == s)))
         events.append(Event("findings", f"inspection {run.period}: {counts} finding(s) on {len(hosts)} device(s)", hosts,
                             [{"host": r.host, "site": r.site, "severity": f.severity, "check": f.check,
-                              "subject": f.subject, "title": _title(f.title, lang), "detail": f.detail}
+                              "subject": f.subject, "title": _title(f.title, lang), "detail": f.detail_in(lang)}
                              for r, f in serious], commit=run.commit, tag=run.tag, period=run.period))
     return events
 

@@ -195,11 +195,18 @@ class Finding(_Model):
     check: str
     severity: Severity
     title: dict[str, str]
-    detail: str
+    detail: str | dict[str, str]  # the evidence sentence per language (a plain string before 1.3)
     value: object = None
     threshold: object = None
     recommendation: dict[str, str] = Field(default_factory=dict)
     subject: str | None = None  # the fan, interface, peer ... the finding is about
+    problem: str | None = None  # the problem's key: findings with the same key are one problem
+
+    def detail_in(self, lang: str) -> str:
+        """The evidence sentence in `lang` (results before 1.3 hold one string)."""
+        if isinstance(self.detail, str):
+            return self.detail
+        return self.detail.get(lang) or next(iter(self.detail.values()), "")
 
 
 class Comparison(_Model):

@@ -185,7 +185,7 @@ def _finding_rows(t: Translator, found: list[Finding], host: str, site: str,
                   prev: InspectionResult | None, change: str | None = None) -> list[FindingRow]:
     before = {finding_key(f) for f in prev.findings} if prev else set()
     return [FindingRow(host=host, site=site, severity=f.severity, check=f.check, key=finding_key(f),
-                       title=t.pick(f.title) or f.check, detail=f.detail,
+                       title=t.pick(f.title) or f.check, detail=f.detail_in(t.lang),
                        recommendation=t.pick(f.recommendation),
                        change=change or ("persisting" if finding_key(f) in before else "new"))
             for f in found]

@@ -23,6 +23,16 @@ class ItemProblem:
     unexplained: str | None = None  # device output: the first line no template accounted for
 
 
+@dataclass(frozen=True)
+class RecordRow:
+    """One line of a device's inspection record (巡检记录表): a catalogue item and what was read."""
+
+    item: str  # the catalogue item (cpu, fans, ntp ...)
+    label: str  # its name in the report language
+    status: str  # normal / abnormal / unsupported / not_collected
+    value: str  # what was read, in the report language; "—" when nothing was
+
+
 @dataclass
 class DeviceRow:
     host: str
@@ -50,6 +60,8 @@ class DeviceRow:
     memory_previous: float | None = None
     problems: list[ItemProblem] = field(default_factory=list)
     flags: frozenset[str] = frozenset()  # check ids of this device's findings
+    platform_name: str = ""  # the platform as people write it ("Huawei VRP"), not its key
+    record: list[RecordRow] = field(default_factory=list)  # the inspection record (巡检记录表)
 
     @property
     def inspected(self) -> bool:
@@ -63,15 +75,63 @@ class DeviceRow:
 
 @dataclass(frozen=True)
 class FindingRow:
+    """One problem of one device (its findings merged: see inspection/problems.py)."""
+
     host: str
     site: str
     severity: str
-    check: str
-    key: str  # check[:subject], the identity used for the period comparison
+    check: str  # the strongest finding's check
+    key: str  # the problem key, the identity used for the period comparison
     title: str
-    detail: str
+    detail: str  # the evidence sentences joined with "; "
     recommendation: str
-    change: str  # new / persisting (resolved findings are in Comparison.resolved)
+    change: str  # new / persisting (resolved problems are in Comparison.resolved)
+    level: str = ""  # the contract's name of the severity, in the report language
+    evidence: tuple[str, ...] = ()  # every evidence sentence, strongest first
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """One contract level in the summary: how many problems, and the contract's times."""
+
+    severity: str
+    name: str  # the contract's name, in the report language
+    count: int  # problems at this level
+    response: str | None  # "10 分钟" / "10 minutes"; None when the contract sets none
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """A site's line in the conclusion (巡检结论)."""
+
+    key: str
+    name: str
+    state: str  # normal / attention / abnormal
+    devices: int
+    inspected: int
+    problems: dict[str, int]  # severity -> problems
+
+
+@dataclass(frozen=True)
+class Action:
+    """What to do next and by when (from the contract's resolution time)."""
+
+    severity: str
+    level: str
+    host: str
+    site: str
+    title: str
+    recommendation: str
+    due: str  # e.g. "4 小时内 (2026-12-05 14:40 +08:00 前)", "Within 4 hours (by 2026-12-05 14:40 +08:00)"
+
+
+@dataclass
+class Conclusion:
+    overall: str  # the period's verdict in one paragraph
+    sites: list[SiteState] = field(default_factory=list)
+    key_risks: list[FindingRow] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,6 +199,10 @@ class ReportModel:
     config_range: tuple[str, str] | None  # (since, until) commits, short
     comparison: PeriodComparison
     appendix: list[RawOutput] = field(default_factory=list)
+    period_label: str = ""  # "2026年第四季度" / "Q4 2026"
+    levels: list[LevelRow] = field(default_factory=list)  # the contract's levels, most severe first
+    conclusion: Conclusion | None = None
+    timezone: str = ""  # the zone every time in the report is shown in, e.g. "Asia/Shanghai (UTC+08:00)"
 
     @property
     def devices(self) -> list[DeviceRow]:

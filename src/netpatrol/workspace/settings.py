@@ -16,6 +16,7 @@ from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import WorkspaceError
 from netpatrol.store.layout import STORE_DIR
+from netpatrol.workspace.contract import Contract
 
 
 class _Strict(BaseModel):
@@ -190,6 +191,8 @@ class Settings(_Strict):
     provider: str = "Maintenance provider"
     inspector: str | None = None
     language: Literal["zh-CN", "en"] = "zh-CN"
+    timezone: str | None = Field(None, description="IANA zone of every time shown to a person, e.g. Asia/Shanghai; default: the machine's")
+    contract: Contract = Field(default_factory=Contract)
     workers: int = Field(20, ge=1, le=500, strict=True)
     # "auto": min(CPUs, 4) processes once a run has >= 100 hosts, else 1 (see shard.py).
     processes: Annotated[int, Field(ge=1, le=64, strict=True)] | Literal["auto"] = "auto"
@@ -200,6 +203,21 @@ class Settings(_Strict):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     syslog: SyslogSettings = Field(default_factory=SyslogSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        from netpatrol import localtime
+
+        localtime.zone(value)  # raises ValueError naming the zone
+        return value
+
+    @property
+    def tz(self):  # -> tzinfo
+        """The zone times are shown in."""
+        from netpatrol import localtime
+
+        return localtime.zone(self.timezone)
 
 
 @dataclass

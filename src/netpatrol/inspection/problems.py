@@ -1,0 +1,58 @@
+"""One problem per problem: the findings of one device merged by their problem key.
+
+A measurement crossing three tiers raises three findings, a failed PSU seen by the board list and
+the power list raises two; the client counts one problem in each case. Findings with the same
+`problem` key (see `problem_key`) become one Problem at the strongest severity, carrying every
+finding as evidence. Summary counts, top risks, the period comparison and notifications count
+Problems, never raw findings.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from netpatrol.inspection.results import SEVERITIES, Finding, Severity, finding_key
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    severity: Severity  # the strongest of its findings
+    check: str  # the check of the strongest finding (its title and recommendation are the problem's)
+    checks: list[str] = Field(default_factory=list)  # every check that raised it, strongest first
+    subject: str | None = None
+    title: dict[str, str] = Field(default_factory=dict)
+    recommendation: dict[str, str] = Field(default_factory=dict)
+    evidence: list[Finding] = Field(default_factory=list)  # strongest first
+
+    def evidence_in(self, lang: str) -> list[str]:
+        """The evidence sentences in `lang`, strongest first, without repeats."""
+        out: list[str] = []
+        for f in self.evidence:
+            text = f.detail_in(lang)
+            if text and text not in out:
+                out.append(text)
+        return out
+
+
+def problem_key(f: Finding) -> str:
+    """The key the finding was raised under; results before 1.3 fall back to check[:subject]."""
+    return f.problem or finding_key(f)
+
+
+def merge(findings: list[Finding]) -> list[Problem]:
+    """Findings of ONE device grouped into problems, in the order each problem first appears."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(problem_key(f), []).append(f)
+    problems = []
+    for key, group in groups.items():
+        ranked = sorted(group, key=lambda f: SEVERITIES.index(f.severity))  # stable: check order among equals
+        top = ranked[0]
+        problems.append(Problem(
+            key=key, severity=top.severity, check=top.check,
+            checks=list(dict.fromkeys(f.check for f in ranked)), subject=top.subject,
+            title=top.title, recommendation=top.recommendation, evidence=ranked,
+        ))
+    return problems
