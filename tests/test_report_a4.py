@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,15 +18,16 @@ import pytest
 
 from netpatrol.report import ReportRequest, build_report
 from netpatrol.report.model import RawOutput, RecordRow, ReportModel
-from netpatrol.report.render import environment, render_html
+from netpatrol.report.pdf import pdf_available, write_pdf
+from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html
 from report_world import Q3
 
 pytest_plugins = ["report_world"]
 
 CHROMIUM = "/usr/bin/chromium"
 A4_PX = 794  # 210 mm at 96 CSS px per inch
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"needs {CHROMIUM} (Debian package chromium, scripts/install-system-deps.sh)")
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason=f"needs {CHROMIUM} (Debian package chromium, scripts/install-system-deps.sh)")
 
 # What the lab's devices put into a report (lab.yaml, inventory/): the longest of each kind, and
 # unbroken tokens as long as a hashed secret or a Huawei ESN.
@@ -101,6 +103,7 @@ def a4_layout(html: str, tmp_path: Path) -> dict:
     return json.loads(found.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
 
 
+@needs_chromium
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_html_report_fits_a4_width(world, tmp_path, lang):
     ws, inv, store = world
@@ -112,3 +115,30 @@ def test_html_report_fits_a4_width(world, tmp_path, lang):
     assert abs(verdict["end"] - verdict["start"] - (A4_PX - verdict["page_left"] - verdict["page_right"])) < 1
     assert verdict["scroll"] <= verdict["viewport"], verdict
     assert verdict["over"] == [], json.dumps(verdict["over"][:8], ensure_ascii=False, indent=1)
+
+
+def _page_margins_pt() -> tuple[float, float]:
+    """(left, right) of the stylesheet's @page margin, in PDF points."""
+    page = re.search(r"@page\s*\{[^}]*?margin:\s*([^;]+);", (PACKAGE_TEMPLATES / "report.css").read_text(encoding="utf-8"))
+    assert page, "report.css sets no @page margin"
+    mm = [float(v.removesuffix("mm")) for v in page[1].split()]
+    right, left = {1: (mm[0], mm[0]), 2: (mm[1], mm[1]), 3: (mm[1], mm[1]), 4: (mm[1], mm[3])}[len(mm)]
+    return left * 72 / 25.4, right * 72 / 25.4
+
+
+@pytest.mark.skipif(pdf_available() is not None, reason=f"PDF needs weasyprint with pango: {pdf_available()}")
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian poppler-utils) to read the PDF")
+def test_pdf_text_stays_inside_the_page_margins(world, tmp_path):
+    ws, inv, store = world
+    report = widest(build_report(ws.settings, inv, store, ReportRequest(period=Q3, lang="zh-CN", appendix=True)))
+    pdf = write_pdf(render_html(report, environment()), tmp_path / "report.pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    left, right = _page_margins_pt()
+    outside = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', boxes, re.S):
+        width = float(page[1])
+        for word in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', page[2]):
+            if float(word[1]) < left - 1 or float(word[2]) > width - right + 1:
+                outside.append((word[3], round(float(word[1])), round(float(word[2])), round(width - right)))
+    assert boxes.count("<page ") > 5
+    assert outside == [], outside[:10]
