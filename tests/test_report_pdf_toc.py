@@ -87,21 +87,24 @@ def test_pdf_toc_page_numbers_are_where_the_sections_start(world, lang):
     assert {target for target, _ in outline.entries} <= set(outline.headings), "a TOC entry points at no heading"
     pages = _pages(files["pdf"])
 
-    def toc_numbers(lines: list[str]) -> dict[str, int]:
-        found = {}
-        for line in lines:
-            m = TOC_LINE.match(line)
-            if m:
-                found[m["title"]] = int(m["page"])
-        return found
+    titles = {title for _, title in outline.entries}
 
-    toc_at = next((i for i, lines in enumerate(pages) if len(toc_numbers(lines)) >= len(outline.entries)), None)
-    assert toc_at is not None, "no page lists every TOC entry with leaders and a page number"
-    printed = toc_numbers(pages[toc_at])
+    def toc_numbers(lines: list[str]) -> dict[str, int]:
+        return {m["title"]: int(m["page"]) for m in map(TOC_LINE.match, lines) if m and m["title"] in titles}
+
+    # The TOC: the first page with entries, and the pages after it while they go on listing entries.
+    first = next((i for i, lines in enumerate(pages) if toc_numbers(lines)), None)
+    assert first is not None, "no page lists TOC entries with leaders and a page number"
+    printed: dict[str, int] = {}
+    toc_at = first
+    while toc_at < len(pages) and toc_numbers(pages[toc_at]):
+        printed |= toc_numbers(pages[toc_at])
+        toc_at += 1
+    toc_at -= 1  # the TOC's last page
     for target, title in outline.entries:
         heading = outline.headings[target]
         number = printed.get(title)
-        assert number is not None, f"TOC entry {title!r} has no page number: {pages[toc_at]}"
+        assert number is not None, f"TOC entry {title!r} has no page number: {pages[first:toc_at + 1]}"
         # Where the heading really is: the first page after the TOC with the heading as a line of its own
         # (the running header names the chapter too, but beside the document title).
         actual = next((i + 1 for i in range(toc_at + 1, len(pages)) if heading in pages[i]), None)
