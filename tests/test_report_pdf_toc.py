@@ -95,6 +95,7 @@ def test_pdf_toc_page_numbers_are_where_the_sections_start(world, lang):
     # The TOC: the first page with entries, and the pages after it while they go on listing entries.
     first = next((i for i, lines in enumerate(pages) if toc_numbers(lines)), None)
     assert first is not None, "no page lists TOC entries with leaders and a page number"
+    assert first == 1, f"the cover (with its approval and sign-off) runs over {first} pages"
     printed: dict[str, int] = {}
     toc_at = first
     while toc_at < len(pages) and toc_numbers(pages[toc_at]):
