@@ -2,33 +2,50 @@
 (markdown-it-py with GFM tables, tests/md_check.py): every table is its own table with its header's
 width on every row, the site archive and the device table are two tables, headings come in their
 levels and order, device text opens no HTML and stays in its one cell, and the bytes are the same
-on every render of the same inputs."""
+on every render of the same inputs. GitHub's own parser (cmark-gfm, through cmarkgfm) reads the same
+tables and headings and makes no link or tag of device text."""
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
 import re
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from md_check import Parsed, Table, assert_tables_whole, parse, parser
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import Translator
+from netpatrol.report.inert import REPLACEMENT, md_cell, md_inline
 from netpatrol.report.model import RecordRow, ReportModel
 from netpatrol.report.render import environment, render_md, tidy_markdown
 from report_world import Q3
 
 pytest_plugins = ["report_world"]
 LANGS = ["zh-CN", "en"]
+# What the report's own Markdown makes in GitHub's HTML; device text adds nothing to it.
+GITHUB_TAGS = {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
+               "pre", "code", "br", "a", "strong", "em", "hr"}
+
+
+def _address(href: str) -> bool:
+    """An e-mail or XMPP address: GitHub links those whatever the escaping (cmark-gfm finds them
+    after escapes are resolved); they open a draft, not a web page."""
+    return "@" in href and "//" not in href
+
+
+GITHUB_TABLE = {"table", "thead", "tbody", "tr", "th", "td", "br"}
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)*) ")  # "2.1 江川市…" -> "2.1"
 
 # Device values that try to leave their cell: pipes (escaped and not), backslashes (one ending the
-# value, one before a pipe), line breaks, padding, tags, entities, backticks and emphasis.
+# value, one before a pipe), line breaks, padding, tags, entities, backticks, emphasis and URLs.
 HOSTILE_CELLS = {
     "model": "  S5735|L48T4X\\|A  ",
     "serial": "SN\\",
-    "version": "7.1.070, Release 6328P03\n<b>bold</b> &amp; `tick` | *x*",
+    "version": "7.1.070, Release 6328P03\n<b>bold</b> &amp; `tick` | *x* http://evil.example/x www.evil.example",
 }
 
 
@@ -63,6 +80,65 @@ def _check_headings(doc: Parsed, levels: list[int]) -> None:
         assert sub[:-1] in numbers, f"{sub} has no parent heading"
 
 
+class _GitHubView(HTMLParser):
+    """The HTML cmark-gfm makes of the Markdown, as tables, headings, tags and link targets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self.headings: list[str] = []
+        self.tags: set[str] = set()
+        self.links: list[str] = []
+        self._cell: list[str] | None = None
+        self._heading: list[str] | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+        elif tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._heading = []
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            header, rows = self.tables[-1]
+            (header if tag == "th" else rows[-1]).append("".join(self._cell))
+            self._cell = None
+        elif re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
+            self.headings.append("".join(self._heading).strip())
+            self._heading = None
+
+    def handle_data(self, data):
+        self.text += data
+        for part in (self._cell, self._heading):
+            if part is not None:
+                part.append(data)
+
+
+def _as_github_reads_it(md: str, doc: Parsed) -> None:
+    """cmark-gfm, GitHub's parser, with raw HTML let through (so any would show as a tag): the same
+    tables cell by cell and the same headings as markdown-it, no tag the report does not write
+    itself, and links only to the report's own headings (and e-mail or XMPP addresses, which GitHub
+    links whatever the escaping)."""
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's cmark-gfm) is a test dependency")
+    view = _GitHubView()
+    view.feed(cmarkgfm.github_flavored_markdown_to_html(md, options=cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE))
+    assert view.tags <= GITHUB_TAGS, view.tags - GITHUB_TAGS
+    assert [h for h in view.links if not (h.startswith("#") or _address(h))] == []
+    assert view.headings == doc.headings
+    tables = [(header, [r for r in rows if r]) for header, rows in view.tables]
+    assert tables == [(x.header, x.rows) for x in doc.tables]
+
+
 def _levels(md: str) -> list[int]:
     return [int(t.tag[1]) for t in parser().parse(md) if t.type == "heading_open"]
 
@@ -76,6 +152,7 @@ def test_lab_report_is_valid_gfm(world, lang):
     assert doc.html == [], "raw HTML other than <br> in a cell"
     assert_tables_whole(doc)
     _check_headings(doc, _levels(md))
+    _as_github_reads_it(md, doc)
     # Each site: its archive table and its device table are two tables, not one merged one.
     archives = [x for x in _tables_with(doc, t("cover.item"), t("cover.value")) if any(r[0] == t("site.unit") for r in x.rows)]
     devices = _tables_with(doc, t("col.device"), t("col.model"), t("col.serial"), t("col.version"))
@@ -103,6 +180,7 @@ def test_device_text_stays_in_its_one_cell(hostile_world, lang):
     assert doc.html == [] and not [info for info, _ in doc.fences if info not in ("diff", "text")]
     assert_tables_whole(doc)
     _check_headings(doc, _levels(md))
+    _as_github_reads_it(md, doc)
     devices = _tables_with(doc, t("col.device"), t("col.model"), t("col.serial"), t("col.version"))
     row = next(r for x in devices for r in x.rows if r[0].startswith(target.host))
     header = next(x.header for x in devices if row in x.rows)
@@ -154,3 +232,30 @@ def test_blocks_glued_by_a_template_are_separated(world, lang):
     assert [(x.header, x.rows) for x in theirs.tables] == [(x.header, x.rows) for x in ours.tables]
     assert theirs.headings == ours.headings and theirs.fences == ours.fences
     assert tidy_markdown(md) == md  # tidy output is a fixed point: rendering it again changes nothing
+
+
+URLISH = st.text(alphabet=list("htpsfw:/.@xmailto<>&|`*_~[]()!#\\- \n\t"), max_size=40)
+URLS = ["http://evil.example/a?b=c", "HTTPS://x.example", "www.evil.example", "WwW.x.y", "ftp://f.example/x",
+        "<http://x.example>", "mailto:a@b.example", "xmpp:a@b.example", "a@b.example", "[l](http://x.example)"]
+DEVICE_TEXT = st.one_of(URLISH, st.text(), st.builds(lambda a, u, b: a + u + b, URLISH, st.sampled_from(URLS), URLISH))
+LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+HIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(DEVICE_TEXT)
+def test_github_shows_escaped_text_as_that_text(text):
+    """Through GitHub's own parser, running text and a table cell show the device text itself:
+    no tag, no link (but to an e-mail or XMPP address), nothing lost."""
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's cmark-gfm) is a test dependency")
+    lines = [HIDDEN.sub(REPLACEMENT, p).strip() for p in LINE_BREAKS.split(text)]
+    for md, expected, tags in ((md_inline(text), " ".join(lines).strip(), {"p"}),
+                               (f"| h |\n| --- |\n| {md_cell(text)} |\n", "\n".join(lines), GITHUB_TABLE)):
+        view = _GitHubView()
+        view.feed(cmarkgfm.github_flavored_markdown_to_html(md, options=cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE))
+        assert view.tags - {"a"} <= tags, (md, view.tags)
+        assert all(_address(h) for h in view.links), (md, view.links)
+        if tags == GITHUB_TABLE:
+            assert view.tables == [(["h"], [[], [expected.replace("\x00", REPLACEMENT)]])], md
+        else:
+            assert view.text.strip() == expected.replace("\x00", REPLACEMENT), md
