@@ -61,10 +61,11 @@ def widest(report: ReportModel) -> ReportModel:
     return report
 
 
-# Written into a copy of the report: it measures the laid-out page and leaves its verdict in the
-# DOM, which `chromium --dump-dom` prints once the page has loaded.
+# Written into a copy of the report, last in its body: it measures the laid-out page (asking for a
+# box lays the page out first) and leaves its verdict in the DOM, which `chromium --dump-dom` prints
+# once the page has loaded.
 PROBE = """<script>
-addEventListener('load', () => {
+(() => {
   const mm = n => { const d = document.createElement('div'); d.style.width = n; document.body.append(d);
                     const w = d.getBoundingClientRect().width; d.remove(); return w; };
   let left = 0, right = 0;
@@ -87,7 +88,7 @@ addEventListener('load', () => {
   out.textContent = JSON.stringify({viewport: html.clientWidth, scroll: html.scrollWidth, page_left: left,
     page_right: right, start, end, over});
   body.append(out);
-});
+})();
 </script>"""
 
 
