@@ -164,3 +164,25 @@ def test_values_are_written_per_language():
     assert evidence.render("{value:status}", "failed", None, None) == {"zh-CN": "故障", "en": "failed"}
     with pytest.raises(ValueError, match="unknown format 'percent'"):
         evidence.check_template("{value:percent}")
+
+
+def test_inspect_prints_problem_counts_by_the_contracts_level_names(world, monkeypatch):
+    from typer.testing import CliRunner
+
+    from netpatrol.cli.root import app
+
+    ws, _, collector = world
+    monkeypatch.setattr("netpatrol.inspection.service.SshCollector", lambda *a, **k: collector)
+    res = CliRunner().invoke(app, ["inspect", "-w", str(ws.root), "--backfill", "--period", "2026Q2",
+                                   "--host", "city-acc-02", "--host", "east-core-01", "--host", "north-core-01"],
+                             env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if "problems:" in x)
+    summary = json.loads((ws.backups / "inspections/2026Q2/summary.json").read_text(encoding="utf-8"))
+    counts = summary["problems"]
+    contract = ws.settings.contract
+    expected = ", ".join(f"{contract.name(s, 'zh-CN')} {n}" for s, n in counts.items() if n)
+    assert f"3 devices; problems: {expected};" in line, res.output
+    # cpu (major) and one PSU and one fan problem (major) each, not their several findings.
+    assert counts["major"] < summary["findings"]["major"]
+    assert "critical" not in line and "major" not in line
