@@ -203,6 +203,21 @@ def test_markdown_file_is_byte_identical_across_runs(hostile_world):
 
 
 
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_device_archive_is_valid_gfm(hostile_world, lang):
+    from netpatrol.report.archive import write_archive
+
+    ws, inv, store = hostile_world
+    md = write_archive(ws, inv, store, "md", lang).read_text(encoding="utf-8")
+    doc = parse(md)
+    assert doc.html == [] and doc.fences == []
+    assert_tables_whole(doc)
+    assert _levels(md)[0] == 1 and _levels(md).count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(_levels(md)))
+    _as_github_reads_it(md, doc)
+
+
 def _without_blank_lines(md: str) -> str:
     """The Markdown as a template with no blank line between its blocks would write it (fenced
     device output kept as it is)."""
