@@ -56,6 +56,13 @@ def widest(report: ReportModel) -> ReportModel:
     for s in report.sites:
         s.findings = [dataclasses.replace(f, detail=evidence) for f in s.findings]
     report.top_risks = [dataclasses.replace(f, detail=evidence) for f in report.top_risks]
+    c = report.comparison
+    c.new, c.persisting, c.resolved = ([dataclasses.replace(f, detail=evidence) for f in rows]
+                                       for rows in (c.new, c.persisting, c.resolved))
+    if report.conclusion is not None:
+        report.conclusion.key_risks = [dataclasses.replace(f, detail=evidence) for f in report.conclusion.key_risks]
+        report.conclusion.actions = [dataclasses.replace(a, title=INTERFACES, recommendation=CONFIG_LINE)
+                                     for a in report.conclusion.actions]
     report.appendix = [RawOutput(report.devices[0].host, "display_current_configuration",
                                  f"{CONFIG_LINE}\n{TOKEN}\n interface {INTERFACES}\n")]
     return report
