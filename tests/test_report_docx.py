@@ -126,7 +126,7 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     assert titles == ["江川市水务局", "网络设备季度巡检报告"]
     assert any(p.style.name == "Subtitle" and p.text == "2026年第四季度" for p in doc.paragraphs)
     signoff = doc.tables[1]
-    assert [c.text for c in signoff.rows[0].cells] == ["—", "维保服务单位", "客户单位"]
+    assert [c.text for c in signoff.rows[0].cells] == [" ", "维保服务单位", "客户单位"]
     assert [r.cells[0].text for r in signoff.rows[1:]] == ["单位名称", "签字", "日期", "盖章"]
     # A real TOC field Word fills on open, and a line saying what to do when it is empty.
     body = doc.element.xml
@@ -212,3 +212,20 @@ def test_docx_in_english_uses_the_english_catalogue(tmp_path: Path):
     record = _table_after(doc, "core-01 · Huawei VRP")
     assert [c.text for c in record.rows[0].cells][1:] == ["Check item", "Result", "Value"]
     assert doc.paragraphs and "Update Field" in doc.element.xml
+
+
+def test_xlsx_record_sheet_and_names_from_the_model(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    from netpatrol.report.xlsx import write_xlsx
+
+    wb = load_workbook(write_xlsx(build_model(), tmp_path / "r.xlsx"))
+    assert "巡检记录表" in wb.sheetnames
+    rows = list(wb["巡检记录表"].iter_rows(values_only=True))
+    assert rows[0] == ("站点", "设备", "检查项", "结果", "实测值")
+    core = [r for r in rows[1:] if r[1] == "core-01"]
+    assert [r[2] for r in core] == [x[1] for x in RECORD] and core[0] == ("江川市水务局 市中心机房", "core-01",
+                                                                            "CPU 利用率", "异常", "93%")
+    findings = list(wb["问题清单"].iter_rows(values_only=True))
+    assert findings[1][0] == "重大一级" and findings[1][5] == "CPU 利用率 93% 超过 90%\n持续 3 次采样"  # all evidence
+    assert len(findings) == 3  # one row per problem

@@ -49,6 +49,8 @@ def test_docx_of_the_lab_world(world):
     assert set(inv.hosts) <= cells  # every device in the site tables
     assert {"Cisco NX-OS", "Huawei VRP"} <= cells and not set(PLATFORMS) & cells
     assert "温度超过设备告警门限" in cells and "city-core-01 配置差异" in level2
+    assert {"重大一级 (1)", "重大二级 (1)", "提示 (1)"} <= set(level2)  # the contract's level names
+    assert not any(word in text for _, text in headings for word in ("critical", "major", "严重", "重要"))
 
 
 def test_docx_of_the_hostile_world_reopens(hostile_world):
@@ -79,6 +81,9 @@ def test_xlsx_shows_names_and_local_times(world):
     assert collected["city-core-01"].endswith("+08:00")  # the stored UTC time, shown in the workspace's zone
     findings = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
     assert {f[1] for f in findings} <= set(SITE_NAMES.values())
+    assert {f[0] for f in findings} == {"重大一级", "重大二级", "一般故障", "提示"}  # the contract's names, one vocabulary
+    summary = {r[0] for r in wb["概要"].iter_rows(values_only=True)}
+    assert {"重大一级", "提示"} <= summary and not {"critical", "严重", "重要"} & summary
 
 
 def test_lang_en_after_zh_cn_leaves_both_file_sets(world):

@@ -13,7 +13,7 @@ from pathlib import Path
 from netpatrol.report.docx_style import CODE_STYLE, NOTE_STYLE, Marked, add_field, core_properties, page_footer, setup, table
 from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import docx_text
-from netpatrol.report.labels import platform_label, site_names
+from netpatrol.report.labels import level_name, platform_label, site_names
 from netpatrol.report.model import DeviceRow, FindingRow, ReportModel
 from netpatrol.report.render import ROOM_FIELDS
 
@@ -91,7 +91,7 @@ class _Writer:
         self.para("")
         self.para(t("signoff.title"), bold=True)
         self.para(t("signoff.text", period=self.period))
-        table(self.doc, ["", t("signoff.provider"), t("signoff.client")], [
+        table(self.doc, [" ", t("signoff.provider"), t("signoff.client")], [
             [t("signoff.unit"), r.provider, r.client], [t("signoff.signature"), " ", " "],
             [t("signoff.date"), " ", " "], [t("signoff.seal"), "\n\n", "\n\n"]], widths=(1, 2, 2), header_column=True)
         self.para(t("cover.confidential"), NOTE_STYLE)
@@ -119,7 +119,7 @@ class _Writer:
         self.heading(t("summary.top_risks"), 2)
         if c.key_risks:
             table(self.doc, ["#", t("docx.col.level"), t("col.device"), t("col.issue"), t("col.detail")],
-                  [[i, f.level, f.host, f.title, "\n".join(f.evidence) or f.detail]
+                  [[i, level_name(t, f.severity, f.level), f.host, f.title, _evidence(f)]
                    for i, f in enumerate(c.key_risks, 1)], widths=(0.5, 1.3, 1.6, 2.5, 4))
         else:
             self.para(t("summary.no_risks"))
@@ -212,7 +212,7 @@ class _Writer:
             self.para(t("findings.none"))
             return
         levels = [(lv.severity, lv.name) for lv in r.levels] or \
-            [(s, s) for s in dict.fromkeys(f.severity for f in r.findings)]
+            [(s, level_name(t, s)) for s in dict.fromkeys(f.severity for f in r.findings)]
         for severity, name in levels:
             group = [f for f in r.findings if f.severity == severity]
             if not group:
@@ -251,7 +251,7 @@ class _Writer:
             if rows:
                 self.heading(f"{t(f'change.{name}')} ({len(rows)})", 2)
                 table(self.doc, [t("docx.col.level"), t("col.device"), t("col.issue"), t("col.detail")],
-                      [[f.level, f.host, f.title, _evidence(f)] for f in rows], widths=(1.2, 1.6, 2.2, 4))
+                      [[level_name(t, f.severity, f.level), f.host, f.title, _evidence(f)] for f in rows], widths=(1.2, 1.6, 2.2, 4))
         if c.trends:
             self.heading(t("compare.trends"), 2)
             table(self.doc, [t("col.device"), t("compare.cpu_previous"), t("compare.cpu_current"), t("compare.trend"),

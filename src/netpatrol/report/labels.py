@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from netpatrol import localtime
+from netpatrol.report.i18n import Translator, catalogue
 from netpatrol.report.model import DeviceRow, ReportModel
 
 
@@ -32,3 +33,9 @@ def local_time(moment: str | None, tz: tzinfo | None) -> str | None:
         return localtime.show(moment, tz)
     except ValueError:
         return moment
+
+
+def level_name(t: Translator, severity: str, level: str = "") -> str:
+    """A problem's level as the contract names it: the row's `level`, else the catalogue's
+    `contract.<severity>`; the severity key only when neither exists."""
+    return level or (t(f"contract.{severity}") if f"contract.{severity}" in catalogue(t.lang) else severity)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from netpatrol.report.i18n import Translator, catalogue
 from netpatrol.report.inert import xlsx_cell
-from netpatrol.report.labels import local_time, platform_label, site_names
+from netpatrol.report.labels import level_name, local_time, platform_label, site_names
 from netpatrol.report.model import ReportModel
 from netpatrol.report.render import ROOM_FIELDS
 
@@ -31,7 +31,8 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
             [t("cover.period"), report.period_label or report.period], [t("cover.inspector"), report.inspector or ""],
             [t("cover.report_date"), report.report_date], [t("summary.devices"), len(report.devices)],
             [t("summary.inspected"), len(report.inspected)], [t("summary.not_inspected"), len(report.not_inspected)]]
-    rows += [[lv.name, lv.count] for lv in report.levels]
+    rows += [[lv.name, lv.count] for lv in report.levels] or \
+        [[level_name(t, s), n] for s, n in report.severity_counts.items()]
     if report.timezone:
         rows += [[t("docx.col.zone"), report.timezone]]
     if report.conclusion is not None:
@@ -40,7 +41,7 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
     write_table(wb.create_sheet(t("xlsx.findings")),
            [t("docx.col.level"), t("col.site"), t("col.device"), t("col.check"),
             t("col.issue"), t("col.detail"), t("col.recommendation"), t("col.change")],
-           [[f.level, sites.get(f.site, f.site), f.host, f.key, f.title,
+           [[level_name(t, f.severity, f.level), sites.get(f.site, f.site), f.host, f.key, f.title,
              "\n".join(f.evidence) if f.evidence else f.detail, f.recommendation, t(f"change.{f.change}")]
             for f in [*report.findings, *report.comparison.resolved]])
     write_table(wb.create_sheet(t("xlsx.metrics")),
