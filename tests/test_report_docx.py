@@ -119,7 +119,10 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     assert level1 == ["1 巡检结论", "2 巡检概述", "3 单位档案与设备运行状况", "4 巡检记录表", "5 问题清单与整改建议",
                       "6 配置变更记录", "7 与上期巡检对比", "8 数据采集与解析说明", "9 附录：原始命令输出"]
     assert ("Heading 2", "江川市水务局 市中心机房") in headings  # the archive's name, not "jc-city"
-    assert ("Heading 2", "core-01 · Huawei VRP · 江川市水务局 市中心机房") in headings
+    records = headings[headings.index(("Heading 1", "4 巡检记录表")) + 1:headings.index(("Heading 1", "5 问题清单与整改建议"))]
+    assert records == [("Heading 2", "江川市水务局 市中心机房"), ("Heading 3", "core-01 · Huawei VRP"),
+                       ("Heading 2", "北山县水务局"), ("Heading 3", "north-01 · Cisco NX-OS"),
+                       ("Heading 3", "east-01 · Cisco IOS / IOS-XE")]
     assert ("Heading 2", "重大一级 (1)") in headings and not any("critical" in text for _, text in headings)
     # The cover: title, period label, sign-off table; no heading style there (it would enter the TOC).
     titles = [p.text for p in doc.paragraphs if p.style.name == "Title"]
@@ -135,6 +138,7 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
     # The conclusion follows its heading.
     texts = [p.text for p in doc.paragraphs]
+    assert "本期无该设备的巡检记录。 (不可达)" in texts  # the unreachable device's record says why it is empty
     assert texts[texts.index("1 巡检结论") + 1].startswith("本期巡检结论：核心交换机 CPU 过高")
     actions = _table_after(doc, "后续工作与处理时限")
     assert "4 小时内 (2026-12-05 14:40 +08:00 前)" in [c.text for c in actions.rows[1].cells]

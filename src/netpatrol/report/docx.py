@@ -196,14 +196,16 @@ class _Writer:
         t = self.t
         self.heading(t("docx.records"), 1)
         self.para(t("docx.records_intro"))
-        for d in self.r.devices:
-            self.heading(f"{d.host} · {platform_label(d)} · {self.site(d.site)}", 2)
-            if not d.record:
-                self.para(t("docx.no_record") if d.inspected else f"{t('docx.no_record')} ({t(f'status.{d.status}')})")
-                continue
-            table(self.doc, ["#", t("col.item"), t("docx.col.result"), t("col.value")],
-                  [[i, x.label, _status(t, x.status), x.value] for i, x in enumerate(d.record, 1)],
-                  widths=(0.4, 1.6, 0.9, 4))
+        for s in self.r.sites:
+            self.heading(self.site(s.key), 2)
+            for d in s.devices:
+                self.heading(f"{d.host} · {platform_label(d)}", 3)
+                if not d.record:
+                    self.para(t("docx.no_record") if d.inspected else f"{t('docx.no_record')} ({t(f'status.{d.status}')})")
+                    continue
+                table(self.doc, ["#", t("col.item"), t("docx.col.result"), t("col.value")],
+                      [[i, x.label, _status(t, x.status), x.value] for i, x in enumerate(d.record, 1)],
+                      widths=(0.4, 1.6, 0.9, 4))
 
     def findings(self) -> None:
         r, t = self.r, self.t

@@ -186,15 +186,13 @@ def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]]
         tbl_w.set(qn("w:type"), "pct")
         tbl_w.set(qn("w:w"), "5000")
     weights = list(widths) if widths and len(widths) == len(header) else [1.0] * len(header)
-    total = sum(weights)
-    for i, column in enumerate(tbl.columns):
-        width = Cm(TEXT_WIDTH_CM * weights[i] / total)
-        column.width = width
-        for cell in column.cells:
+    column_widths = [Cm(TEXT_WIDTH_CM * w / sum(weights)) for w in weights]
+    for grid_col, width in zip(tbl._tbl.tblGrid.gridCol_lst, column_widths):
+        grid_col.w = width
+    # Row by row: python-docx's Table.cell() and Column.cells walk the whole table on every call.
+    for r, (row, values) in enumerate(zip(tbl.rows, [header, *rows])):
+        for c, (cell, value, width) in enumerate(zip(row.cells, values, column_widths)):
             cell.width = width
-    for r, values in enumerate([header, *rows]):
-        for c, value in enumerate(values):
-            cell = tbl.cell(r, c)
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             run = paragraph.add_run(cell_text(value))
