@@ -187,11 +187,11 @@ def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]]
         tbl_w.set(qn("w:w"), "5000")
     weights = list(widths) if widths and len(widths) == len(header) else [1.0] * len(header)
     column_widths = [Cm(TEXT_WIDTH_CM * w / sum(weights)) for w in weights]
-    for grid_col, width in zip(tbl._tbl.tblGrid.gridCol_lst, column_widths):
+    for grid_col, width in zip(tbl._tbl.tblGrid.gridCol_lst, column_widths, strict=True):
         grid_col.w = width
     # Row by row: python-docx's Table.cell() and Column.cells walk the whole table on every call.
-    for r, (row, values) in enumerate(zip(tbl.rows, [header, *rows])):
-        for c, (cell, value, width) in enumerate(zip(row.cells, values, column_widths)):
+    for r, (row, values) in enumerate(zip(tbl.rows, [header, *rows], strict=True)):
+        for c, (cell, value, width) in enumerate(zip(row.cells, values, column_widths, strict=True)):
             cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
