@@ -202,7 +202,8 @@ class Settings(_Strict):
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
     report_formats: list[ReportFormat] = Field(default_factory=lambda data: list(
-        LANGUAGE_REPORT_FORMATS.get(data.get("language", "zh-CN"), DEFAULT_REPORT_FORMATS)))
+        LANGUAGE_REPORT_FORMATS.get(data.get("language", "zh-CN"), DEFAULT_REPORT_FORMATS)),
+        description="client report formats; default: docx+pdf in zh-CN, html+md in en (the Markdown is committed anyway)")
     lab_state_dir: str = ".netpatrol/lab"
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
