@@ -90,7 +90,7 @@ class _Writer:
             [t("cover.tool_label"), f"netpatrol {r.tool_version}"]], widths=(1, 3), header_column=True)
         self.para("")
         self.para(t("signoff.title"), bold=True)
-        self.para(t("signoff.text", period=self.period))
+        self.para(t("signoff.text", period=r.period))
         table(self.doc, [" ", t("signoff.provider"), t("signoff.client")], [
             [t("signoff.unit"), r.provider, r.client], [t("signoff.signature"), " ", " "],
             [t("signoff.date"), " ", " "], [t("signoff.seal"), "\n\n", "\n\n"]], widths=(1, 2, 2), header_column=True)

@@ -78,7 +78,8 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
     stem = file_stem(req.site or ws.settings.client, req.period, req.lang)
     result = ReportOutput(report)
     if "pdf" in formats and "pdf" in optional and (problem := pdf_available()):
-        result.skipped["pdf"] = f"{problem}; {PDF_HELP}, or name the formats in netpatrol.yaml (report_formats)"
+        how = "" if "install" in problem else f"; {PDF_HELP}"  # pdf_available's reasons mostly say how already
+        result.skipped["pdf"] = f"{problem}{how}; or name the formats wanted in netpatrol.yaml (report_formats)"
         formats = [f for f in formats if f != "pdf"]
     # Rendered before anything is created: a broken workspace template leaves no empty folder.
     markdown = render_md(report, env)
