@@ -159,6 +159,8 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     assert cm == [21.0, 29.7, 2.5, 2.5, 2.0, 2.0]  # A4 (stored in twips)
     footer = section.footer.paragraphs[0]._p.xml
     assert " PAGE " in footer and " NUMPAGES " in footer
+    assert section.different_first_page_header_footer  # none on the cover
+    assert section.header.paragraphs[0].text == "江川市水务局 · 网络设备季度巡检报告 · 2026年第四季度"
     # East Asian fonts set apart from the Latin ones, no theme font overriding them.
     for style, east_asian in (("Normal", "宋体"), ("Heading 1", "黑体"), ("Heading 2", "黑体")):
         fonts = doc.styles[style].element.rPr.rFonts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netpatrol.report.docx_style import CODE_STYLE, NOTE_STYLE, Marked, add_field, core_properties, page_footer, setup, table
+from netpatrol.report.docx_style import CODE_STYLE, NOTE_STYLE, Marked, add_field, core_properties, page_frame, setup, table
 from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import docx_text
 from netpatrol.report.labels import level_name, platform_label, site_names
@@ -35,7 +35,7 @@ def write_docx(report: ReportModel, path: Path) -> Path:
     for part in (w.conclusion, w.summary, w.sites, w.records, w.findings, w.changes, w.comparison, w.problems,
                  w.appendix):
         part()
-    page_footer(doc, t("docx.page"))
+    page_frame(doc, f"{report.client} · {t('doc.title')} · {w.period}", t("docx.page"))
     core_properties(doc, title=f"{report.client} · {t('doc.title')} · {w.period}", author=report.provider,
                     subject=f"{t('doc.title')} {w.period}", language=report.lang,
                     comments=t("cover.tool", version=report.tool_version), day=report.report_date)

@@ -159,9 +159,16 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "") -> 
     char("end")
 
 
-def page_footer(doc: Document, template: str) -> None:
-    """A centred footer from a catalogue text with {page} and {pages} (PAGE and NUMPAGES fields)."""
-    paragraph = doc.sections[0].footer.paragraphs[0]
+def page_frame(doc: Document, header: str, template: str) -> None:
+    """A running header (`header`, right-aligned) and a centred footer from a catalogue text with
+    {page} and {pages} (PAGE and NUMPAGES fields); the cover page has neither."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    top = section.header.paragraphs[0]
+    top.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    top.style = doc.styles[NOTE_STYLE]
+    top.add_run(docx_text(header))
+    paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     rest = template
     while rest:
