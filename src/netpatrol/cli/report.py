@@ -50,7 +50,7 @@ def report(
     result = write_report(ws, inv, store, req, formats, lock_timeout=wait, optional=frozenset() if fmt else None)
     r = result.report
     for name, why in result.skipped.items():
-        err.print(f"warning: {name.upper()} not written: {why}", highlight=False, markup=False)
+        err.print(f"warning: {name.upper()} not written: {why}", highlight=False, markup=False, soft_wrap=True)
     doc = {"period": r.period, "previous_period": r.previous_period, "lang": language,
            "files": {k: str(v) for k, v in result.files.items()}, "skipped": result.skipped,
            "store_path": result.store_path, "commit": result.commit, "devices": len(r.devices),
