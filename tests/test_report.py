@@ -108,7 +108,7 @@ def test_write_report_files_and_store_commit(world):
     out = write_report(ws, inv, store, ReportRequest(period=Q3, lang="zh-CN"), ALL_FORMATS)
     assert sorted(out.files) == sorted(ALL_FORMATS)
     for fmt, path in out.files.items():
-        assert path.parent == ws.reports / Q3 and path.name.endswith(f"-{Q3}.{fmt}") and path.stat().st_size > 1000
+        assert path.parent == ws.reports / Q3 and path.name.endswith(f"-{Q3}-zh-CN.{fmt}") and path.stat().st_size > 1000
     assert out.commit and store.read_file("reports/2026Q3/report.md", out.commit) == out.files["md"].read_text(encoding="utf-8")
     again = write_report(ws, inv, store, ReportRequest(period=Q3, lang="zh-CN"), ["md"])
     assert again.commit is None  # same inputs, same report: Git shows no change
@@ -123,9 +123,11 @@ def test_xlsx_sheets(world):
     ws, inv, store = world
     out = write_report(ws, inv, store, ReportRequest(period=Q3, lang="en"), ["xlsx"])
     wb = load_workbook(out.files["xlsx"])
-    assert wb.sheetnames == ["Summary", "Findings", "Device metrics", "Site archive", "Config changes", "Parse problems"]
+    records = ["Inspection records"] if any(d.record for d in out.report.devices) else []
+    assert wb.sheetnames == ["Summary", "Findings", "Device metrics", *records, "Site archive", "Config changes",
+                             "Parse problems"]
     problems = list(wb["Parse problems"].iter_rows(min_row=2, values_only=True))
-    assert ("jc-north", "north-core-01", "fans", "display fan", "Output not recognised",
+    assert ("北山县水务局", "north-core-01", "fans", "display fan", "Output not recognised",
             "huawei_vrp_display_fan.textfsm", UNEXPLAINED, "no template accounts for the output") in problems
     assert len(problems) == 3
     findings = [row for row in wb["Findings"].iter_rows(min_row=2, values_only=True)]
@@ -178,8 +180,8 @@ def test_cli_report_and_errors(world):
     runner = CliRunner()
     res = runner.invoke(_cli(), ["report", "-w", str(ws.root), "--format", "md,html", "--lang", "en"])
     assert res.exit_code == 0, res.output
-    assert "2026Q3" in res.output and ".html" in res.output and "report.md" in res.output
-    assert runner.invoke(_cli(), ["report", "-w", str(ws.root), "--format", "docx"]).exit_code == 2
+    assert "2026Q3" in res.output and "-en.html" in res.output and "report.en.md" in res.output
+    assert runner.invoke(_cli(), ["report", "-w", str(ws.root), "--format", "doc"]).exit_code == 2
     assert runner.invoke(_cli(), ["report", "-w", str(ws.root), "--period", "2026Q5"]).exit_code == 2
     res = runner.invoke(_cli(), ["report", "-w", str(ws.root), "--period", "2025Q1", "--format", "md"])
     assert res.exit_code == 0 and "nothing (first inspection)" in res.output  # no results: every device "missing"
