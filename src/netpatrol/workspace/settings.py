@@ -99,11 +99,31 @@ class HookChannel(_Strict):
     events: list[EventName] | None = None
 
 
+def _secret_reference(value: str | None) -> str | None:
+    # The value is deliberately not echoed: it may be a real secret typed by mistake.
+    if value is not None and not _ENV_REF.match(value):
+        raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the secret itself")
+    if value is not None:
+        declare_secret_vars([value[2:-1]])  # kept out of git and hook environments
+    return value
+
+
 class WebhookChannel(_Strict):
+    kind: Literal["json", "wecom", "dingtalk"] = Field(
+        "json", description="json: the event as JSON; wecom / dingtalk: the group robot's markdown message")
     url: str = Field(pattern=r"^https?://")
+    secret: str | None = Field(None, description="dingtalk signing secret: only a ${ENV_VAR} reference")
     timeout: float = Field(10, gt=0, le=600)
     retries: int = Field(2, ge=0, le=10)
     events: list[EventName] | None = None
+
+    _env_reference = field_validator("secret")(classmethod(lambda cls, v: _secret_reference(v)))
+
+    @model_validator(mode="after")
+    def _secret_for_dingtalk(self) -> WebhookChannel:
+        if self.secret and self.kind != "dingtalk":
+            raise ValueError(f"secret signs DingTalk robot messages only; kind is {self.kind}")
+        return self
 
 
 class MailChannel(_Strict):
@@ -125,9 +145,7 @@ class MailChannel(_Strict):
         # The value is deliberately not echoed: it may be a real password typed by mistake.
         if value is not None and not _ENV_REF.match(value):
             raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the password itself")
-        if value is not None:
-            declare_secret_vars([value[2:-1]])  # kept out of git and hook environments
-        return value
+        return _secret_reference(value)
 
     @model_validator(mode="after")
     def _tls_for_login(self) -> MailChannel:
@@ -152,6 +170,8 @@ class MailChannel(_Strict):
 class NotifySettings(_Strict):
     events: list[EventName] = Field(default_factory=lambda: list(get_args(EventName)))
     min_severity: Literal["critical", "major", "minor", "info"] = "major"
+    diff_lines: int = Field(100, ge=0, le=10000, strict=True, description="lines of each device's config diff a message shows (0: none)")
+    diff_bytes: int = Field(8192, ge=256, le=1_000_000, strict=True, description="bytes of each device's config diff a message shows")
     hooks: list[HookChannel] = Field(default_factory=list)
     webhooks: list[WebhookChannel] = Field(default_factory=list)
     mail: list[MailChannel] = Field(default_factory=list)
