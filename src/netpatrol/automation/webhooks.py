@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -61,6 +62,19 @@ def _secret(ch: WebhookChannel) -> str | None:
     return value
 
 
+_ENV_IN_URL = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _url(ch: WebhookChannel) -> str:
+    """The URL with its `${ENV}` references (a robot's key or token) filled in from the environment."""
+    def value(m: re.Match[str]) -> str:
+        found = os.environ.get(m.group(1))
+        if found is None:
+            raise RuntimeError(f"url refers to ${{{m.group(1)}}}, which is not set in the environment")
+        return urllib.parse.quote(found, safe="")
+    return _ENV_IN_URL.sub(value, ch.url)
+
+
 def _signed(url: str, secret: str | None) -> str:
     if secret is None:
         return url
@@ -85,11 +99,12 @@ def post(ch: WebhookChannel, event: Event) -> str:
     """Deliver; a short outcome, or RuntimeError with the reason (never the URL's token or the secret)."""
     data = json.dumps(body(ch, event), ensure_ascii=False).encode("utf-8", "replace")
     secret = _secret(ch)
+    url = _url(ch)
     last = ""
     for attempt in range(ch.retries + 1):
         if attempt:
             time.sleep(min(0.5 * 2 ** (attempt - 1), 10))
-        req = urllib.request.Request(_signed(ch.url, secret), data=data, method="POST",
+        req = urllib.request.Request(_signed(url, secret), data=data, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8",
                                               "User-Agent": "netpatrol"})
         try:

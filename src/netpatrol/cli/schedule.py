@@ -112,7 +112,9 @@ def _referenced_vars(ws) -> set[str]:
     from netpatrol.workspace.inventory import load_inventory
 
     names = {m.password[2:-1] for m in ws.settings.notify.mail if m.password}
-    names |= {w.secret[2:-1] for w in ws.settings.notify.webhooks if w.secret}
+    for w in ws.settings.notify.webhooks:
+        names |= {w.secret[2:-1]} if w.secret else set()
+        names |= set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", w.url))
     try:
         inv = load_inventory(ws.root, need_secrets=False)
     except NetpatrolError:

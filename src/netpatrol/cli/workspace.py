@@ -28,11 +28,15 @@ from netpatrol.errors import ExitCode
 inventory_app = typer.Typer(help="Validate and list the inventory.", no_args_is_help=True)
 
 
-def init(directory: Annotated[Path, typer.Argument(help="Directory for the new workspace (created if missing).")]) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory for the new workspace (created if missing).")],
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Workspace language, zh-CN or en (zh-CN also sets timezone: Asia/Shanghai).")] = "zh-CN",
+) -> None:
     """Create a new workspace with the standard layout and commented examples."""
     from netpatrol.workspace.skeleton import create_workspace
 
-    created = create_workspace(directory)
+    created = create_workspace(directory, lang)
     out.print(f"Created workspace {directory} ({len(created)} files). "
               f"Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.", markup=False)
 

@@ -47,6 +47,7 @@ EventName = Literal["config_changed", "backup_failed", "inspection_failed", "rep
 ReportFormat = Literal["html", "md", "xlsx", "pdf"]
 DEFAULT_REPORT_FORMATS: tuple[ReportFormat, ...] = ("html", "md")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+_ENV_IN_TEXT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # ASCII digits only: `\d` (and float()) also take full-width digits such as `\uff12\uff14h`.
 _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw])\s*")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -118,6 +119,13 @@ class WebhookChannel(_Strict):
     events: list[EventName] | None = None
 
     _env_reference = field_validator("secret")(classmethod(lambda cls, v: _secret_reference(v)))
+
+    @field_validator("url")
+    @classmethod
+    def _url_references(cls, value: str) -> str:
+        # A robot's URL carries its access key: `${ENV}` in the URL keeps it out of netpatrol.yaml.
+        declare_secret_vars(_ENV_IN_TEXT.findall(value))
+        return value
 
     @model_validator(mode="after")
     def _secret_for_dingtalk(self) -> WebhookChannel:
@@ -266,9 +274,13 @@ class Workspace:
             lines = []
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"])
-                msg = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
-                lines.append(f"  - netpatrol.yaml: field '{loc}': {msg}")
-            raise WorkspaceError("netpatrol.yaml is invalid:\n" + "\n".join(lines)) from None
+                msg = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+                if loc == "contract" and msg.startswith("severities: "):  # the contract's own check names its field
+                    loc, msg = "contract.severities", msg.removeprefix("severities: ")
+                lines.append(f"netpatrol.yaml: field '{loc}': {msg}")
+            if len(lines) == 1:  # one line naming the field, as every command prints it
+                raise WorkspaceError(lines[0]) from None
+            raise WorkspaceError("netpatrol.yaml is invalid:\n" + "\n".join(f"  - {line}" for line in lines)) from None
 
     @property
     def state_dir(self) -> Path:
