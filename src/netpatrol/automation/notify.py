@@ -89,7 +89,7 @@ def inspection_events(run, min_severity: str = "major", lang: str | None = None,
             evidence = p.evidence_in(v.lang)
             details.append({"host": r.host, "site": r.site, "severity": p.severity, "level": v.level(p.severity),
                             "problem": p.key, "check": p.check, "subject": p.subject,
-                            "title": _pick(p.title, v.lang), "detail": "; ".join(evidence), "evidence": evidence,
+                            "title": _pick(p.title, v.lang), "detail": v.t("list.sep").join(evidence), "evidence": evidence,
                             "recommendation": _pick(p.recommendation, v.lang)})
         events.append(Event("findings", v.t("summary.findings", period=period, n=len(serious), devices=len(hosts),
                                             counts=counts), hosts, details,
