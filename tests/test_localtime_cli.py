@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from tests.fault_world import NETPATROL
 from typer.testing import CliRunner
 
+from fault_world import NETPATROL
 from netpatrol.cli import root as cli
 from netpatrol.errors import LockedError
 from netpatrol.store import layout

@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from pydantic import ValidationError
-from tests.test_notify import SmtpServer
 
 from netpatrol.automation.configdiff import ConfigDiff
 from netpatrol.automation.messages import Voice, texts
@@ -38,6 +37,7 @@ from netpatrol.lab.planted import planted
 from netpatrol.store import layout
 from netpatrol.store.repo import Store
 from netpatrol.workspace.settings import NotifySettings, Workspace
+from test_notify import SmtpServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC_TIME = "2026-12-05T02:41:00+00:00"
@@ -287,3 +287,40 @@ def test_every_message_has_both_languages():
     for key, pair in texts().items():
         assert set(pair) == {"zh-CN", "en"} and pair["zh-CN"] and pair["en"], key
         assert pair["zh-CN"] != pair["en"], key
+
+
+# -- over SSH: the lab's planted secrets never reach a message --------------------------------------
+@pytest.mark.lab
+def test_a_backed_up_change_notifies_the_robot_and_mail_with_its_diff_and_no_secret(tmp_path, make_lab, robot):
+    from fault_world import cli
+    from netpatrol.lab import control
+    from netpatrol.lab.planted import SCENARIO, plant
+
+    with SmtpServer() as smtp:
+        mail = {k: v for k, v in smtp.channel().items() if k not in ("username", "password")}
+        notify = {"events": ["config_changed"], "mail": [mail],
+                  "webhooks": [{"kind": "wecom", "url": f"{robot}/cgi-bin/webhook/send?key=K"}, {"url": f"{robot}/j"}]}
+        ws = tmp_path / "ws"
+        lab = make_lab({"np-ios": "cisco_ios"}, scenarios=[SCENARIO], workspace=ws, settings={
+            "client": "江川市水务局", "language": "zh-CN", "timezone": "Asia/Shanghai", "notify": notify})
+        first = cli(ws, "backup")
+        assert first.returncode == 0, first.stdout + first.stderr
+        text = lab.config("np-ios")
+        for old, new in zip(planted("cisco_ios", 1), planted("cisco_ios", 2), strict=True):
+            text = text.replace(old.value, new.value)
+        control.set_config(lab.state_dir, "np-ios", plant(text, "cisco_ios", 3) + "interface Loopback77\n description 巡检新增\n")
+        Robot.posts.clear()
+        smtp.received.clear()
+        second = cli(ws, "backup")
+        assert second.returncode == 0 and "warning" not in second.stderr, second.stdout + second.stderr
+        [(_, _, raw)] = smtp.received
+    [(_, wecom), (_, payload)] = Robot.posts
+    content = wecom["markdown"]["content"]
+    msg = message_from_bytes(raw.encode("utf-8"), policy=policy.default)
+    assert str(msg["Subject"]) == "[netpatrol] 江川市水务局：1 台设备配置变更：np-ios"
+    assert "+ description 巡检新增" in msg.get_content() and "+08:00" in msg.get_content()
+    assert content.startswith("### 配置变更：江川市水务局") and "巡检新增" in content and len(content.encode()) <= 4096
+    assert "巡检新增" in payload["details"][0]["diff"] and payload["time"].endswith("+00:00")
+    everything = raw + json.dumps(Robot.posts, ensure_ascii=False) + json.dumps(Robot.posts)
+    values = [s.value for n in (1, 2, 3) for s in planted("cisco_ios", n)]
+    assert [v for v in values if v in everything] == []
