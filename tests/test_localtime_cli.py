@@ -118,3 +118,17 @@ def test_a_bad_contract_names_its_field(tmp_path):
         "critical": "major_1", "major": "major_2", "minor": "general", "info": "nope"}}}), encoding="utf-8")
     res = CliRunner().invoke(cli.app, ["due", "-w", str(ws)])
     assert res.exit_code == 2 and res.output.startswith("error: netpatrol.yaml: field 'contract.severities': level(s) ['nope']")
+
+
+def test_run_due_prints_problems_by_the_contracts_level_names(capsys):
+    from netpatrol.cli import run as cli_run
+    from test_notify_i18n import _inspection_run
+
+    irun = _inspection_run()
+    doc = {"due": {"inspections": ["north-core-01"], "backups": []}, "report": None, "backup": None, "notifications": [],
+           "inspection": {**irun.summary(), "problems": cli_run._problem_counts(irun), "tag": irun.tag}}
+    assert doc["inspection"]["problems"] == {"critical": 1, "major": 1, "minor": 0, "info": 0}  # five findings, two problems
+    cli_run._print_run(doc, Settings(language="zh-CN"))
+    assert "problems 重大一级: 1; 重大二级: 1; inspection/2026Q4" in capsys.readouterr().out
+    cli_run._print_run(doc, Settings(language="en"))
+    assert "problems Major, level 1: 1; Major, level 2: 1; inspection/2026Q4" in capsys.readouterr().out

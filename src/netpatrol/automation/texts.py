@@ -66,20 +66,21 @@ def _context(event: Event) -> list[tuple[str, str]]:
     return pairs
 
 
-def _item(event: Event, d: dict[str, Any]) -> str:
-    """One detail on one line (a finding's evidence may quote several config lines)."""
+def _item(event: Event, d: dict[str, Any]) -> tuple[str, str]:
+    """One detail on one line, as (lead, rest): the lead (a problem's contract level) is emphasised
+    in Markdown and bracketed in plain text. A finding's evidence may quote several config lines."""
     v = voice(event)
     sep = v.t("sep")
     where = f"{d.get('host', '')}" + (f" ({d['site']})" if d.get("site") else "")
     if event.kind == "findings":
-        text = f"[{d.get('level', '')}] {where}{sep}{d.get('title', '')}"
-        return text + (f"{sep}{d['detail']}" if d.get("detail") else "")
+        text = f"{where}{sep}{d.get('title', '')}" + (f"{sep}{d['detail']}" if d.get("detail") else "")
+        return str(d.get("level", "")), text
     if event.kind in ("backup_failed", "inspection_failed") and "host" in d:
-        return f"{where}{sep}{v.status(d.get('status'))}" + (f"{sep}{d['error']}" if d.get("error") else "")
+        return "", f"{where}{sep}{v.status(d.get('status'))}" + (f"{sep}{d['error']}" if d.get("error") else "")
     if event.kind == "config_changed" and "host" in d:
         lines = v.t("label.lines", added=d["added"], removed=d["removed"]) if "added" in d else d.get("path", "")
-        return f"{where}{sep}{lines}"
-    return ", ".join(f"{k}: {v_}" for k, v_ in d.items() if v_ not in (None, "") and k != "diff")
+        return "", f"{where}{sep}{lines}"
+    return "", ", ".join(f"{k}: {v_}" for k, v_ in d.items() if v_ not in (None, "") and k != "diff")
 
 
 def plain(event: Event) -> str:
@@ -87,7 +88,8 @@ def plain(event: Event) -> str:
     v = voice(event)
     lines = [event.summary, ""]
     for d in event.details:
-        lines.append("  - " + " / ".join(str(_item(event, d)).splitlines()))
+        lead, rest = _item(event, d)
+        lines.append("  - " + (f"[{lead}] " if lead else "") + " / ".join(rest.splitlines()))
         if event.kind == "findings" and d.get("recommendation"):
             lines.append(f"    {v.t('label.recommendation')}{v.t('sep')}{' / '.join(d['recommendation'].splitlines())}")
         if d.get("diff"):
@@ -111,7 +113,8 @@ def markdown(event: Event, limit: int) -> tuple[str, str]:
     title = one_line(headline(event) + (f"{v.t('sep')}{event.client}" if event.client else ""))[:120]
     lines = [f"### {md_inline(title)}", "", md_inline(event.summary), ""]
     for d in event.details:
-        lines.append(f"- {md_inline(_item(event, d))}")
+        lead, rest = _item(event, d)
+        lines.append("- " + (f"**{md_inline(lead)}** " if lead else "") + md_inline(rest))
         if d.get("diff"):
             lines += [f"> {md_inline(line)}" if line.strip() else ">" for line in d["diff"].splitlines()]
             lines.append("")

@@ -170,7 +170,7 @@ def _print_run(doc: dict, settings) -> None:
     elif doc["inspection"]:
         i = doc["inspection"]
         # Problems by the contract's level names, in the workspace language (one vocabulary).
-        counts = ", ".join(f"{markup(settings.contract.name(s, settings.language))} {n}" for s, n in i["problems"].items() if n)
+        counts = "; ".join(f"{markup(settings.contract.name(s, settings.language))}: {n}" for s, n in i["problems"].items() if n)
         out.print(f"Inspection {i['period']}: {i['devices']} device(s), status {i['status']}, problems "
                   + (counts or "0") + f"; {i['tag']}", highlight=False)
     if doc["report"]:
