@@ -132,3 +132,14 @@ def test_run_due_prints_problems_by_the_contracts_level_names(capsys):
     assert "problems 重大一级: 1; 重大二级: 1; inspection/2026Q4" in capsys.readouterr().out
     cli_run._print_run(doc, Settings(language="en"))
     assert "problems Major, level 1: 1; Major, level 2: 1; inspection/2026Q4" in capsys.readouterr().out
+
+
+def test_listen_syslog_log_lines_are_stamped_in_the_workspace_zone():
+    import logging
+
+    from netpatrol.cli.schedule import LocalTimeFormatter
+
+    record = logging.LogRecord("netpatrol", logging.INFO, __file__, 1, "backup of r1 started", None, None)
+    record.created = 1796438460.0  # 2026-12-05 02:41:00 UTC
+    line = LocalTimeFormatter(ZoneInfo("Asia/Shanghai"), "%(asctime)s %(levelname)s %(message)s").format(record)
+    assert line == "2026-12-05 10:41:00 +08:00 INFO backup of r1 started"

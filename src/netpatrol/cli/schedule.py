@@ -227,6 +227,8 @@ def listen_syslog(
     ws, inv = open_workspace(workspace)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(LocalTimeFormatter(ws.settings.tz, "%(asctime)s %(levelname)s %(message)s"))
     listener = SyslogListener(ws, inv, bind=bind, port=port, debounce=debounce, lock_wait=wait)
     relays = len(ws.settings.syslog.relays)
     err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices"
@@ -244,6 +246,21 @@ def listen_syslog(
               + (f", {s.backups_failed} failed" if s.backups_failed else "")
               + (f"; {s.dropped_pending_full} change(s) not queued (syslog.max_pending)" if s.dropped_pending_full else ""),
               highlight=False, soft_wrap=True)
+
+
+class LocalTimeFormatter(logging.Formatter):
+    """Log lines stamped in the workspace's zone with the offset, like every time a person reads."""
+
+    def __init__(self, tz, fmt: str):
+        super().__init__(fmt)
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        from datetime import datetime, timezone
+
+        from netpatrol.localtime import show
+
+        return show(datetime.fromtimestamp(record.created, timezone.utc), self.tz, seconds=True)
 
 
 def register(app: typer.Typer) -> None:
