@@ -26,7 +26,8 @@ from netpatrol.automation import texts
 from netpatrol.automation.event import Event
 from netpatrol.workspace.settings import WebhookChannel
 
-# WeCom: markdown.content at most 4096 bytes (UTF-8). DingTalk documents a 20000-byte message.
+# WeCom: markdown.content at most 4096 bytes (UTF-8), as its robot documentation states. DingTalk states
+# no figure beside the format; 20000 bytes is the size commonly given for its robot messages.
 LIMITS = {"wecom": 4096, "dingtalk": 20000}
 
 
