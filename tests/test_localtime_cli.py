@@ -126,12 +126,12 @@ def test_run_due_prints_problems_by_the_contracts_level_names(capsys):
 
     irun = _inspection_run()
     doc = {"due": {"inspections": ["north-core-01"], "backups": []}, "report": None, "backup": None, "notifications": [],
-           "inspection": {**irun.summary(), "problems": cli_run._problem_counts(irun), "tag": irun.tag}}
+           "inspection": {**irun.summary(), "tag": irun.tag}}
     assert doc["inspection"]["problems"] == {"critical": 1, "major": 1, "minor": 0, "info": 0}  # five findings, two problems
     cli_run._print_run(doc, Settings(language="zh-CN"))
-    assert "problems 重大一级: 1; 重大二级: 1; inspection/2026Q4" in capsys.readouterr().out
+    assert "problems 重大一级 1, 重大二级 1; inspection/2026Q4" in capsys.readouterr().out
     cli_run._print_run(doc, Settings(language="en"))
-    assert "problems Major, level 1: 1; Major, level 2: 1; inspection/2026Q4" in capsys.readouterr().out
+    assert "problems Major, level 1 1, Major, level 2 1; inspection/2026Q4" in capsys.readouterr().out
 
 
 def test_listen_syslog_log_lines_are_stamped_in_the_workspace_zone():

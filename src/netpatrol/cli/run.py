@@ -78,7 +78,7 @@ def run(
         irun, error = _isolated("inspection", lambda: run_inspection(
             ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None))
         if irun is not None:
-            doc["inspection"] = {**irun.summary(), "problems": _problem_counts(irun), "commit": irun.commit, "tag": irun.tag}
+            doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
             doc["notifications"] += notify_inspection_run(ws, irun)
             failed |= bool(irun.failed)
             if not no_report:
@@ -140,15 +140,6 @@ def _notify_step_failed(ws, kind: str, step: str, hosts: list[str], error: str, 
                              lang=v.lang)])
 
 
-def _problem_counts(irun) -> dict[str, int]:
-    """Problems (merged findings, one per problem and device) per severity."""
-    from netpatrol.inspection.problems import merge
-    from netpatrol.inspection.results import SEVERITIES
-
-    problems = [p for r in irun.results for p in merge(list(r.findings))]
-    return {s: sum(1 for p in problems if p.severity == s) for s in SEVERITIES}
-
-
 def _write_report(ws, inv, period: str, wait: float) -> dict:
     from netpatrol.report import ReportRequest, write_report
     from netpatrol.report.publish import parse_formats
@@ -169,10 +160,12 @@ def _print_run(doc: dict, settings) -> None:
         out.print(f"Inspection [red]failed:[/red] {markup(doc['inspection']['error'])}", highlight=False)
     elif doc["inspection"]:
         i = doc["inspection"]
+        from netpatrol.cli.inspect import problem_counts
+
         # Problems by the contract's level names, in the workspace language (one vocabulary).
-        counts = "; ".join(f"{markup(settings.contract.name(s, settings.language))}: {n}" for s, n in i["problems"].items() if n)
+        counts = problem_counts(i["problems"], lambda s: settings.contract.name(s, settings.language))
         out.print(f"Inspection {i['period']}: {i['devices']} device(s), status {i['status']}, problems "
-                  + (counts or "0") + f"; {i['tag']}", highlight=False)
+                  + markup(counts) + f"; {i['tag']}", highlight=False)
     if doc["report"]:
         r = doc["report"]
         outcome = f"[red]failed:[/red] {markup(r['error'])}" if "error" in r else markup(", ".join(r["files"].values()))
