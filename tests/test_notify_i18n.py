@@ -324,3 +324,32 @@ def test_a_backed_up_change_notifies_the_robot_and_mail_with_its_diff_and_no_sec
     everything = raw + json.dumps(Robot.posts, ensure_ascii=False) + json.dumps(Robot.posts)
     values = [s.value for n in (1, 2, 3) for s in planted("cisco_ios", n)]
     assert [v for v in values if v in everything] == []
+
+
+@pytest.mark.lab
+def test_an_inspection_notifies_its_problems_in_chinese_by_contract_level(lab_workspace, robot):
+    from typer.testing import CliRunner
+
+    from netpatrol.cli import root as cli
+    from netpatrol.inspection.problems import merge
+
+    doc = yaml.safe_load((lab_workspace / "netpatrol.yaml").read_text(encoding="utf-8"))
+    doc["notify"] = {"events": ["findings"], "min_severity": "info",
+                     "webhooks": [{"url": f"{robot}/j"}, {"kind": "wecom", "url": f"{robot}/w?key=K"}]}
+    (lab_workspace / "netpatrol.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    res = CliRunner().invoke(cli.app, ["inspect", "--host", "east-core-01", "--host", "city-acc-02", "--json",
+                                       "-w", str(lab_workspace)])
+    assert res.exit_code == 0, res.output
+    results = json.loads(res.stdout)["devices"]
+    problems = [p for r in results for p in merge([Finding.model_validate(f) for f in r["findings"]])]
+    [(_, payload), (_, wecom)] = Robot.posts
+    assert payload["kind"] == "findings" and payload["lang"] == "zh-CN" and payload["time_local"].endswith("+08:00")
+    assert re.match(r"^\d{4}年第[一二三四]季度巡检：2 台设备共 (\d+) 个问题（", payload["summary"])
+    assert len(payload["details"]) == len(problems) >= 2  # one per problem, not one per finding
+    names = {"重大一级", "重大二级", "一般故障", "提示"}
+    for d in payload["details"]:
+        assert d["level"] in names and d["evidence"], d
+        assert all(re.search(r"[\u4e00-\u9fff]", e) for e in d["evidence"]), d["evidence"]  # Chinese sentences
+    content = wecom["markdown"]["content"]
+    assert "**" in content and "+08:00" in content and len(content.encode()) <= 4096
+    assert not ({"critical", "major", "minor"} & set(re.findall(r"[a-z]+", content)))
