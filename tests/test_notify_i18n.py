@@ -122,7 +122,7 @@ def test_wecom_robot_gets_inert_markdown_in_chinese_with_local_time(robot):
     assert "电源 PWR1 故障" in content and "critical" not in content and "Major" not in content
     # Device text cannot link, mention, embed or style: every opener is escaped.
     assert re.findall(r"(?<!\\)[<\[\]]", content) == []
-    assert "\\[点我\\](http://evil.example/x) \\<@all> \\<font color=red>" in content
+    assert "\\[点我\\](http\\://evil.example/x) \\<@all> \\<font color=red>" in content
 
 
 def test_json_payload_keeps_utc_time_and_adds_the_local_one(robot):

@@ -16,7 +16,7 @@ def site_names(report: ReportModel) -> dict[str, str]:
 
 
 def platform_label(device: DeviceRow) -> str:
-    """'Cisco NX-OS', not 'cisco_nxos': the row's name, else the platform folder's family."""
+    """'Cisco NX-OS', not the platform key: the row's name, else the platform folder's family."""
     if device.platform_name:
         return device.platform_name
     from netpatrol.platforms.registry import PLATFORMS

@@ -229,13 +229,22 @@ class Settings(_Strict):
     processes: Annotated[int, Field(ge=1, le=64, strict=True)] | Literal["auto"] = "auto"
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
-    report_formats: list[ReportFormat] = Field(default_factory=lambda data: list(
-        LANGUAGE_REPORT_FORMATS.get(data.get("language", "zh-CN"), DEFAULT_REPORT_FORMATS)),
+    # None in the file: filled from the language after validation (a default factory reading the
+    # validated language would add a second, confusing error whenever another field is invalid).
+    report_formats: list[ReportFormat] = Field(  # type: ignore[call-overload]
+        None, validate_default=False,
         description="client report formats; default: docx+pdf in zh-CN, html+md in en (the Markdown is committed anyway)")
     lab_state_dir: str = ".netpatrol/lab"
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     syslog: SyslogSettings = Field(default_factory=SyslogSettings)
+
+    @model_validator(mode="after")
+    def _formats_by_language(self) -> Settings:
+        if self.report_formats is None:
+            # Not through __setattr__: the field stays out of model_fields_set (the formats were not chosen).
+            self.__dict__["report_formats"] = list(LANGUAGE_REPORT_FORMATS.get(self.language, DEFAULT_REPORT_FORMATS))
+        return self
 
     @field_validator("timezone")
     @classmethod
