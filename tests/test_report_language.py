@@ -1,0 +1,120 @@
+"""The client's language throughout: the report of the lab world in zh-CN holds no English sentence,
+and in en no Chinese one. What may stay in the other script is what people do not translate:
+values the devices, the inventory or netpatrol.yaml supply (host, site and client names, models,
+serials, versions, sensor and interface names), commands, configuration lines, raw outputs (code
+spans and fenced blocks), and a short glossary of technical tokens."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import ClassVar
+
+import pytest
+
+from netpatrol.report import ReportRequest, build_report
+from netpatrol.report.model import ReportModel
+from netpatrol.report.render import environment, render_html, render_md
+from netpatrol.report.results import load_results
+from report_world import Q2, Q3
+
+GLOSSARY = {"CPU", "NTP", "SNMP", "SSH", "ACL", "VTY", "UPS", "IP", "MAC", "ARP", "STP", "VRRP", "HSRP", "OSPF",
+            "BGP", "LLDP", "CDP", "Telnet", "HTTP", "HTTPS", "AAA", "DNS", "PSU", "UTC", "Git", "up", "down"}
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_FENCE = re.compile(r"^(`{3,}).*?^\1\s*$", re.MULTILINE | re.DOTALL)
+_CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a model dump (an inventory archive, a result's facts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _supplied(world, r: ReportModel) -> list[str]:
+    """Values the devices, the inventory and netpatrol.yaml supply, longest first."""
+    ws, _, store = world
+    found = [ws.settings.client, ws.settings.provider, ws.settings.inspector or "", r.timezone]
+    for s in r.sites:
+        found += [s.key, *(_strings(s.archive.model_dump()) if s.archive else [])]
+    for d in r.devices:
+        found += [d.host, d.model or "", d.serial or "", d.version or "", d.platform_name]
+    for period in (Q2, Q3):
+        for res in load_results(store, period).values():
+            found += _strings(res.facts.model_dump())
+            health = res.health.model_dump()
+            found += [x.get(k) or "" for v in health.values() if isinstance(v, list) for x in v if isinstance(x, dict)
+                      for k in ("name", "interface", "neighbor")]
+            found += [f.subject or "" for f in res.findings]
+    return sorted({v for v in found if v}, key=len, reverse=True)
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, without <code>, <pre>, <style> and <title> (the title repeats the period key)."""
+
+    SKIP: ClassVar[set[str]] = {"code", "pre", "style", "title"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag in self.SKIP
+
+    def handle_endtag(self, tag):
+        self.depth -= tag in self.SKIP
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def _prose(text: str, html: bool, supplied: list[str]) -> str:
+    if html:
+        parser = _Text()
+        parser.feed(text)
+        text = "\n".join(parser.parts)
+    else:
+        text = _CODE.sub(" ", _FENCE.sub(" ", text))
+        text = re.sub(r"\]\(#[^)]*\)", "]", text)  # link targets: anchors repeat the headings
+        text = text.replace("\\", "")  # Markdown escapes
+    for value in supplied:
+        text = text.replace(value, " ")
+    return text
+
+
+def _offenders(text: str, lang: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        bad = [w for w in _LATIN_WORD.findall(line) if w not in GLOSSARY] if lang == "zh-CN" else _CJK.findall(line)
+        if bad:
+            lines.append(f"{bad}: {line.strip()[:160]}")
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_sentence_is_in_the_report_language(world, lang):
+    ws, inv, store = world
+    r = build_report(ws.settings, inv, store, ReportRequest(period=Q3, lang=lang, appendix=True, workspace=ws.root))
+    supplied = _supplied(world, r)
+    for name, text, html in (("md", render_md(r, environment()), False), ("html", render_html(r, environment()), True)):
+        offenders = _offenders(_prose(text, html, supplied), lang)
+        assert not offenders, f"{lang} {name}: other-language text:\n" + "\n".join(offenders[:20])
+
+
+def test_the_check_catches_a_sentence_in_the_other_language(world):
+    """The checker itself: an English evidence sentence in a zh-CN report is found, and so is a
+    Chinese one in an en report."""
+    ws, inv, store = world
+    r = build_report(ws.settings, inv, store, ReportRequest(period=Q3, lang="zh-CN", workspace=ws.root))
+    supplied = _supplied(world, r)
+    md = render_md(r, environment()) + "\nCPU utilisation above the threshold\n"
+    assert any("utilisation" in line for line in _offenders(_prose(md, False, supplied), "zh-CN"))
+    assert _offenders(_prose("Compared with the 上期 result", False, []), "en")
