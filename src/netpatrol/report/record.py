@@ -182,7 +182,7 @@ def _temperature(t: Translator, h: Health) -> str | None:
 
 
 # What each built-in catalogue item read, in words; None when the result holds nothing from it.
-_VALUES: dict[str, Callable[[Translator, Facts, Health], str | None]] = {
+READINGS: dict[str, Callable[[Translator, Facts, Health], str | None]] = {
     "version": lambda t, f, h: _version(t, f),
     "inventory": lambda t, f, h: f.serial,
     "cpu": lambda t, f, h: None if h.cpu_percent is None else t.percent(h.cpu_percent),
@@ -216,5 +216,5 @@ _VALUES: dict[str, Callable[[Translator, Facts, Health], str | None]] = {
 
 
 def _value(t: Translator, item: str, f: Facts, h: Health) -> str | None:
-    read = _VALUES.get(item)
+    read = READINGS.get(item)
     return read(t, f, h) if read else None
