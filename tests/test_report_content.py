@@ -95,8 +95,8 @@ def test_conclusion_states_each_site(world):
     assert states["jc-east"][:3] == ("abnormal", 5, 4)  # a device not inspected
     assert states["jc-city"][0] == "abnormal"  # a problem at the second level
     assert r.conclusion.overall.startswith("Q3 2026: 15 devices in scope, 14 inspected, 1 not inspected; "
-                                           "problems found: 5 (Major, level 1: 1, Major, level 2: 1, "
-                                           "General fault: 2, Notice: 1).")
+                                           "problems found: 5 (Major, level 1: 1; Major, level 2: 1; "
+                                           "General fault: 2; Notice: 1).")
     assert [f.host for f in r.conclusion.key_risks] == ["east-wan-01", "city-agg-01"]
 
 
