@@ -9,7 +9,7 @@ import re
 from html.parser import HTMLParser
 
 from md_check import parse
-from netpatrol.inspection.results import Finding, InspectionResult
+from netpatrol.inspection.results import Attempt, Finding, InspectionResult
 from netpatrol.report import ReportRequest, build_report
 from netpatrol.report.i18n import Translator
 from netpatrol.report.periods_label import period_label
@@ -141,7 +141,7 @@ def test_a_workspace_item_keeps_its_key(world):
     assert (rec["poe_budget"].label, rec["poe_budget"].status) == ("poe_budget", "not_collected")
 
 
-def _write_q4(world, findings: dict[str, list[Finding]]):
+def _write_q4(world, findings: dict[str, list[Finding]], attempts: dict[str, list[Attempt]] | None = None):
     """2026Q4 from 2026Q3's results with other findings, in the working tree (an untagged period)."""
     _, _, store = world
     for path in store.list_files("inspections/2026Q3", ref="refs/tags/inspection/2026Q3"):
@@ -150,6 +150,7 @@ def _write_q4(world, findings: dict[str, list[Finding]]):
         r = InspectionResult.model_validate_json(store.read_file(path, "refs/tags/inspection/2026Q3"))
         r.period, r.findings, r.comparison = "2026Q4", findings.get(r.host, r.findings), None
         r.collected_at = r.collected_at.replace("2026-09-20", "2026-12-05")
+        r.attempts = (attempts or {}).get(r.host, [])
         store.write_file(path.replace("2026Q3", "2026Q4"),
                          json.dumps(r.model_dump(mode="json"), ensure_ascii=False) + "\n")
     store.commit("inspection 2026Q4\n", paths=["inspections/2026Q4"])
@@ -251,3 +252,17 @@ def test_every_builtin_item_has_a_label_and_a_reading():
     for lang in ("zh-CN", "en"):
         assert not [i for i in items if f"record.item.{i}" not in catalogue(lang)], lang
     assert items <= set(READINGS), items - set(READINGS)
+
+
+def test_a_failed_re_inspection_is_told_in_local_time_with_its_error_in_the_appendix(world):
+    world = _reopen(world, "timezone: Asia/Shanghai\n")
+    _write_q4(world, {}, {"north-wan-01": [Attempt(at="2026-12-06T03:00:00+00:00", status="timeout",
+                                                    error="TCP connection to 10.0.0.9:22 timed out")]})
+    r = _model(world, "zh-CN", period="2026Q4")
+    row = next(p for d in r.devices if d.host == "north-wan-01" for p in d.problems)
+    assert (row.label, row.status) == ("复检", "attempt_failed")
+    # north-wan-01 was collected at 08:17 UTC: 16:17 in Shanghai.
+    assert row.reason == "2026-12-06 11:00 +08:00 复检失败（超时），保留 2026-12-05 16:17 +08:00 的巡检结果"  # noqa: RUF001
+    error = next(e for e in r.raw_errors if e.host == "north-wan-01")
+    assert error.text == "TCP connection to 10.0.0.9:22 timed out" and row.note == f"原始信息见附录 {error.ref}"
+    assert r.inspection_start == "2026-12-05" and r.report_date == "2026-12-05"
