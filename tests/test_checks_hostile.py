@@ -94,16 +94,25 @@ def test_ordinary_regex_checks_still_find_what_they_match(tmp_path):
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("detail", ["{value:>999999999}", "{threshold:.999999999}", "{value!r}", "{subject:>{value}}"])
-def test_detail_placeholders_take_no_format_spec(tmp_path, detail):
+@pytest.mark.parametrize("detail", ["{value:>999999999}", "{threshold:.999999999}", "{value!r}", "{subject:>{value}}",
+                                    {"zh-CN": "CPU {value}", "en": "CPU {value:>999999999}"}])
+def test_detail_placeholders_take_only_the_named_formats(tmp_path, detail):
     d = pack(tmp_path, entry("site_cpu", {"path": "health.cpu_percent", "op": "ge"}, threshold=1, detail=detail))
     with pytest.raises(CheckFileError) as caught:
         load_packs([], d)
     assert "checks/site.yaml" in str(caught.value) and "site_cpu" in str(caught.value) and "detail" in str(caught.value)
-    assert "format spec" in str(caught.value)
+    assert "unknown format" in str(caught.value) or "no conversion" in str(caught.value)
+
+
+@pytest.mark.parametrize("detail", [{"zh-CN": "CPU {value}"}, {"zh-CN": "CPU {value}", "en": "CPU {value}", "fr": "x"}])
+def test_a_detail_map_gives_exactly_the_two_languages(tmp_path, detail):
+    d = pack(tmp_path, entry("site_cpu", {"path": "health.cpu_percent", "op": "ge"}, threshold=1, detail=detail))
+    with pytest.raises(CheckFileError, match=r"site_cpu.*detail.*one sentence per language"):
+        load_packs([], d)
 
 
 def test_plain_detail_placeholders_still_work(tmp_path):
     found = load_packs([], pack(tmp_path, entry("site_cpu", {"path": "health.cpu_percent", "op": "ge"}, threshold=1,
                                                 detail="CPU {value}% >= {threshold}% on {subject}")))
-    assert [f.detail for f in evaluate(found, ctx_for())] == ["CPU 12% >= 1% on "]
+    # A workspace pack's plain string serves both languages.
+    assert [f.detail for f in evaluate(found, ctx_for())] == [{"zh-CN": "CPU 12% >= 1% on ", "en": "CPU 12% >= 1% on "}]

@@ -62,7 +62,7 @@ def test_a_row_check_fires_once_per_matching_row_with_the_rows_subject(sample_wo
     peer = item_rows(huawei, "ospf")[0]
     assert peer["state"] == "Init"
     found = [f for f in huawei.findings if f.check == "ospf_row_not_full"]
-    assert [(f.subject, f.value, f.detail, f.severity) for f in found] == [
+    assert [(f.subject, f.value, f.detail_in("en"), f.severity) for f in found] == [
         (peer["neighbor_id"], "Init", f"{peer['neighbor_id']}: Init", "major")]
     # The Comware peer is "Full/DR": the same check, another platform's template, no finding.
     assert item_rows(comware, "ospf")[0]["state"] == "Full/DR"

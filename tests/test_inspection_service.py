@@ -84,9 +84,10 @@ def test_next_period_is_compared_with_the_previous_one(world, tmp_path):
     collector.recordings.update(changed)
     run = inspect(world, "2026Q4")
     by_host = {r.host: r.comparison for r in run.results}
-    assert any(k.startswith("fan_failed") for k in by_host["north-core-01"].resolved)
-    assert any(k.startswith("cpu_critical") for k in by_host["east-acc-01"].new)
-    assert any(k.startswith("memory_critical") for k in by_host["city-agg-01"].persisting)
+    # By problem key: the fan is one problem (board list and fan list), the CPU and memory tiers one each.
+    assert "hardware:fan:0/2" in by_host["north-core-01"].resolved
+    assert "cpu" in by_host["east-acc-01"].new
+    assert "memory" in by_host["city-agg-01"].persisting
     assert by_host["east-acc-01"].previous_period == "2026Q3"
     cpu = by_host["east-acc-01"].metrics["cpu_percent"]
     assert cpu["delta"] is not None and cpu["delta"] > 50

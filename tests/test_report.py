@@ -50,7 +50,7 @@ def test_comparison_new_resolved_persisting(world):
     assert c.previous_period == Q2
     assert sorted((f.host, f.check) for f in c.new) == [
         ("city-agg-01", "temperature_over_limit"), ("east-acc-02", "recently_rebooted"), ("east-wan-01", "device_unreachable")]
-    assert [(f.host, f.key) for f in c.resolved] == [("city-acc-01", "fan_failed:FAN2")]
+    assert [(f.host, f.key) for f in c.resolved] == [("city-acc-01", "hardware:fan:2")]  # keyed by today's checks
     assert sorted(f.host for f in c.persisting) == ["city-core-01", "north-acc-01"]
     trend = {x.host: x for x in c.trends}
     assert (trend["city-core-01"].cpu_previous, trend["city-core-01"].cpu) == (78.0, 82.0)
@@ -117,7 +117,7 @@ def test_write_report_files_and_store_commit(world):
     out = write_report(ws, inv, store, ReportRequest(period=Q3, lang="zh-CN"), ALL_FORMATS)
     assert sorted(out.files) == sorted(ALL_FORMATS)
     for fmt, path in out.files.items():
-        assert path.parent == ws.reports / Q3 and path.name.endswith(f"-{Q3}.{fmt}") and path.stat().st_size > 1000
+        assert path.parent == ws.reports / Q3 and path.name.endswith(f"-{Q3}-zh-CN.{fmt}") and path.stat().st_size > 1000
     assert out.commit and store.read_file("reports/2026Q3/report.md", out.commit) == out.files["md"].read_text(encoding="utf-8")
     again = write_report(ws, inv, store, ReportRequest(period=Q3, lang="zh-CN"), ["md"])
     assert again.commit is None  # same inputs, same report: Git shows no change
@@ -132,9 +132,11 @@ def test_xlsx_sheets(world):
     ws, inv, store = world
     out = write_report(ws, inv, store, ReportRequest(period=Q3, lang="en"), ["xlsx"])
     wb = load_workbook(out.files["xlsx"])
-    assert wb.sheetnames == ["Summary", "Findings", "Device metrics", "Site archive", "Config changes", "Parse problems"]
+    records = ["Inspection records"] if any(d.record for d in out.report.devices) else []
+    assert wb.sheetnames == ["Summary", "Findings", "Device metrics", *records, "Site archive", "Config changes",
+                             "Parse problems"]
     problems = list(wb["Parse problems"].iter_rows(min_row=2, values_only=True))
-    assert ("jc-north", "north-core-01", "fans", "display fan", "Output not recognised",
+    assert ("北山县水务局", "north-core-01", "fans", "display fan", "Output not recognised",
             "huawei_vrp_display_fan.textfsm", UNEXPLAINED, "no template accounts for the output") in problems
     assert len(problems) == 3
     findings = [row for row in wb["Findings"].iter_rows(min_row=2, values_only=True)]
@@ -190,8 +192,8 @@ def test_cli_report_and_errors(world):
     runner = CliRunner()
     res = runner.invoke(_cli(), ["report", "-w", str(ws.root), "--format", "md,html", "--lang", "en"])
     assert res.exit_code == 0, res.output
-    assert "2026Q3" in res.output and ".html" in res.output and "report.md" in res.output
-    assert runner.invoke(_cli(), ["report", "-w", str(ws.root), "--format", "docx"]).exit_code == 2
+    assert "2026Q3" in res.output and "-en.html" in res.output and "report.en.md" in res.output
+    assert runner.invoke(_cli(), ["report", "-w", str(ws.root), "--format", "doc"]).exit_code == 2
     assert runner.invoke(_cli(), ["report", "-w", str(ws.root), "--period", "2026Q5"]).exit_code == 2
     res = runner.invoke(_cli(), ["report", "-w", str(ws.root), "--period", "2025Q1", "--format", "md"])
     assert res.exit_code == 0 and "nothing (first inspection)" in res.output  # no results: every device "missing"

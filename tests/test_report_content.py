@@ -159,7 +159,7 @@ def _write_q4(world, findings: dict[str, list[Finding]], attempts: dict[str, lis
 def _cpu(check: str, severity: str, threshold: int) -> Finding:
     return Finding(check=check, severity=severity, title={"zh-CN": f"CPU ≥ {threshold}%", "en": f"CPU ≥ {threshold}%"},
                    detail={"zh-CN": f"CPU 利用率 95% ≥ {threshold}%", "en": f"CPU 95% ≥ {threshold}%"},
-                   recommendation={"zh-CN": "排查进程", "en": "Find the process"}, problem="cpu_percent")
+                   recommendation={"zh-CN": "排查进程", "en": "Find the process"}, problem="cpu")
 
 
 def test_findings_of_one_problem_are_one_row_and_counted_once(world):
@@ -173,8 +173,9 @@ def test_findings_of_one_problem_are_one_row_and_counted_once(world):
     assert row.evidence == ("CPU 95% ≥ 90%", "CPU 95% ≥ 75%", "CPU 95% ≥ 60%")
     assert row.detail == "CPU 95% ≥ 90%; CPU 95% ≥ 75%; CPU 95% ≥ 60%"
     assert r.severity_counts["major"] == 2 and r.severity_counts["minor"] == 1  # HOT + CPU; MEM
-    # Q3 had the same problem (its finding's key, cpu_percent): persisting, not new + resolved.
-    assert [f.host for f in r.comparison.persisting if f.key == "cpu_percent"] == ["city-core-01"]
+    # Q3's result predates problem keys: keyed by today's checks, its cpu_percent finding is the same
+    # problem (cpu), persisting, not new + resolved.
+    assert [f.host for f in r.comparison.persisting if f.key == "cpu"] == ["city-core-01"]
     assert not [f for f in r.comparison.resolved + r.comparison.new if f.host == "city-core-01"]
     assert r.period_label == "Q4 2026" and r.previous_label == "Q3 2026"
     md = render_md(r, environment())

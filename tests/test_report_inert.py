@@ -226,7 +226,7 @@ def test_report_xlsx_has_no_formula_and_shows_the_text(hostile_world):
     assert [c.value for c in row[4:7]] == [HOSTILE_MODEL, HOSTILE_SERIAL, clean_text(HOSTILE_VERSION)]
     assert all(c.quotePrefix for c in row[4:7])
     assert row[8].value == 82.0 and row[8].data_type == "n"  # a measurement stays a number
-    details = [r[6] for r in wb["Findings"].iter_rows(min_row=2, values_only=True)]
+    details = [r[5] for r in wb["Findings"].iter_rows(min_row=2, values_only=True)]
     assert HOSTILE_DETAIL in details
     unexplained = [r[6] for r in wb["Parse problems"].iter_rows(min_row=2)]
     cell = next(c for c in unexplained if c.value)

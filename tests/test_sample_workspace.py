@@ -90,5 +90,6 @@ def test_demo_report_shows_the_sample_jobs_item(lab_workspace: Path) -> None:
     ports = [f["subject"] for f in by_host["north-core-01"]["findings"] if f["check"] == SAMPLE_CHECK]
     assert len(ports) == item["rows"] and all(p.startswith(("GigabitEthernet", "XGigabitEthernet")) for p in ports)
     assert "存在未关闭的空闲端口" in md
-    assert all(f"{p}: down but not administratively shut down" in md for p in ports), md
+    # The zh-CN report quotes the check's zh-CN evidence sentence, one per port.
+    assert all(f"{p}：未使用但未关闭（未执行 shutdown）" in md for p in ports), md  # noqa: RUF001
 

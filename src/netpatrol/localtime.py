@@ -20,7 +20,9 @@ def zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or UTC") from None
+        # zoneinfo reads the system's database (Debian's tzdata), else the `tzdata` wheel if installed.
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or UTC "
+                         "(a machine without a time-zone database needs 'apt install tzdata' or 'pip install tzdata')") from None
 
 
 def local(moment: str | datetime, tz: tzinfo) -> datetime:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netpatrol import time_limit
+from netpatrol.checks import evidence
+from netpatrol.checks.components import key_for
 from netpatrol.checks.model import Check, check_regex
 from netpatrol.checks.operators import ITEM_ROOTS, apply, as_number, resolve
 from netpatrol.errors import CheckFileError, InventoryError, InventoryIssue
@@ -116,15 +118,12 @@ def _fmt(v: Any) -> str:
 
 
 def _finding(check: Any, value: Any, threshold: Any, subject: str | None) -> Finding:
-    if check.detail:
-        detail = check.detail.format(value=_fmt(value), threshold=_fmt(threshold), subject=subject or "")
-    else:
-        detail = f"{subject + ': ' if subject else ''}{_fmt(value)} (threshold {_fmt(threshold)})"
     return Finding(
         check=check.id,
         severity=check.severity,
         title=check.title.as_dict(),
-        detail=detail,
+        detail=evidence.render(check.detail, value, threshold, subject),
+        problem=key_for(check, subject),
         value=value,
         threshold=threshold,
         recommendation=check.recommendation.as_dict(),

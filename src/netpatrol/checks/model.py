@@ -9,12 +9,11 @@ is loaded, not in the middle of an inspection. The language is documented in doc
 from __future__ import annotations
 
 import re
-import string
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from netpatrol.checks import operators
+from netpatrol.checks import evidence, operators
 from netpatrol.inspection.results import Severity
 from netpatrol.platforms import PLATFORMS, config_patterns
 
@@ -22,7 +21,6 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # A catalogue item name (`rows:`) and a parsed row's column (lower-case TextFSM Value names).
 _ITEM = re.compile(r"^[A-Za-z0-9_-]+$")
 _COLUMN = re.compile(r"^[a-z0-9_]+$")
-_PLACEHOLDERS = {"value", "threshold", "subject"}
 
 
 class _Model(BaseModel):
@@ -35,6 +33,20 @@ class Text(_Model):
 
     def as_dict(self) -> dict[str, str]:
         return {"zh-CN": self.zh_CN, "en": self.en}
+
+
+class ProblemSpec(_Model):
+    """`problem: NAME` or `problem: {name: NAME, per: subject|device}` (docs/checks.md)."""
+
+    name: str
+    per: Literal["subject", "device"] = "subject"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"'{v}' is not a valid problem name: use lower_snake_case, e.g. cpu")
+        return v
 
 
 class Ref(_Model):
@@ -187,7 +199,9 @@ class Check(_Model):
     condition: Condition
     threshold: Any = None
     recommendation: Text
-    detail: str | None = None
+    # The evidence sentence per language; one string (a workspace pack's) serves both languages.
+    detail: dict[str, str] | str | None = None
+    problem: ProblemSpec | None = None
     source: str = Field(default="", exclude=True)  # the file it came from, for messages
 
     @model_validator(mode="before")
@@ -209,17 +223,23 @@ class Check(_Model):
             raise ValueError(f"'{v}' is not a valid id: use lower_snake_case, e.g. cpu_percent")
         return v
 
+    @field_validator("problem", mode="before")
+    @classmethod
+    def _problem_name(cls, v: Any) -> Any:
+        return {"name": v} if isinstance(v, str) else v
+
     @field_validator("detail")
     @classmethod
-    def _template(cls, v: str | None) -> str | None:
-        if v is not None:
-            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(v) if f is not None]
-            if any(spec or conv for _, spec, conv in fields):
-                # `{value:>999999999}` pads every finding to a gigabyte: placeholders stand alone.
-                raise ValueError("placeholders take no format spec or conversion: write {value}, not {value:>10} or {value!r}")
-            names = {f for f, _, _ in fields}
-            if names - _PLACEHOLDERS:
-                raise ValueError(f"unknown placeholder(s) {sorted(names - _PLACEHOLDERS)}; use {{value}}, {{threshold}}, {{subject}}")
+    def _template(cls, v: dict[str, str] | str | None) -> dict[str, str] | str | None:
+        if isinstance(v, dict):
+            missing = [lang for lang in evidence.LANGS if not v.get(lang)]
+            extra = sorted(set(v) - set(evidence.LANGS))
+            if missing or extra:
+                raise ValueError(f"give one sentence per language: {', '.join(evidence.LANGS)}"
+                                 + (f" (missing {', '.join(missing)})" if missing else "")
+                                 + (f" (unknown {', '.join(extra)})" if extra else ""))
+        for text in (v.values() if isinstance(v, dict) else [v] if v is not None else []):
+            evidence.check_template(text)
         return v
 
     @model_validator(mode="after")

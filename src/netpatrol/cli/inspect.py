@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -26,9 +27,18 @@ from netpatrol.cli.common import (
     table,
 )
 from netpatrol.errors import ExitCode
+from netpatrol.inspection.problems import count as count_problems
 from netpatrol.inspection.results import PARSE_PROBLEMS
 
-SEV_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow", "info": "cyan"}
+
+def problem_counts(counts: dict[str, int], level: Callable[[str], str]) -> str:
+    """"重大一级 1, 一般故障 5": problems per contract level, strongest first (severities the
+    contract maps to one level are added up); "0" when there are none."""
+    by_level: dict[str, int] = {}
+    for severity, n in counts.items():
+        if n:
+            by_level[level(severity)] = by_level.get(level(severity), 0) + n
+    return ", ".join(f"{name} {n}" for name, n in by_level.items()) or "0"
 
 
 def inspect(
@@ -57,6 +67,9 @@ def inspect(
     run = run_inspection(ws, hosts, period=period, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
     report_deliveries(notify_inspection_run(ws, run))
     kept = {r.host: r for r in run.kept}
+
+    def level(severity: str) -> str:
+        return ws.settings.contract.name(severity, ws.settings.language)
     if json_out:
         print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,
                     "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results],
@@ -69,18 +82,17 @@ def inspect(
                 rows.append([r.host, r.platform, red(k.status), "-", "-", "-", "-",
                              f"{k.error}; kept the result of {r.collected_at}"])
                 continue
-            sev = {s: sum(1 for f in r.findings if f.severity == s) for s in SEV_STYLE}
+            sev = count_problems(r.findings)
             items = r.items.values()
             rows.append([
                 r.host, r.platform, r.status if r.status == "ok" else red(r.status),
-                Text.from_markup(" ".join(f"[{SEV_STYLE[s]}]{n} {s}[/]" for s, n in sev.items() if n) or "-"),
+                Text(" ".join(f"{n} {level(s)}" for s, n in sev.items() if n) or "-"),
                 sum(1 for i in items if i.status == "parsed"), sum(1 for i in items if i.status == "unsupported"),
                 sum(1 for i in items if i.status in PARSE_PROBLEMS), r.error or "",
             ])
-        columns = ["host", "platform", "status", "findings", "parsed", "unsupported", "parse issues", "error"]
+        columns = ["host", "platform", "status", "problems", "parsed", "unsupported", "parse issues", "error"]
         out.print(table(f"Inspection {run.period}", columns, rows))
-        s = run.summary()
-        out.print(f"{s['devices']} devices; findings: " + ", ".join(f"{v} {k}" for k, v in s["findings"].items())
+        out.print(f"{run.summary()['devices']} devices; problems: " + problem_counts(run.summary()["problems"], level)
                   + f"; stored as {run.tag} ({(run.commit or 'no change')[:10]})")
     if run.failed:
         raise typer.Exit(ExitCode.DEVICES_FAILED)

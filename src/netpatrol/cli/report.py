@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from netpatrol.cli.common import JsonOpt, SiteOpt, WorkspaceOpt, open_workspace, out, print_json
+from netpatrol.cli.common import JsonOpt, SiteOpt, WorkspaceOpt, err, open_workspace, out, print_json
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="zh-CN or en (default: language in netpatrol.yaml).")]
 
@@ -16,7 +16,8 @@ def report(
     period: Annotated[str | None, typer.Option("--period", help="Period, e.g. 2026Q3 (default: the latest inspected one).")] = None,
     site: SiteOpt = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="Comma-separated: html,md,xlsx,pdf (default: report_formats in netpatrol.yaml).")] = None,
+        "--format", help="Comma-separated: html,md,docx,xlsx,pdf (default: report_formats in netpatrol.yaml; "
+        "without it docx,pdf in zh-CN and html,md in en, a PDF that cannot be written then skipped with a warning).")] = None,
     lang: LangOpt = None,
     appendix: Annotated[bool, typer.Option("--appendix", help="Append every device's raw command outputs.")] = False,
     date: Annotated[str | None, typer.Option(
@@ -26,7 +27,8 @@ def report(
 ) -> None:
     """Write the client report for a period, compared with the previous inspection, into reports/<period>/."""
     from netpatrol.report import ReportRequest, write_report
-    from netpatrol.report.i18n import catalogue
+    from netpatrol.report.i18n import Translator, catalogue
+    from netpatrol.report.labels import level_name
     from netpatrol.report.publish import parse_formats
     from netpatrol.report.results import latest_period
     from netpatrol.store.open import open_store
@@ -44,15 +46,22 @@ def report(
     store = open_store(ws)
     req = ReportRequest(period=period or latest_period(store), lang=language, site=site,
                         appendix=appendix, report_date=date)
-    result = write_report(ws, inv, store, req, formats, lock_timeout=wait)
+    # Formats named on the command line must all be written; the workspace's defaults may skip the PDF.
+    result = write_report(ws, inv, store, req, formats, lock_timeout=wait, optional=frozenset() if fmt else None)
     r = result.report
-    doc = {"period": r.period, "previous_period": r.previous_period, "files": {k: str(v) for k, v in result.files.items()},
+    for name, why in result.skipped.items():
+        err.print(f"warning: {name.upper()} not written: {why}", highlight=False, markup=False, soft_wrap=True)
+    doc = {"period": r.period, "previous_period": r.previous_period, "lang": language,
+           "files": {k: str(v) for k, v in result.files.items()}, "skipped": result.skipped,
            "store_path": result.store_path, "commit": result.commit, "devices": len(r.devices),
-           "inspected": len(r.inspected), "findings": r.severity_counts}
+           "inspected": len(r.inspected), "findings": r.severity_counts,
+           "levels": {lv.name: lv.count for lv in r.levels}}
     if json_out:
         print_json(doc)
         return
-    counts = ", ".join(f"{n} {s}" for s, n in r.severity_counts.items() if n) or "none"
+    t = Translator(language)
+    counts = (", ".join(f"{lv.count} {lv.name}" for lv in r.levels if lv.count) if r.levels else
+              ", ".join(f"{n} {level_name(t, s)}" for s, n in r.severity_counts.items() if n)) or "none"
     out.print(f"Report {r.period} ({language}): {len(r.inspected)}/{len(r.devices)} devices inspected, findings: {counts}; "
               f"compared with {r.previous_period or 'nothing (first inspection)'}.")
     for path in result.files.values():

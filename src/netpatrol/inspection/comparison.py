@@ -1,8 +1,14 @@
-"""Comparison of one device's inspection with its previous one: findings and metric trends."""
+"""Comparison of one device's inspection with its previous one: problems and metric trends.
+
+New, resolved and persisting hold problem keys (problems.problem_key): a CPU crossing one more
+tier than last time is the same persisting problem. Give a previous result stored before schema
+1.3 its keys first (problems.assign_keys).
+"""
 
 from __future__ import annotations
 
-from netpatrol.inspection.results import Comparison, Health, InspectionResult, finding_key
+from netpatrol.inspection.problems import problem_key
+from netpatrol.inspection.results import Comparison, Health, InspectionResult
 
 
 def _metrics(h: Health) -> dict[str, float | None]:
@@ -20,9 +26,9 @@ def _metrics(h: Health) -> dict[str, float | None]:
 
 def compare(current: InspectionResult, previous: InspectionResult | None) -> Comparison:
     if previous is None:
-        return Comparison(new=sorted({finding_key(f) for f in current.findings}))
-    now = {finding_key(f) for f in current.findings}
-    before = {finding_key(f) for f in previous.findings}
+        return Comparison(new=sorted({problem_key(f) for f in current.findings}))
+    now = {problem_key(f) for f in current.findings}
+    before = {problem_key(f) for f in previous.findings}
     cur, prev = _metrics(current.health), _metrics(previous.health)
     metrics = {}
     for name, value in cur.items():

@@ -9,8 +9,12 @@ Problems, never raw findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from netpatrol.checks.components import key_for
 from netpatrol.inspection.results import SEVERITIES, Finding, Severity, finding_key
 
 
@@ -56,3 +60,23 @@ def merge(findings: list[Finding]) -> list[Problem]:
             title=top.title, recommendation=top.recommendation, evidence=ranked,
         ))
     return problems
+
+
+def assign_keys(findings: list[Finding], checks: Iterable[Any]) -> list[Finding]:
+    """`findings` with every missing problem key filled from the check definitions `checks`.
+
+    Results stored before schema 1.3 carry no `problem`; keyed by today's checks, a previous period
+    stored then compares with a current one by problem. A finding whose check no longer exists
+    keeps its finding key (check[:subject]).
+    """
+    by_id = {c.id: c for c in checks}
+    return [f if f.problem or f.check not in by_id
+            else f.model_copy(update={"problem": key_for(by_id[f.check], f.subject)}) for f in findings]
+
+
+def count(findings: list[Finding]) -> dict[str, int]:
+    """Problems of ONE device per severity (every severity present, strongest first)."""
+    out = dict.fromkeys(SEVERITIES, 0)
+    for p in merge(findings):
+        out[p.severity] += 1
+    return out

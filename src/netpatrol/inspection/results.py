@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 Severity = Literal["critical", "major", "minor", "info"]
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor", "info")
@@ -211,7 +211,7 @@ class Finding(_Model):
 
 class Comparison(_Model):
     previous_period: str | None = None
-    new: list[str] = Field(default_factory=list)  # finding keys (check[:subject])
+    new: list[str] = Field(default_factory=list)  # problem keys (Finding.problem; see problems.py)
     resolved: list[str] = Field(default_factory=list)
     persisting: list[str] = Field(default_factory=list)
     metrics: dict[str, dict[str, float | None]] = Field(default_factory=dict)  # name -> previous/current/delta

@@ -25,6 +25,8 @@ from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.comparison import compare
 from netpatrol.inspection.normalise import normalise_items
 from netpatrol.inspection.parsing import parse
+from netpatrol.inspection.problems import assign_keys
+from netpatrol.inspection.problems import count as count_problems
 from netpatrol.inspection.results import (
     PARSE_PROBLEMS,
     SCHEMA_VERSION,
@@ -73,11 +75,14 @@ class InspectionRun:
 
 def summarise(period: str, results: list[InspectionResult]) -> dict:
     findings = [f for r in results for f in r.findings]
+    problems = [count_problems(r.findings) for r in results]
     return {
         "period": period,
         "devices": len(results),
         "status": {s: sum(1 for r in results if r.status == s) for s in sorted({r.status for r in results})},
         "findings": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+        # What a person counts: findings of one device with one problem key are one problem.
+        "problems": {s: sum(per[s] for per in problems) for s in SEVERITIES},
         "unsupported_items": sum(1 for r in results for i in r.items.values() if i.status == "unsupported"),
         "parse_problems": sum(1 for r in results for i in r.items.values() if i.status in PARSE_PROBLEMS),
     }
@@ -233,7 +238,8 @@ def run_inspection(
                 host_scope=h.inspection, groups=h.groups, role=h.data.role, running_config=config,
             )
             result.findings = evaluate(checks, ctx)
-            result.comparison = compare(result, previous)
+            result.comparison = compare(result, previous and previous.model_copy(
+                update={"findings": assign_keys(previous.findings, checks)}))
             results.append((h, result, raw))
         kept = {h.name: k for h, r, _ in results if (k := _kept_with_attempt(store, result_path(period, h), r))}
         run = InspectionRun(period, [kept.get(r.host, r) for _, r, _ in results], None, None,
@@ -250,8 +256,8 @@ def run_inspection(
                         store.write_file(layout.evidence_path(period, h.site, h.name, item.command), item.text or "")
         s = summarise(period, _stored_results(store, period))
         store.write_file(layout.summary_path(period), json.dumps(s, indent=2, sort_keys=True) + "\n")
-        message = (f"inspection {period}: {s['devices']} devices, {sum(s['findings'].values())} findings "
-                   f"({', '.join(f'{v} {k}' for k, v in s['findings'].items() if v)})\n")
+        message = (f"inspection {period}: {s['devices']} devices, {sum(s['problems'].values())} problems "
+                   f"({', '.join(f'{v} {k}' for k, v in s['problems'].items() if v)})\n")
         # All of inspections/: results a killed earlier run wrote (atomically) but never committed are
         # committed with this one rather than left dangling.
         run.commit = store.commit(message, paths=[layout.INSPECTIONS])

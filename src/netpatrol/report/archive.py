@@ -70,7 +70,7 @@ def write_archive(ws: Workspace, inv: Inventory, store: Store, fmt: str, lang: s
     rows = build_archive(ws, inv, store)
     t = Translator(lang)
     sites = {s: a for s, a in inv.sites().items()}
-    path = ws.reports / "archive" / f"{file_stem(ws.settings.client, 'archive')}.{fmt}"
+    path = ws.reports / "archive" / f"{file_stem(ws.settings.client, 'archive', lang)}.{fmt}"
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if fmt == "md":
         text = render(environment(ws.reports / "templates"), "archive.md.j2", rows=rows, sites=sites, t=t,

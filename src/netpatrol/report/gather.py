@@ -12,7 +12,7 @@ from netpatrol.checks.loader import load_packs
 from netpatrol.checks.model import Check
 from netpatrol.errors import UsageError
 from netpatrol.inspection.catalogue import JobProblems, load_job
-from netpatrol.inspection.problems import merge
+from netpatrol.inspection.problems import assign_keys, merge
 from netpatrol.inspection.results import PARSE_PROBLEMS, SEVERITIES, InspectionResult, ItemOutcome
 from netpatrol.platforms import PLATFORMS
 from netpatrol.report import conclusion as concl
@@ -72,8 +72,8 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     for name, site in hosts:
         result, inv_host = results.get(name), inv.hosts.get(name)
         prev = previous.get(name, _previous_period_of(result, prev_period))
-        problems = merge(result.findings) if result else []
-        before = problem_rows.previous_problems(prev)
+        problems = merge(assign_keys(result.findings, checks.values())) if result else []
+        before = problem_rows.previous_problems(prev, checks.values())
         d = rows[name] = _device_row(t, tz, name, site, result, inv_host, prev, store, until, raw)
         d.record = record.record(t, items.get(d.platform, []), result,
                                  record.items_read(problems, checks, d.platform) if result else set())

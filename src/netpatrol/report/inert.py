@@ -154,3 +154,15 @@ def md_fence(value: object, lang: str = "") -> str:
     text = _CONTROLS.sub(REPLACEMENT, str(value))
     fence = _backtick_fence(text, 3)
     return f"{fence}{lang}\n{text.rstrip(chr(10))}\n{fence}"
+
+
+# -- Word ---------------------------------------------------------------------------------------
+DOCX_MAX_TEXT = 20000  # one paragraph or cell; a device's megabyte line would only make Word crawl
+
+
+def docx_text(value: object) -> str:
+    """The text a Word run holds for `value`: what XML 1.0 cannot hold (lxml refuses it, so
+    python-docx would raise) and bidi overrides replaced, CR/CRLF made LF (python-docx turns LF
+    into a line break), and no more than DOCX_MAX_TEXT characters."""
+    text = clean_text(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text if len(text) <= DOCX_MAX_TEXT else text[:DOCX_MAX_TEXT - 1] + "…"

@@ -6,19 +6,22 @@ named by its contract level in the report language.
 
 from __future__ import annotations
 
-from netpatrol.inspection.problems import Problem, merge, problem_key
+from collections.abc import Iterable
+
+from netpatrol.checks.model import Check
+from netpatrol.inspection.problems import Problem, assign_keys, merge
 from netpatrol.inspection.results import SEVERITIES, InspectionResult
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import FindingRow
 from netpatrol.workspace.contract import Contract
 
 
-def previous_problems(prev: InspectionResult | None) -> list[Problem]:
-    """The previous period's problems; results written before problem keys existed are keyed as
-    their findings would be today."""
+def previous_problems(prev: InspectionResult | None, checks: Iterable[Check]) -> list[Problem]:
+    """The previous period's problems; results written before problem keys existed are keyed by
+    today's checks, as their findings would be keyed now."""
     if prev is None:
         return []
-    return merge([f if f.problem else f.model_copy(update={"problem": problem_key(f)}) for f in prev.findings])
+    return merge(assign_keys(prev.findings, checks))
 
 
 def rows(t: Translator, contract: Contract, problems: list[Problem], host: str, site: str,

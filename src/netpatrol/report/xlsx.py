@@ -1,50 +1,67 @@
-"""The report as an Excel workbook: summary, findings, per-device metrics, site archive, config
-changes and parse problems, one table per sheet with a frozen header, for clients who track findings in Excel."""
+"""The report as an Excel workbook: summary, problems, per-device metrics, the inspection record,
+site archive, config changes and parse problems, one table per sheet with a frozen header, for
+clients who track findings in Excel."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from pathlib import Path
 
-from netpatrol.report.i18n import Translator
+from netpatrol.report.i18n import Translator, catalogue
 from netpatrol.report.inert import xlsx_cell
+from netpatrol.report.labels import level_name, local_time, platform_label, site_names
 from netpatrol.report.model import ReportModel
-from netpatrol.report.render import ROOM_FIELDS, conclusion
+from netpatrol.report.render import ROOM_FIELDS
 
 HEADER_FILL = "1F4E79"
 
 
-def write_xlsx(report: ReportModel, path: Path) -> Path:
+def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Path:
+    """Sites by their archive names, platforms by their vendors' names, levels by the contract's
+    names, one row per problem, times in `tz` (the workspace's zone)."""
     from openpyxl import Workbook
 
     t = Translator(report.lang)
+    sites = site_names(report)
     wb = Workbook()
     summary = wb.worksheets[0]  # the sheet a new workbook starts with
     summary.title = t("xlsx.summary")
     rows: list[list[object]] = [[t("cover.client"), report.client], [t("cover.provider"), report.provider],
-            [t("cover.period"), report.period], [t("cover.inspector"), report.inspector or ""],
+            [t("cover.period"), report.period_label or report.period], [t("cover.inspector"), report.inspector or ""],
             [t("cover.report_date"), report.report_date], [t("summary.devices"), len(report.devices)],
             [t("summary.inspected"), len(report.inspected)], [t("summary.not_inspected"), len(report.not_inspected)]]
-    rows += [[f"{t('severity.' + s)} ({t('contract.' + s)})", n] for s, n in report.severity_counts.items()]
-    rows += [[t("summary.title"), conclusion(report, t)]]
+    rows += [[lv.name, lv.count] for lv in report.levels] or \
+        [[level_name(t, s), n] for s, n in report.severity_counts.items()]
+    if report.timezone:
+        rows += [[t("docx.col.zone"), report.timezone]]
+    if report.conclusion is not None:
+        rows += [[t("docx.conclusion"), report.conclusion.overall]]
     write_table(summary, [t("cover.item"), t("cover.value")], rows)
     write_table(wb.create_sheet(t("xlsx.findings")),
-           [t("col.severity"), t("col.contract_level"), t("col.site"), t("col.device"), t("col.check"),
+           [t("docx.col.level"), t("col.site"), t("col.device"), t("col.check"),
             t("col.issue"), t("col.detail"), t("col.recommendation"), t("col.change")],
-           [[t(f"severity.{f.severity}"), t(f"contract.{f.severity}"), f.site, f.host, f.key, f.title,
-             f.detail, f.recommendation, t(f"change.{f.change}")]
+           [[level_name(t, f.severity, f.level), sites.get(f.site, f.site), f.host, f.key, f.title,
+             "\n".join(f.evidence) if f.evidence else f.detail, f.recommendation, t(f"change.{f.change}")]
             for f in [*report.findings, *report.comparison.resolved]])
     write_table(wb.create_sheet(t("xlsx.metrics")),
            [t("col.site"), t("col.device"), t("col.platform"), t("col.status"), t("col.model"), t("col.serial"),
             t("col.version"), t("col.uptime"), t("col.cpu") + " %", t("compare.cpu_previous") + " %",
             t("col.memory") + " %", t("compare.memory_previous") + " %", t("col.temperature") + " ℃",
-            t("col.fans"), t("col.psus"), "up", "down", t("col.config_saved"), t("col.last_backup")],
-           [[d.site, d.host, d.platform, t(f"status.{d.status}"), d.model, d.serial, d.version,
+            t("col.fans"), t("col.psus"), "up", "down", t("col.config_saved"), t("col.last_backup"),
+            t("col.collected_at")],
+           [[sites.get(d.site, d.site), d.host, platform_label(d), t(f"status.{d.status}"), d.model, d.serial, d.version,
              t.duration(d.uptime_seconds) if d.uptime_seconds is not None else None, d.cpu, d.cpu_previous,
              d.memory, d.memory_previous, d.temperature, t.ratio(d.fans) if d.fans else None,
              t.ratio(d.psus) if d.psus else None, d.interfaces_up, d.interfaces_down,
-             None if d.config_saved is None else t.yes_no(d.config_saved), d.last_backup]
+             None if d.config_saved is None else t.yes_no(d.config_saved), d.last_backup,
+             local_time(d.collected_at, tz)]
             for d in report.devices])
+    if any(d.record for d in report.devices):
+        write_table(wb.create_sheet(t("xlsx.records")),
+               [t("col.site"), t("col.device"), t("col.item"), t("docx.col.result"), t("col.value")],
+               [[sites.get(d.site, d.site), d.host, x.label, _record_status(t, x.status), x.value]
+                for d in report.devices for x in d.record])
     write_table(wb.create_sheet(t("xlsx.archive")),
            [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"),
             *[t(f"room.{f}") for f in ROOM_FIELDS]],
@@ -54,15 +71,20 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
             for s in report.sites if s.archive])
     write_table(wb.create_sheet(t("xlsx.changes")),
            [t("col.device"), t("col.site"), t("col.change_status"), t("col.added"), t("col.removed")],
-           [[c.host, c.site, t(f"drift.{c.status}"), c.added, c.removed] for c in report.config_changes])
+           [[c.host, sites.get(c.site, c.site), t(f"drift.{c.status}"), c.added, c.removed] for c in report.config_changes])
     write_table(wb.create_sheet(t("xlsx.problems")),
            [t("col.site"), t("col.device"), t("col.item"), t("col.command"), t("col.result"), t("col.template"),
             t("col.unexplained"), t("col.reason")],
-           [[d.site, d.host, p.item, p.command, t(f"item.{p.status}"), p.template, p.unexplained, p.error]
+           [[sites.get(d.site, d.site), d.host, p.item, p.command, t(f"item.{p.status}"), p.template, p.unexplained,
+             p.error]
             for d in report.with_problems for p in d.problems])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _record_status(t: Translator, status: str) -> str:
+    return t(f"docx.status.{status}") if f"docx.status.{status}" in catalogue(t.lang) else status
 
 
 def write_table(ws, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:

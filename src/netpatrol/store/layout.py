@@ -7,7 +7,8 @@ and the names of the tags netpatrol puts on its commits.
       inspections/<period>/<site>/<host>.json         one InspectionResult per device and period
       inspections/<period>/<site>/<host>/<slug>.txt   the raw outputs of the job's commands (evidence)
       inspections/<period>/summary.json               counts per status and severity
-      reports/<period>/report.md                      the period's Markdown report (report-<site>.md per site)
+      reports/<period>/report.md                      the period's Markdown report (report-<site>.md per site;
+                                                       report.<lang>.md in a language not the workspace's)
       .git/netpatrol.lock                             the flock a run holds
       .git/NETPATROL_COMMIT_MSG                       the message of the commit being made
     tags: inspection/<period> (moved when a period is inspected again),
@@ -107,8 +108,11 @@ def summary_path(period: str) -> str:
 # --- reports and tags ------------------------------------------------------------------------------
 
 
-def report_path(period: str, site: str | None = None) -> str:
-    return f"{REPORTS}/{period}/report.md" if site is None else f"{REPORTS}/{period}/report-{site}.md"
+def report_path(period: str, site: str | None = None, lang: str | None = None) -> str:
+    """The workspace's own language (lang None) at report[-<site>].md, where it has always been, so
+    its history goes on; a report in another language beside it, report[-<site>].<lang>.md."""
+    name = "report" if site is None else f"report-{site}"
+    return f"{REPORTS}/{period}/{name}.md" if lang is None else f"{REPORTS}/{period}/{name}.{lang}.md"
 
 
 def pre_change_prefix(change: str) -> str:

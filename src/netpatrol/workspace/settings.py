@@ -44,8 +44,11 @@ class ConnectionSettings(_Strict):
 
 
 EventName = Literal["config_changed", "backup_failed", "inspection_failed", "report_failed", "findings"]
-ReportFormat = Literal["html", "md", "xlsx", "pdf"]
+ReportFormat = Literal["html", "md", "docx", "xlsx", "pdf"]
 DEFAULT_REPORT_FORMATS: tuple[ReportFormat, ...] = ("html", "md")
+# The client formats when netpatrol.yaml names none: a Chinese client edits, stamps and archives Word
+# and PDF. The Markdown is committed to backups/ whatever is chosen.
+LANGUAGE_REPORT_FORMATS: dict[str, tuple[ReportFormat, ...]] = {"zh-CN": ("docx", "pdf"), "en": DEFAULT_REPORT_FORMATS}
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 # ASCII digits only: `\d` (and float()) also take full-width digits such as `\uff12\uff14h`.
 _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw])\s*")
@@ -198,7 +201,9 @@ class Settings(_Strict):
     processes: Annotated[int, Field(ge=1, le=64, strict=True)] | Literal["auto"] = "auto"
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
-    report_formats: list[ReportFormat] = Field(default_factory=lambda: list(DEFAULT_REPORT_FORMATS))
+    report_formats: list[ReportFormat] = Field(default_factory=lambda data: list(
+        LANGUAGE_REPORT_FORMATS.get(data.get("language", "zh-CN"), DEFAULT_REPORT_FORMATS)),
+        description="client report formats; default: docx+pdf in zh-CN, html+md in en (the Markdown is committed anyway)")
     lab_state_dir: str = ".netpatrol/lab"
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
