@@ -125,7 +125,8 @@ def test_record_lists_every_job_item_with_its_state(world):
     from netpatrol.inspection.catalogue import load_job
 
     job = load_job(None, "quarterly")
-    assert [x.item for x in device["city-agg-01"].record] == list(job.platforms["huawei_vrp"])
+    assert [x.item for x in device["city-agg-01"].record] == [*job.platforms["huawei_vrp"], "running_config"]
+    assert rec["city-agg-01"]["running_config"] == ("normal", "已采集，已保存")  # noqa: RUF001 - the job collects the config
     assert device["city-agg-01"].platform_name == "Huawei VRP"
     labels = {x.item: x.label for x in device["city-agg-01"].record}
     assert labels["cpu"] == "CPU 利用率" and labels["ntp"] == "NTP 时钟同步"

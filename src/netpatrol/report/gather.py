@@ -64,7 +64,7 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     previous = _PreviousResults(store)
     hosts = _hosts(inv, results, req.site)
     until = period_ref(store, req.period) or store.head()
-    items, checks = _catalogue(req.workspace)
+    items, checks, config = _catalogue(req.workspace)
     raw = _RawErrors(t)
     rows: dict[str, DeviceRow] = {}
     findings: list[FindingRow] = []
@@ -76,7 +76,7 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
         before = problem_rows.previous_problems(prev, checks.values())
         d = rows[name] = _device_row(t, tz, name, site, result, inv_host, prev, store, until, raw)
         d.record = record.record(t, items.get(d.platform, []), result,
-                                 record.items_read(problems, checks, d.platform) if result else set())
+                                 record.items_read(problems, checks, d.platform) if result else set(), config)
         now = problem_rows.rows(t, contract, problems, name, site, {p.key for p in before})
         findings += now
         comparison.new += [f for f in now if f.change == "new"]
@@ -117,15 +117,15 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     )
 
 
-def _catalogue(root: Path | None) -> tuple[dict[str, list[str]], dict[str, Check]]:
-    """Platform -> the job's items, and the checks by id, as the inspection used them."""
+def _catalogue(root: Path | None) -> tuple[dict[str, list[str]], dict[str, Check], bool]:
+    """Platform -> the job's items, the checks by id, and whether the job reads the configuration."""
     try:
         job = load_job(root, JOB)
     except JobProblems as exc:  # the report still lists what the good entries collect
         job = exc.job
     checks_dir = root / "checks" if root is not None and (root / "checks").is_dir() else None
     checks = {c.id: c for c in load_packs(job.check_packs, checks_dir)}
-    return {p: list(items) for p, items in job.platforms.items()}, checks
+    return {p: list(items) for p, items in job.platforms.items()}, checks, job.collect_config
 
 
 def _zone_label(name: str | None, tz: tzinfo, moment: datetime) -> str:

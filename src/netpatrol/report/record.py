@@ -19,8 +19,11 @@ from netpatrol.report.i18n import Translator
 from netpatrol.report.model import RecordRow
 
 NOT_COLLECTED = (*PARSE_PROBLEMS, "failed", "empty")
+# The running configuration a job with `collect_config` reads beside its items: a row of its own,
+# abnormal when a configuration check (or the saved-config check) raised a problem.
+CONFIG = "running_config"
 # Result fields filled by catalogue items of the same name on every platform (no field map names them).
-_FIXED = {"health.clock": ("clock",), "health.clock_skew_seconds": ("clock",)}
+_FIXED = {"health.clock": ("clock",), "health.clock_skew_seconds": ("clock",), "health.config_saved": (CONFIG,)}
 
 
 def feeds(platform: str) -> dict[str, tuple[str, ...]]:
@@ -86,15 +89,19 @@ def items_read(problems: list[Problem], checks: dict[str, Check], platform: str)
                 continue
             if check.condition.rows:
                 out.add(check.condition.rows)
+            if check.condition.config is not None:
+                out.add(CONFIG)
             for path in _paths(check.condition):
                 out.update(fed.get(".".join(path.split(".")[:2]), ()))
     return out
 
 
-def record(t: Translator, items: list[str], r: InspectionResult | None, abnormal: set[str]) -> list[RecordRow]:
-    """One row per catalogue item (the job's order, then items the result holds beyond it)."""
+def record(t: Translator, items: list[str], r: InspectionResult | None, abnormal: set[str],
+           config: bool = False) -> list[RecordRow]:
+    """One row per catalogue item (the job's order, then items the result holds beyond it), and
+    with `config` (the job collects the configuration) one for the running configuration."""
     if r is None:
-        return [RecordRow(i, label(t, i), "not_collected", "—") for i in items]
+        return [RecordRow(i, label(t, i), "not_collected", "—") for i in [*items, *([CONFIG] if config else [])]]
     names = list(dict.fromkeys([*items, *r.items]))
     rows = []
     for name in names:
@@ -115,7 +122,18 @@ def record(t: Translator, items: list[str], r: InspectionResult | None, abnormal
         elif value is None:
             value = t("record.raw" if outcome is not None and outcome.status == "raw" else "record.collected")
         rows.append(RecordRow(name, label(t, name), status, value))
+    if config:
+        rows.append(_config_row(t, r, abnormal))
     return rows
+
+
+def _config_row(t: Translator, r: InspectionResult, abnormal: set[str]) -> RecordRow:
+    saved = r.health.config_saved if r.status == "ok" else None
+    if r.status == "ok" and CONFIG in abnormal:
+        return RecordRow(CONFIG, label(t, CONFIG), "abnormal", t("record.config_problems"))
+    if saved is None:
+        return RecordRow(CONFIG, label(t, CONFIG), "not_collected", "—")
+    return RecordRow(CONFIG, label(t, CONFIG), "normal", t("record.config_saved" if saved else "record.config_unsaved"))
 
 
 def label(t: Translator, item: str) -> str:
