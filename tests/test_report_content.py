@@ -8,6 +8,8 @@ import json
 import re
 from html.parser import HTMLParser
 
+import yaml
+
 from md_check import parse
 from netpatrol.inspection.results import Attempt, Finding, InspectionResult
 from netpatrol.report import ReportRequest, build_report
@@ -28,10 +30,12 @@ def _model(world, lang="zh-CN", **kw):
 
 
 def _reopen(world, extra_yaml: str):
-    """The same workspace with lines added to netpatrol.yaml (settings are read once per Workspace)."""
+    """The same workspace with netpatrol.yaml's keys replaced by `extra_yaml`'s (settings are read
+    once per Workspace)."""
     ws, _, store = world
     path = ws.root / "netpatrol.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + extra_yaml, encoding="utf-8")
+    doc = {**yaml.safe_load(path.read_text(encoding="utf-8")), **yaml.safe_load(extra_yaml)}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return Workspace(ws.root), load_inventory(ws.root), store
 
 

@@ -1,9 +1,15 @@
-"""Notifications: events (config changed, backup/inspection failed, serious findings) sent to the
-channels configured under `notify:` in netpatrol.yaml: hook commands, webhooks, SMTP mail.
+"""Notifications: events (config changed, backup/inspection failed, serious problems found) sent to
+the channels configured under `notify:` in netpatrol.yaml: hook commands, webhooks (JSON, WeCom and
+DingTalk robots: webhooks.py), SMTP mail.
+
+Events speak the workspace's language (messages.py): problems by their contract level, times local
+with the offset (the payload's `time` stays UTC ISO 8601, `time_local` beside it). A config change
+carries each device's sanitised diff (configdiff.py).
 
 A channel failure is returned as a failed Delivery and logged, never raised: a broken mail server
-must not fail the backup that wanted to report. Payloads carry host names, statuses, findings and
-commit ids only; the one secret involved (the SMTP password) is resolved from `${ENV}` at send time.
+must not fail the backup that wanted to report. Payloads carry host names, statuses, problems,
+sanitised diffs and commit ids only; the secrets involved (SMTP password, DingTalk signing secret)
+are resolved from `${ENV}` at send time.
 """
 
 from __future__ import annotations
@@ -11,120 +17,88 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shlex
 import smtplib
 import ssl
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from netpatrol.automation import texts, webhooks
+from netpatrol.automation.event import Delivery, Event
+from netpatrol.automation.messages import Voice, voice_of
 from netpatrol.childenv import child_env
-from netpatrol.workspace.settings import HookChannel, MailChannel, NotifySettings, WebhookChannel, Workspace
+from netpatrol.workspace.settings import HookChannel, MailChannel, NotifySettings, Workspace
 
 log = logging.getLogger("netpatrol.automation.notify")
 SEVERITY_ORDER = ("critical", "major", "minor", "info")
-
-
-_ENV_UNSAFE = re.compile("[\x00\ud800-\udfff]")
-
-
-@dataclass
-class Event:
-    kind: str  # config_changed / backup_failed / inspection_failed / findings
-    summary: str
-    hosts: list[str]
-    details: list[dict[str, Any]] = field(default_factory=list)
-    client: str | None = None
-    workspace: str | None = None
-    commit: str | None = None
-    tag: str | None = None
-    period: str | None = None
-    reason: str | None = None
-    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
-
-    def payload(self) -> dict[str, Any]:
-        return {"source": "netpatrol", **asdict(self)}
-
-    def environment(self) -> dict[str, str]:
-        env = {"NETPATROL_EVENT": self.kind, "NETPATROL_SUMMARY": self.summary,
-               "NETPATROL_HOSTS": ",".join(self.hosts), "NETPATROL_COUNT": str(len(self.hosts))}
-        for key in ("client", "workspace", "commit", "tag", "period", "reason"):
-            value = getattr(self, key)
-            if value:
-                env[f"NETPATROL_{key.upper()}"] = str(value)
-        # A summary or reason may quote an error holding device text: a NUL (which the OS cannot put
-        # in an environment: the hook would not run at all) or a lone surrogate becomes U+FFFD.
-        return {k: _ENV_UNSAFE.sub("\ufffd", v) for k, v in env.items()}
-
-    def text(self) -> str:
-        lines = [self.summary, ""]
-        for d in self.details:
-            # One line per item: a finding's detail may quote several config lines.
-            lines.append("  - " + ", ".join(f"{k}: {' / '.join(str(v).splitlines())}" for k, v in d.items() if v not in (None, "")))
-        for key in ("client", "period", "commit", "tag", "reason", "workspace", "time"):
-            value = getattr(self, key)
-            if value:
-                lines.append(f"{key}: {value}")
-        return "\n".join(lines) + "\n"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    channel: str  # e.g. "webhook https://hooks.example/…", "mail ops@example.cn", "hook notify.sh"
-    event: str
-    ok: bool
-    detail: str
+__all__ = ["Delivery", "Event", "backup_events", "inspection_events", "notify", "send"]
 
 
 # -- events from runs ---------------------------------------------------------------------------
-def backup_events(run, reason: str | None = None) -> list[Event]:
-    """Events for one netpatrol.backup.service.BackupRun."""
+def backup_events(run, reason: str | None = None, voice: Voice | None = None, diffs: dict | None = None) -> list[Event]:
+    """Events for one netpatrol.backup.service.BackupRun; `diffs`: host -> configdiff.ConfigDiff."""
+    v = voice or Voice()
+    diffs = diffs or {}
     events = []
     saved = [d for d in run.devices if d.status == "saved"]
     if saved:
-        events.append(Event("config_changed", f"configuration changed on {len(saved)} device(s): "
-                            + ", ".join(d.host for d in saved), [d.host for d in saved],
-                            [{"host": d.host, "site": d.site, "path": d.path} for d in saved],
-                            commit=run.commit, tag=run.tag, reason=reason))
+        details = []
+        for d in saved:
+            item: dict[str, Any] = {"host": d.host, "site": d.site, "path": d.path}
+            if d.host in diffs:
+                cd = diffs[d.host]
+                item.update(added=cd.added, removed=cd.removed, diff=cd.text, diff_more_lines=cd.more_lines)
+            details.append(item)
+        events.append(Event("config_changed", v.t("summary.config_changed", n=len(saved), hosts=", ".join(d.host for d in saved)),
+                            [d.host for d in saved], details, commit=run.commit, tag=run.tag, reason=reason,
+                            lang=v.lang).localise(v))
     if run.failed:
-        events.append(Event("backup_failed", f"backup failed on {len(run.failed)} device(s) (last good backup kept): "
-                            + ", ".join(d.host for d in run.failed), [d.host for d in run.failed],
+        events.append(Event("backup_failed", v.t("summary.backup_failed", n=len(run.failed),
+                                                 hosts=", ".join(d.host for d in run.failed)),
+                            [d.host for d in run.failed],
                             [{"host": d.host, "site": d.site, "status": d.error_status, "error": d.reason} for d in run.failed],
-                            commit=run.commit, reason=reason))
+                            commit=run.commit, reason=reason, lang=v.lang).localise(v))
     return events
 
 
-def _title(titles: dict[str, str], lang: str) -> str:
-    return titles.get(lang) or titles.get("en") or next(iter(titles.values()), "")
+def inspection_events(run, min_severity: str = "major", lang: str | None = None, voice: Voice | None = None) -> list[Event]:
+    """Events for one netpatrol.inspection.service.InspectionRun. Findings are counted as problems
+    (one per problem key and device), each named by its contract level."""
+    from netpatrol.inspection.problems import merge
 
-
-def inspection_events(run, min_severity: str = "major", lang: str = "en") -> list[Event]:
-    """Events for one netpatrol.inspection.service.InspectionRun."""
+    v = voice or Voice(lang or "en")
     events = []
+    period = v.period(run.period)
     if run.failed:
-        events.append(Event("inspection_failed", f"inspection {run.period} could not inspect {len(run.failed)} device(s): "
-                            + ", ".join(r.host for r in run.failed), [r.host for r in run.failed],
+        events.append(Event("inspection_failed", v.t("summary.inspection_failed", period=period, n=len(run.failed),
+                                                     hosts=", ".join(r.host for r in run.failed)),
+                            [r.host for r in run.failed],
                             [{"host": r.host, "site": r.site, "status": r.status, "error": r.error} for r in run.failed],
-                            commit=run.commit, tag=run.tag, period=run.period))
+                            commit=run.commit, tag=run.tag, period=run.period, lang=v.lang).localise(v))
     limit = SEVERITY_ORDER.index(min_severity)
-    serious = [(r, f) for r in run.results for f in r.findings if SEVERITY_ORDER.index(f.severity) <= limit]
+    serious = [(r, p) for r in run.results for p in merge(list(r.findings)) if SEVERITY_ORDER.index(p.severity) <= limit]
     if serious:
         hosts = sorted({r.host for r, _ in serious})
-        counts = ", ".join(f"{n} {s}" for s in SEVERITY_ORDER if (n := sum(1 for _, f in serious if f.severity == s)))
-        events.append(Event("findings", f"inspection {run.period}: {counts} finding(s) on {len(hosts)} device(s)", hosts,
-                            [{"host": r.host, "site": r.site, "severity": f.severity, "check": f.check,
-                              "subject": f.subject, "title": _title(f.title, lang), "detail": f.detail_in(lang)}
-                             for r, f in serious], commit=run.commit, tag=run.tag, period=run.period))
+        counts = v.t("count.sep").join(v.t("count.level", level=v.level(s), n=n) for s in SEVERITY_ORDER
+                                       if (n := sum(1 for _, p in serious if p.severity == s)))
+        details = []
+        for r, p in sorted(serious, key=lambda rp: SEVERITY_ORDER.index(rp[1].severity)):
+            evidence = p.evidence_in(v.lang)
+            details.append({"host": r.host, "site": r.site, "severity": p.severity, "level": v.level(p.severity),
+                            "problem": p.key, "check": p.check, "subject": p.subject,
+                            "title": _pick(p.title, v.lang), "detail": v.t("list.sep").join(evidence), "evidence": evidence,
+                            "recommendation": _pick(p.recommendation, v.lang)})
+        events.append(Event("findings", v.t("summary.findings", period=period, n=len(serious), devices=len(hosts),
+                                            counts=counts), hosts, details,
+                            commit=run.commit, tag=run.tag, period=run.period, lang=v.lang).localise(v))
     return events
+
+
+def _pick(texts_: dict[str, str], lang: str) -> str:
+    return texts_.get(lang) or texts_.get("en") or next(iter(texts_.values()), "")
 
 
 # -- channels -----------------------------------------------------------------------------------
@@ -133,8 +107,8 @@ def _hook(ch: HookChannel, event: Event, ws_root: Path | None) -> str:
     if ws_root is not None and argv and not os.path.isabs(argv[0]) and "/" in argv[0]:
         argv[0] = str(ws_root / argv[0])  # ./hooks/x.sh is relative to the workspace, not the cwd
     try:
-        done = subprocess.run(argv, input=json.dumps(event.payload(), ensure_ascii=False).encode("utf-8", "replace"),
-                              env=child_env(event.environment()), capture_output=True,
+        done = subprocess.run(argv, input=json.dumps(texts.payload(event), ensure_ascii=False).encode("utf-8", "replace"),
+                              env=child_env(texts.environment(event)), capture_output=True,
                               timeout=ch.timeout, cwd=ws_root, check=False)
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"did not finish within {ch.timeout:g} s") from None
@@ -144,27 +118,6 @@ def _hook(ch: HookChannel, event: Event, ws_root: Path | None) -> str:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise RuntimeError(f"exit status {done.returncode} {tail[0][:200]}".rstrip())
     return "ran"
-
-
-def _webhook(ch: WebhookChannel, event: Event) -> str:
-    body = json.dumps(event.payload(), ensure_ascii=False).encode("utf-8", "replace")
-    last = ""
-    for attempt in range(ch.retries + 1):
-        if attempt:
-            time.sleep(min(0.5 * 2 ** (attempt - 1), 10))
-        req = urllib.request.Request(ch.url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8",
-                                              "User-Agent": "netpatrol"})
-        try:
-            with urllib.request.urlopen(req, timeout=ch.timeout) as resp:  # http(s) only: the URL scheme is validated
-                return f"HTTP {resp.status}"
-        except urllib.error.HTTPError as exc:
-            last = f"HTTP {exc.code}"
-            if exc.code < 500 and exc.code != 429:  # the receiver refused the request: retrying will not help
-                break
-        except (urllib.error.URLError, OSError) as exc:
-            last = str(getattr(exc, "reason", exc))
-    raise RuntimeError(f"{last} after {attempt + 1} attempt(s)")
 
 
 def _mail(ch: MailChannel, event: Event) -> str:
@@ -179,14 +132,14 @@ def _mail(ch: MailChannel, event: Event) -> str:
         if password is None:
             raise RuntimeError(f"password refers to ${{{var}}}, which is not set in the environment")
     msg = EmailMessage()
-    from netpatrol.report.inert import clean_text, one_line
+    from netpatrol.report.inert import clean_text
 
     # A summary may quote a multi-line error (`run --due`'s "report failed: ..."); the stdlib refuses
-    # a header with CR/LF (the mail would be lost), and one line is all a Subject can show.
-    msg["Subject"] = one_line(f"{ch.subject_prefix} {event.client + ': ' if event.client else ''}{event.summary}")[:250]
+    # a header with CR/LF (the mail would be lost): the subject is made one line.
+    msg["Subject"] = texts.subject(event, ch.subject_prefix)
     msg["From"] = ch.sender
     msg["To"] = ", ".join(ch.to)
-    msg.set_content(clean_text(event.text()))  # no lone surrogate (unencodable) or control character
+    msg.set_content(clean_text(texts.plain(event)))  # no lone surrogate (unencodable) or control character
     try:
         connection: smtplib.SMTP
         if ch.ssl:
@@ -208,12 +161,6 @@ def _mail(ch: MailChannel, event: Event) -> str:
     return f"sent to {len(ch.to)} recipient(s)"
 
 
-def _safe_url(url: str) -> str:
-    """Webhook URLs often carry an access token in the query or path: show scheme, host, port."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"
-
-
 def _wants(channel_events: Sequence[str] | None, kind: str) -> bool:
     return channel_events is None or kind in channel_events
 
@@ -224,9 +171,11 @@ def send(settings: NotifySettings, events: list[Event], ws_root: Path | None = N
     for event in events:
         if event.kind not in settings.events:
             continue
+        event.localise(Voice(event.lang))
         jobs = [(f"hook {Path(shlex.split(h.command)[0] if isinstance(h.command, str) else h.command[0]).name}",
                  h.events, lambda h=h, event=event: _hook(h, event, ws_root)) for h in settings.hooks]
-        jobs += [(f"webhook {_safe_url(w.url)}", w.events, lambda w=w, event=event: _webhook(w, event)) for w in settings.webhooks]
+        jobs += [(f"webhook {w.kind + ' ' if w.kind != 'json' else ''}{webhooks.safe_url(w.url)}", w.events,
+                  lambda w=w, event=event: webhooks.post(w, event)) for w in settings.webhooks]
         jobs += [(f"mail {', '.join(m.to)}", m.events, lambda m=m, event=event: _mail(m, event)) for m in settings.mail]
         for name, wanted, run in jobs:
             if not _wants(wanted, event.kind):
@@ -240,18 +189,48 @@ def send(settings: NotifySettings, events: list[Event], ws_root: Path | None = N
 
 
 def notify(ws: Workspace, events: list[Event]) -> list[Delivery]:
-    """Fill in workspace context (client, path) and send."""
+    """Fill in workspace context (client, path, local time) and send."""
+    v = voice_of(ws.settings)
     for e in events:
         e.client = e.client or ws.settings.client
         e.workspace = e.workspace or str(ws.root)
+        e.localise(v)
     return send(ws.settings.notify, events, ws.root)
 
 
 def notify_backup_run(ws: Workspace, run, reason: str | None = None) -> list[Delivery]:
     """What the `backup` command calls after run_backup."""
-    return notify(ws, backup_events(run, reason))
+    v = voice_of(ws.settings)
+    return notify(ws, backup_events(run, reason, v, _diffs(ws, run, v)))
+
+
+def _diffs(ws: Workspace, run, v: Voice) -> dict:
+    """Each saved device's sanitised diff; none when nothing wants a config_changed event."""
+    cfg = ws.settings.notify
+    saved = {d.path: d.host for d in run.devices if d.status == "saved" and d.path}
+    if not (run.commit and saved and cfg.diff_lines and "config_changed" in cfg.events):
+        return {}
+    try:
+        from netpatrol.automation.configdiff import backup_diffs
+        from netpatrol.store.open import open_store
+
+        return backup_diffs(open_store(ws), run.commit, saved, v, cfg.diff_lines, cfg.diff_bytes, _cleaner(ws))
+    except Exception as exc:  # noqa: BLE001 - the change is still worth telling without its diff
+        log.warning("config diff for the notification failed: %s", exc)
+        return {}
+
+
+def _cleaner(ws: Workspace):
+    """None when the store keeps every secret out already (secrets: all); else a sanitiser at `all`."""
+    if ws.settings.backup.secrets == "all":
+        return None
+    from netpatrol.backup.sanitize import sanitize
+    from netpatrol.workspace.inventory import load_inventory
+
+    platforms = {h.name: h.platform for h in load_inventory(ws.root, need_secrets=False).hosts.values()}
+    return lambda host, text: sanitize(text, platforms[host], "all")
 
 
 def notify_inspection_run(ws: Workspace, run) -> list[Delivery]:
     """What the `inspect` command calls after run_inspection."""
-    return notify(ws, inspection_events(run, ws.settings.notify.min_severity, ws.settings.language))
+    return notify(ws, inspection_events(run, ws.settings.notify.min_severity, voice=voice_of(ws.settings)))

@@ -118,6 +118,7 @@ def history(
     json_out: JsonOpt = False,
 ) -> None:
     """One device's stored config versions with date and lines added/removed."""
+    from netpatrol.localtime import show
     from netpatrol.store.drift import history as versions
     from netpatrol.store.open import open_store
 
@@ -128,7 +129,7 @@ def history(
         print_json([v.__dict__ for v in rows])
         return
     out.print(table(f"History of {host}", ["commit", "date", "+", "-", "tags", "message"],
-                    [[v.sha[:10], v.date.isoformat(timespec="minutes"), v.added, v.removed, ", ".join(v.tags),
+                    [[v.sha[:10], show(v.date, ws.settings.tz), v.added, v.removed, ", ".join(v.tags),
                       v.message.splitlines()[0]] for v in rows]))
 
 

@@ -1,4 +1,4 @@
-"""`netpatrol due`, `run --due`, `schedule print|install` and `listen-syslog`: unattended operation."""
+"""`netpatrol due`, `schedule print|install` and `listen-syslog`: unattended operation (`run --due`: run.py)."""
 
 from __future__ import annotations
 
@@ -22,20 +22,17 @@ from netpatrol.cli.common import (
     SiteOpt,
     WorkspaceOpt,
     err,
-    markup,
     open_workspace,
     out,
     print_json,
-    report_deliveries,
     selected,
     table,
 )
-from netpatrol.errors import ExitCode, LockedError, NetpatrolError, UsageError
+from netpatrol.cli.run import EnvFileOpt, load_env_option
+from netpatrol.cli.run import run as run_due
+from netpatrol.errors import NetpatrolError, UsageError
 
-log = logging.getLogger("netpatrol.run")
 STATUS_STYLE = {"done": "green", "ok": "green", "due": "yellow", "never": "yellow", "overdue": "bold red"}
-WaitOpt = Annotated[float, typer.Option(
-    "--wait", min=0, help="Seconds to wait for another run's lock (0: exit at once with status 75, see the README's exit codes).")]
 
 schedule_app = typer.Typer(help="Cron / systemd entries that run 'netpatrol run --due' unattended.", no_args_is_help=True)
 
@@ -55,173 +52,27 @@ def due(
 ) -> None:
     """Sites and devices due or overdue for inspection, and devices whose last good backup is too old."""
     from netpatrol.automation.schedule import due_for_workspace
+    from netpatrol.localtime import show
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     rep = due_for_workspace(ws, inv, selected(inv, host, site, group, platform))
     if json_out:
         print_json(rep.to_dict())
         return
-    out.print(table(f"Inspection cadence, {rep.period} (now {rep.now[:16].replace('T', ' ')} UTC)",
+    tz = ws.settings.tz
+    out.print(table(f"Inspection cadence, {rep.period} (now {show(rep.now, tz)})",
                     ["site", "cadence", "status", "devices", "inspection due", "backup due", "due by"],
                     [[s["site"], s["cadence"], _styled(s["status"]), s["devices"], s["inspection_due"] or "-",
                       s["backup_due"] or "-", s["due_by"]] for s in rep.sites()]))
-    rows = [[i.host, i.site, i.cadence, _styled(i.status), (i.last or "never")[:16].replace("T", " "), i.due_by, i.note or ""]
+    rows = [[i.host, i.site, i.cadence, _styled(i.status), show(i.last, tz, empty="never"), i.due_by, i.note or ""]
             for i in rep.inspections if show_all or i.is_due]
     if rows:
         out.print(table("Inspections", ["host", "site", "cadence", "status", "last inspected", "due by", "note"], rows))
-    rows = [[b.host, b.site, b.interval, _styled(b.status), (b.last_success or "never")[:16].replace("T", " "), b.age, b.note or ""]
+    rows = [[b.host, b.site, b.interval, _styled(b.status), show(b.last_success, tz, empty="never"), b.age, b.note or ""]
             for b in rep.backups if show_all or b.is_due]
     if rows:
         out.print(table("Backups", ["host", "site", "interval", "status", "last good backup", "age", "note"], rows))
     out.print(f"{len(rep.inspections_due)} device(s) due for inspection, {len(rep.backups_due)} due for backup.")
-
-
-# Cron and systemd start netpatrol with the file's path instead of sourcing it (envfile.py).
-EnvFileOpt = Annotated[Path | None, typer.Option(
-    "--env-file", help="Load KEY=VALUE lines (the ${ENV} passwords) from this 0600 file first; read as data, never by a shell.")]
-
-
-def _load_env_file(env_file: Path | None) -> None:
-    if env_file is not None:
-        from netpatrol.automation.envfile import load_env_file
-
-        load_env_file(env_file)
-
-
-def run(
-    workspace: WorkspaceOpt = None,
-    host: HostOpt = None,
-    site: SiteOpt = None,
-    group: GroupOpt = None,
-    platform: PlatformOpt = None,
-    due_only: Annotated[bool, typer.Option("--due", help="Run what is due: inspections, then their report, then backups.")] = False,
-    wait: WaitOpt = 0.0,
-    no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the report after inspections.")] = False,
-    json_out: JsonOpt = False,
-    env_file: EnvFileOpt = None,
-) -> None:
-    """One command for cron: the inspections that are due, the period report, then the due backups; notifies."""
-    from netpatrol.automation.notify import notify_backup_run, notify_inspection_run
-    from netpatrol.automation.schedule import due_for_workspace
-    from netpatrol.backup.service import run_backup
-    from netpatrol.inspection.service import run_inspection
-    from netpatrol.store.open import open_store
-
-    _load_env_file(env_file)
-
-    if not due_only:
-        raise UsageError("'run' needs --due (run what is due now), e.g. 'netpatrol run --due -w /srv/netpatrol'")
-    ws, inv = open_workspace(workspace)
-    hosts = selected(inv, host, site, group, platform)
-    doc: dict = {"inspection": None, "report": None, "backup": None, "notifications": []}
-    # Busy now: say so (the boundary's exit 75) before doing anything, rather than after the inspections.
-    with open_store(ws).lock(timeout=wait):
-        pass
-    rep = due_for_workspace(ws, inv, hosts)
-    doc["due"] = {"inspections": rep.inspections_due, "backups": rep.backups_due}
-    failed = False
-    to_inspect = [h for h in hosts if h.name in set(rep.inspections_due)]
-    if to_inspect:
-        irun, error = _isolated("inspection", lambda: run_inspection(
-            ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None))
-        if irun is not None:
-            doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
-            doc["notifications"] += notify_inspection_run(ws, irun)
-            failed |= bool(irun.failed)
-            if not no_report:
-                doc["report"] = _write_report(ws, inv, irun.period, wait)
-                if "error" in doc["report"]:
-                    failed = True
-                    doc["notifications"] += _notify_step_failed(ws, "report_failed", f"report {irun.period}", [],
-                                                                doc["report"]["error"], irun.period)
-        else:
-            failed = True
-            doc["inspection"] = {"error": error}
-            doc["notifications"] += _notify_step_failed(ws, "inspection_failed", "inspection",
-                                                        [h.name for h in to_inspect], error)
-    to_backup = [h for h in hosts if h.name in set(rep.backups_due)]
-    if to_backup:
-        brun, error = _isolated("backup", lambda: run_backup(
-            ws, to_backup, lock_timeout=wait, show_progress=False if json_out else None))
-        if brun is not None:
-            doc["backup"] = {"commit": brun.commit, "counts": brun.counts,
-                             "failed": {d.host: d.reason for d in brun.failed}}
-            doc["notifications"] += notify_backup_run(ws, brun)
-            failed |= bool(brun.failed)
-        else:
-            failed = True
-            doc["backup"] = {"error": error}
-            doc["notifications"] += _notify_step_failed(ws, "backup_failed", "backup",
-                                                        [h.name for h in to_backup], error)
-    report_deliveries(doc["notifications"])
-    doc["notifications"] = [d.__dict__ for d in doc["notifications"]]
-    if json_out:
-        print_json(doc)
-    else:
-        _print_run(doc)
-    if failed:
-        raise typer.Exit(ExitCode.DEVICES_FAILED)
-
-
-def _isolated(step: str, work):
-    """(result, None), or (None, error text) when the step raised: one failing step of an
-    unattended run must not cost the steps after it (the due backups above all)."""
-    try:
-        return work(), None
-    except LockedError:
-        raise
-    except (NetpatrolError, OSError) as exc:
-        return None, str(exc)
-    except Exception as exc:
-        log.error("run --due: the %s step failed", step, exc_info=True)
-        return None, f"{type(exc).__name__}: {exc}"
-
-
-def _notify_step_failed(ws, kind: str, step: str, hosts: list[str], error: str, period: str | None = None) -> list:
-    from netpatrol.automation.notify import Event, notify
-
-    return notify(ws, [Event(kind, f"{step} failed: {error}", hosts, period=period, reason=error)])
-
-
-def _write_report(ws, inv, period: str, wait: float) -> dict:
-    from netpatrol.report import ReportRequest, write_report
-    from netpatrol.report.publish import parse_formats
-    from netpatrol.store.open import open_store
-
-    result, error = _isolated("report", lambda: write_report(
-        ws, inv, open_store(ws), ReportRequest(period=period, lang=ws.settings.language),
-        parse_formats(None, ws.settings.report_formats), lock_timeout=wait))
-    if result is None:
-        return {"period": period, "error": error}
-    return {"period": period, "files": {k: str(v) for k, v in result.files.items()}, "commit": result.commit}
-
-
-def _print_run(doc: dict) -> None:
-    d = doc["due"]
-    out.print(f"Due: {len(d['inspections'])} inspection(s), {len(d['backups'])} backup(s).")
-    if doc["inspection"] and "error" in doc["inspection"]:
-        out.print(f"Inspection [red]failed:[/red] {markup(doc['inspection']['error'])}", highlight=False)
-    elif doc["inspection"]:
-        i = doc["inspection"]
-        out.print(f"Inspection {i['period']}: {i['devices']} device(s), status {i['status']}, findings "
-                  + ", ".join(f"{n} {s}" for s, n in i["findings"].items() if n) + f"; {i['tag']}")
-    if doc["report"]:
-        r = doc["report"]
-        outcome = f"[red]failed:[/red] {markup(r['error'])}" if "error" in r else markup(", ".join(r["files"].values()))
-        out.print(f"Report {r['period']}: {outcome}", highlight=False)
-    if doc["backup"] and "error" in doc["backup"]:
-        out.print(f"Backup [red]failed:[/red] {markup(doc['backup']['error'])}", highlight=False)
-    elif doc["backup"]:
-        b = doc["backup"]
-        c = b["counts"]
-        out.print(f"Backup: {c['saved']} saved, {c['unchanged']} unchanged, {c['failed']} failed; commit {(b['commit'] or 'none')[:10]}")
-        for name, reason in b["failed"].items():
-            out.print(f"  [red]{markup(name)}[/red]: {markup(reason)}", highlight=False)
-    for n in doc["notifications"]:
-        out.print(f"Notified {n['event']} via {markup(n['channel'])}: {'ok' if n['ok'] else 'FAILED'} ({markup(n['detail'])})",
-                  highlight=False)
-    if not (doc["inspection"] or doc["backup"]):
-        out.print("Nothing due.")
 
 
 # -- schedule print / install -------------------------------------------------------------------
@@ -261,6 +112,9 @@ def _referenced_vars(ws) -> set[str]:
     from netpatrol.workspace.inventory import load_inventory
 
     names = {m.password[2:-1] for m in ws.settings.notify.mail if m.password}
+    for w in ws.settings.notify.webhooks:
+        names |= {w.secret[2:-1]} if w.secret else set()
+        names |= set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", w.url))
     try:
         inv = load_inventory(ws.root, need_secrets=False)
     except NetpatrolError:
@@ -369,10 +223,12 @@ def listen_syslog(
     in netpatrol.yaml, count; the rest are dropped and counted."""
     from netpatrol.automation.syslog import SyslogListener
 
-    _load_env_file(env_file)
+    load_env_option(env_file)
     ws, inv = open_workspace(workspace)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(LocalTimeFormatter(ws.settings.tz, "%(asctime)s %(levelname)s %(message)s"))
     listener = SyslogListener(ws, inv, bind=bind, port=port, debounce=debounce, lock_wait=wait)
     relays = len(ws.settings.syslog.relays)
     err.print(f"listening for syslog on {bind} UDP {listener.port} ({len(inv.hosts)} devices"
@@ -392,8 +248,23 @@ def listen_syslog(
               highlight=False, soft_wrap=True)
 
 
+class LocalTimeFormatter(logging.Formatter):
+    """Log lines stamped in the workspace's zone with the offset, like every time a person reads."""
+
+    def __init__(self, tz, fmt: str):
+        super().__init__(fmt)
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        from datetime import datetime, timezone
+
+        from netpatrol.localtime import show
+
+        return show(datetime.fromtimestamp(record.created, timezone.utc), self.tz, seconds=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(due)
-    app.command("run")(run)
+    app.command("run")(run_due)
     app.command("listen-syslog")(listen_syslog)
     app.add_typer(schedule_app, name="schedule")

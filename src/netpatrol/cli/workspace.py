@@ -28,11 +28,15 @@ from netpatrol.errors import ExitCode
 inventory_app = typer.Typer(help="Validate and list the inventory.", no_args_is_help=True)
 
 
-def init(directory: Annotated[Path, typer.Argument(help="Directory for the new workspace (created if missing).")]) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory for the new workspace (created if missing).")],
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Workspace language, zh-CN or en (zh-CN also sets timezone: Asia/Shanghai).")] = "zh-CN",
+) -> None:
     """Create a new workspace with the standard layout and commented examples."""
     from netpatrol.workspace.skeleton import create_workspace
 
-    created = create_workspace(directory)
+    created = create_workspace(directory, lang)
     out.print(f"Created workspace {directory} ({len(created)} files). "
               f"Next: edit inventory/*.yaml, then 'netpatrol inventory check -w {directory}'.", markup=False)
 
@@ -68,6 +72,7 @@ def inventory_list(
     ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
     records = load_device_records(ws)
+    tz = ws.settings.tz
     if json_out:
         print_json([{**h.public(), "status": records.get(h.name, {})} for h in hosts])
         return
@@ -76,20 +81,22 @@ def inventory_list(
         rec = records.get(h.name, {})
         rows.append([
             h.name, h.site, h.platform, f"{h.hostname}:{h.port}", h.data.model, rec.get("os_version") or h.data.os_version,
-            _short(rec.get("last_backup_success")), _backup_problem(rec), _short(rec.get("last_inspection")),
+            _short(rec.get("last_backup_success"), tz), _backup_problem(rec, tz), _short(rec.get("last_inspection"), tz),
         ])
     cols = ["host", "site", "platform", "address", "model", "version", "last backup", "last attempt failed", "last inspection"]
     out.print(table(f"{len(hosts)} hosts", cols, rows))
 
 
-def _backup_problem(rec: dict) -> str | None:
+def _backup_problem(rec: dict, tz) -> str | None:
     if rec.get("last_backup_error") and rec.get("last_backup_attempt") != rec.get("last_backup_success"):
-        return f"{_short(rec.get('last_backup_attempt'))}: {rec['last_backup_error']}"
+        return f"{_short(rec.get('last_backup_attempt'), tz)}: {rec['last_backup_error']}"
     return None
 
 
-def _short(ts: str | None) -> str | None:
-    return ts[:16].replace("T", " ") if ts else None
+def _short(ts: str | None, tz) -> str | None:
+    from netpatrol.localtime import show
+
+    return show(ts, tz) if ts else None
 
 
 def facts(

@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 
 from netpatrol.inspection.results import InspectionResult
+from netpatrol.localtime import show, show_date
 from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import csv_cell
 from netpatrol.report.publish import file_stem
@@ -47,6 +49,7 @@ class ArchiveRow:
 def build_archive(ws: Workspace, inv: Inventory, store: Store) -> list[ArchiveRow]:
     latest = _latest_results(store)
     records = load_device_records(ws)
+    tz = ws.settings.tz
     rows = []
     for h in inv.hosts.values():
         r, rec, d = latest.get(h.name), records.get(h.name, {}), h.data
@@ -59,8 +62,8 @@ def build_archive(ws: Workspace, inv: Inventory, store: Store) -> list[ArchiveRo
             purchase_date=d.purchase_date.isoformat() if d.purchase_date else None,
             warranty_until=d.warranty_until.isoformat() if d.warranty_until else None,
             maintainer=d.maintainer, location=d.location,
-            last_backup=_short(rec.get("last_backup_success")) or _git_backup(store, h.site, h.name),
-            last_inspection=f"{r.period} ({r.collected_at[:10]})" if r else None,
+            last_backup=show(rec.get("last_backup_success"), tz, empty="") or _git_backup(store, h.site, h.name, tz),
+            last_inspection=f"{r.period} ({show_date(r.collected_at, tz)})" if r else None,
             repairs=sorted(d.repairs, key=lambda x: x.date),
         ))
     return rows
@@ -143,12 +146,8 @@ def _latest_results(store: Store) -> dict[str, InspectionResult]:
     return latest
 
 
-def _git_backup(store: Store, site: str, host: str) -> str | None:
+def _git_backup(store: Store, site: str, host: str, tz: tzinfo) -> str | None:
     if store.head() is None:
         return None
     entries = store.log([layout.config_path(site, host)], max_count=1)
-    return entries[0].date.strftime("%Y-%m-%d %H:%M UTC") if entries else None
-
-
-def _short(stamp: str | None) -> str | None:
-    return stamp[:16].replace("T", " ") if stamp else None
+    return show(entries[0].date, tz) if entries else None

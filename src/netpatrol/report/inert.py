@@ -12,7 +12,8 @@ a code fence, a link or raw HTML in the Markdown committed to `backups/`. Number
 - CSV: `csv_cell` follows the OWASP CSV-injection advice: a leading "'" before = + - @ tab CR
   (and their full-width forms); the writer quotes every field.
 - Markdown: `md_inline` (running text), `md_cell` (a table cell), `md_code` (a code span) and
-  `md_fence` (a fenced block) escape or fence the text so it renders as the same characters.
+  `md_fence` (a fenced block) escape or fence the text so it renders as the same characters, also
+  on GitHub (no extended autolink of a web address; tests/test_report_gfm.py reads it with cmark-gfm).
 - Terminal and mail headers: `one_line` (a Subject: the stdlib refuses CR/LF in a header, which would
   lose the mail), `terminal` (text for a rich `Text`, never parsed as markup) and `markup` (text to put
   inside a rich markup string) replace escape sequences (`\x1b[2J`, OSC 8 links), C1 controls and
@@ -47,6 +48,10 @@ _MD_ORDERED = re.compile(r"^(\d{1,9})(?=[.)](?:\s|$))")
 # "show_version": an underscore run between letters/digits never opens or closes emphasis.
 _INTRAWORD_UNDERSCORE = re.compile(r"(?<=[^\W_])(?:\\_)+(?=[^\W_])")
 _MD_RULE = re.compile(r"[-=\s]+")  # setext underline or thematic break
+# GitHub turns "http://…" and "www.…" in text into links (GFM extended autolinks) unless the ":"
+# or the "." is escaped. An e-mail address still becomes a mailto: link there: no escape prevents
+# that, and it opens nothing but a mail draft.
+_MD_AUTOLINK = re.compile(r":(?=//)|(?<=[wW]{3})\.")
 
 
 def clean_text(value: object) -> str:
@@ -114,6 +119,7 @@ def _md_escape(line: str) -> str:
     if _MD_RULE.fullmatch(line):
         return re.sub(r"([-=])", r"\\\1", line)
     line = _MD_SPECIAL.sub(r"\\\g<0>", line)
+    line = _MD_AUTOLINK.sub(r"\\\g<0>", line)
     line = _INTRAWORD_UNDERSCORE.sub(lambda m: m.group(0).replace("\\", ""), line)
     line = _MD_BLOCK_START.sub(r"\\", line, count=1)
     return _MD_ORDERED.sub(r"\1\\", line, count=1)  # "1." -> "1\." (a backslash before a digit is literal)

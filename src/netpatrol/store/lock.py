@@ -7,14 +7,16 @@ import json
 import os
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
+from netpatrol import localtime
 from netpatrol.errors import LockedError, StoreError
 
 
-def acquire_flock(path: Path, store: Path, timeout: float) -> int:
-    """The locked descriptor; LockedError naming the holder once `timeout` seconds have passed."""
+def acquire_flock(path: Path, store: Path, timeout: float, tz: tzinfo | None = None) -> int:
+    """The locked descriptor; LockedError naming the holder (its start in zone `tz`, else the
+    machine's) once `timeout` seconds have passed."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
     except OSError as exc:
@@ -28,7 +30,7 @@ def acquire_flock(path: Path, store: Path, timeout: float) -> int:
             if time.monotonic() >= deadline:
                 holder = os.pread(fd, 4096, 0).decode("utf-8", "replace")
                 os.close(fd)
-                raise LockedError(_locked_message(store, holder, timeout)) from None
+                raise LockedError(_locked_message(store, holder, timeout, tz)) from None
             time.sleep(0.05)
     # The flock, not this text, is the lock: a dead holder's kernel lock is already gone.
     info = {"pid": os.getpid(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -38,12 +40,16 @@ def acquire_flock(path: Path, store: Path, timeout: float) -> int:
     return fd
 
 
-def _locked_message(path: Path, holder: str, timeout: float) -> str:
+def _locked_message(path: Path, holder: str, timeout: float, tz: tzinfo | None = None) -> str:
     try:
         info = json.loads(holder)
         pid, started = int(info["pid"]), info.get("started", "?")
     except (ValueError, KeyError, TypeError):
         return f"{path} is locked by another netpatrol run (holder unknown)"
+    try:
+        started = localtime.show(started, tz or localtime.zone(None), seconds=True)
+    except (ValueError, TypeError, AttributeError):
+        pass  # written by another version or by hand: shown as it is
     try:
         os.kill(pid, 0)
         alive = ""

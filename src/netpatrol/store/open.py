@@ -8,4 +8,4 @@ from netpatrol.workspace.settings import Workspace
 
 def open_store(ws: Workspace) -> Store:
     s = ws.settings.backup
-    return Store(ws.backups, author_name=s.author_name, author_email=s.author_email).open_or_init()
+    return Store(ws.backups, author_name=s.author_name, author_email=s.author_email, tz=ws.settings.tz).open_or_init()

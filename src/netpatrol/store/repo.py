@@ -19,7 +19,7 @@ import fcntl
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
 from netpatrol.errors import LockedError, StoreError
@@ -56,8 +56,10 @@ def format_commit_message(changed: Sequence[str], action: str = "backup", failed
 
 class Store(History):
     def __init__(self, path: Path | str, author_name: str = "netpatrol",
-                 author_email: str = "netpatrol@localhost", managed_dirs: Sequence[str] = MANAGED_DIRS):
+                 author_email: str = "netpatrol@localhost", managed_dirs: Sequence[str] = MANAGED_DIRS,
+                 tz: tzinfo | None = None):
         self.path = Path(path).resolve()
+        self.tz = tz  # the zone a lock holder's start time is shown in (None: the machine's)
         self.managed_dirs = tuple(managed_dirs)
         # Identity through the environment: works without any git config, and never writes one.
         self._runner = GitRunner(self.path, {"GIT_AUTHOR_NAME": author_name, "GIT_AUTHOR_EMAIL": author_email,
@@ -205,7 +207,7 @@ class Store(History):
                 os.close(fd)
 
     def _acquire(self, timeout: float) -> None:
-        self._lock_fd = acquire_flock(self.git_dir / LOCK_NAME, self.path, timeout)
+        self._lock_fd = acquire_flock(self.git_dir / LOCK_NAME, self.path, timeout, self.tz)
 
     # -- git plumbing -----------------------------------------------------------------------
     def _git(self, *args: str, stdin: bytes | None = None, ok: Sequence[int] = (0,),

@@ -50,6 +50,7 @@ DEFAULT_REPORT_FORMATS: tuple[ReportFormat, ...] = ("html", "md")
 # and PDF. The Markdown is committed to backups/ whatever is chosen.
 LANGUAGE_REPORT_FORMATS: dict[str, tuple[ReportFormat, ...]] = {"zh-CN": ("docx", "pdf"), "en": DEFAULT_REPORT_FORMATS}
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+_ENV_IN_TEXT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # ASCII digits only: `\d` (and float()) also take full-width digits such as `\uff12\uff14h`.
 _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw])\s*")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -102,11 +103,38 @@ class HookChannel(_Strict):
     events: list[EventName] | None = None
 
 
+def _secret_reference(value: str | None) -> str | None:
+    # The value is deliberately not echoed: it may be a real secret typed by mistake.
+    if value is not None and not _ENV_REF.match(value):
+        raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the secret itself")
+    if value is not None:
+        declare_secret_vars([value[2:-1]])  # kept out of git and hook environments
+    return value
+
+
 class WebhookChannel(_Strict):
+    kind: Literal["json", "wecom", "dingtalk"] = Field(
+        "json", description="json: the event as JSON; wecom / dingtalk: the group robot's markdown message")
     url: str = Field(pattern=r"^https?://")
+    secret: str | None = Field(None, description="dingtalk signing secret: only a ${ENV_VAR} reference")
     timeout: float = Field(10, gt=0, le=600)
     retries: int = Field(2, ge=0, le=10)
     events: list[EventName] | None = None
+
+    _env_reference = field_validator("secret")(classmethod(lambda cls, v: _secret_reference(v)))
+
+    @field_validator("url")
+    @classmethod
+    def _url_references(cls, value: str) -> str:
+        # A robot's URL carries its access key: `${ENV}` in the URL keeps it out of netpatrol.yaml.
+        declare_secret_vars(_ENV_IN_TEXT.findall(value))
+        return value
+
+    @model_validator(mode="after")
+    def _secret_for_dingtalk(self) -> WebhookChannel:
+        if self.secret and self.kind != "dingtalk":
+            raise ValueError(f"secret signs DingTalk robot messages only; kind is {self.kind}")
+        return self
 
 
 class MailChannel(_Strict):
@@ -128,9 +156,7 @@ class MailChannel(_Strict):
         # The value is deliberately not echoed: it may be a real password typed by mistake.
         if value is not None and not _ENV_REF.match(value):
             raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the password itself")
-        if value is not None:
-            declare_secret_vars([value[2:-1]])  # kept out of git and hook environments
-        return value
+        return _secret_reference(value)
 
     @model_validator(mode="after")
     def _tls_for_login(self) -> MailChannel:
@@ -155,6 +181,8 @@ class MailChannel(_Strict):
 class NotifySettings(_Strict):
     events: list[EventName] = Field(default_factory=lambda: list(get_args(EventName)))
     min_severity: Literal["critical", "major", "minor", "info"] = "major"
+    diff_lines: int = Field(100, ge=0, le=10000, strict=True, description="lines of each device's config diff a message shows (0: none)")
+    diff_bytes: int = Field(8192, ge=256, le=1_000_000, strict=True, description="bytes of each device's config diff a message shows")
     hooks: list[HookChannel] = Field(default_factory=list)
     webhooks: list[WebhookChannel] = Field(default_factory=list)
     mail: list[MailChannel] = Field(default_factory=list)
@@ -251,9 +279,13 @@ class Workspace:
             lines = []
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"])
-                msg = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
-                lines.append(f"  - netpatrol.yaml: field '{loc}': {msg}")
-            raise WorkspaceError("netpatrol.yaml is invalid:\n" + "\n".join(lines)) from None
+                msg = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+                if loc == "contract" and msg.startswith("severities: "):  # the contract's own check names its field
+                    loc, msg = "contract.severities", msg.removeprefix("severities: ")
+                lines.append(f"netpatrol.yaml: field '{loc}': {msg}")
+            if len(lines) == 1:  # one line naming the field, as every command prints it
+                raise WorkspaceError(lines[0]) from None
+            raise WorkspaceError("netpatrol.yaml is invalid:\n" + "\n".join(f"  - {line}" for line in lines)) from None
 
     @property
     def state_dir(self) -> Path:
