@@ -147,11 +147,14 @@ def test_a_real_inspection_reads_in_each_language(lab_workspace):
     inv, store = load_inventory(lab_workspace), Store(lab_workspace / "backups").open_or_init()
     try:
         for lang in ("zh-CN", "en"):
-            r = build_report(ws.settings, inv, store, ReportRequest(period="2026Q3", lang=lang, workspace=ws.root))
+            r = build_report(ws.settings, inv, store, ReportRequest(period="2026Q3", lang=lang))
             assert len(r.findings) > 10
             # The lab's weak-security device: its configuration row is abnormal, from the config checks.
             wan = next(d for d in r.devices if d.host == "north-wan-01")
             assert next(x.status for x in wan.record if x.item == "running_config") == "abnormal"
+            # The sample workspace's own item and check (tasks/, checks/): its row is abnormal too.
+            core = next(d for d in r.devices if d.host == "north-core-01")
+            assert next(x.status for x in core.record if x.item == "unused_ports") == "abnormal"
             supplied = _supplied((ws, inv, store), r, periods=("2026Q3",))
             offenders = _offenders(_prose(render_md(r, environment()), False, supplied), lang)
             assert not offenders, f"{lang}: other-language text:\n" + "\n".join(offenders[:30])

@@ -52,7 +52,7 @@ class ReportRequest:
     site: str | None = None
     appendix: bool = False
     report_date: str | None = None
-    workspace: Path | None = None  # the workspace root: its own job file and check packs, if any
+    workspace: Path | None = None  # where the job file and check packs are; default: the inventory's workspace
 
 
 def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRequest) -> ReportModel:
@@ -64,7 +64,7 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     previous = _PreviousResults(store)
     hosts = _hosts(inv, results, req.site)
     until = period_ref(store, req.period) or store.head()
-    items, checks, config = _catalogue(req.workspace)
+    items, checks, config = _catalogue(req.workspace or inv.root)
     raw = _RawErrors(t)
     rows: dict[str, DeviceRow] = {}
     findings: list[FindingRow] = []
