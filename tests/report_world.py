@@ -36,20 +36,25 @@ CHANGED = {"city-core-01": "ntp server 10.0.0.123\n", "north-wan-01": "logging h
 DROPPED = {"city-core-01": "snmp-server location old-room-301\n"}
 
 
-def _finding(check: str, severity: str, zh: str, en: str, detail: str, subject: str | None = None) -> Finding:
+def _finding(check: str, severity: str, zh: str, en: str, detail: str | dict[str, str],
+             subject: str | None = None) -> Finding:
     return Finding(check=check, severity=severity, title={"zh-CN": zh, "en": en}, detail=detail,
                    recommendation={"zh-CN": f"建议处理：{zh}", "en": f"Fix: {en}"}, subject=subject)
 
 
-FAN = _finding("fan_failed", "major", "风扇故障", "Fan failed", "FAN2: failed", "FAN2")
-CPU = _finding("cpu_percent", "minor", "CPU 利用率偏高", "CPU utilisation high", "CPU 82% ≥ 75%")
-MEM = _finding("memory_percent", "minor", "内存利用率偏高", "Memory utilisation high", "memory 85% ≥ 80%")
+# Evidence in both languages, as results from schema 1.3 on hold it.
+FAN = _finding("fan_failed", "major", "风扇故障", "Fan failed",
+               {"zh-CN": "FAN2：故障", "en": "FAN2: failed"}, "FAN2")
+CPU = _finding("cpu_percent", "minor", "CPU 利用率偏高", "CPU utilisation high",
+               {"zh-CN": "CPU 利用率 82% ≥ 75%", "en": "CPU 82% ≥ 75%"})
+MEM = _finding("memory_percent", "minor", "内存利用率偏高", "Memory utilisation high",
+               {"zh-CN": "内存利用率 85% ≥ 80%", "en": "memory 85% ≥ 80%"})
 DOWN = _finding("device_unreachable", "critical", "设备无法巡检", "Device could not be inspected",
-                "inspection status: unreachable")
+                {"zh-CN": "巡检状态：不可达", "en": "inspection status: unreachable"})
 HOT = _finding("temperature_over_limit", "major", "温度超过设备告警门限", "Temperature above the device's own alarm limit",
-               "Slot1: 81 ℃ ≥ device limit 75 ℃", "Slot1")
+               {"zh-CN": "Slot1：81 ℃ ≥ 设备告警门限 75 ℃", "en": "Slot1: 81 ℃ ≥ device limit 75 ℃"}, "Slot1")
 BOOT = _finding("recently_rebooted", "info", "设备运行时间不足 1 天", "Device up for less than a day",
-                "uptime 3600 s < 86400 s")
+                {"zh-CN": "运行时间 3600 秒 < 86400 秒", "en": "uptime 3600 s < 86400 s"})
 
 
 def _result(host: str, site: str, platform: str, period: str, when: str, cpu: float, mem: float,

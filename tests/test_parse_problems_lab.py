@@ -61,14 +61,17 @@ def test_an_unrecognised_layout_is_counted_and_shown_in_the_reports_parse_proble
 
     md = parse_md(files["md"].read_text(encoding="utf-8"))
     assert md.html == []
-    table = next(t for t in md.tables if "First line not recognised" in t.header)
+    table = next(t for t in md.tables if "Template tried" in t.header)
     row = dict(zip(table.header, next(r for r in table.rows if r[1] == "location"), strict=True))
     assert row["Device"] == HOST and row["Command"] == COMMAND and row["Result"] == "Output not recognised"
     assert row["Template tried"] == TEMPLATE
-    assert row["First line not recognised"] == f"snmp-agent sys-info location {shown}"
+    # The body gives the reason; the device's line is shown as it was, in the appendix.
+    assert row["Reason"].startswith("No parsing template recognised the layout of the output; raw text in appendix A.")
+    assert any(f"First line not recognised: snmp-agent sys-info location {shown}" in content for _, content in md.fences)
 
     html = files["html"].read_text(encoding="utf-8")
-    assert "<b>bold" not in html and "<code>snmp-agent sys-info location =cmd|&#39;/C calc&#39;!A0 &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<b>bold" not in html
+    assert "First line not recognised: snmp-agent sys-info location =cmd|&#39;/C calc&#39;!A0 &lt;b&gt;bold&lt;/b&gt;" in html
     assert "\x02" not in html
 
     from openpyxl import load_workbook

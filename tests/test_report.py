@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netpatrol.errors import TemplateError, UsageError
-from netpatrol.inspection.results import SEVERITIES, ItemStatus
+from netpatrol.inspection.results import ItemStatus
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
@@ -36,9 +36,13 @@ def test_every_device_and_finding_is_in_the_markdown(world):
                   "CPU utilisation high", "Memory utilisation high", "Device up for less than a day"):
         assert title in md
     assert "Slot1: 81 ℃ ≥ device limit 75 ℃" in md
-    assert "east-wan-01 | 东河县水务局 | Unreachable | TCP connection" in md
+    # A device not inspected: its state and a reference in the body, the raw error in the appendix.
+    assert "| east-wan-01 | 东河县水务局 | Unreachable | raw text in appendix A.4 |" in md
+    assert "#### A.4 east-wan-01 · Unreachable\n\n```text\nTCP connection to 127.31.3.2:22 timed out\n```" in md
     assert ws.settings.client in md and ws.settings.inspector in md
-    assert "Resolve within 4 h" in md and "Level 1 (重大一级)" in md
+    # The contract's level names and times, one vocabulary.
+    assert "| Major, level 1 | 1 | 10 minutes | 4 hours |" in md and "| General fault | 2 | 10 minutes | — |" in md
+    assert "Critical" not in md and "Level 1 (重大一级)" not in md
 
 
 def test_comparison_new_resolved_persisting(world):
@@ -46,7 +50,7 @@ def test_comparison_new_resolved_persisting(world):
     assert c.previous_period == Q2
     assert sorted((f.host, f.check) for f in c.new) == [
         ("city-agg-01", "temperature_over_limit"), ("east-acc-02", "recently_rebooted"), ("east-wan-01", "device_unreachable")]
-    assert [(f.host, f.key) for f in c.resolved] == [("city-acc-01", "fan_failed:FAN2")]
+    assert [(f.host, f.key) for f in c.resolved] == [("city-acc-01", "hardware:fan:2")]  # keyed by today's checks
     assert sorted(f.host for f in c.persisting) == ["city-core-01", "north-acc-01"]
     trend = {x.host: x for x in c.trends}
     assert (trend["city-core-01"].cpu_previous, trend["city-core-01"].cpu) == (78.0, 82.0)
@@ -79,13 +83,18 @@ def test_parsing_problems_are_said_plainly(world):
     assert [(d.host, [p.status for p in d.problems]) for d in r.with_problems] == [
         ("north-core-01", ["unrecognised", "unsupported", "no_template"])]
     md = render_md(r, environment())
-    assert "| north-core-01 | logs | `display logbuffer` | No parsing template |" in md
+    assert ("| north-core-01 | Logs | `display logbuffer` | No parsing template | — | "
+            "No parsing template for this command's output; raw text in appendix A.3 |") in md
     assert "Not supported by the device" in md
-    # An output no template recognised: the status, the template tried and the first line not explained.
-    assert ("| north-core-01 | fans | `display fan` | Output not recognised | huawei_vrp_display_fan.textfsm | "
-            f"`{UNEXPLAINED}` | no template accounts for the output |") in md
+    # An output no template recognised: the status, the template tried, a reason; the device's
+    # text (the error and the first line not explained) only in the appendix.
+    assert ("| north-core-01 | Fans | `display fan` | Output not recognised | `huawei_vrp_display_fan.textfsm` | "
+            "No parsing template recognised the layout of the output; raw text in appendix A.1 |") in md
+    assert f"```text\nno template accounts for the output\nFirst line not recognised: {UNEXPLAINED}\n```" in md
     zh = render_md(_model(world, "zh-CN"), environment())
-    assert f"| 输出格式未识别 | huawei_vrp_display_fan.textfsm | `{UNEXPLAINED}` |" in zh
+    assert ("| 输出格式未识别 | `huawei_vrp_display_fan.textfsm` | 没有解析模板能识别该输出的格式"
+            "\uff1b原始信息见附录 A.1 |") in zh  # a full-width semicolon joins Chinese clauses
+    assert f"首个未识别行: {UNEXPLAINED}" in zh
 
 
 def test_site_filter_keeps_one_site(world):
@@ -144,11 +153,14 @@ def test_catalogues_have_the_same_keys_and_templates_use_only_known_ones():
     for path in PACKAGE_TEMPLATES.glob("*.j2"):
         used |= set(re.findall(r"""\bt\(\s*['"]([\w.]+)['"]\s*[,)]""", path.read_text(encoding="utf-8")))
     assert len(used) > 50 and used <= set(zh), used - set(zh)
-    dynamic = [f"severity.{s}" for s in SEVERITIES] + [f"contract.{s}" for s in SEVERITIES] + \
-        [f"target.{s}" for s in SEVERITIES] + [f"room.{f}" for f in MachineRoom.model_fields] + \
+    dynamic = [f"room.{f}" for f in MachineRoom.model_fields] + \
         [f"status.{s}" for s in ("ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error", "missing")] + \
         [f"item.{s}" for s in get_args(ItemStatus)] + \
-        [f"change.{s}" for s in ("new", "resolved", "persisting")] + [f"drift.{s}" for s in ("added", "removed", "modified")]
+        [f"change.{s}" for s in ("new", "resolved", "persisting")] + [f"drift.{s}" for s in ("added", "removed", "modified")] + \
+        [f"state.{s}" for s in ("normal", "attention", "abnormal")] + \
+        [f"record.status.{s}" for s in ("normal", "abnormal", "unsupported", "not_collected")] + \
+        [f"reason.{s}" for s in get_args(ItemStatus)] + ["reason.attempt_failed"] + \
+        [f"conclusion.verdict.{s}" for s in ("normal", "attention", "abnormal")]
     assert set(dynamic) <= set(zh), set(dynamic) - set(zh)
     assert LANGUAGES == ("zh-CN", "en")
 

@@ -117,7 +117,7 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
     level1 = [text for style, text in headings if style == "Heading 1"]
     assert level1 == ["1 巡检结论", "2 巡检概述", "3 单位档案与设备运行状况", "4 巡检记录表", "5 问题清单与整改建议",
-                      "6 配置变更记录", "7 与上期巡检对比", "8 数据采集与解析说明", "9 附录：原始命令输出"]
+                      "6 配置变更记录", "7 与上期巡检对比", "8 数据采集与解析说明", "9 附录"]
     assert ("Heading 2", "江川市水务局 市中心机房") in headings  # the archive's name, not "jc-city"
     records = headings[headings.index(("Heading 1", "4 巡检记录表")) + 1:headings.index(("Heading 1", "5 问题清单与整改建议"))]
     assert records == [("Heading 2", "江川市水务局 市中心机房"), ("Heading 3", "core-01 · Huawei VRP"),
@@ -150,7 +150,7 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     assert [r[2] for r in rows] == [STATUS_ZH[x[2]] for x in RECORD] and rows[0][3] == "93%"
     assert record.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
     # The contract's levels and times in the summary.
-    levels = _table_after(doc, "问题等级与处理时限")
+    levels = _table_after(doc, "故障等级与处理时限")
     assert [c.text for c in levels.rows[1].cells] == ["重大一级", "1", "10 分钟", "4 小时"]
     # A4 with the margins, page numbers in the footer.
     section = doc.sections[0]

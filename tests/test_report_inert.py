@@ -164,24 +164,29 @@ def test_markdown_report_keeps_device_text_inert(hostile_world):
     doc = parse(md)
     assert doc.html == []
     assert not [h for h in doc.headings if "healthy" in h or "fake" in h]
-    assert doc.headings.count("Sign-off") == 1
-    assert doc.headings.index("Sign-off") > doc.headings.index("6 Data collection and parsing notes")
+    # The sign-off is on the cover: its table comes before the table of contents and every section.
+    assert doc.headings.index("Contents") < doc.headings.index("8 Data collection and parsing notes")
     assert {info for info, _ in doc.fences} <= {"diff", "text"}
     assert any(HOSTILE_CONFIG.splitlines()[2] in content for info, content in doc.fences if info == "diff")
     assert_tables_whole(doc)
     signoff = next(t for t in doc.tables if t.header[1:] == ["Maintenance provider", "Client"])
     assert len(signoff.rows) == 4
+    sites = next(t for t in doc.tables if t.header[:2] == ["Site", "State"])
+    assert doc.tables.index(signoff) < doc.tables.index(sites)
     # The whole hostile detail is visible as text: in running text on one line, in cells line by line.
     lines = [_visible(x) for x in HOSTILE_DETAIL.splitlines()]
     assert " ".join(lines) in doc.text and "\n".join(lines) in doc.text
     metrics = next(t for t in doc.tables if t.header[:2] == ["Device", "Model"])
     row = next(r for r in metrics.rows if r[0] == HOSTILE_HOST)
     assert row[1:4] == [HOSTILE_MODEL, HOSTILE_SERIAL.strip(), _visible(HOSTILE_VERSION)]
-    assert "\n".join(_visible(x) for x in HOSTILE_ERROR.splitlines()) in doc.text
-    # The first line no template recognised is device output, shown verbatim in one cell.
-    problems = next(t for t in doc.tables if "First line not recognised" in t.header)
-    row = next(r for r in problems.rows if r[1] == "fans")
-    assert row[problems.header.index("First line not recognised")] == _visible(HOSTILE_LINE)
+    # Raw error texts are not in the body: a localized reason there, the text verbatim in the appendix.
+    fenced = "\n".join(content for info, content in doc.fences if info == "text")
+    assert HOSTILE_ERROR in fenced and HOSTILE_ERROR.splitlines()[0] not in doc.text
+    # The first line no template recognised is device output, shown verbatim in the appendix.
+    problems = next(t for t in doc.tables if "Template tried" in t.header)
+    row = next(r for r in problems.rows if r[1] == "Fans")
+    assert row[problems.header.index("Reason")].startswith("No parsing template recognised")
+    assert HOSTILE_LINE.replace("\x02", REPLACEMENT) in fenced
 
 
 def test_every_markdown_table_is_its_own_block(world):
@@ -205,7 +210,7 @@ def test_html_report_escapes_device_text(hostile_world):
     assert "script" not in tags and "img" not in tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
     assert not XML_ILLEGAL.search(html) and "=cmd|&#39;/C calc&#39;!A0\ufffd" in html
-    assert "<code>=cmd|&#39;/C calc&#39;!A0 `x` &lt;b&gt;bold&lt;/b&gt; | ## h [l](http://x)\ufffd</code>" in html
+    assert "First line not recognised: =cmd|&#39;/C calc&#39;!A0 `x` &lt;b&gt;bold&lt;/b&gt; | ## h [l](http://x)\ufffd</pre>" in html
 
 
 def test_report_xlsx_has_no_formula_and_shows_the_text(hostile_world):

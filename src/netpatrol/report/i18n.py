@@ -40,6 +40,11 @@ class Translator:
             raise TemplateError(f"messages/{self.lang}.yaml: no message '{key}'") from None
         return text.format(**values) if values else text
 
+    def get(self, key: str, **values: object) -> str | None:
+        """The message, or None when the catalogue has no such key (a workspace's own item names)."""
+        text = catalogue(self.lang).get(key)
+        return None if text is None else text.format(**values) if values else text
+
     def pick(self, texts: dict[str, str] | None) -> str:
         """A {zh-CN:..., en:...} text from a check pack, in this language when it has one."""
         if not texts:
@@ -53,6 +58,17 @@ class Translator:
         days, rest = divmod(int(seconds), 86400)
         hours = rest // 3600
         return self("fmt.days_hours", days=days, hours=hours) if days else self("fmt.hours", hours=hours)
+
+    def minutes(self, minutes: int | None) -> str | None:
+        """A contract time: "4 小时" / "4 hours", "10 分钟" / "10 minutes"; None stays None."""
+        if minutes is None:
+            return None
+        for one, many, size in (("fmt.week", "fmt.weeks", 10080), ("fmt.day", "fmt.days", 1440),
+                                ("fmt.hour", "fmt.hours_n", 60), ("fmt.minute", "fmt.minutes", 1)):
+            if minutes % size == 0:
+                n = minutes // size
+                return self(one if n == 1 else many, n=n)
+        raise AssertionError("every whole number of minutes divides by 1")
 
     def percent(self, value: float | None) -> str:
         return "—" if value is None else f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"

@@ -21,6 +21,9 @@ class ItemProblem:
     error: str | None
     template: str | None = None  # the template chosen, else the candidates tried
     unexplained: str | None = None  # device output: the first line no template accounted for
+    label: str = ""  # the item's name in the report language
+    reason: str = ""  # why, in the report language (the raw error text is in the appendix)
+    note: str = ""  # where the raw text is: "见附录 A.2" / "see appendix A.2"; "" when there is none
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class DeviceRow:
     flags: frozenset[str] = frozenset()  # check ids of this device's findings
     platform_name: str = ""  # the platform as people write it ("Huawei VRP"), not its key
     record: list[RecordRow] = field(default_factory=list)  # the inspection record (巡检记录表)
+    collected_local: str = ""  # collected_at in the report's time zone, "2026-09-20 09:10 +08:00"
+    note: str = ""  # where the raw error text of a device not inspected is: "见附录 A.1"
 
     @property
     def inspected(self) -> bool:
@@ -99,6 +104,7 @@ class LevelRow:
     count: int  # problems at this level
     response: str | None  # "10 分钟" / "10 minutes"; None when the contract sets none
     resolution: str | None
+    severities: tuple[str, ...] = ()  # every severity the contract maps to this level
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,17 @@ class SiteSection:
 
 
 @dataclass(frozen=True)
+class RawError:
+    """Device or tool text behind a localized reason in the body, shown verbatim in the appendix."""
+
+    ref: str  # "A.1"
+    host: str
+    what: str  # what it is the text of, in the report language ("CPU 利用率", "不可达")
+    text: str
+    command: str | None = None  # the command whose reply or parse it was
+
+
+@dataclass(frozen=True)
 class RawOutput:
     host: str
     name: str  # the evidence file name (command slug)
@@ -203,6 +220,8 @@ class ReportModel:
     levels: list[LevelRow] = field(default_factory=list)  # the contract's levels, most severe first
     conclusion: Conclusion | None = None
     timezone: str = ""  # the zone every time in the report is shown in, e.g. "Asia/Shanghai (UTC+08:00)"
+    raw_errors: list[RawError] = field(default_factory=list)  # appendix A, whenever there are any
+    previous_label: str = ""  # the previous period in words, "2026年第三季度"; "" without one
 
     @property
     def devices(self) -> list[DeviceRow]:

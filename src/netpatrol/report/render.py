@@ -17,6 +17,8 @@ TemplateError naming the template (exit 2), never a traceback.
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -24,11 +26,10 @@ import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from netpatrol.errors import TemplateError
-from netpatrol.inspection.results import SEVERITIES
 from netpatrol.report import inert
 from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report.i18n import Translator
-from netpatrol.report.model import ReportModel
+from netpatrol.report.model import LevelRow, ReportModel
 from netpatrol.workspace.models import MachineRoom
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -139,7 +140,8 @@ def render_html(report: ReportModel, env: jinja2.Environment) -> str:
     legend = (t("compare.previous_short"), t("compare.current_short"))
     rows = report.comparison.trends
     ctx.update(
-        severity_chart=Markup(severity_bars(report.severity_counts, {s: t(f"severity.{s}") for s in SEVERITIES})),
+        severity_chart=Markup(severity_bars({lv.severity: lv.count for lv in report.levels},
+                                            {lv.severity: lv.name for lv in report.levels})),
         cpu_chart=Markup(trend_bars([(x.host, x.cpu_previous, x.cpu) for x in rows], legend, t("compare.cpu"))),
         memory_chart=Markup(trend_bars([(x.host, x.memory_previous, x.memory) for x in rows], legend, t("compare.memory"))),
     )
@@ -177,27 +179,70 @@ def tidy_markdown(text: str) -> str:
     return _BLANKS.sub("\n\n", "\n".join(out)).strip("\n") + "\n"
 
 
+# The report's sections in order: (id, title key). The ids are the HTML anchors the stylesheet's
+# PDF table of contents points at; the appendix is there only when it has something to show.
+SECTIONS = (("s-conclusion", "conclusion.title"), ("s-summary", "summary.title"), ("s-sites", "sites.title"),
+            ("s-records", "records.title"), ("s-findings", "findings.title"), ("s-changes", "changes.title"),
+            ("s-comparison", "compare.title"), ("s-problems", "problems.title"))
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # the HTML anchor
+    title: str  # the heading, numbered: "1 巡检结论"
+    anchor: str  # the Markdown anchor GitHub gives that heading
+
+
+def gfm_anchor(heading: str) -> str:
+    """The id GitHub gives a heading: lower case, punctuation but '-' and '_' dropped, spaces to '-'."""
+    kept = (ch for ch in heading.strip().lower()
+            if ch in " -" or unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) == "Pc")
+    return "".join(kept).replace(" ", "-")
+
+
+def sections(report: ReportModel, t: Translator) -> list[Section]:
+    out = [Section(sid, f"{n} {t(key)}", gfm_anchor(f"{n} {t(key)}")) for n, (sid, key) in enumerate(SECTIONS, 1)]
+    if report.raw_errors or report.appendix:
+        out.append(Section("s-appendix", t("appendix.title"), gfm_anchor(t("appendix.title"))))
+    return out
+
+
 def _context(report: ReportModel, t: Translator) -> dict[str, object]:
     site_names = {s.key: (s.archive.name if s.archive else s.key) for s in report.sites}
-    by_severity = [(s, [f for f in report.findings if f.severity == s]) for s in SEVERITIES]
+    by_level = [(lv, [f for f in report.findings if f.severity in lv.severities]) for lv in report.levels]
+    states = report.conclusion.sites if report.conclusion else []
+    toc = sections(report, t)
     return {
         "r": report,
         "t": t,
         "site_names": site_names,
         "scope_name": site_names.get(report.scope) if report.scope else None,
         "room_fields": ROOM_FIELDS,
-        "findings_by_severity": [(s, group) for s, group in by_severity if group],
+        "findings_by_level": [(lv, group) for lv, group in by_level if group],
+        "level_of": {s: lv for lv in report.levels for s in lv.severities},
+        "site_levels": {st.key: [sum(st.problems.get(s, 0) for s in lv.severities) for lv in report.levels]
+                        for st in states},
         "conclusion": conclusion(report, t),
+        "toc": toc,
+        "section": {s.id: s for s in toc},
         "doc_no": f"NP-{report.period}-{report.scope or 'ALL'}",
+        "level_times": lambda lv: level_times(lv, t),
     }
 
 
+def level_times(lv: LevelRow, t: Translator) -> str:
+    """The contract's times of a level in one sentence."""
+    if lv.response and lv.resolution:
+        return t("findings.level_times", response=lv.response, resolution=lv.resolution)
+    if lv.response or lv.resolution:
+        return t("findings.level_response" if lv.response else "findings.level_resolution",
+                 time=lv.response or lv.resolution)
+    return t("findings.level_no_times")
+
+
 def conclusion(report: ReportModel, t: Translator) -> str:
-    counts = report.severity_counts
-    if not report.findings and not report.not_inspected:
-        return t("summary.conclusion_clean", inspected=len(report.inspected))
-    return t("summary.conclusion", total=len(report.devices), inspected=len(report.inspected),
-             missing=len(report.not_inspected), findings=len(report.findings), **counts)
+    """The overall verdict paragraph (巡检结论)."""
+    return report.conclusion.overall if report.conclusion else ""
 
 
 def md_inline(value: object) -> Inert:

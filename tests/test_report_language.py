@@ -1,0 +1,162 @@
+"""The client's language throughout: the report of the lab world in zh-CN holds no English sentence,
+and in en no Chinese one. What may stay in the other script is what people do not translate:
+values the devices, the inventory or netpatrol.yaml supply (host, site and client names, models,
+serials, versions, sensor and interface names), commands, configuration lines, raw outputs (code
+spans and fenced blocks), and a short glossary of technical tokens."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import ClassVar
+
+import pytest
+
+from md_check import parser as md_parser
+from netpatrol.inspection.catalogue import load_job
+from netpatrol.report import ReportRequest, build_report
+from netpatrol.report.model import ReportModel
+from netpatrol.report.render import environment, render_html, render_md
+from netpatrol.report.results import load_results
+from report_world import Q2, Q3
+
+GLOSSARY = {"CPU", "NTP", "SNMP", "SNMPv3", "SSH", "SSHv2", "ACL", "VTY", "UPS", "IP", "MAC", "ARP", "STP", "VRRP",
+            "HSRP", "OSPF", "BGP", "LLDP", "CDP", "Telnet", "HTTP", "HTTPS", "AAA", "DNS", "PSU", "CRC", "UTC", "Git",
+            "Web", "up", "down",
+            # configuration keywords and values recommendations and check titles quote
+            "shutdown", "public", "private", "authPriv"}
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a model dump (an inventory archive, a result's facts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _supplied(world, r: ReportModel, periods: tuple[str, ...] = (Q2, Q3)) -> list[str]:
+    """Values the devices, the inventory and netpatrol.yaml supply, longest first."""
+    ws, _, store = world
+    found = [ws.settings.client, ws.settings.provider, ws.settings.inspector or "", r.timezone]
+    for s in r.sites:
+        found += [s.key, *(_strings(s.archive.model_dump()) if s.archive else [])]
+    for d in r.devices:
+        found += [d.host, d.model or "", d.serial or "", d.version or "", d.platform_name]
+    for period in periods:
+        for res in load_results(store, period).values():
+            found += _strings(res.facts.model_dump())
+            health = res.health.model_dump()
+            found += [x.get(k) or "" for v in health.values() if isinstance(v, list) for x in v if isinstance(x, dict)
+                      for k in ("name", "interface", "neighbor")]
+            found += [f.subject or "" for f in res.findings]
+    # Configuration lines (evidence quotes them) and commands (recommendations name them).
+    found += [line.strip() for path in store.list_files() if path.endswith(".cfg") or "config" in path.rsplit("/", 1)[-1]
+              for line in store.read_file(path).splitlines()]
+    job = load_job(ws.root, "quarterly")
+    found += [c for items in job.platforms.values() for alternatives in items.values() for c in alternatives]
+    # A workspace's own job item is named by its key.
+    found += [x.item for d in r.devices for x in d.record if x.label == x.item]
+    # Short ASCII values ("2", a slot "0/1") would cut words apart, and cannot hide one.
+    return sorted({v.strip() for v in found if len(v.strip()) >= 3 or not v.strip().isascii()}, key=len, reverse=True)
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, without <code>, <pre>, <style> and <title> (the title repeats the period key)."""
+
+    SKIP: ClassVar[set[str]] = {"code", "pre", "style", "title"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag in self.SKIP
+
+    def handle_endtag(self, tag):
+        self.depth -= tag in self.SKIP
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def _prose(text: str, html: bool, supplied: list[str]) -> str:
+    """The text a reader sees (Markdown read as a GFM renderer reads it), without code spans and
+    blocks, and without the supplied values."""
+    parser = _Text()
+    parser.feed(text if html else md_parser().render(text))
+    text = "\n".join(parser.parts)
+    for value in supplied:
+        text = text.replace(value, " ")
+    return text
+
+
+def _offenders(text: str, lang: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        bad = [w for w in _LATIN_WORD.findall(line) if sum(c.isalpha() for c in w) >= 3 and w not in GLOSSARY] \
+            if lang == "zh-CN" else _CJK.findall(line)
+        if bad:
+            lines.append(f"{bad}: {line.strip()[:160]}")
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_sentence_is_in_the_report_language(world, lang):
+    ws, inv, store = world
+    r = build_report(ws.settings, inv, store, ReportRequest(period=Q3, lang=lang, appendix=True, workspace=ws.root))
+    supplied = _supplied(world, r)
+    for name, text, html in (("md", render_md(r, environment()), False), ("html", render_html(r, environment()), True)):
+        offenders = _offenders(_prose(text, html, supplied), lang)
+        assert not offenders, f"{lang} {name}: other-language text:\n" + "\n".join(offenders[:20])
+
+
+def test_the_check_catches_a_sentence_in_the_other_language(world):
+    """The checker itself: an English evidence sentence in a zh-CN report is found, and so is a
+    Chinese one in an en report."""
+    ws, inv, store = world
+    r = build_report(ws.settings, inv, store, ReportRequest(period=Q3, lang="zh-CN", workspace=ws.root))
+    supplied = _supplied(world, r)
+    md = render_md(r, environment()) + "\nCPU utilisation above the threshold\n"
+    assert any("utilisation" in line for line in _offenders(_prose(md, False, supplied), "zh-CN"))
+    assert _offenders(_prose("Compared with the 上期 result", False, []), "en")
+
+
+@pytest.mark.lab
+def test_a_real_inspection_reads_in_each_language(lab_workspace):
+    """The sample workspace inspected against the lab (planted faults: CPU, memory, fans, PSUs,
+    interface errors, NTP, logs, VRRP, STP, weak security): the evidence the checks write."""
+    from typer.testing import CliRunner
+
+    from netpatrol.cli.root import app
+    from netpatrol.store.repo import Store
+    from netpatrol.workspace.inventory import load_inventory
+    from netpatrol.workspace.settings import Workspace
+
+    for command in (["backup"], ["inspect", "--period", "2026Q3", "--backfill"]):  # backup: the config lines
+        res = CliRunner().invoke(app, [*command, "-w", str(lab_workspace), "--json"])
+        assert res.exit_code == 0, res.output
+    ws = Workspace(lab_workspace)
+    inv, store = load_inventory(lab_workspace), Store(lab_workspace / "backups").open_or_init()
+    try:
+        for lang in ("zh-CN", "en"):
+            r = build_report(ws.settings, inv, store, ReportRequest(period="2026Q3", lang=lang))
+            assert len(r.findings) > 10
+            # The lab's weak-security device: its configuration row is abnormal, from the config checks.
+            wan = next(d for d in r.devices if d.host == "north-wan-01")
+            assert next(x.status for x in wan.record if x.item == "running_config") == "abnormal"
+            # The sample workspace's own item and check (tasks/, checks/): its row is abnormal too.
+            core = next(d for d in r.devices if d.host == "north-core-01")
+            assert next(x.status for x in core.record if x.item == "unused_ports") == "abnormal"
+            supplied = _supplied((ws, inv, store), r, periods=("2026Q3",))
+            offenders = _offenders(_prose(render_md(r, environment()), False, supplied), lang)
+            assert not offenders, f"{lang}: other-language text:\n" + "\n".join(offenders[:30])
+    finally:
+        store.close()
