@@ -16,6 +16,6 @@ echo "(the lab keeps running for exploration; stop it with: .venv/bin/netpatrol 
 # Device failures (exit 1) are reported in the tables and do not stop the job.
 $np backup || [ $? -eq 1 ]
 $np inspect || [ $? -eq 1 ]
-formats=html,md,xlsx
+formats=docx,html,md,xlsx
 .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 && formats=$formats,pdf
 $np report --format "$formats"

@@ -194,7 +194,10 @@ def test_cli_first_inspection_refused_everywhere_is_reported_as_not_inspected(wo
     assert record["last_inspection_status"] == "not_inspected" and "last_inspection" not in record
     section = _report_md(ws, "2026Q2").split("Devices that could not be inspected", 1)[1].split("\n## ", 1)[0]
     row = next(line for line in section.splitlines() if line.startswith("| city-acc-01 |"))
-    assert "not inspected" in row and "refused all" in row
+    # The body gives the reason in the report's words; the device's own text is in the appendix.
+    assert "not inspected" in row and "refused all" not in row and "appendix A.1" in row
+    appendix = _report_md(ws, "2026Q2").split("Appendix A: raw error texts", 1)[1]
+    assert "A.1 city-acc-01" in appendix and "refused all" in appendix
     assert not any(line.startswith(f"| {OTHER} |") for line in section.splitlines())
 
 

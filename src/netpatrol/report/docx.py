@@ -146,7 +146,7 @@ class _Writer:
         self.heading(t("summary.not_inspected_title"), 2)
         if r.not_inspected:
             table(self.doc, [t("col.device"), t("col.site"), t("col.status"), t("col.reason")],
-                  [[d.host, self.site(d.site), t(f"status.{d.status}"), d.error] for d in r.not_inspected],
+                  [[d.host, self.site(d.site), t(f"status.{d.status}"), d.note or "—"] for d in r.not_inspected],
                   widths=(1.5, 1.5, 1.2, 3))
         else:
             self.para(t("summary.all_inspected"))
@@ -269,20 +269,30 @@ class _Writer:
         if not r.with_problems:
             self.para(t("problems.none"))
             return
+        # Device text (its error, the first line no template read) is in the appendix; here the reason.
         table(self.doc, [t("col.device"), t("col.item"), t("col.command"), t("col.result"), t("col.template"),
-                         t("col.unexplained"), t("col.reason")],
-              [[d.host, p.item, p.command, t(f"item.{p.status}"), p.template, p.unexplained, p.error]
-               for d in r.with_problems for p in d.problems], widths=(1.3, 0.9, 1.4, 1, 1.5, 1.5, 1.8))
+                         t("col.reason")],
+              [[d.host, p.label, p.command, t(f"item.{p.status}"), p.template,
+                f"{p.reason}{t('fmt.evidence_sep')}{p.note}" if p.note else p.reason]
+               for d in r.with_problems for p in d.problems], widths=(1.3, 1.1, 1.4, 1, 1.6, 2.2))
 
     def appendix(self) -> None:
         r, t = self.r, self.t
-        if not r.appendix:
+        if not r.appendix and not r.raw_errors:
             return
         self.heading(t("appendix.title"), 1)
-        self.para(t("appendix.intro"))
-        for o in r.appendix:
-            self.heading(f"{o.host} · {o.name}", 2)
-            self.code(o.text, OUTPUT_MAX_LINES, "docx.output_truncated")
+        if r.raw_errors:
+            self.heading(t("appendix.errors"), 2)
+            self.para(t("appendix.errors_intro"))
+            for e in r.raw_errors:
+                self.heading(" · ".join(x for x in (f"{e.ref} {e.host}", e.what, e.command) if x), 3)
+                self.code(e.text, OUTPUT_MAX_LINES, "docx.output_truncated")
+        if r.appendix:
+            self.heading(t("appendix.outputs"), 2)
+            self.para(t("appendix.intro"))
+            for o in r.appendix:
+                self.heading(f"{o.host} · {o.name}", 3)
+                self.code(o.text, OUTPUT_MAX_LINES, "docx.output_truncated")
 
 
 def _evidence(f: FindingRow) -> str:
