@@ -51,6 +51,8 @@ def test_tiers_of_one_metric_are_one_problem_at_the_highest_severity(world):
     problem = by_key(acc)["cpu"]
     assert problem.severity == "major" and problem.check == "cpu_critical"
     assert problem.checks[0] == "cpu_critical" and len(problem.evidence) == 3
+    # The lower tiers read the same 93 %: the reader gets the one sentence of the strongest tier.
+    assert len(problem.evidence_in("zh-CN")) == 1 and "90%" in problem.evidence_in("zh-CN")[0]
     assert sum(run.summary()["problems"].values()) < sum(run.summary()["findings"].values())
 
 

@@ -54,7 +54,8 @@ def report(
     doc = {"period": r.period, "previous_period": r.previous_period, "lang": language,
            "files": {k: str(v) for k, v in result.files.items()}, "skipped": result.skipped,
            "store_path": result.store_path, "commit": result.commit, "devices": len(r.devices),
-           "inspected": len(r.inspected), "findings": r.severity_counts,
+           "inspected": len(r.inspected), "problems": r.severity_counts,
+           "findings": r.severity_counts,  # the same counts under the name of before 1.3 (they count problems)
            "levels": {lv.name: lv.count for lv in r.levels}}
     if json_out:
         print_json(doc)
@@ -62,7 +63,7 @@ def report(
     t = Translator(language)
     counts = (", ".join(f"{lv.count} {lv.name}" for lv in r.levels if lv.count) if r.levels else
               ", ".join(f"{n} {level_name(t, s)}" for s, n in r.severity_counts.items() if n)) or "none"
-    out.print(f"Report {r.period} ({language}): {len(r.inspected)}/{len(r.devices)} devices inspected, findings: {counts}; "
+    out.print(f"Report {r.period} ({language}): {len(r.inspected)}/{len(r.devices)} devices inspected, problems: {counts}; "
               f"compared with {r.previous_period or 'nothing (first inspection)'}.")
     for path in result.files.values():
         out.print(f"  {path}", highlight=False, markup=False)

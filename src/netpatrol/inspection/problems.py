@@ -31,10 +31,19 @@ class Problem(BaseModel):
     evidence: list[Finding] = Field(default_factory=list)  # strongest first
 
     def evidence_in(self, lang: str) -> list[str]:
-        """The evidence sentences in `lang`, strongest first, without repeats."""
+        """The evidence sentences in `lang`, strongest first, one per observation: a lower tier of
+        the same measurement (same subject, same number: "CPU 93% ≥ 75%" under "CPU 93% ≥ 90%")
+        says nothing new to the reader; one part seen by two lists (board and power) is two
+        observations and stays. `evidence` keeps every finding."""
         out: list[str] = []
+        seen: set[tuple[str | None, str]] = set()
         for f in self.evidence:
+            observation = (f.subject, repr(f.value))
             text = f.detail_in(lang)
+            measured = isinstance(f.value, (int, float)) and not isinstance(f.value, bool)
+            if measured and observation in seen:
+                continue
+            seen.add(observation)
             if text and text not in out:
                 out.append(text)
         return out
