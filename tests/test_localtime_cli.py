@@ -131,7 +131,7 @@ def test_run_due_prints_problems_by_the_contracts_level_names(capsys):
     cli_run._print_run(doc, Settings(language="zh-CN"))
     assert "problems 重大一级 1, 重大二级 1; inspection/2026Q4" in capsys.readouterr().out
     cli_run._print_run(doc, Settings(language="en"))
-    assert "problems Major, level 1 1, Major, level 2 1; inspection/2026Q4" in capsys.readouterr().out
+    assert "problems Major L1 1, Major L2 1; inspection/2026Q4" in capsys.readouterr().out
 
 
 def test_listen_syslog_log_lines_are_stamped_in_the_workspace_zone():

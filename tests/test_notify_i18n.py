@@ -99,7 +99,7 @@ def test_findings_count_problems_named_by_contract_level_in_the_language():
     assert zh.details[1]["evidence"] == ["CPU 利用率 93%（阈值 90%）", "CPU 利用率 93%（阈值 75%）", "CPU 利用率 93%（阈值 60%）"]
     assert zh.details[1]["detail"] == "；".join(zh.details[1]["evidence"]) and zh.details[1]["recommendation"] == "排查高负载进程"
     [en] = inspection_events(_inspection_run(), "major", voice=Voice("en", SHANGHAI))
-    assert en.summary == "inspection Q4 2026: 2 problem(s) on 1 device(s) (Major, level 1: 1; Major, level 2: 1)"
+    assert en.summary == "inspection Q4 2026: 2 problem(s) on 1 device(s) (Major L1: 1; Major L2: 1)"
     assert en.details[1]["title"] == "High CPU" and en.details[1]["evidence"][0] == "CPU 93% (threshold 90%)"
     # min_severity counts problems at their strongest severity: the CPU problem is major, so it stays out of critical.
     [only] = inspection_events(_inspection_run(), "critical", voice=Voice("en"))

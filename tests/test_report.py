@@ -41,7 +41,7 @@ def test_every_device_and_finding_is_in_the_markdown(world):
     assert "#### A.4 east-wan-01 · Unreachable\n\n```text\nTCP connection to 127.31.3.2:22 timed out\n```" in md
     assert ws.settings.client in md and ws.settings.inspector in md
     # The contract's level names and times, one vocabulary.
-    assert "| Major, level 1 | 1 | 10 minutes | 4 hours |" in md and "| General fault | 2 | 10 minutes | — |" in md
+    assert "| Major L1 | 1 | 10 minutes | 4 hours |" in md and "| General fault | 2 | 10 minutes | — |" in md
     assert "Critical" not in md and "Level 1 (重大一级)" not in md
 
 

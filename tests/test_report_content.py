@@ -99,7 +99,7 @@ def test_conclusion_states_each_site(world):
     assert states["jc-east"][:3] == ("abnormal", 5, 4)  # a device not inspected
     assert states["jc-city"][0] == "abnormal"  # a problem at the second level
     assert r.conclusion.overall.startswith("Q3 2026: 15 devices in scope, 14 inspected, 1 not inspected; "
-                                           "problems found: 5 (Major, level 1: 1; Major, level 2: 1; "
+                                           "problems found: 5 (Major L1: 1; Major L2: 1; "
                                            "General fault: 2; Notice: 1).")
     assert [f.host for f in r.conclusion.key_risks] == ["east-wan-01", "city-agg-01"]
 
@@ -174,7 +174,7 @@ def test_findings_of_one_problem_are_one_row_and_counted_once(world):
     rows = [f for f in r.findings if f.host == "city-core-01"]
     assert len(rows) == 1
     row = rows[0]
-    assert (row.severity, row.level, row.title) == ("major", "Major, level 2", "CPU ≥ 90%")
+    assert (row.severity, row.level, row.title) == ("major", "Major L2", "CPU ≥ 90%")
     assert row.evidence == ("CPU 95% ≥ 90%", "CPU 95% ≥ 75%", "CPU 95% ≥ 60%")
     assert row.detail == "CPU 95% ≥ 90%; CPU 95% ≥ 75%; CPU 95% ≥ 60%"
     assert r.severity_counts["major"] == 2 and r.severity_counts["minor"] == 1  # HOT + CPU; MEM

@@ -50,8 +50,8 @@ class Level(_Strict):
 
 def _default_levels() -> dict[str, Level]:
     return {
-        "major_1": Level(name=LevelName(zh_CN="重大一级", en="Major, level 1"), response="10m", resolution="4h"),
-        "major_2": Level(name=LevelName(zh_CN="重大二级", en="Major, level 2"), response="10m", resolution="8h"),
+        "major_1": Level(name=LevelName(zh_CN="重大一级", en="Major L1"), response="10m", resolution="4h"),
+        "major_2": Level(name=LevelName(zh_CN="重大二级", en="Major L2"), response="10m", resolution="8h"),
         "general": Level(name=LevelName(zh_CN="一般故障", en="General fault"), response="10m"),
         "notice": Level(name=LevelName(zh_CN="提示", en="Notice")),
     }
