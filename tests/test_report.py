@@ -134,11 +134,17 @@ def test_xlsx_sheets(world):
     wb = load_workbook(out.files["xlsx"])
     records = ["Inspection records"] if any(d.record for d in out.report.devices) else []
     assert wb.sheetnames == ["Summary", "Findings", "Device metrics", *records, "Site archive", "Config changes",
-                             "Parse problems"]
+                             "Parse problems", "Raw error texts"]
     problems = list(wb["Parse problems"].iter_rows(min_row=2, values_only=True))
-    assert ("北山县水务局", "north-core-01", "fans", "display fan", "Output not recognised",
-            "huawei_vrp_display_fan.textfsm", UNEXPLAINED, "no template accounts for the output") in problems
+    # The reason in the report's words, pointing at the raw text on its own sheet.
+    fans = next(p for p in problems if p[:2] == ("北山县水务局", "north-core-01") and p[3] == "display fan")
+    assert fans[2] == "Fans" and fans[4:6] == ("Output not recognised", "huawei_vrp_display_fan.textfsm")
+    assert fans[6].startswith("No parsing template recognised the layout of the output; raw text in appendix A.")
     assert len(problems) == 3
+    ref = fans[6].rsplit(" ", 1)[1].rstrip(")")
+    raw = {r[0]: r for r in wb["Raw error texts"].iter_rows(min_row=2, values_only=True)}
+    assert raw[ref][1:4] == ("north-core-01", "Fans", "display fan")
+    assert UNEXPLAINED in raw[ref][4] and "no template accounts for the output" in raw[ref][4]
     findings = [row for row in wb["Findings"].iter_rows(min_row=2, values_only=True)]
     assert len(findings) == 6  # 5 current + 1 resolved
     metrics = {row[1]: row for row in wb["Device metrics"].iter_rows(min_row=2, values_only=True)}

@@ -22,7 +22,7 @@ from report_world import Q2, Q3
 
 GLOSSARY = {"CPU", "NTP", "SNMP", "SNMPv3", "SSH", "SSHv2", "ACL", "VTY", "UPS", "IP", "MAC", "ARP", "STP", "VRRP",
             "HSRP", "OSPF", "BGP", "LLDP", "CDP", "Telnet", "HTTP", "HTTPS", "AAA", "DNS", "PSU", "CRC", "UTC", "Git",
-            "Web", "up", "down",
+            "Web", "Word", "up", "down",
             # configuration keywords and values recommendations and check titles quote
             "shutdown", "public", "private", "authPriv"}
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -60,6 +60,12 @@ def _supplied(world, r: ReportModel, periods: tuple[str, ...] = (Q2, Q3)) -> lis
               for line in store.read_file(path).splitlines()]
     job = load_job(ws.root, "quarterly")
     found += [c for items in job.platforms.values() for alternatives in items.values() for c in alternatives]
+    # Identifiers the Markdown shows as code: evidence file names, templates, the document number, the tool.
+    found += [o.name for o in r.appendix] + [p.template or "" for d in r.devices for p in d.problems]
+    found += [f"NP-{r.period}-{r.scope or 'ALL'}", f"netpatrol {r.tool_version}"]
+    found += [f.key for f in [*r.findings, *r.comparison.resolved]]  # the workbook's problem ids
+    # Raw texts (device and tool errors, as they were): code blocks in the documents, a sheet of their own.
+    found += [line for e in r.raw_errors for line in (e.text, *e.text.splitlines())]
     # A workspace's own job item is named by its key.
     found += [x.item for d in r.devices for x in d.record if x.label == x.item]
     # Short ASCII values ("2", a slot "0/1") would cut words apart, and cannot hide one.
@@ -108,13 +114,46 @@ def _offenders(text: str, lang: str) -> list[str]:
     return lines
 
 
+def _docx_text(path) -> str:
+    """What Word shows, without the monospace blocks (diffs, raw outputs: they stay as they were)."""
+    from docx import Document
+
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs if p.style.name != "Code"]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def _xlsx_text(path) -> str:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    parts = [ws.title for ws in wb.worksheets]
+    parts += [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    return "\n".join(parts)
+
+
+def _plain(text: str, supplied: list[str]) -> str:
+    for value in supplied:
+        text = text.replace(value, " ")
+    return text
+
+
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
-def test_every_sentence_is_in_the_report_language(world, lang):
+def test_every_sentence_is_in_the_report_language(world, lang, tmp_path):
+    from netpatrol.report.docx import write_docx
+    from netpatrol.report.xlsx import write_xlsx
+
     ws, inv, store = world
     r = build_report(ws.settings, inv, store, ReportRequest(period=Q3, lang=lang, appendix=True, workspace=ws.root))
     supplied = _supplied(world, r)
     for name, text, html in (("md", render_md(r, environment()), False), ("html", render_html(r, environment()), True)):
         offenders = _offenders(_prose(text, html, supplied), lang)
+        assert not offenders, f"{lang} {name}: other-language text:\n" + "\n".join(offenders[:20])
+    # Word and Excel take their texts from the same catalogues; raw outputs stay in code blocks.
+    for name, text in (("docx", _docx_text(write_docx(r, tmp_path / "r.docx"))),
+                       ("xlsx", _xlsx_text(write_xlsx(r, tmp_path / "r.xlsx")))):
+        offenders = _offenders(_plain(text, supplied), lang)
         assert not offenders, f"{lang} {name}: other-language text:\n" + "\n".join(offenders[:20])
 
 

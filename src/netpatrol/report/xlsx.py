@@ -39,7 +39,7 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
         rows += [[t("docx.conclusion"), report.conclusion.overall]]
     write_table(summary, [t("cover.item"), t("cover.value")], rows)
     write_table(wb.create_sheet(t("xlsx.findings")),
-           [t("docx.col.level"), t("col.site"), t("col.device"), t("col.check"),
+           [t("docx.col.level"), t("col.site"), t("col.device"), t("col.problem_key"),
             t("col.issue"), t("col.detail"), t("col.recommendation"), t("col.change")],
            [[level_name(t, f.severity, f.level), sites.get(f.site, f.site), f.host, f.key, f.title,
              "\n".join(f.evidence) if f.evidence else f.detail, f.recommendation, t(f"change.{f.change}")]
@@ -72,12 +72,17 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
     write_table(wb.create_sheet(t("xlsx.changes")),
            [t("col.device"), t("col.site"), t("col.change_status"), t("col.added"), t("col.removed")],
            [[c.host, sites.get(c.site, c.site), t(f"drift.{c.status}"), c.added, c.removed] for c in report.config_changes])
+    # As in the other formats: the reason in the report's words here, the device's own text on its own sheet.
     write_table(wb.create_sheet(t("xlsx.problems")),
            [t("col.site"), t("col.device"), t("col.item"), t("col.command"), t("col.result"), t("col.template"),
-            t("col.unexplained"), t("col.reason")],
-           [[sites.get(d.site, d.site), d.host, p.item, p.command, t(f"item.{p.status}"), p.template, p.unexplained,
-             p.error]
+            t("col.reason")],
+           [[sites.get(d.site, d.site), d.host, p.label or p.item, p.command, t(f"item.{p.status}"), p.template,
+             f"{p.reason}{t('fmt.evidence_sep')}{p.note}" if p.note else p.reason or None]
             for d in report.with_problems for p in d.problems])
+    if report.raw_errors:
+        write_table(wb.create_sheet(t("xlsx.raw_errors")),
+               [t("col.ref"), t("col.device"), t("col.item"), t("col.command"), t("col.raw_text")],
+               [[e.ref, e.host, e.what, e.command, e.text] for e in report.raw_errors])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
