@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from netpatrol import localtime
-from netpatrol.errors import TemplateError
+from netpatrol.errors import TemplateError, UsageError
 from netpatrol.workspace.contract import Contract
 
 LANGS = ("zh-CN", "en")
@@ -34,9 +34,6 @@ def texts() -> dict[str, dict[str, str]]:
     if bad:
         raise TemplateError(f"{CATALOGUE}: {', '.join(bad[:5])}: every message needs a zh-CN and an en text")
     return doc
-
-
-_QUARTERS = "一二三四"
 
 
 @dataclass(frozen=True)
@@ -63,12 +60,15 @@ class Voice:
         return self.t(key) if key in texts() else str(status or "")
 
     def period(self, period: str | None) -> str:
-        """'2026Q4' -> '2026年第四季度' / 'Q4 2026'; anything else as it is."""
-        text = period or ""
-        if len(text) == 6 and text[:4].isdigit() and text[4] == "Q" and text[5] in "1234":
-            q = int(text[5])
-            return f"{text[:4]}年第{_QUARTERS[q - 1]}季度" if self.lang == "zh-CN" else f"Q{q} {text[:4]}"
-        return text
+        """'2026Q4' -> '2026年第四季度' / 'Q4 2026' (as the report writes it); anything else as it is."""
+        # Imported here: the report package brings Jinja2 and the document writers, which a backup's
+        # notification does not need.
+        from netpatrol.report.periods_label import period_label
+
+        try:
+            return period_label(period, self.lang) if period else ""
+        except UsageError:
+            return period or ""
 
 
 def voice_of(settings) -> Voice:

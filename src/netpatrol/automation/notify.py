@@ -30,7 +30,7 @@ from netpatrol.automation import texts, webhooks
 from netpatrol.automation.event import Delivery, Event
 from netpatrol.automation.messages import Voice, voice_of
 from netpatrol.childenv import child_env
-from netpatrol.workspace.settings import HookChannel, MailChannel, NotifySettings, Workspace
+from netpatrol.workspace.settings import HookChannel, MailChannel, NotifySettings, Workspace, resolve_reference
 
 log = logging.getLogger("netpatrol.automation.notify")
 SEVERITY_ORDER = ("critical", "major", "minor", "info")
@@ -125,12 +125,7 @@ def _mail(ch: MailChannel, event: Event) -> str:
         # Settings validation refuses this too; settings built in code skip it, and the cost of
         # being wrong is a password sent in clear.
         raise RuntimeError("refusing to log in without TLS: set starttls: true or ssl: true")
-    password = None
-    if ch.password:
-        var = ch.password[2:-1]
-        password = os.environ.get(var)
-        if password is None:
-            raise RuntimeError(f"password refers to ${{{var}}}, which is not set in the environment")
+    password = resolve_reference(ch.password, "password") if ch.password else None
     msg = EmailMessage()
     from netpatrol.report.inert import clean_text
 

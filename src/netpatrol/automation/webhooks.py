@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import time
 import urllib.error
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 
 from netpatrol.automation import texts
 from netpatrol.automation.event import Event
-from netpatrol.workspace.settings import WebhookChannel
+from netpatrol.workspace.settings import WebhookChannel, resolve_reference
 
 # WeCom: markdown.content at most 4096 bytes (UTF-8), as its robot documentation states. DingTalk states
 # no figure beside the format; 20000 bytes is the size commonly given for its robot messages.
@@ -54,13 +53,7 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
 
 
 def _secret(ch: WebhookChannel) -> str | None:
-    if not ch.secret:
-        return None
-    var = ch.secret[2:-1]
-    value = os.environ.get(var)
-    if value is None:
-        raise RuntimeError(f"secret refers to ${{{var}}}, which is not set in the environment")
-    return value
+    return resolve_reference(ch.secret, "secret") if ch.secret else None
 
 
 _ENV_IN_URL = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -69,10 +62,7 @@ _ENV_IN_URL = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def _url(ch: WebhookChannel) -> str:
     """The URL with its `${ENV}` references (a robot's key or token) filled in from the environment."""
     def value(m: re.Match[str]) -> str:
-        found = os.environ.get(m.group(1))
-        if found is None:
-            raise RuntimeError(f"url refers to ${{{m.group(1)}}}, which is not set in the environment")
-        return urllib.parse.quote(found, safe="")
+        return urllib.parse.quote(resolve_reference(m.group(0), "url"), safe="")
     return _ENV_IN_URL.sub(value, ch.url)
 
 

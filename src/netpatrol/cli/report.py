@@ -27,8 +27,7 @@ def report(
 ) -> None:
     """Write the client report for a period, compared with the previous inspection, into reports/<period>/."""
     from netpatrol.report import ReportRequest, write_report
-    from netpatrol.report.i18n import Translator, catalogue
-    from netpatrol.report.labels import level_name
+    from netpatrol.report.i18n import catalogue
     from netpatrol.report.publish import parse_formats
     from netpatrol.report.results import latest_period
     from netpatrol.store.open import open_store
@@ -60,9 +59,7 @@ def report(
     if json_out:
         print_json(doc)
         return
-    t = Translator(language)
-    counts = (", ".join(f"{lv.count} {lv.name}" for lv in r.levels if lv.count) if r.levels else
-              ", ".join(f"{n} {level_name(t, s)}" for s, n in r.severity_counts.items() if n)) or "none"
+    counts = ", ".join(f"{lv.count} {lv.name}" for lv in r.levels if lv.count) or "none"
     out.print(f"Report {r.period} ({language}): {len(r.inspected)}/{len(r.devices)} devices inspected, problems: {counts}; "
               f"compared with {r.previous_period or 'nothing (first inspection)'}.")
     for path in result.files.values():

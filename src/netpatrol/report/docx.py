@@ -13,14 +13,13 @@ from pathlib import Path
 from netpatrol.report.docx_style import CODE_STYLE, NOTE_STYLE, Marked, add_field, core_properties, page_frame, setup, table
 from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import docx_text
-from netpatrol.report.labels import level_name, platform_label, site_names
+from netpatrol.report.labels import level_names, platform_label, severities_of, site_names
 from netpatrol.report.model import DeviceRow, FindingRow, ReportModel
 from netpatrol.report.render import ROOM_FIELDS
 
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 DIFF_MAX_LINES = 300  # per device; the full diff is in Git
 OUTPUT_MAX_LINES = 500  # per raw output in the appendix
-RECORD_STATES = ("normal", "abnormal", "unsupported", "not_collected")
 
 
 def write_docx(report: ReportModel, path: Path) -> Path:
@@ -47,7 +46,8 @@ def write_docx(report: ReportModel, path: Path) -> Path:
 class _Writer:
     def __init__(self, doc, report: ReportModel, t: Translator) -> None:
         self.doc, self.r, self.t = doc, report, t
-        self.names = site_names(report)
+        self.names = site_names(report.sites)
+        self.levels = level_names(report)
         self.period = report.period_label or report.period
         self.number = 0
 
@@ -64,6 +64,10 @@ class _Writer:
 
     def site(self, key: str) -> str:
         return self.names.get(key, key)
+
+    def level(self, f: FindingRow) -> str:
+        """A problem's level as the contract names it."""
+        return f.level or self.levels.get(f.severity, f.severity)
 
     def code(self, text: str, limit: int, note_key: str) -> None:
         """Monospace lines (a diff, a raw output), cut at `limit` lines with a note saying so."""
@@ -111,15 +115,14 @@ class _Writer:
         self.para(c.overall)
         if c.sites:
             names = [lv.name for lv in r.levels]
-            severities = [lv.severity for lv in r.levels]
             self.heading(t("docx.site_states"), 2)
             table(self.doc, [t("col.site"), t("docx.col.state"), t("summary.devices"), t("summary.inspected"), *names],
-                  [[s.name, t(f"docx.state.{s.state}"), s.devices, s.inspected,
-                    *[s.problems.get(sev, 0) for sev in severities]] for s in c.sites])
+                  [[s.name, t(f"state.{s.state}"), s.devices, s.inspected,
+                    *[sum(s.problems.get(sev, 0) for sev in severities_of(lv)) for lv in r.levels]] for s in c.sites])
         self.heading(t("summary.top_risks"), 2)
         if c.key_risks:
             table(self.doc, ["#", t("docx.col.level"), t("col.device"), t("col.issue"), t("col.detail")],
-                  [[i, level_name(t, f.severity, f.level), f.host, f.title, _evidence(f)]
+                  [[i, self.level(f), f.host, f.title, _evidence(f)]
                    for i, f in enumerate(c.key_risks, 1)], widths=(0.5, 1.3, 1.6, 2.5, 4))
         else:
             self.para(t("summary.no_risks"))
@@ -204,7 +207,7 @@ class _Writer:
                     self.para(t("docx.no_record") if d.inspected else f"{t('docx.no_record')} ({t(f'status.{d.status}')})")
                     continue
                 table(self.doc, ["#", t("col.item"), t("docx.col.result"), t("col.value")],
-                      [[i, x.label, _status(t, x.status), x.value] for i, x in enumerate(d.record, 1)],
+                      [[i, x.label, t(f"record.status.{x.status}"), x.value] for i, x in enumerate(d.record, 1)],
                       widths=(0.4, 1.6, 0.9, 4))
 
     def findings(self) -> None:
@@ -213,13 +216,11 @@ class _Writer:
         if not r.findings:
             self.para(t("findings.none"))
             return
-        levels = [(lv.severity, lv.name) for lv in r.levels] or \
-            [(s, level_name(t, s)) for s in dict.fromkeys(f.severity for f in r.findings)]
-        for severity, name in levels:
-            group = [f for f in r.findings if f.severity == severity]
+        for lv in r.levels:
+            group = [f for f in r.findings if f.severity in severities_of(lv)]
             if not group:
                 continue
-            self.heading(f"{name} ({len(group)})", 2)
+            self.heading(f"{lv.name} ({len(group)})", 2)
             table(self.doc, ["#", t("col.device"), t("col.issue"), t("col.detail"), t("col.recommendation"),
                              t("col.change")],
                   [[i, f"{f.host}\n{self.site(f.site)}", f.title, _evidence(f), f.recommendation,
@@ -253,7 +254,7 @@ class _Writer:
             if rows:
                 self.heading(f"{t(f'change.{name}')} ({len(rows)})", 2)
                 table(self.doc, [t("docx.col.level"), t("col.device"), t("col.issue"), t("col.detail")],
-                      [[level_name(t, f.severity, f.level), f.host, f.title, _evidence(f)] for f in rows], widths=(1.2, 1.6, 2.2, 4))
+                      [[self.level(f), f.host, f.title, _evidence(f)] for f in rows], widths=(1.2, 1.6, 2.2, 4))
         if c.trends:
             self.heading(t("compare.trends"), 2)
             table(self.doc, [t("col.device"), t("compare.cpu_previous"), t("compare.cpu_current"), t("compare.trend"),
@@ -297,7 +298,3 @@ class _Writer:
 
 def _evidence(f: FindingRow) -> str:
     return "\n".join(f.evidence) if f.evidence else f.detail
-
-
-def _status(t: Translator, status: str) -> str:
-    return t(f"docx.status.{status}") if status in RECORD_STATES else status

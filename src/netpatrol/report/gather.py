@@ -12,12 +12,12 @@ from netpatrol.checks.loader import load_packs
 from netpatrol.checks.model import Check
 from netpatrol.errors import UsageError
 from netpatrol.inspection.catalogue import JobProblems, load_job
-from netpatrol.inspection.problems import assign_keys, merge
 from netpatrol.inspection.results import PARSE_PROBLEMS, SEVERITIES, InspectionResult, ItemOutcome
 from netpatrol.platforms import PLATFORMS
 from netpatrol.report import conclusion as concl
 from netpatrol.report import problem_rows, record
 from netpatrol.report.i18n import Translator
+from netpatrol.report.labels import site_names
 from netpatrol.report.model import (
     ConfigChange,
     DeviceRow,
@@ -41,7 +41,6 @@ from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.workspace.settings import Settings
 
 _PROBLEM_STATUSES = (*PARSE_PROBLEMS, "unsupported", "failed")
-TOP_RISKS = concl.TOP_RISKS
 JOB = "quarterly"
 
 
@@ -72,8 +71,8 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     for name, site in hosts:
         result, inv_host = results.get(name), inv.hosts.get(name)
         prev = previous.get(name, _previous_period_of(result, prev_period))
-        problems = merge(assign_keys(result.findings, checks.values())) if result else []
-        before = problem_rows.previous_problems(prev, checks.values())
+        problems = problem_rows.problems_of(result, checks.values())
+        before = problem_rows.problems_of(prev, checks.values())
         d = rows[name] = _device_row(t, tz, name, site, result, inv_host, prev, store, until, raw)
         d.record = record.record(t, items.get(d.platform, []), result,
                                  record.items_read(problems, checks, d.platform) if result else set(), config)
@@ -94,10 +93,11 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     comparison.baseline_missing = prev_period is None and span is None
     stamps = sorted(r.collected_at for r in results.values() if r.host in rows)
     sites = _sites(inv, hosts, rows, findings)
-    names = {s.key: (s.archive.name if s.archive else s.key) for s in sites}
     label = period_label(req.period, req.lang)
     level_rows = concl.levels(contract, t, findings)
     end = localtime.local(stamps[-1], tz) if stamps else None
+    conclusion = concl.build(contract, t, period_label=label, sites=sites, names=site_names(sites), problems=findings,
+                             level_rows=level_rows, since=end, tz=tz)
     return ReportModel(
         lang=req.lang, period=req.period, previous_period=prev_period,
         client=settings.client, provider=settings.provider, inspector=settings.inspector,
@@ -106,12 +106,11 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
         inspection_end=localtime.show_date(stamps[-1], tz) if stamps else None,
         scope=req.site, tool_version=__version__, sites=sites, findings=findings,
         severity_counts={s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
-        top_risks=[f for f in findings if f.severity in ("critical", "major")][:TOP_RISKS],
+        top_risks=conclusion.key_risks,
         config_changes=changes, config_range=span, comparison=comparison,
         appendix=_appendix(store, req.period, rows) if req.appendix else [],
         period_label=label, levels=level_rows,
-        conclusion=concl.build(contract, t, period_label=label, sites=sites, names=names, problems=findings,
-                               level_rows=level_rows, since=end, tz=tz),
+        conclusion=conclusion,
         timezone=_zone_label(settings.timezone, tz, end or _period_end(req.period)),
         raw_errors=raw.found, previous_label=period_label(prev_period, req.lang) if prev_period else "",
     )

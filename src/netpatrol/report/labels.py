@@ -3,16 +3,24 @@ name its vendor uses, a time in the workspace's zone; never the inventory's grou
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from collections.abc import Iterable
 
-from netpatrol import localtime
-from netpatrol.report.i18n import Translator, catalogue
-from netpatrol.report.model import DeviceRow, ReportModel
+from netpatrol.report.model import DeviceRow, LevelRow, ReportModel, SiteSection
 
 
-def site_names(report: ReportModel) -> dict[str, str]:
+def site_names(sites: Iterable[SiteSection]) -> dict[str, str]:
     """Site key -> the name in its archive (the key only when the inventory gives no archive)."""
-    return {s.key: (s.archive.name if s.archive and s.archive.name else s.key) for s in report.sites}
+    return {s.key: (s.archive.name if s.archive and s.archive.name else s.key) for s in sites}
+
+
+def level_names(report: ReportModel) -> dict[str, str]:
+    """Severity -> the contract's name of its level, in the report language (from the model's levels)."""
+    return {s: lv.name for lv in report.levels for s in severities_of(lv)}
+
+
+def severities_of(level: LevelRow) -> tuple[str, ...]:
+    """The severities a level row stands for (a row built without them stands for its own)."""
+    return level.severities or (level.severity,)
 
 
 def platform_label(device: DeviceRow) -> str:
@@ -24,18 +32,3 @@ def platform_label(device: DeviceRow) -> str:
     profile = PLATFORMS.get(device.platform)
     return profile.family if profile is not None else device.platform
 
-
-def local_time(moment: str | None, tz: tzinfo | None) -> str | None:
-    """A stored UTC timestamp as '2026-09-20 09:10 +08:00'; text that is not a timestamp unchanged."""
-    if not moment or tz is None:
-        return moment
-    try:
-        return localtime.show(moment, tz)
-    except ValueError:
-        return moment
-
-
-def level_name(t: Translator, severity: str, level: str = "") -> str:
-    """A problem's level as the contract names it: the row's `level`, else the catalogue's
-    `contract.<severity>`; the severity key only when neither exists."""
-    return level or (t(f"contract.{severity}") if f"contract.{severity}" in catalogue(t.lang) else severity)

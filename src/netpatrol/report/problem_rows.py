@@ -16,12 +16,12 @@ from netpatrol.report.model import FindingRow
 from netpatrol.workspace.contract import Contract
 
 
-def previous_problems(prev: InspectionResult | None, checks: Iterable[Check]) -> list[Problem]:
-    """The previous period's problems; results written before problem keys existed are keyed by
-    today's checks, as their findings would be keyed now."""
-    if prev is None:
+def problems_of(result: InspectionResult | None, checks: Iterable[Check]) -> list[Problem]:
+    """A device's problems in one period, keyed by today's checks (so results written before
+    problem keys existed compare with today's as their findings would be keyed now)."""
+    if result is None:
         return []
-    return merge(assign_keys(prev.findings, checks))
+    return merge(assign_keys(result.findings, checks))
 
 
 def rows(t: Translator, contract: Contract, problems: list[Problem], host: str, site: str,

@@ -97,7 +97,7 @@ def write_report(ws: Workspace, inv: Inventory, store: Store, req: ReportRequest
 
             write_docx(report, path)
         elif fmt == "xlsx":
-            write_xlsx(report, path, ws.settings.tz)
+            write_xlsx(report, path)
         elif fmt == "pdf":
             write_pdf(html, path)
         result.files[fmt] = path

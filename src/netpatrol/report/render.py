@@ -26,7 +26,7 @@ import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from netpatrol.errors import TemplateError
-from netpatrol.report import inert
+from netpatrol.report import inert, labels
 from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import LevelRow, ReportModel
@@ -208,7 +208,7 @@ def sections(report: ReportModel, t: Translator) -> list[Section]:
 
 
 def _context(report: ReportModel, t: Translator) -> dict[str, object]:
-    site_names = {s.key: (s.archive.name if s.archive else s.key) for s in report.sites}
+    site_names = labels.site_names(report.sites)
     by_level = [(lv, [f for f in report.findings if f.severity in lv.severities]) for lv in report.levels]
     states = report.conclusion.sites if report.conclusion else []
     toc = sections(report, t)

@@ -5,25 +5,25 @@ clients who track findings in Excel."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import tzinfo
 from pathlib import Path
 
-from netpatrol.report.i18n import Translator, catalogue
+from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import xlsx_cell
-from netpatrol.report.labels import level_name, local_time, platform_label, site_names
+from netpatrol.report.labels import level_names, platform_label, site_names
 from netpatrol.report.model import ReportModel
 from netpatrol.report.render import ROOM_FIELDS
 
 HEADER_FILL = "1F4E79"
 
 
-def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Path:
+def write_xlsx(report: ReportModel, path: Path) -> Path:
     """Sites by their archive names, platforms by their vendors' names, levels by the contract's
-    names, one row per problem, times in `tz` (the workspace's zone)."""
+    names, one row per problem, times in the report's zone."""
     from openpyxl import Workbook
 
     t = Translator(report.lang)
-    sites = site_names(report)
+    sites = site_names(report.sites)
+    levels = level_names(report)
     wb = Workbook()
     summary = wb.worksheets[0]  # the sheet a new workbook starts with
     summary.title = t("xlsx.summary")
@@ -31,8 +31,7 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
             [t("cover.period"), report.period_label or report.period], [t("cover.inspector"), report.inspector or ""],
             [t("cover.report_date"), report.report_date], [t("summary.devices"), len(report.devices)],
             [t("summary.inspected"), len(report.inspected)], [t("summary.not_inspected"), len(report.not_inspected)]]
-    rows += [[lv.name, lv.count] for lv in report.levels] or \
-        [[level_name(t, s), n] for s, n in report.severity_counts.items()]
+    rows += [[lv.name, lv.count] for lv in report.levels]
     if report.timezone:
         rows += [[t("docx.col.zone"), report.timezone]]
     if report.conclusion is not None:
@@ -41,7 +40,7 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
     write_table(wb.create_sheet(t("xlsx.findings")),
            [t("docx.col.level"), t("col.site"), t("col.device"), t("col.problem_key"),
             t("col.issue"), t("col.detail"), t("col.recommendation"), t("col.change")],
-           [[level_name(t, f.severity, f.level), sites.get(f.site, f.site), f.host, f.key, f.title,
+           [[f.level or levels.get(f.severity, f.severity), sites.get(f.site, f.site), f.host, f.key, f.title,
              "\n".join(f.evidence) if f.evidence else f.detail, f.recommendation, t(f"change.{f.change}")]
             for f in [*report.findings, *report.comparison.resolved]])
     write_table(wb.create_sheet(t("xlsx.metrics")),
@@ -55,12 +54,12 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
              d.memory, d.memory_previous, d.temperature, t.ratio(d.fans) if d.fans else None,
              t.ratio(d.psus) if d.psus else None, d.interfaces_up, d.interfaces_down,
              None if d.config_saved is None else t.yes_no(d.config_saved), d.last_backup,
-             local_time(d.collected_at, tz)]
+             d.collected_local or None]
             for d in report.devices])
     if any(d.record for d in report.devices):
         write_table(wb.create_sheet(t("xlsx.records")),
                [t("col.site"), t("col.device"), t("col.item"), t("docx.col.result"), t("col.value")],
-               [[sites.get(d.site, d.site), d.host, x.label, _record_status(t, x.status), x.value]
+               [[sites.get(d.site, d.site), d.host, x.label, t(f"record.status.{x.status}"), x.value]
                 for d in report.devices for x in d.record])
     write_table(wb.create_sheet(t("xlsx.archive")),
            [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"),
@@ -86,10 +85,6 @@ def write_xlsx(report: ReportModel, path: Path, tz: tzinfo | None = None) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
-
-
-def _record_status(t: Translator, status: str) -> str:
-    return t(f"docx.status.{status}") if f"docx.status.{status}" in catalogue(t.lang) else status
 
 
 def write_table(ws, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:

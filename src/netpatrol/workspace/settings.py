@@ -103,12 +103,21 @@ class HookChannel(_Strict):
     events: list[EventName] | None = None
 
 
-def _secret_reference(value: str | None) -> str | None:
+def _secret_reference(value: str | None, what: str = "secret") -> str | None:
     # The value is deliberately not echoed: it may be a real secret typed by mistake.
     if value is not None and not _ENV_REF.match(value):
-        raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the secret itself")
+        raise ValueError(f"must be a ${{ENV_VAR}} reference (e.g. ${{NETPATROL_SMTP_PASSWORD}}), never the {what} itself")
     if value is not None:
         declare_secret_vars([value[2:-1]])  # kept out of git and hook environments
+    return value
+
+
+def resolve_reference(reference: str, field: str) -> str:
+    """The value of a `${VAR}` reference at send time; RuntimeError naming the field when unset."""
+    var = reference[2:-1]
+    value = os.environ.get(var)
+    if value is None:
+        raise RuntimeError(f"{field} refers to ${{{var}}}, which is not set in the environment")
     return value
 
 
@@ -153,10 +162,7 @@ class MailChannel(_Strict):
     @field_validator("password")
     @classmethod
     def _env_reference(cls, value: str | None) -> str | None:
-        # The value is deliberately not echoed: it may be a real password typed by mistake.
-        if value is not None and not _ENV_REF.match(value):
-            raise ValueError("must be a ${ENV_VAR} reference (e.g. ${NETPATROL_SMTP_PASSWORD}), never the password itself")
-        return _secret_reference(value)
+        return _secret_reference(value, "password")
 
     @model_validator(mode="after")
     def _tls_for_login(self) -> MailChannel:
