@@ -38,9 +38,9 @@ def _root(
 
 
 def _register_subcommands() -> None:
-    from netpatrol.cli import backup, hostkeys, inspect, lab, parse, report, schedule, workspace
+    from netpatrol.cli import backup, comply, hostkeys, inspect, lab, parse, report, schedule, search, workspace
 
-    for group in (workspace, hostkeys, backup, inspect, parse, report, schedule, lab):
+    for group in (workspace, hostkeys, backup, search, inspect, comply, parse, report, schedule, lab):
         group.register(app)
 
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -145,6 +145,22 @@ class SyslogChange(_Frozen):
         return v
 
 
+class ConfigTreeSpec(_Frozen):
+    """How a configuration becomes a hier_config tree, and how remediation is written for it.
+
+    `base` is a hier_config platform driver (`hier_config.Platform` member name, lower case, e.g.
+    `cisco_ios`, `huawei_vrp`, `generic`); the other fields adjust it with hier_config's own
+    driver API (netpatrol.compliance.drivers builds the driver class from them).
+    """
+
+    base: str = "generic"
+    negation_prefix: str | None = None  # e.g. "undo " (None: the base driver's)
+    sectional_exit: str | None = None  # e.g. "quit" (None: the base driver's, usually "exit")
+    # Fields of hier_config's HConfigDriverRules (idempotent_commands, negate_with, ordering,
+    # per_line_sub, sectional_exiting, indent_adjust ...), as YAML; added to the base driver's.
+    rules: dict[str, Any] = Field(default_factory=dict)
+
+
 class PlatformProfile(_Frozen):
     # The folder name; filled in by the registry, never written in platform.yaml.
     name: str
@@ -178,6 +194,12 @@ class PlatformProfile(_Frozen):
     # timestamp`: "Load for five secs …", "Time source is …"); no template reads them, so the
     # parser drops them from the top of an output before trying the candidates.
     output_noise: list[str] = Field(default_factory=list)
+    # config_tree.yaml: how hier_config reads this platform's configuration (compliance rules,
+    # search --under, remediation); the default reads indentation only.
+    config_tree: ConfigTreeSpec = Field(default_factory=lambda: ConfigTreeSpec())
+    # compliance.yaml, raw: pack name -> rule id -> this platform's condition and remediation
+    # (or None: the rule does not apply to this platform); validated by netpatrol.compliance.loader.
+    compliance: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
     def telnet_type(self) -> str:

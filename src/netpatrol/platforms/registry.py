@@ -24,6 +24,8 @@ BUILTIN_DIR = Path(__file__).parent
 ENV_VAR = "NETPATROL_PLATFORM_DIRS"
 PROFILE_FILE = "platform.yaml"
 CONFIG_CHECKS_FILE = "config_checks.yaml"
+CONFIG_TREE_FILE = "config_tree.yaml"
+COMPLIANCE_FILE = "compliance.yaml"
 RULE_SETS_DIR = BUILTIN_DIR / "secret_rules"
 _FRAGMENT = re.compile(r"\$\{(\w+)\}")
 _CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -107,6 +109,14 @@ def _config_checks(folder: Path) -> dict[str, str | None]:
     return raw
 
 
+def _optional_mapping(path: Path) -> dict | None:
+    """A platform folder's optional YAML mapping file; None when the file is absent or empty."""
+    raw = _read_yaml(path) if path.is_file() else None
+    if raw is not None and not isinstance(raw, dict):
+        raise PlatformError(f"{path}: expected a mapping")
+    return raw
+
+
 def _load_profile(folder: Path) -> PlatformProfile:
     path = folder / PROFILE_FILE
     raw = _read_yaml(path)
@@ -115,14 +125,18 @@ def _load_profile(folder: Path) -> PlatformProfile:
     for key in ("name", "folder"):
         if key in raw:
             raise PlatformError(f"{path}: field '{key}': not allowed (the folder name is the platform name)")
-    if "config_checks" in raw:
-        raise PlatformError(f"{path}: field 'config_checks': not allowed (they go in {CONFIG_CHECKS_FILE})")
+    for key, file in (("config_checks", CONFIG_CHECKS_FILE), ("config_tree", CONFIG_TREE_FILE),
+                      ("compliance", COMPLIANCE_FILE)):
+        if key in raw:
+            raise PlatformError(f"{path}: field '{key}': not allowed (it goes in {file})")
     try:
         sets = [str(s) for s in raw.get("secret_rule_sets") or []]
         inherited = [rule.model_dump() for s in sets for rule in _rule_set(s)]
         return PlatformProfile.model_validate(
             {**raw, "name": folder.name, "folder": folder, "secret_rules": inherited + list(raw.get("secret_rules") or []),
-             "config_checks": _config_checks(folder)}
+             "config_checks": _config_checks(folder),
+             "config_tree": _optional_mapping(folder / CONFIG_TREE_FILE) or {},
+             "compliance": _optional_mapping(folder / COMPLIANCE_FILE) or {}}
         )
     except ValidationError as exc:
         raise _invalid(path, exc) from None

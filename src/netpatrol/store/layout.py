@@ -9,6 +9,9 @@ and the names of the tags netpatrol puts on its commits.
       inspections/<period>/summary.json               counts per status and severity
       reports/<period>/report.md                      the period's Markdown report (report-<site>.md per site;
                                                        report.<lang>.md in a language not the workspace's)
+      compliance/<period>/<site>/<host>.json          one device's baseline verdicts for a period (with its inspection)
+      compliance/<period>/summary.json                counts per status, pack and site
+      compliance/backup/<site>/<host>.json            the secret rules' verdicts of the last backup (never a value)
       .git/netpatrol.lock                             the flock a run holds
       .git/NETPATROL_COMMIT_MSG                       the message of the commit being made
     tags: inspection/<period> (moved when a period is inspected again),
@@ -31,9 +34,12 @@ GITIGNORE = ".gitignore"
 CONFIGS = "configs"
 INSPECTIONS = "inspections"
 REPORTS = "reports"
+COMPLIANCE = "compliance"
+# Beside the period folders (YYYYQn, never this word): the verdicts written by each backup.
+BACKUP_VERDICTS = "backup"
 # Directories a run writes into: half-written files left there by a killed run are removed when
 # the store is opened, and `Store.commit` stages them when given no paths.
-MANAGED_DIRS = (CONFIGS, INSPECTIONS, "evidence", "state")
+MANAGED_DIRS = (CONFIGS, INSPECTIONS, COMPLIANCE, "evidence", "state")
 LOCK_NAME = "netpatrol.lock"  # inside .git: never committed, never cleaned up as a stale git lock
 COMMIT_MSG = "NETPATROL_COMMIT_MSG"  # inside .git
 INSPECTION_TAG = "inspection/{period}"
@@ -103,6 +109,21 @@ def evidence_path(period: str, site: str, host: str, command: str) -> str:
 
 def summary_path(period: str) -> str:
     return f"{INSPECTIONS}/{period}/summary.json"
+
+
+# --- compliance ------------------------------------------------------------------------------------
+
+
+def compliance_path(period: str, site: str, host: str) -> str:
+    return f"{COMPLIANCE}/{period}/{site}/{host}.json"
+
+
+def compliance_summary_path(period: str) -> str:
+    return f"{COMPLIANCE}/{period}/summary.json"
+
+
+def secret_verdicts_path(site: str, host: str) -> str:
+    return f"{COMPLIANCE}/{BACKUP_VERDICTS}/{site}/{host}.json"
 
 
 # --- reports and tags ------------------------------------------------------------------------------

@@ -323,6 +323,16 @@ class Workspace:
     def reports(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def compliance_dir(self) -> Path:
+        """The workspace's own compliance packs (`compliance/*.yaml`), adding to or overriding the built-in ones."""
+        return self.root / "compliance"
+
+    @property
+    def intended_dir(self) -> Path:
+        """Intended configurations: `intended/<platform>.j2`, `intended/hosts/<host>.j2`."""
+        return self.root / "intended"
+
     def ensure_state_dir(self) -> Path:
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         # `lab up` may have made it first (mkdir parents=True gives 0755): it holds host keys
