@@ -73,14 +73,17 @@ class ValueTest(_Strict):
 
 
 class Condition(_Strict):
-    """Exactly one of `present`, `absent`, `value`, evaluated in every section `under` names
-    (ancestor line regexes, outermost first; empty: the whole config). When `under` matches no
-    section, the condition's status is `if_no_section`."""
+    """Exactly one of `present`, `absent`, `value`, `saved`, evaluated in every section `under`
+    names (ancestor line regexes, outermost first; empty: the whole config). When `under` matches
+    no section, the condition's status is `if_no_section`. `saved: true` passes when the backup
+    found the running config equal to the saved one (rules with `at_backup: true` only;
+    not_applicable where the platform has no separate saved config)."""
 
     under: list[str] = Field(default_factory=list)
     present: str | None = None
     absent: str | None = None
     value: ValueTest | None = None
+    saved: bool | None = None
     if_no_section: Status = "not_applicable"
 
 
@@ -100,9 +103,10 @@ class Rule(_Strict):
     category: Category
     clause: str = Field(min_length=1)
     severity: Severity
-    # Needs a secret's value (a default community, an empty or default password): evaluated at
-    # backup time on the text before sanitising; only the verdict is stored.
-    secret: bool = False
+    # Needs what only a backup sees: a secret's value before sanitising (a default community, an
+    # empty or default password) or the running-vs-saved comparison (`saved:` conditions).
+    # Evaluated at backup time on the text before sanitising; only the verdict is stored.
+    at_backup: bool = False
     recommendation: Texts | None = None
     # Platform name -> its condition; None: the rule does not apply to that platform. A platform
     # not named at all gives `unknown` (nobody has written the rule for it).
@@ -144,13 +148,13 @@ class RuleResult(BaseModel):
 
 
 class Verdict(_Strict):
-    """A secret rule's verdict from backup time: no value, only the outcome."""
+    """An `at_backup` rule's verdict: no secret value, only the outcome."""
 
     status: Status
     evidence: list[str] = Field(default_factory=list)
 
 
-class SecretVerdicts(BaseModel):
+class BackupVerdicts(BaseModel):
     """`compliance/backup/<site>/<host>.json`, committed with the backup that produced it."""
 
     schema_version: str = "1.0"

@@ -11,7 +11,7 @@ and the names of the tags netpatrol puts on its commits.
                                                        report.<lang>.md in a language not the workspace's)
       compliance/<period>/<site>/<host>.json          one device's baseline verdicts for a period (with its inspection)
       compliance/<period>/summary.json                counts per status, pack and site
-      compliance/backup/<site>/<host>.json            the secret rules' verdicts of the last backup (never a value)
+      compliance/backup/<site>/<host>.json            the `at_backup` rules' verdicts of the last backup (never a value)
       .git/netpatrol.lock                             the flock a run holds
       .git/NETPATROL_COMMIT_MSG                       the message of the commit being made
     tags: inspection/<period> (moved when a period is inspected again),
@@ -122,7 +122,7 @@ def compliance_summary_path(period: str) -> str:
     return f"{COMPLIANCE}/{period}/summary.json"
 
 
-def secret_verdicts_path(site: str, host: str) -> str:
+def backup_verdicts_path(site: str, host: str) -> str:
     return f"{COMPLIANCE}/{BACKUP_VERDICTS}/{site}/{host}.json"
 
 
