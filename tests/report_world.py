@@ -123,7 +123,59 @@ def _plant(r: InspectionResult) -> None:
         r.items["fans"].unexplained = HOSTILE_LINE
 
 
-def _write_period(store: Store, hosts, period: str, day: str, q3: bool, hostile: bool = False) -> None:
+# Baseline compliance records (what `inspect` commits in compliance/<period>/): (rule, clause, category,
+# severity, zh-CN title, en title, remediation). city-core-01 fails no-telnet in both periods, fails
+# vty-idle-timeout in 2026Q2 only (fixed) and logging-host in 2026Q3 only (newly failing); north-wan-01
+# has no NTP rule on its platform (not applicable) and no backup verdict for the community (unknown).
+RULES = [
+    ("no-telnet", "8.1.4.1 d)", "identity", "critical", "禁用 Telnet 远程管理", "Telnet management disabled",
+     ["line vty 0 4", " transport input ssh"]),
+    ("vty-idle-timeout", "8.1.4.1 b)", "identity", "major", "远程登录空闲超时不超过 10 分钟",
+     "Remote sessions time out within 10 minutes", ["line vty 0 4", " exec-timeout 10 0"]),
+    ("logging-host", "8.1.4.3 a)", "audit", "major", "日志发送到日志服务器", "Logs sent to a log server",
+     ["logging host 10.0.0.5"]),
+    ("snmp-community", "8.1.4.2 a)", "snmp", "critical", "不使用默认 SNMP 团体字", "No default SNMP community", []),
+    ("ntp-server", "8.1.4.3 c)", "ntp", "minor", "配置 NTP 时钟同步", "NTP time synchronisation configured",
+     ["ntp server 10.0.0.123"]),
+]
+COMPLIANCE_FAILS = {Q2: {("city-core-01", "no-telnet"), ("city-core-01", "vty-idle-timeout")},
+                    Q3: {("city-core-01", "no-telnet"), ("city-core-01", "logging-host")}}
+# A config line as evidence that tries to be a formula, a tag, a link, emphasis and a control character.
+HOSTILE_EVIDENCE = '=HYPERLINK("http://evil.example","x") <script>alert(1)</script> [l](http://x) *em* _u_\x1b[2J\x02'
+
+
+def compliance_status(host: str, rule: str, period: str) -> str:
+    if (host, rule) in COMPLIANCE_FAILS[period]:
+        return "fail"
+    if host == "north-wan-01" and rule == "ntp-server":
+        return "not_applicable"
+    if host == "north-wan-01" and rule == "snmp-community":
+        return "unknown"
+    return "pass"
+
+
+def _compliance(h, period: str, hostile: bool):
+    from netpatrol.compliance.model import Change, DeviceCompliance, RuleResult, Texts
+
+    results, changes = [], []
+    for rule, clause, category, severity, zh, en, fix in RULES:
+        status = compliance_status(h.name, rule, period)
+        evidence = [f"line vty 0 4 > {rule} evidence"] if status == "fail" else []
+        if status == "fail" and hostile and rule == "logging-host":
+            evidence = [HOSTILE_EVIDENCE]
+        results.append(RuleResult(host=h.name, site=h.site, platform=h.platform, pack="dengbao-l3", rule=rule,
+                                  status=status, severity=severity, clause=clause, category=category,
+                                  title=Texts.model_validate({"zh-CN": zh, "en": en}), evidence=evidence,
+                                  remediation=fix if status == "fail" else []))
+        before = compliance_status(h.name, rule, Q2) if period == Q3 else None
+        if period == Q3 and before != status:
+            changes.append(Change(pack="dengbao-l3", rule=rule, previous=before, current=status))
+    return DeviceCompliance(period=period, host=h.name, site=h.site, platform=h.platform,
+                            evaluated_at="2026-09-20T01:00:00+00:00", results=results, changes=changes)
+
+
+def _write_period(store: Store, hosts, period: str, day: str, q3: bool, hostile: bool = False,
+                  compliance: bool = False) -> None:
     for i, h in enumerate(hosts):
         when = f"{day}T0{1 + i % 8}:{10 + i}:00+00:00"
         cpu, mem = 20.0 + i * 3, 40.0 + i * 2
@@ -154,24 +206,28 @@ def _write_period(store: Store, hosts, period: str, day: str, q3: bool, hostile:
             store.write_file(f"inspections/{period}/{h.site}/{h.name}/show_version.txt",
                              f"{h.name} uptime is 90 days\nSoftware version {r.facts.os_version}\n"
                              + (HOSTILE_OUTPUT if hostile and q3 and h.name == HOSTILE_HOST else ""))
+        if compliance:
+            store.write_file(f"compliance/{period}/{h.site}/{h.name}.json",
+                             _compliance(h, period, hostile=q3).model_dump_json(indent=2, by_alias=True) + "\n")
     moment = datetime.fromisoformat(f"{day}T12:00:00+00:00")
-    store.commit(f"inspection {period}\n", paths=[f"inspections/{period}"], when=moment)
+    store.commit(f"inspection {period}\n", paths=[f"inspections/{period}", *([f"compliance/{period}"] if compliance else [])],
+                 when=moment)
     store.tag(f"inspection/{period}", f"inspection {period}\n", when=moment)
 
 
-def build_world(ws: Path, hostile: bool = False) -> Store:
+def build_world(ws: Path, hostile: bool = False, compliance: bool = False) -> Store:
     """The two quarters in `ws/backups`; returns the opened Store. With `hostile`, 2026Q3 carries
-    the HOSTILE_* device text."""
+    the HOSTILE_* device text; with `compliance`, each period's inspection commits baseline records."""
     hosts = list(load_inventory(ws).hosts.values())
     store = Store(ws / "backups").open_or_init()
     for h in hosts:
         store.write_file(f"configs/{h.site}/{h.name}.cfg", _config(h.name, Q2))
     store.commit("backup: all\n", paths=["configs"], when=datetime(2026, 5, 10, 2, 0, tzinfo=timezone.utc))
-    _write_period(store, hosts, Q2, "2026-06-15", q3=False)
+    _write_period(store, hosts, Q2, "2026-06-15", q3=False, compliance=compliance)
     for h in hosts:
         store.write_file(f"configs/{h.site}/{h.name}.cfg", _config(h.name, Q3, hostile))
     store.commit("backup: 2 changed\n", paths=["configs"], when=datetime(2026, 8, 1, 2, 0, tzinfo=timezone.utc))
-    _write_period(store, hosts, Q3, "2026-09-20", q3=True, hostile=hostile)
+    _write_period(store, hosts, Q3, "2026-09-20", q3=True, hostile=hostile, compliance=compliance)
     return store
 
 
@@ -189,11 +245,11 @@ REPO = Path(__file__).resolve().parents[1]
 PASSWORD = ("NETPATROL_PASSWORD", "report-test-pw")  # the inventory refers to it; reports never use it
 
 
-def _build(tmp_path_factory, hostile: bool) -> Path:
+def _build(tmp_path_factory, hostile: bool, compliance: bool = False) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(*PASSWORD)
         ws = copy_sample(REPO, tmp_path_factory.mktemp("world") / "ws")
-        build_world(ws, hostile).close()
+        build_world(ws, hostile, compliance).close()
     return ws
 
 
@@ -206,6 +262,18 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def built_hostile(tmp_path_factory) -> Path:
     return _build(tmp_path_factory, hostile=True)
+
+
+@pytest.fixture(scope="module")
+def built_compliance(tmp_path_factory) -> Path:
+    """Both quarters with baseline compliance records; 2026Q3's failing logging-host evidence on
+    city-core-01 is HOSTILE_EVIDENCE (the rest of the world is the plain one)."""
+    return _build(tmp_path_factory, hostile=False, compliance=True)
+
+
+@pytest.fixture
+def compliance_world(built_compliance: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    yield from _open_copy(built_compliance, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_docx_structure_toc_conclusion_record_page_and_fonts(tmp_path: Path):
     headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
     level1 = [text for style, text in headings if style == "Heading 1"]
     assert level1 == ["1 巡检结论", "2 巡检概述", "3 单位档案与设备运行状况", "4 巡检记录表", "5 问题清单与整改建议",
-                      "6 配置变更记录", "7 与上期巡检对比", "8 数据采集与解析说明", "9 附录"]
+                      "6 安全基线核查", "7 配置变更记录", "8 与上期巡检对比", "9 数据采集与解析说明", "10 附录"]
     assert ("Heading 2", "江川市水务局 市中心机房") in headings  # the archive's name, not "jc-city"
     records = headings[headings.index(("Heading 1", "4 巡检记录表")) + 1:headings.index(("Heading 1", "5 问题清单与整改建议"))]
     assert records == [("Heading 2", "江川市水务局 市中心机房"), ("Heading 3", "core-01 · Huawei VRP"),

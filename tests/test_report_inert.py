@@ -165,7 +165,7 @@ def test_markdown_report_keeps_device_text_inert(hostile_world):
     assert doc.html == []
     assert not [h for h in doc.headings if "healthy" in h or "fake" in h]
     # The sign-off is on the cover: its table comes before the table of contents and every section.
-    assert doc.headings.index("Contents") < doc.headings.index("8 Data collection and parsing notes")
+    assert doc.headings.index("Contents") < doc.headings.index("9 Data collection and parsing notes")
     assert {info for info, _ in doc.fences} <= {"diff", "text"}
     assert any(HOSTILE_CONFIG.splitlines()[2] in content for info, content in doc.fences if info == "diff")
     assert_tables_whole(doc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from netpatrol.report import docx_compliance
 from netpatrol.report.docx_style import CODE_STYLE, NOTE_STYLE, Marked, add_field, core_properties, page_frame, setup, table
 from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import docx_text
@@ -31,8 +32,8 @@ def write_docx(report: ReportModel, path: Path) -> Path:
     w = _Writer(doc, report, t)
     w.cover()
     w.toc()
-    for part in (w.conclusion, w.summary, w.sites, w.records, w.findings, w.changes, w.comparison, w.problems,
-                 w.appendix):
+    for part in (w.conclusion, w.summary, w.sites, w.records, w.findings, w.compliance, w.changes, w.comparison,
+                 w.problems, w.appendix):
         part()
     page_frame(doc, f"{report.client} · {t('doc.title')} · {w.period}", t("docx.page"))
     core_properties(doc, title=f"{report.client} · {t('doc.title')} · {w.period}", author=report.provider,
@@ -225,6 +226,9 @@ class _Writer:
                              t("col.change")],
                   [[i, f"{f.host}\n{self.site(f.site)}", f.title, _evidence(f), f.recommendation,
                     t(f"change.{f.change}")] for i, f in enumerate(group, 1)], widths=(0.4, 1.5, 1.6, 2.6, 2.6, 1))
+
+    def compliance(self) -> None:
+        docx_compliance.write(self)
 
     def changes(self) -> None:
         r, t = self.r, self.t

@@ -14,6 +14,7 @@ from netpatrol.errors import UsageError
 from netpatrol.inspection.catalogue import JobProblems, load_job
 from netpatrol.inspection.results import PARSE_PROBLEMS, SEVERITIES, InspectionResult, ItemOutcome
 from netpatrol.platforms import PLATFORMS
+from netpatrol.report import compliance as baseline
 from netpatrol.report import conclusion as concl
 from netpatrol.report import problem_rows, record
 from netpatrol.report.i18n import Translator
@@ -113,6 +114,9 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
         conclusion=conclusion,
         timezone=_zone_label(settings.timezone, tz, end or _period_end(req.period)),
         raw_errors=raw.found, previous_label=period_label(prev_period, req.lang) if prev_period else "",
+        compliance=baseline.gather(store, req.period, prev_period, t,
+                                   {s: lv.name for lv in level_rows for s in lv.severities or (lv.severity,)},
+                                   hosts, req.site, req.workspace or inv.root),
     )
 
 

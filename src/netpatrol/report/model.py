@@ -6,6 +6,7 @@ only lay it out and the Markdown rendering is byte-identical for the same inputs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from netpatrol.workspace.models import SiteArchive
@@ -195,6 +196,97 @@ class RawOutput:
     text: str
 
 
+@dataclass(frozen=True)
+class ComplianceCounts:
+    """Rule results by status."""
+
+    passed: int = 0
+    failed: int = 0
+    not_applicable: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.not_applicable + self.unknown
+
+
+@dataclass(frozen=True)
+class ComplianceRule:
+    """One baseline rule's verdict on one device, in the report's language."""
+
+    pack: str
+    rule: str
+    clause: str
+    title: str
+    category: str  # identity, access_control, audit ... (compliance.model.Category)
+    category_name: str  # in the report language
+    status: str  # pass / fail / not_applicable / unknown
+    severity: str
+    level: str  # the contract's name of the severity
+    evidence: tuple[str, ...] = ()  # sanitised config lines (with their section path) or a sentence
+    remediation: tuple[str, ...] = ()  # the commands that fix it, indented as a device takes them
+
+
+@dataclass
+class ComplianceDevice:
+    host: str
+    site: str
+    platform: str
+    platform_name: str  # "Huawei VRP", not the platform key
+    rules: list[ComplianceRule]
+    counts: ComplianceCounts
+
+    @property
+    def failing(self) -> list[ComplianceRule]:
+        return [x for x in self.rules if x.status == "fail"]
+
+    def clauses(self, status: str) -> list[str]:
+        """The clauses of the rules with `status`, each once, in the standard's order."""
+        return sorted({x.clause for x in self.rules if x.status == status}, key=clause_order)
+
+    def count(self, status: str) -> int:
+        return sum(1 for x in self.rules if x.status == status)
+
+
+def clause_order(clause: str) -> tuple[tuple[int, int, str], ...]:
+    """"8.1.4.1 b)" before "8.1.10.1 a)": numbers compared as numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|[^\d\s.]+", clause))
+
+
+@dataclass(frozen=True)
+class ComplianceChange:
+    """A rule newly failing, or fixed, since the previous period."""
+
+    host: str
+    site: str
+    rule: ComplianceRule  # as it stands this period
+    previous: str | None  # the status then; None: not evaluated then
+
+
+@dataclass(frozen=True)
+class ComplianceGroup:
+    """Counts of a site, a rule pack or a category."""
+
+    key: str
+    name: str  # in the report language
+    devices: int
+    counts: ComplianceCounts
+
+
+@dataclass
+class ComplianceSection:
+    """The period's baseline compliance (安全基线核查): the records the inspection committed."""
+
+    devices: list[ComplianceDevice]
+    counts: ComplianceCounts
+    sites: list[ComplianceGroup] = field(default_factory=list)
+    packs: list[ComplianceGroup] = field(default_factory=list)
+    categories: list[ComplianceGroup] = field(default_factory=list)
+    compared: bool = False  # the previous period has records to compare with
+    newly_failing: list[ComplianceChange] = field(default_factory=list)
+    fixed: list[ComplianceChange] = field(default_factory=list)
+
+
 @dataclass
 class ReportModel:
     lang: str
@@ -222,6 +314,7 @@ class ReportModel:
     timezone: str = ""  # the zone every time in the report is shown in, e.g. "Asia/Shanghai (UTC+08:00)"
     raw_errors: list[RawError] = field(default_factory=list)  # appendix A, whenever there are any
     previous_label: str = ""  # the previous period in words, "2026年第三季度"; "" without one
+    compliance: ComplianceSection | None = None  # None: no compliance records for the period
 
     @property
     def devices(self) -> list[DeviceRow]:

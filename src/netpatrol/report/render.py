@@ -182,8 +182,8 @@ def tidy_markdown(text: str) -> str:
 # The report's sections in order: (id, title key). The ids are the HTML anchors the stylesheet's
 # PDF table of contents points at; the appendix is there only when it has something to show.
 SECTIONS = (("s-conclusion", "conclusion.title"), ("s-summary", "summary.title"), ("s-sites", "sites.title"),
-            ("s-records", "records.title"), ("s-findings", "findings.title"), ("s-changes", "changes.title"),
-            ("s-comparison", "compare.title"), ("s-problems", "problems.title"))
+            ("s-records", "records.title"), ("s-findings", "findings.title"), ("s-compliance", "compliance.title"),
+            ("s-changes", "changes.title"), ("s-comparison", "compare.title"), ("s-problems", "problems.title"))
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,7 @@ class Section:
     id: str  # the HTML anchor
     title: str  # the heading, numbered: "1 巡检结论"
     anchor: str  # the Markdown anchor GitHub gives that heading
+    number: str = ""  # "6": what the section's numbered subheadings start with; "" for the appendix
 
 
 def gfm_anchor(heading: str) -> str:
@@ -201,7 +202,7 @@ def gfm_anchor(heading: str) -> str:
 
 
 def sections(report: ReportModel, t: Translator) -> list[Section]:
-    out = [Section(sid, f"{n} {t(key)}", gfm_anchor(f"{n} {t(key)}")) for n, (sid, key) in enumerate(SECTIONS, 1)]
+    out = [Section(sid, f"{n} {t(key)}", gfm_anchor(f"{n} {t(key)}"), str(n)) for n, (sid, key) in enumerate(SECTIONS, 1)]
     if report.raw_errors or report.appendix:
         out.append(Section("s-appendix", t("appendix.title"), gfm_anchor(t("appendix.title"))))
     return out

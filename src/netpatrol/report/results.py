@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from netpatrol.compliance.model import DeviceCompliance
 from netpatrol.errors import StoreError, UsageError
 from netpatrol.inspection.results import InspectionResult
 from netpatrol.store import layout
@@ -58,3 +59,23 @@ def raw_outputs(store: Store, period: str, site: str, host: str) -> list[tuple[s
         if path.endswith(".txt"):
             out.append((path.rpartition("/")[2].removesuffix(".txt"), store.read_file(path, ref)))
     return out
+
+
+def load_compliance(store: Store, period: str) -> dict[str, DeviceCompliance]:
+    """host -> the period's baseline compliance record (`compliance/<period>/<site>/<host>.json`),
+    read like the results: at the period's tag when it has one; a damaged record is a StoreError
+    naming the file."""
+    ref = period_ref(store, period)
+    records: dict[str, DeviceCompliance] = {}
+    for path in store.list_files(f"{layout.COMPLIANCE}/{period}", ref=ref):
+        parts = path.split("/")
+        if len(parts) != 4 or not parts[3].endswith(".json"):
+            continue  # summary.json
+        try:
+            record = DeviceCompliance.model_validate_json(store.read_file(path, ref))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise StoreError(f"{store.path}: {path}: field '{where}': {first['msg']}") from None
+        records[record.host] = record
+    return records

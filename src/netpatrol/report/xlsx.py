@@ -1,6 +1,6 @@
 """The report as an Excel workbook: summary, problems, per-device metrics, the inspection record,
-site archive, config changes and parse problems, one table per sheet with a frozen header, for
-clients who track findings in Excel."""
+baseline compliance (one row per device and rule), site archive, config changes and parse problems,
+one table per sheet with a frozen header, for clients who track findings in Excel."""
 
 from __future__ import annotations
 
@@ -61,6 +61,9 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
                [t("col.site"), t("col.device"), t("col.item"), t("docx.col.result"), t("col.value")],
                [[sites.get(d.site, d.site), d.host, x.label, t(f"record.status.{x.status}"), x.value]
                 for d in report.devices for x in d.record])
+    # Only when the period has records, as the record sheet: the documents say in a sentence that it has none.
+    if report.compliance is not None:
+        _compliance(wb.create_sheet(t("xlsx.compliance")), report, t, sites)
     write_table(wb.create_sheet(t("xlsx.archive")),
            [t("col.site"), t("col.unit"), t("col.address"), t("col.contacts"),
             *[t(f"room.{f}") for f in ROOM_FIELDS]],
@@ -85,6 +88,17 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _compliance(ws, report: ReportModel, t: Translator, sites: dict[str, str]) -> None:
+    """One row per device and rule, whatever its status, so the client can filter the whole baseline."""
+    write_table(ws, [t("col.device"), t("col.site"), t("col.platform"), t("col.pack"), t("col.rule"), t("col.clause"),
+                     t("col.requirement"), t("col.category"), t("col.status"), t("col.level"), t("col.evidence"),
+                     t("col.fix")],
+                [[d.host, sites.get(d.site, d.site), d.platform_name, x.pack, x.rule, x.clause, x.title,
+                  x.category_name, t(f"compliance.status.{x.status}"), x.level, "\n".join(x.evidence) or None,
+                  "\n".join(x.remediation) or None]
+                 for d in (report.compliance.devices if report.compliance else []) for x in d.rules])
 
 
 def write_table(ws, header: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
