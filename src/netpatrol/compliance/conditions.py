@@ -31,7 +31,7 @@ _OPS: dict[str, Callable[[object, object], bool]] = {
     "not_in": lambda a, b: a not in b,  # type: ignore[operator]
 }
 _OP_WORDS = {"le": "<=", "lt": "<", "ge": ">=", "gt": ">", "eq": "=", "ne": "!=", "in": "one of", "not_in": "none of"}
-MAX_EVIDENCE = 10  # lines per condition: enough to find them, short enough for a report cell
+MAX_EVIDENCE = 10  # lines per rule: enough to find them, short enough for a report cell
 
 Node = HConfig | HConfigChild
 Scrub = Callable[[str], str] | None
@@ -159,9 +159,9 @@ def _in_section(c: Condition, section: Node, scrub: Scrub) -> Outcome:
     rx = _rx(pattern)
     hits = [_path(n, scrub) for n in _lines(section) if rx.search(n.text)]
     if c.present is not None:
-        return Outcome("pass", _limited(hits)) if hits else Outcome(
+        return Outcome("pass", hits) if hits else Outcome(
             "fail", [f"missing: no line matches '{pattern}'{where}"])
-    return Outcome("fail", _limited(hits)) if hits else Outcome(
+    return Outcome("fail", hits) if hits else Outcome(
         "pass", [f"no line matches '{pattern}'{where}"])
 
 
@@ -171,7 +171,7 @@ def _combine_all(outs: list[Outcome]) -> Outcome:
     status: Status = ("fail" if "fail" in statuses else "unknown" if "unknown" in statuses
                       else "pass" if "pass" in statuses else "not_applicable")
     keep = [o for o in outs if o.status == status] if status in ("fail", "unknown") else outs
-    return Outcome(status, _limited([e for o in keep for e in o.evidence]))
+    return Outcome(status, [e for o in keep for e in o.evidence])
 
 
 def _combine_any(outs: list[Outcome]) -> Outcome:
@@ -180,7 +180,7 @@ def _combine_any(outs: list[Outcome]) -> Outcome:
     status: Status = ("pass" if "pass" in statuses else "unknown" if "unknown" in statuses
                       else "fail" if "fail" in statuses else "not_applicable")
     keep = [o for o in outs if o.status == "pass"] if status == "pass" else outs
-    return Outcome(status, _limited([e for o in keep for e in o.evidence]))
+    return Outcome(status, [e for o in keep for e in o.evidence])
 
 
 def check_condition(c: Condition, config: HConfig, scrub: Scrub, saved_matches: bool | None) -> Outcome:
@@ -202,4 +202,5 @@ def check_rule(pr: PlatformRule, config: HConfig, scrub: Scrub, saved_matches: b
         if not any(rx.search(n.text) for n in config.all_children()):
             return Outcome("not_applicable", [f"does not apply: no line matches '{pr.applies_if}'"])
     outs = [check_condition(c, config, scrub, saved_matches) for c in pr.conditions]
-    return _combine_all(outs) if pr.match == "all" else _combine_any(outs)
+    out = _combine_all(outs) if pr.match == "all" else _combine_any(outs)
+    return Outcome(out.status, _limited(out.evidence))
