@@ -7,14 +7,14 @@ same name adds rules, or overrides a rule by id (the workspace entry's keys repl
 rule's, and its `platforms:` entries replace those platforms' entries one by one).
 
 Every problem is reported at once, one line each naming the file, the YAML line, the pack, the
-rule and the field: what a user needs to find and fix it.
+rule and the field: what a user needs to find and fix it. The format: docs/compliance.md.
 """
 
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -23,6 +23,9 @@ from netpatrol import safe_yaml
 from netpatrol.compliance.model import Condition, Pack, PlatformRule, Rule, ValueTest
 from netpatrol.compliance.validation import check_platform_rule
 from netpatrol.errors import UsageError, WorkspaceError
+
+if TYPE_CHECKING:
+    from netpatrol.workspace.settings import Workspace
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
 
@@ -349,7 +352,7 @@ def _load_all(ws_dir: Path | None, problems: _Problems) -> list[Pack]:
     return packs
 
 
-def load_packs(ws: Any, names: list[str] | None = None) -> list[Pack]:
+def load_packs(ws: Workspace | None, names: list[str] | None = None) -> list[Pack]:
     """The built-in packs merged with the workspace's (`ws` None: built-in only), all or by name.
 
     Raises ComplianceError listing every problem (file, line, pack, rule, field) at once, and
