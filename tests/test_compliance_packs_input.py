@@ -234,6 +234,16 @@ def test_missing_titles_are_named(builtin: SimpleNamespace) -> None:
     assert msg.startswith("compliance/site.yaml: line 1: pack 'fresh': field 'title': missing"), msg
 
 
+def test_a_mistyped_override_or_pack_name_says_what_was_probably_meant(builtin: SimpleNamespace) -> None:
+    write(builtin, "pack: base\nrules:\n  - {id: vty-idel, severity: critical}\n")
+    msg = problems(builtin)
+    assert "compliance/site.yaml: line 3: pack 'base': rule 'vty-idel': field 'title': missing (a new rule needs it; " \
+           "to override a rule of 'base' use its id; did you mean 'vty-idle'?)" in msg, msg
+    write(builtin, "pack: bsae\nrules: []\n")
+    assert problems(builtin) == ("compliance/site.yaml: line 1: pack 'bsae': field 'title': "
+                                 "missing (a new pack needs it; did you mean 'base'?)")
+
+
 def test_duplicate_rule_ids_in_one_file_and_across_files(builtin: SimpleNamespace) -> None:
     rule = NEW_RULE.format(extra="", part="        conditions: [{present: a}]\n")
     write(builtin, rule + rule.split("rules:\n", 1)[1])
