@@ -271,3 +271,20 @@ def test_html_section_fits_a4_with_the_widest_device_text(compliance_world, lang
     verdict = a4_layout(render_html(r, environment()), tmp_path)
     assert verdict["scroll"] <= verdict["viewport"], verdict
     assert verdict["over"] == [], verdict["over"][:5]
+
+
+def test_packs_are_named_by_their_title_in_the_report_language(compliance_world):
+    """A pack's title comes from the packs as the workspace loads them; a workspace whose packs no
+    longer load still gets its report, the pack named by its id."""
+    from netpatrol.report.compliance import _pack_names
+
+    ws, _, _ = compliance_world
+    folder = ws.root / "compliance"
+    folder.mkdir(exist_ok=True)
+    (folder / "site.yaml").write_text("pack: site-baseline\ntitle: {zh-CN: 本单位基线, en: Site baseline}\nrules: []\n",
+                                      encoding="utf-8")
+    assert _pack_names(ws.root, Translator("zh-CN"), {"site-baseline"}) == {"site-baseline": "本单位基线"}
+    assert _pack_names(ws.root, Translator("en"), {"site-baseline"}) == {"site-baseline": "Site baseline"}
+    (folder / "site.yaml").write_text("pack: site-baseline\nrules: [{id: x}]\n", encoding="utf-8")
+    assert _pack_names(ws.root, Translator("en"), {"site-baseline"}) == {}
+    assert _model(compliance_world, "en").compliance is not None  # the report is still written

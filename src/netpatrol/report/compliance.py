@@ -9,7 +9,6 @@ the inspection found); the report shows it only when that previous period has re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import import_module
 from pathlib import Path
 
 from netpatrol.compliance.model import DeviceCompliance, RuleResult
@@ -111,12 +110,11 @@ def _groups(devices: list[ComplianceDevice], key_of, name_of) -> list[Compliance
 def _pack_names(workspace: Path | None, t: Translator, packs: set[str]) -> dict[str, str]:
     """Pack id -> its title in the report language, from the packs as the workspace loads them.
     A pack that no longer loads still has its records: it is then named by its id."""
+    from netpatrol.compliance.loader import load_packs
     from netpatrol.workspace.settings import Workspace
 
     try:
-        # By name: the engine's loader lands beside this module in the same release.
-        loader = import_module("netpatrol.compliance.loader")
-        loaded = loader.load_packs(Workspace(workspace) if workspace is not None else None)
-    except (ImportError, NetpatrolError):
+        loaded = load_packs(Workspace(workspace) if workspace is not None else None)
+    except NetpatrolError:
         return {}
     return {p.pack: p.title.get(t.lang) for p in loaded if p.pack in packs}
