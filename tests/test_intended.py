@@ -254,7 +254,10 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory, make_module_lab) -> tupl
     first = git(ws, "rev-parse", "HEAD").strip()
     lab.set_config("city-agg-01", lab.config("city-agg-01").replace("info-center loghost 10.255.0.1",
                                                                     "info-center loghost 10.255.0.10"))
-    assert np(ws, "backup", "--host", "city-agg-01").exit_code == 0
+    # device text is hostile: a terminal escape in a line the remediation removes
+    lab.set_config("east-core-01", lab.config("east-core-01").replace(
+        "snmp-agent sys-info location east-core-01", "snmp-agent sys-info location east\x1b]0;pwned\x07-core-01"))
+    assert np(ws, "backup", "--host", "city-agg-01", "--host", "east-core-01").exit_code == 0
     return ws, first
 
 
@@ -346,3 +349,24 @@ def test_applying_the_remediation_to_the_stored_config_yields_the_intended_secti
         assert owned == {c.text for c in parse(host.platform, intended.text).children}
         again = remediate(host.platform, fix.future, intended.text, intended.scope)
         assert again.remediation == []
+
+
+@pytest.mark.lab
+def test_device_and_template_text_is_inert_on_the_terminal_and_escaped_in_json(backed_up: tuple[Path, str],
+                                                                              tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(backed_up[0], ws, symlinks=True)
+    # the backup already stored the planted escape without its control characters
+    assert "east]0;pwned-core-01" in (ws / "backups/configs/jc-east/east-core-01.cfg").read_text(encoding="utf-8")
+    write(ws / "intended/hosts/east-core-01.j2", '{% set scope = ["^snmp-agent sys-info location "] %}\n'
+          "snmp-agent sys-info location \x1b]0;owned\x07\u202eroom\n")
+    for args in ((), ("--format", "patch")):
+        res = np(ws, "comply", "--intended", "--host", "east-core-01", *args)
+        assert res.exit_code == 0, res.output
+        assert "owned" in res.stdout and "pwned" in res.stdout
+        assert not any(c in res.stdout for c in "\x1b\x07\u202e")
+    res = np(ws, "comply", "--intended", "--host", "east-core-01", "--json")
+    doc = json.loads(res.stdout)[0]
+    assert doc["remediation"][-1] == "snmp-agent sys-info location \x1b]0;owned\x07\u202eroom"
+    assert "undo snmp-agent sys-info location east]0;pwned-core-01" in doc["remediation"]
+    assert not any(c in res.stdout for c in "\x1b\x07")  # escaped inside the JSON strings
