@@ -116,7 +116,7 @@ class Renderer:
 
     @cached_property
     def inventory(self) -> Inventory:
-        return self._inventory or load_inventory(self.ws.root, need_secrets=False)
+        return self._inventory if self._inventory is not None else load_inventory(self.ws.root, need_secrets=False)
 
     @cached_property
     def env(self) -> jinja2.Environment:
