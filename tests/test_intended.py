@@ -299,8 +299,8 @@ def test_commands_print_one_block_per_device_and_name_the_skipped_once(backed_up
     res = np(ws, "comply", "--intended", "--site", "jc-north", "--platform", "huawei_vrp")
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("== north-core-01 (jc-north, huawei_vrp) intended/huawei_vrp.j2: ")
-    block = res.stdout.splitlines()[1:]
-    assert block.index("undo info-center loghost 10.255.0.1") < block.index("info-center loghost 10.255.0.10")
+    as_json = np(ws, "comply", "--intended", "--host", "north-core-01", "--json")
+    assert res.stdout.splitlines()[1:] == json.loads(as_json.stdout)[0]["remediation"]  # the device's order
     res = np(ws, "comply", "--intended", "--host", "city-core-01", "--host", "city-agg-01", "--format", "json")
     assert res.exit_code == 0 and [d["host"] for d in json.loads(res.stdout)] == ["city-agg-01"]
     assert res.stderr.count("city-core-01") == 1 and "skipped, no template" in res.stderr
@@ -337,7 +337,8 @@ def test_applying_the_remediation_to_the_stored_config_yields_the_intended_secti
 
     ws, _ = backed_up
     r = renderer(ws)
-    for name in ("north-core-01", "north-wan-01"):
+    # Huawei only: the lab's IOS configs print `interface GigabitEthernet0/0` twice, which no tree reads
+    for name in ("north-core-01", "city-agg-01"):
         host = r.inventory.hosts[name]
         intended = render_intended(Workspace(ws), host)
         assert intended is not None and intended.scope is not None
@@ -363,10 +364,10 @@ def test_device_and_template_text_is_inert_on_the_terminal_and_escaped_in_json(b
     for args in ((), ("--format", "patch")):
         res = np(ws, "comply", "--intended", "--host", "east-core-01", *args)
         assert res.exit_code == 0, res.output
-        assert "owned" in res.stdout and "pwned" in res.stdout
-        assert not any(c in res.stdout for c in "\x1b\x07\u202e")
+        assert "owned" in res.stdout and not any(c in res.stdout for c in "\x1b\x07\u202e")
+    assert "-snmp-agent sys-info location east]0;pwned-core-01" in res.stdout.splitlines()  # the patch
     res = np(ws, "comply", "--intended", "--host", "east-core-01", "--json")
     doc = json.loads(res.stdout)[0]
-    assert doc["remediation"][-1] == "snmp-agent sys-info location \x1b]0;owned\x07\u202eroom"
-    assert "undo snmp-agent sys-info location east]0;pwned-core-01" in doc["remediation"]
+    assert "snmp-agent sys-info location \x1b]0;owned\x07\u202eroom" in doc["remediation"]
+    assert "snmp-agent sys-info location east]0;pwned-core-01" in doc["rollback"]
     assert not any(c in res.stdout for c in "\x1b\x07")  # escaped inside the JSON strings
