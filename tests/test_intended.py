@@ -371,3 +371,19 @@ def test_device_and_template_text_is_inert_on_the_terminal_and_escaped_in_json(b
     assert "snmp-agent sys-info location \x1b]0;owned\x07\u202eroom" in doc["remediation"]
     assert "snmp-agent sys-info location east]0;pwned-core-01" in doc["rollback"]
     assert not any(c in res.stdout for c in "\x1b\x07")  # escaped inside the JSON strings
+
+
+@pytest.mark.lab
+def test_a_device_never_backed_up_is_named_and_skipped_and_a_bad_ref_exits_2(backed_up: tuple[Path, str],
+                                                                            tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(backed_up[0], ws, symlinks=True)
+    hosts = ws / "inventory/hosts.yaml"
+    hosts.write_text(hosts.read_text(encoding="utf-8") + "new-core-01:\n  hostname: 127.31.2.99\n"
+                     "  platform: huawei_vrp\n  groups: [jc-north]\n", encoding="utf-8")
+    res = np(ws, "comply", "--intended", "--site", "jc-north", "--platform", "huawei_vrp", "--json")
+    assert res.exit_code == 0, res.output
+    assert [d["host"] for d in json.loads(res.stdout)] == ["north-core-01"]
+    assert "skipped, no stored config in backups/: new-core-01" in res.stderr
+    res = np(ws, "comply", "--intended", "--at", "no-such-ref")
+    assert res.exit_code == 2 and "unknown ref 'no-such-ref'" in res.output

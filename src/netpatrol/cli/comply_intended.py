@@ -19,8 +19,6 @@ import typer
 from netpatrol.cli.common import err, markup, open_workspace, print_json, selected, terminal
 from netpatrol.compliance.intended import Intended, Renderer
 from netpatrol.errors import ExitCode, TemplateError
-from netpatrol.store import layout
-from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
 
 
@@ -37,6 +35,7 @@ def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: s
                     group: str | None, platform: str | None, workspace: Path | None) -> None:
     from netpatrol.store.open import open_store
     from netpatrol.store.refs import resolve
+    from netpatrol.store.snapshot import configs_at
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
@@ -55,15 +54,14 @@ def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: s
     if problems:
         raise TemplateError("\n".join(problems))
     store = open_store(ws)
-    commit = resolve(store, at) if at else store.rev_parse("HEAD")
+    stored = configs_at(store, resolve(store, at) if at else None, [h for h, _ in rendered])
     devices, no_config, unreadable = [], [], []
     for h, intended in rendered:
-        stored = _stored_config(store, h, commit)
-        if stored is None:
+        if h.name not in stored:
             no_config.append(h.name)
             continue
         try:
-            device = _remediate(h, intended, stored, renderer.rel(intended.template),
+            device = _remediate(h, intended, stored[h.name].text, renderer.rel(intended.template),
                                 patch_ref=(at or "latest") if fmt == "patch" else None)
         except Exception as exc:  # noqa: BLE001 - a stored config is device text: one the tree cannot read fails that device only
             unreadable.append(f"{h.name} ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
@@ -75,14 +73,6 @@ def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: s
         err.print(f"[red]not compared[/red], the stored config or the intended one could not be read as a config tree: "
                   f"{markup('; '.join(unreadable))}", highlight=False)
         raise typer.Exit(ExitCode.DEVICES_FAILED)
-
-
-def _stored_config(store: Store, host: ResolvedHost, commit: str | None) -> str | None:
-    # Until store/snapshot.py's configs_at (one `git cat-file --batch` for every host) is on main.
-    path = layout.config_path(host.site, host.name)
-    if commit is None or not store.exists(path, commit):
-        return None
-    return store.read_file(path, commit)
 
 
 def _remediate(host: ResolvedHost, intended: Intended, stored: str, template: str,
