@@ -64,14 +64,15 @@ def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: s
             device = _remediate(h, intended, stored[h.name].text, renderer.rel(intended.template),
                                 patch_ref=(at or "latest") if fmt == "patch" else None)
         except Exception as exc:  # noqa: BLE001 - a stored config is device text: one the tree cannot read fails that device only
-            unreadable.append(f"{h.name} ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
+            unreadable.append(f"{h.name}: its stored or intended config cannot be read as a config tree "
+                              f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
             continue
         devices.append(device)
     _print(fmt, devices)
     _skipped(no_template, no_config, at)
+    for line in unreadable:
+        err.print(f"[red]not compared[/red]: {markup(line)}", highlight=False)
     if unreadable:
-        err.print(f"[red]not compared[/red], the stored config or the intended one could not be read as a config tree: "
-                  f"{markup('; '.join(unreadable))}", highlight=False)
         raise typer.Exit(ExitCode.DEVICES_FAILED)
 
 
