@@ -387,3 +387,14 @@ def test_a_device_never_backed_up_is_named_and_skipped_and_a_bad_ref_exits_2(bac
     assert "skipped, no stored config in backups/: new-core-01" in res.stderr
     res = np(ws, "comply", "--intended", "--at", "no-such-ref")
     assert res.exit_code == 2 and "unknown ref 'no-such-ref'" in res.output
+
+
+@pytest.mark.lab
+def test_a_config_no_tree_reads_fails_that_device_only_with_exit_1(backed_up: tuple[Path, str], tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(backed_up[0], ws, symlinks=True)
+    write(ws / "intended/hosts/north-core-01.j2", "banner motd ^C\nthe banner never ends\n")
+    res = np(ws, "comply", "--intended", "--platform", "huawei_vrp", "--json")
+    assert res.exit_code == 1, res.output
+    assert [d["host"] for d in json.loads(res.stdout)] == ["city-agg-01", "east-core-01"]
+    assert re.search(r"not compared: north-core-01: its stored or intended config cannot be read", res.stderr)
