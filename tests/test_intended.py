@@ -67,7 +67,7 @@ def _remediation(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def ws(sample_workspace: Path) -> Path:
-    shutil.copytree(REPO / "intended", sample_workspace / "intended")
+    assert (sample_workspace / "intended" / "huawei_vrp.j2").is_file()
     return sample_workspace
 
 
