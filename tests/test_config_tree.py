@@ -119,6 +119,19 @@ def test_anonymised_repeated_lines_are_read_once():
                                                 "ip tacacs source-interface Loopback9"]
 
 
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_every_lab_config_parses(platform: str):
+    config = tree.parse(platform, lab_config(platform))
+    assert len(tree.render(config)) > 20
+
+
+def test_a_section_printed_twice_is_read_as_one():
+    text = ("interface Gi0/0\n ip address 10.0.0.1 255.255.255.0\n!\n"
+            "interface Gi0/0\n description up\n ip address 10.0.0.1 255.255.255.0\n!\n")
+    config = tree.parse("cisco_ios", text)
+    assert [c.text for c in child(config, "interface Gi0/0").children] == ["ip address 10.0.0.1 255.255.255.0", "description up"]
+
+
 def ruijie_configs() -> list[Path]:
     return sorted(RUIJIE_DIR.glob("*.cfg"))
 

@@ -27,22 +27,26 @@ def parse(platform: str, text: str) -> HConfig:
 
 
 def without_repeats(text: str) -> str:
-    """`text` without lines equal to an earlier line of the same section (same parent by indentation)."""
-    out: list[str] = []
-    stack: list[tuple[int, set[str]]] = [(-1, set())]  # (indent of the section's lines' parent, seen)
+    """`text` with a section or line repeated under the same parent (by indentation) merged into
+    its first occurrence; printed with one space per level."""
+    root: dict[str, dict] = {}
+    stack: list[tuple[int, dict[str, dict]]] = [(-1, root)]
     for line in text.splitlines():
-        body = line.strip()
-        if not body:
+        if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
         while len(stack) > 1 and indent <= stack[-1][0]:
             stack.pop()
-        seen = stack[-1][1]
-        if body in seen:
-            continue
-        seen.add(body)
-        out.append(line)
-        stack.append((indent, set()))
+        node = stack[-1][1].setdefault(" ".join(line.split()), {})
+        stack.append((indent, node))
+    out: list[str] = []
+
+    def emit(children: dict[str, dict], depth: int) -> None:
+        for key, grandchildren in children.items():
+            out.append(" " * depth + key)
+            emit(grandchildren, depth + 1)
+
+    emit(root, 0)
     return "\n".join(out) + "\n"
 
 
