@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from hier_config import HConfig
-from tests.test_config_tree import CORPUS, lab_config, paths
+from tests.test_config_tree import CONFIGS, CORPUS, lab_config, paths
 
 from netpatrol.compliance import tree
 from netpatrol.compliance.remediation import remediate
@@ -238,3 +238,12 @@ def test_ruijie_lab_config_is_used_because_no_licensed_rgos_config_was_found():
     # RGOS 11 config stands in meanwhile (see tests/configs/ruijie_os/SOURCES.md).
     sources = Path(__file__).parent / "configs" / "ruijie_os" / "SOURCES.md"
     assert sources.is_file()
+
+
+@pytest.mark.skipif(not CONFIGS, reason=f"corpus configs not found under {CORPUS}")
+@pytest.mark.parametrize(("platform", "path"), CONFIGS, ids=[f"{p}/{f.name}" for p, f in CONFIGS])
+def test_a_corpus_config_against_itself_needs_nothing(platform: str, path: Path):
+    text = path.read_text(encoding="utf-8", errors="replace")
+    result = remediate(platform, text, text)
+    assert result.remediation == [] and result.rollback == []
+    assert paths(tree.parse(platform, result.future)) == paths(tree.parse(platform, text))

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hier_config import HConfig, WorkflowRemediation, get_hconfig
+from hier_config import HConfig, WorkflowRemediation
 from hier_config.child import HConfigChild
 
 from netpatrol.compliance.drivers import literal_driver
-from netpatrol.compliance.tree import parse, render
+from netpatrol.compliance.tree import load, parse, render
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ def remediate(platform: str, running: str, intended: str, scope: list[str] | Non
     workflow = WorkflowRemediation(scoped(parse(platform, running), scope), scoped(parse(platform, intended), scope))
     # The same comparison with whole-line negations, which hier_config's future() can apply.
     literal = literal_driver(platform)
-    run_tree = get_hconfig(literal, running)
-    target = scoped(get_hconfig(literal, intended), scope)
+    run_tree = load(literal, running)
+    target = scoped(load(literal, intended), scope)
     future = run_tree.future(scoped(run_tree, scope).config_to_get_to(target))
     return Remediation(
         remediation=commands(workflow.remediation_config),

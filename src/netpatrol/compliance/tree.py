@@ -20,10 +20,15 @@ def parse(platform: str, text: str) -> HConfig:
     A line repeated in one section (seen in anonymised configs, where scrubbed lines become the
     same text) makes hier_config fail; such a config is read again with the repeats dropped.
     """
+    return load(driver(platform), text)
+
+
+def load(with_driver: HConfigDriverBase, text: str) -> HConfig:
+    """`text` read by `with_driver` (see `parse`)."""
     try:
-        return get_hconfig(driver(platform), text)
+        return get_hconfig(with_driver, text)
     except DuplicateChildError:
-        return get_hconfig(driver(platform), without_repeats(driver(platform).config_preprocessor(text)))
+        return get_hconfig(with_driver, without_repeats(with_driver.config_preprocessor(text)))
 
 
 def without_repeats(text: str) -> str:
