@@ -247,3 +247,20 @@ def test_a_corpus_config_against_itself_needs_nothing(platform: str, path: Path)
     result = remediate(platform, text, text)
     assert result.remediation == [] and result.rollback == []
     assert paths(tree.parse(platform, result.future)) == paths(tree.parse(platform, text))
+
+
+@pytest.mark.parametrize(("platform", "running", "intended", "expected"), [
+    ("huawei_vrp", "user-interface vty 0 4\n acl 2000 inbound\n idle-timeout 10 0\n#\n", "user-interface vty 0 4\n#\n",
+     ["user-interface vty 0 4", " undo acl inbound", " undo idle-timeout", "quit"]),
+    ("hp_comware", "#\nline vty 0 4\n acl 2000 inbound\n#\nacl advanced name HPE\n rule 1 permit ip\n#\n", "#\nline vty 0 4\n#\n",
+     ["line vty 0 4", " undo acl inbound", "quit", "undo acl advanced name HPE"]),
+    ("hp_comware", "#\n info-center loghost vpn-instance internal 192.0.2.1 facility local5\n#\n", "#\n",
+     ["undo info-center loghost vpn-instance internal 192.0.2.1"]),
+    ("huawei_vrp", "#\nacl number 3000\n rule 5 permit ip source 10.0.0.0 0.0.0.255\n rule 10 deny ip\n#\n",
+     "#\nacl number 3000\n rule 5 permit ip source 10.1.0.0 0.0.0.255\n#\n",
+     ["acl number 3000", " rule 5 permit ip source 10.1.0.0 0.0.0.255", " undo rule 10", "quit"]),
+    ("ruijie_os", "username old privilege 15 secret 5 $1$x$y\nsnmp-server community pub ro\n!\n", "!\n",
+     ["no username old", "no snmp-server community pub"]),
+])
+def test_undo_takes_the_key_the_device_expects(platform, running, intended, expected):
+    assert remediate(platform, running, intended).remediation == expected
