@@ -233,11 +233,14 @@ def test_vrp_lines_are_indented_one_space_per_level_with_quit_per_section():
                                " quit", "quit"]
 
 
-def test_ruijie_lab_config_is_used_because_no_licensed_rgos_config_was_found():
-    # tests/configs/ruijie_os holds licensed real RGOS configs when any are added; the lab's
-    # RGOS 11 config stands in meanwhile (see tests/configs/ruijie_os/SOURCES.md).
-    sources = Path(__file__).parent / "configs" / "ruijie_os" / "SOURCES.md"
-    assert sources.is_file()
+def test_every_ruijie_config_under_tests_names_its_source_and_licence():
+    # Real RGOS configs are added only with their repository, path, commit and licence; until one
+    # is, the lab's RGOS config stands in (SOURCES.md says what was found and why it was not used).
+    folder = Path(__file__).parent / "configs" / "ruijie_os"
+    sources = (folder / "SOURCES.md").read_text(encoding="utf-8")
+    for config in folder.glob("*.cfg"):
+        row = next((line for line in sources.splitlines() if line.startswith(f"| {config.name} |")), None)
+        assert row is not None and len(row.split("|")) >= 6, f"{config.name}: no row in SOURCES.md"
 
 
 @pytest.mark.skipif(not CONFIGS, reason=f"corpus configs not found under {CORPUS}")

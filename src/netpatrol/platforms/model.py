@@ -201,9 +201,29 @@ class ConfigTreeSpec(_Frozen):
         except ValidationError as exc:  # one line naming the rule field and item, not pydantic's block
             e = exc.errors()[0]
             raise ValueError(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}") from None
-        for field in ("per_line_sub", "full_text_sub"):
-            _compiles_all([r.get("search") for r in v.get(field) or [] if isinstance(r, dict)], re.MULTILINE)
+        for field, items in v.items():
+            for i, pattern in _regexes(items):
+                try:
+                    re.compile(pattern, re.MULTILINE)
+                except re.error as exc:
+                    raise ValueError(f"{field}.{i}: {pattern!r} is not a valid regular expression: {exc}") from None
         return v
+
+
+def _regexes(value: Any, index: int | None = None) -> list[tuple[int | None, str]]:
+    """(item index, pattern) of every regex in a driver rule list: `re_search` of match rules,
+    `search` of substitutions, `start_expression` / `end_expression` of indent rules."""
+    found: list[tuple[int | None, str]] = []
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _regexes(item, i if index is None else index)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("re_search", "search", "start_expression", "end_expression") and isinstance(item, str):
+                found.append((index, item))
+            else:
+                found += _regexes(item, index)
+    return found
 
 
 class PlatformProfile(_Frozen):
