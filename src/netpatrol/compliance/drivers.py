@@ -21,10 +21,7 @@ from netpatrol.platforms.model import ConfigTreeSpec
 from netpatrol.platforms.registry import CONFIG_TREE_FILE, PlatformError
 
 # Fields merged as lists; `indentation` is a number (replaced) and `post_load_callbacks` are code.
-_LIST_FIELDS = tuple(
-    name for name, info in HConfigDriverRules.model_fields.items()
-    if name not in ("indentation", "post_load_callbacks")
-)
+_LIST_FIELDS = tuple(name for name in HConfigDriverRules.model_fields if name not in ("indentation", "post_load_callbacks"))
 
 
 def base_driver_class(base: str) -> type[HConfigDriverBase]:
