@@ -112,8 +112,16 @@ def matching_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
     return [n for n, _start, _end in _line_hits(text, pattern)]
 
 
+# What can fail on the whole text where the line alone matches: string anchors, and negative
+# lookarounds that see the newline (`b(?!\s)`). Such a pattern is run line by line.
+_LINE_BOUND = re.compile(r"\\[AZ]|\(\?<?!")
+
+
 def _line_hits(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
     """(line number, start offset, end offset) of each line the pattern matches on its own."""
+    if _LINE_BOUND.search(pattern.pattern):
+        yield from _each_line(text, pattern)
+        return
     size = len(text)
     line_no, counted_to = 1, 0
     m = pattern.search(text)
@@ -133,6 +141,17 @@ def _line_hits(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, 
         if end >= size:
             return
         m = pattern.search(text, end + 1)
+
+
+def _each_line(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
+    lines = text.split("\n")
+    if text.endswith("\n") or not text:
+        lines.pop()  # no line after the last newline, none in an empty text
+    start = 0
+    for n, line in enumerate(lines, 1):
+        if pattern.search(line) is not None:
+            yield n, start, start + len(line)
+        start += len(line) + 1
 
 
 def sections(text: str, header: re.Pattern[str]) -> list[tuple[int, int]]:
