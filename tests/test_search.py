@@ -99,12 +99,13 @@ def numbers(text: str, regex: str, under: str | None = None, context: int = 0) -
     (VRP, "sysname", "^user-interface", []),  # the `#` at the margin ends a section
     (COMWARE, "authentication-mode|user-role", "^line vty", [6]),
     (RGOS, "exec-timeout", "^line vty", [4]),
-    (JUNOS, "telnet", "^services", [3]),  # a nested header, matched without its indentation
+    (JUNOS, "telnet", r"^\s+services", [3]),  # a nested header
     (JUNOS, "root-login|telnet", "^system", [3, 5]),  # any ancestor: root-login is two levels down
-    (JUNOS, "any", "^host ", [10]),
-    (JUNOS, r"^\s*}", "^services", [6]),  # the brace closing `services` itself is not inside
+    (JUNOS, "any", "host ", [10]),
+    (JUNOS, "telnet", "^services", []),  # the header is matched as stored, indentation included
+    (JUNOS, r"^\s*}", "services", [6]),  # the brace closing `services` itself is not inside
 ], ids=["ios", "ios-telnet", "ios-not-con", "nxos", "eos", "vrp-vty", "vrp-con", "vrp-hash", "comware", "rgos",
-        "junos-nested", "junos-ancestor", "junos-deep", "junos-brace"])
+        "junos-nested", "junos-ancestor", "junos-deep", "junos-as-stored", "junos-brace"])
 def test_under_reads_every_platforms_sections(text, regex, under, expected):
     assert [n for n, _ in numbers(text, regex, under)] == expected
 
@@ -131,16 +132,19 @@ def naive_under(text: str, pattern: re.Pattern[str], header: re.Pattern[str]) ->
         if pattern.search(line) and any(m for _, m in stack):
             found.append(n)
         if not blank:
-            stack.append((depth, bool(header.search(line.lstrip(" \t")))))
+            stack.append((depth, bool(header.search(line))))
     return found
 
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("regex,under", [
     (".", "."), (r"^\s+\S", "^interface"), ("shutdown|description", r"^(line|user-interface) vty|^interface"),
-    ("ssh|telnet", "^(system|services|management|ip ssh)"), (r"\d+\.\d+", "^(router|bgp|ospf|protocols)"),
+    ("ssh|telnet", r"^\s*(system|services|management|ip ssh)"), (r"\d+\.\d+", "^(router|bgp|ospf|protocols)"),
 ])
-def test_under_matches_an_ancestor_walk_on_every_corpus_config(regex, under):
+@pytest.mark.parametrize("walk_up_to", [0, 10**9], ids=["one-pass", "walk-up"])
+def test_under_matches_an_ancestor_walk_on_every_corpus_config(regex, under, walk_up_to, monkeypatch):
+    """Both ways the engine finds sections (one pass over the text, a walk up from each hit)."""
+    monkeypatch.setattr(engine, "_WALK_HITS", walk_up_to)
     configs = sorted(corpus_dir().glob("*/configs/*.cfg"))
     assert len(configs) >= 20
     pattern, header = compile_regex(regex), compile_regex(under)

@@ -113,9 +113,9 @@ def test_under_huawei_user_interface_vty(world):
 
 def test_under_nested_and_case_insensitive_on_junos(world):
     ws, _july, _november = world
-    rows = hits(ws, "^ +ssh", "--under", "^SERVICES", "-i", "--platform", "juniper_junos")
+    rows = hits(ws, "^ +ssh", "--under", r"^\s+SERVICES", "-i", "--platform", "juniper_junos")
     assert {r["host"] for r in rows} == {"city-wan-01", "east-wan-01"}
-    assert hits(ws, "^ +ssh", "--under", "^SERVICES", "--platform", "juniper_junos") == []
+    assert hits(ws, "^ +ssh", "--under", r"^\s+SERVICES", "--platform", "juniper_junos") == []
 
 
 def test_text_output_groups_by_device_with_grep_marks_and_context(world):

@@ -10,7 +10,9 @@ next line indented as much or less (blank lines do not end it). That one rule re
 style: IOS, NX-OS, EOS and RGOS indentation, Huawei/H3C one-space indentation with `#` separators
 (a `#` at the margin ends the section), and Junos braces (its `show configuration` is indented, and
 the closing `}` sits at the opening line's depth). A line is under a section when any of its
-ancestors is a header the parent regex matches, wherever that header is nested.
+ancestors is a header the parent regex matches, wherever that header is nested. The parent regex
+sees the header line as stored, indentation included, as REGEX sees its lines: `^line vty` is a
+top-level section; `services` or `^\\s+services` finds the Junos one inside `system`.
 
 The device text and both regexes are hostile input: all matching runs under one time limit
 (netpatrol.time_limit), and a pattern that backtracks without end is reported, not waited for.
@@ -18,7 +20,6 @@ The device text and both regexes are hostile input: all matching runs under one 
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from netpatrol.store.snapshot import StoredConfig
 # past it a pattern is backtracking without end.
 SEARCH_SECONDS = 60.0
 _INDENT = re.compile(r"[ \t]*")
-_DEDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,14 @@ def search(configs: Iterable[StoredConfig], pattern: re.Pattern[str], platforms:
 def search_text(text: str, pattern: re.Pattern[str], *, under: re.Pattern[str] | None = None,
                 context: int = 0) -> list[Line]:
     """One config's matching lines (1-based) with `context` lines around each, windows merged."""
-    hits = matching_lines(text, pattern)
-    if hits and under is not None:
-        spans = sections(text, under)
-        hits = [n for n in hits if any(start < n < end for start, end in spans)]
+    found = list(_line_hits(text, pattern))
+    if found and under is not None:
+        if len(found) <= _WALK_HITS:  # a few hits: walk up from each (no pass over the whole text)
+            found = [hit for hit in found if _has_ancestor(text, hit[1], under)]
+        else:
+            spans = sections(text, under)
+            found = [hit for hit in found if any(start < hit[0] < end for start, end in spans)]
+    hits = [n for n, _start, _end in found]
     if not hits:
         return []
     lines = text.split("\n")
@@ -154,37 +158,51 @@ def _each_line(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, 
         start += len(line) + 1
 
 
+# Up to this many hits in a config, `under` walks up from each hit; past it, one pass finds every
+# matching section (a walk can cross a long section for each hit).
+_WALK_HITS = 16
+
+
+def _has_ancestor(text: str, start: int, header: re.Pattern[str]) -> bool:
+    """Whether the line starting at `start` has an ancestor the header pattern matches: the
+    nearest earlier non-blank line indented less, then that line's, and so on."""
+    line_end = text.find("\n", start)
+    line = text[start:] if line_end < 0 else text[start:line_end]
+    body = line.lstrip(" \t")
+    # A blank line belongs to whatever is open above it, the line just before it included.
+    limit = len(line) - len(body) if body.strip("\r") else 1 << 62
+    pos = start
+    while pos > 0 and limit > 0:
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line, pos = text[prev:pos - 1], prev
+        body = line.lstrip(" \t")
+        depth = len(line) - len(body)
+        if depth < limit and body.strip("\r"):
+            if header.search(line) is not None:
+                return True
+            limit = depth
+    return False
+
+
 def sections(text: str, header: re.Pattern[str]) -> list[tuple[int, int]]:
-    """(header line, first line past the section) of each section whose line (without its
-    indentation) the header pattern matches; lines strictly between belong to it."""
-    flat = _DEDENT.sub("", text)  # same lines, same numbers: `^line vty` matches a nested header too
+    """(header line, first line past the section) of each section whose line the header pattern
+    matches; lines strictly between belong to it. The header is matched as stored, indentation
+    included, like REGEX: `^line vty` is a top-level section, `^\\s+services` or `services` also a
+    nested one."""
     spans = []
-    offsets: list[int] | None = None
-    for n, _s, _e in _line_hits(flat, header):
-        if offsets is None:
-            offsets = _line_starts(text)
-        start = offsets[n - 1]
+    size = len(text)
+    for n, start, end in _line_hits(text, header):
         depth = _INDENT.match(text, start).end() - start  # type: ignore[union-attr]  # matches always
-        spans.append((n, _section_end(text, offsets, n, depth)))
+        ends = _ENDS.get(depth)
+        if ends is None:
+            ends = _ENDS.setdefault(depth, re.compile(rf"^[ \t]{{0,{depth}}}[^ \t\r\n]", re.MULTILINE))
+        m = ends.search(text, end + 1) if end < size else None
+        spans.append((n, _PAST_END if m is None else n + 1 + text.count("\n", end + 1, m.start())))
     return spans
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in re.finditer("\n", text))]
+_PAST_END = 1 << 62  # a section that runs to the end of the config
 
 
+# Per depth, the start of a line indented that much or less that is not blank: a section's end.
 _ENDS: dict[int, re.Pattern[str]] = {}
-
-
-def _section_end(text: str, offsets: list[int], header_no: int, depth: int) -> int:
-    """The number of the first line after `header_no` indented `depth` or less (not blank), or
-    one past the last line."""
-    ends = _ENDS.get(depth)
-    if ends is None:
-        ends = _ENDS.setdefault(depth, re.compile(rf"^[ \t]{{0,{depth}}}[^ \t\r\n]", re.MULTILINE))
-    if header_no >= len(offsets):
-        return header_no + 1
-    m = ends.search(text, offsets[header_no])
-    if m is None:
-        return len(offsets) + 1
-    return bisect.bisect_right(offsets, m.start())
