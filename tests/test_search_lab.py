@@ -128,7 +128,7 @@ def test_text_output_groups_by_device_with_grep_marks_and_context(world):
     stored = (ws / "backups/configs/jc-east/east-acc-02.cfg").read_text(encoding="utf-8").split("\n")
     n = stored.index(" transport input telnet ssh") + 1
     assert f"{n - 1}-  exec-timeout 10 0\n{n}:  transport input telnet ssh\n{n + 1}- line vty 5 15\n" in text
-    assert "1 matching line on 1 of 5 selected devices" in res.stderr
+    assert "1 matching line on 1 of the 5 stored configs of the 5 selected devices" in res.stderr
 
 
 def test_no_match_is_exit_1_and_filters_select(world):

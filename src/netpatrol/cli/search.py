@@ -27,8 +27,11 @@ from netpatrol.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from netpatrol.store.repo import Store
     from netpatrol.store.search import DeviceMatches
+    from netpatrol.store.snapshot import StoredConfig
 
 NO_MATCH = 1  # grep's status when no line matched (a bad regex or REF is 2, as for grep)
 AtOpt = Annotated[str | None, typer.Option(
@@ -59,8 +62,15 @@ def search(
     ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
     store, commit = _store_at(ws, at)
-    configs = iter_configs(store, commit, hosts)
-    found = engine.search(configs, pattern, {h.name: h.platform for h in hosts}, under=parent,
+    stored = 0
+
+    def counted() -> Iterator[StoredConfig]:
+        nonlocal stored
+        for config in iter_configs(store, commit, hosts):
+            stored += 1
+            yield config
+
+    found = engine.search(counted(), pattern, {h.name: h.platform for h in hosts}, under=parent,
                           context=0 if json_out else context)
     if json_out:
         print_json([{"host": d.host, "site": d.site, "platform": d.platform, "line_no": ln.line_no, "line": ln.text}
@@ -68,8 +78,8 @@ def search(
     else:
         _print_matches(found)
         count = sum(len(d.matches) for d in found)
-        err.print(f"{count} matching line{'s' * (count != 1)} on {len(found)} of {len(hosts)} selected "
-                  f"device{'s' * (len(hosts) != 1)}, at {commit[:10]}", highlight=False, style="dim")
+        err.print(f"{count} matching line{'s' * (count != 1)} on {len(found)} of the {stored} stored configs of the "
+                  f"{len(hosts)} selected device{'s' * (len(hosts) != 1)}, at {commit[:10]}", highlight=False, style="dim")
     if not found:
         raise typer.Exit(NO_MATCH)
 
