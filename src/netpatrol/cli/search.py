@@ -48,7 +48,7 @@ def search(
     context: Annotated[int, typer.Option("-C", "--context", min=0, max=50, help="Lines of context around each match.")] = 0,
     under: Annotated[str | None, typer.Option(
         "--under", help="Only lines inside sections whose line matches this regex (e.g. '^line vty', '^user-interface vty').")] = None,
-    ignore_case: Annotated[bool, typer.Option("-i", "--ignore-case", help="Match without regard to case.")] = False,
+    ignore_case: Annotated[bool, typer.Option("-i", "--ignore-case", help="Match without regard to case (REGEX and --under).")] = False,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
