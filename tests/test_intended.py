@@ -9,8 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -28,41 +26,6 @@ runner = CliRunner()
 
 def np(ws: Path, *args: str):
     return runner.invoke(app, [*args, "-w", str(ws)])
-
-
-def _standin_remediate(platform: str, running: str, intended: str, scope: list[str] | None = None):
-    """Test-only stand-in until compliance/remediation.py (drivers area) is on main: hier_config's
-    stock remediation of the scoped top-level sections."""
-    from hier_config import WorkflowRemediation
-
-    from netpatrol.compliance.tree import parse
-
-    run, want = parse(platform, running), parse(platform, intended)
-    for child in list(run.children):
-        if scope is not None and not any(re.search(p, child.text) for p in scope):
-            child.delete()
-    flow = WorkflowRemediation(run, want)
-
-    def lines(cfg) -> list[str]:
-        return [" " * (c.depth() - 1) + c.text for c in cfg.all_children_sorted()]
-
-    return types.SimpleNamespace(remediation=lines(flow.remediation_config), rollback=lines(flow.rollback_config),
-                                 future="\n".join(lines(run.future(flow.remediation_config))) + "\n")
-
-
-try:
-    import netpatrol.compliance.remediation  # noqa: F401
-
-    REAL_REMEDIATION = True
-except ImportError:
-    REAL_REMEDIATION = False
-
-
-@pytest.fixture(autouse=True)
-def _remediation(monkeypatch: pytest.MonkeyPatch):
-    if not REAL_REMEDIATION:
-        monkeypatch.setitem(sys.modules, "netpatrol.compliance.remediation",
-                            types.SimpleNamespace(remediate=_standin_remediate))
 
 
 @pytest.fixture
@@ -316,6 +279,12 @@ def test_patch_is_a_unified_diff_of_the_scoped_sections(backed_up: tuple[Path, s
     assert lines[1] == "+++ b/jc-north/north-core-01 (intended, intended/huawei_vrp.j2)"
     assert "-info-center loghost 10.255.0.1" in lines and "+info-center loghost 10.255.0.10" in lines
     assert not any("snmp-agent community" in line for line in lines)
+    # IOS: the banner is one tree line holding line breaks; each of its lines is a patch line
+    res = np(ws, "comply", "--intended", "--host", "north-wan-01", "--format", "patch")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert "+logging host 10.255.0.10" in lines and " Authorized access only. north-wan-01 is monitored." in lines
+    assert all(line[:1] in " +-@" for line in lines)
 
 
 @pytest.mark.lab
@@ -330,15 +299,13 @@ def test_a_template_error_exits_2_naming_template_line_variable_and_host(backed_
 
 
 @pytest.mark.lab
-@pytest.mark.skipif(not REAL_REMEDIATION, reason="needs compliance/remediation.py (drivers area) on main")
 def test_applying_the_remediation_to_the_stored_config_yields_the_intended_sections(backed_up: tuple[Path, str]) -> None:
     from netpatrol.compliance.remediation import remediate
     from netpatrol.compliance.tree import parse
 
     ws, _ = backed_up
     r = renderer(ws)
-    # Huawei only: the lab's IOS configs print `interface GigabitEthernet0/0` twice, which no tree reads
-    for name in ("north-core-01", "city-agg-01"):
+    for name in ("north-core-01", "city-agg-01", "north-wan-01"):
         host = r.inventory.hosts[name]
         intended = render_intended(Workspace(ws), host)
         assert intended is not None and intended.scope is not None

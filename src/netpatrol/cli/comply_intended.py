@@ -9,7 +9,6 @@ line, variable and host) never leaves half an output behind. Differences are fin
 from __future__ import annotations
 
 import difflib
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +77,7 @@ def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: s
 
 def _remediate(host: ResolvedHost, intended: Intended, stored: str, template: str,
                patch_ref: str | None) -> DeviceRemediation:
-    from netpatrol.compliance.remediation import remediate  # type: ignore[import-untyped]  # drivers area, not on main yet
+    from netpatrol.compliance.remediation import remediate
 
     result = remediate(host.platform, stored, intended.text, intended.scope)
     diff: list[str] = []
@@ -91,15 +90,13 @@ def _remediate(host: ResolvedHost, intended: Intended, stored: str, template: st
 
 
 def scoped_text(platform: str, text: str, scope: list[str] | None) -> list[str]:
-    """The config's top-level sections the scope selects, one line each (children indented by
-    depth), as the platform's tree reads them: both sides of the patch read the same way."""
-    from netpatrol.compliance.tree import parse
+    """The config's top-level sections the scope selects, as the platform's tree prints them:
+    both sides of the patch read the same way. A banner is one tree line holding line breaks:
+    split, so that every line of the patch carries its mark."""
+    from netpatrol.compliance.remediation import scoped
+    from netpatrol.compliance.tree import parse, render
 
-    lines: list[str] = []
-    for child in parse(platform, text).children:
-        if scope is None or any(re.search(p, child.text) for p in scope):
-            lines.extend(" " * (d.depth() - 1) + d.text for d in (child, *child.all_children()))
-    return lines
+    return [part for line in render(scoped(parse(platform, text), scope)) for part in line.split("\n")]
 
 
 def _print(fmt: str, devices: list[DeviceRemediation]) -> None:
