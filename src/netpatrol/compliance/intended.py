@@ -176,15 +176,14 @@ class Renderer:
     def _scope(self, value: object, path: Path) -> list[str] | None:
         if value is None:
             return None
-        line = self._scope_line(path)
         if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v for v in value):
-            raise TemplateError(f"{self.rel(path)}: line {line}: field '{SCOPE_VAR}': must be a non-empty list of "
+            raise TemplateError(f"{self.rel(path)}: line {self._scope_line(path)}: field '{SCOPE_VAR}': must be a non-empty list of "
                                 "regexes of the top-level lines this template owns, e.g. [\"^ntp \", \"^snmp-server location\"]")
         for pattern in value:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise TemplateError(f"{self.rel(path)}: line {line}: field '{SCOPE_VAR}': bad regex "
+                raise TemplateError(f"{self.rel(path)}: line {self._scope_line(path)}: field '{SCOPE_VAR}': bad regex "
                                     f"{pattern!r}: {exc}") from None
         return list(value)
 
