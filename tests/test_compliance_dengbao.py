@@ -142,6 +142,19 @@ def test_lab_config_evaluates_to_a_mix_of_pass_and_fail(platform):
         assert got[rule_id].evidence, f"{platform}/{rule_id}: a failure without evidence"
 
 
+@pytest.mark.parametrize("platform", PLATFORM_NAMES)
+def test_the_labs_weak_security_scenario_fails_telnet_and_http(platform):
+    """The lab's "weak_security" scenario enables telnet and plain HTTP management on every platform."""
+    profile = load_profiles()[platform]
+    state = build_state("weak-01", platform, profile.default_model, profile.default_version, profile.interface_names())
+    state.scenarios.append("weak_security")  # a config-only scenario, not a health one
+    text = render.render_template(platform, "running_config.j2", {"state": state, "hostname": "weak-01", "config": "", "saved_config": ""})
+    assert text is not None
+    got = results(platform, text + "\n")
+    assert got["telnet-disabled"].status == got["http-disabled"].status == "fail"
+    assert results(platform, lab_config(platform, "weak-01"))["telnet-disabled"].status == "pass"
+
+
 def test_lab_failures_differ_between_platforms():
     assert len({frozenset(v) for v in LAB_FAILS.values()}) == len(LAB_FAILS)
 
