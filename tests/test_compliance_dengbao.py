@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from netpatrol.backup.sanitize import sanitize
 from netpatrol.compliance.evaluate import evaluate, evaluate_at_backup
 from netpatrol.compliance.loader import load_packs
 from netpatrol.compliance.model import Pack, PlatformRule, RuleResult
@@ -46,11 +47,11 @@ def lab_config(platform: str, hostname: str | None = None) -> str:
 
 
 def results(platform: str, text: str, *, saved: bool | None = True) -> dict[str, RuleResult]:
-    """Every rule's result on `text`: the at-backup rules from a backup-time evaluation of the same
-    (unsanitised) text, the others from the config itself."""
+    """Every rule's result on `text` as a backup and a later `comply` give them: the at-backup rules
+    on the text before sanitising, the others on the stored (sanitised) config."""
     packs = [pack()]
     backup = evaluate_at_backup(packs, host="dev1", platform=platform, text=text, saved_matches=saved)
-    out = evaluate(packs, host="dev1", site="hq", platform=platform, config=text, backup=backup)
+    out = evaluate(packs, host="dev1", site="hq", platform=platform, config=sanitize(text, platform), backup=backup)
     assert {r.pack for r in out} == {PACK}
     return {r.rule: r for r in out}
 
