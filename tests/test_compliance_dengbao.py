@@ -333,19 +333,30 @@ NTP_LINES = {
 }
 
 
-# Listed at collection time (one case per config, so one config's problem does not hide the others');
-# without the corpus, one skipped case per test says why.
-CORPUS_CASES = ([pytest.param(p.parent.parent.name, p.name, id=f"{p.parent.parent.name}/{p.name}")
-                 for p in sorted(CORPUS.glob("*/configs/*.cfg")) if p.parent.parent.name in PLATFORM_NAMES]
-                if CORPUS.is_dir() else [pytest.param(None, None, marks=pytest.mark.skip(reason=SKIP_NO_CORPUS))])
-# Known problem of another area, kept visible: strict, so the case fails once it is fixed.
-KNOWN = {("cisco_ios", "netutils_ios_full.cfg"): (
-    "tree.without_repeats merges the bodies of two banners with the same text: once sanitised, two "
-    "communities become the same line, the repeat-merging re-read runs, and hier_config raises "
-    "'we are still in a banner' (parse unknown)")}
-CORPUS_CASES = [pytest.param(*c.values, id=c.id, marks=[*c.marks, *(
-    [pytest.mark.xfail(strict=True, reason=KNOWN[tuple(c.values)])] if tuple(c.values) in KNOWN else [])])
-    for c in CORPUS_CASES]
+# Known problems of another area (config trees), kept visible: strict, so a case fails once fixed.
+BANNER_REPEATS = ("tree.without_repeats merges the bodies of two banners with the same text: once sanitised, two "
+                  "communities become the same line, the repeat-merging re-read runs, and hier_config raises "
+                  "'we are still in a banner' (every rule unknown)")
+JUNOS_COMMENT = ("a full-line '# ...' comment inside a Junos block drops the enclosing levels when the tree is "
+                 "flattened: 'system { services { telnet; } }' becomes 'set services telnet'")
+KNOWN = {("cisco_ios", "netutils_ios_full.cfg"): BANNER_REPEATS}
+
+
+def corpus_cases(known: dict[tuple[str, str], str]) -> list:
+    """One case per corpus config (one config's problem does not hide the others'), listed at
+    collection time; without the corpus, one skipped case says why."""
+    if not CORPUS.is_dir():
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=SKIP_NO_CORPUS))]
+    cases = []
+    for path in sorted(CORPUS.glob("*/configs/*.cfg")):
+        key = (path.parent.parent.name, path.name)
+        if key[0] in PLATFORM_NAMES:
+            marks = [pytest.mark.xfail(strict=True, reason=known[key])] if key in known else []
+            cases.append(pytest.param(*key, id="/".join(key), marks=marks))
+    return cases
+
+
+CORPUS_CASES = corpus_cases(KNOWN)
 
 
 @pytest.mark.corpus
@@ -377,3 +388,33 @@ def test_corpus_ntp_server_flips_with_a_planted_change(platform, name, corpus):
         if plant is not None:
             assert results(platform, plant + text)["ntp-server"].status == "pass"
     assert results(platform, text)["ntp-server"].status == original
+
+
+def _plant_telnet(platform: str, text: str) -> str | None:
+    """`text` with telnet management switched on in the platform's own syntax (None: no place for it)."""
+    top = {"cisco_nxos": "feature telnet\n", "huawei_vrp": "telnet server enable\n#\n",
+           "hp_comware": " telnet server enable\n#\n", "arista_eos": "management telnet\n   no shutdown\n!\n"}
+    if platform in top:
+        return top[platform] + text
+    if platform == "juniper_junos":
+        if "{" not in text:
+            return "set system services telnet\n" + text
+        m = re.search(r"^    services \{\n", text, re.M)  # system services, hierarchical form
+        return None if m is None else text[:m.end()] + "        telnet;\n" + text[m.end():]
+    m = re.search(r"^line vty[^\n]*\n", text, re.M)  # IOS, RGOS: on the VTY lines
+    return None if m is None else text[:m.end()] + " transport input telnet\n" + text[m.end():]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(("platform", "name"), corpus_cases({
+    **KNOWN, ("juniper_junos", "batfish_gh-2658-vrf-import-export.cfg"): JUNOS_COMMENT}))
+def test_corpus_telnet_plant_fails_the_rule_and_its_removal_restores_it(platform, name, corpus):
+    text = (corpus / platform / "configs" / name).read_text(encoding="utf-8", errors="replace")
+    original = results(platform, text)["telnet-disabled"]
+    planted = _plant_telnet(platform, text)
+    if planted is None:
+        pytest.skip(f"{name}: no place to plant telnet in this layout")
+    after = results(platform, planted)["telnet-disabled"]
+    assert after.status == "fail"
+    assert any("telnet" in e or "no shutdown" in e for e in after.evidence), after.evidence
+    assert results(platform, text)["telnet-disabled"].status == original.status
