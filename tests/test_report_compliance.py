@@ -288,3 +288,4 @@ def test_packs_are_named_by_their_title_in_the_report_language(compliance_world)
     (folder / "site.yaml").write_text("pack: site-baseline\nrules: [{id: x}]\n", encoding="utf-8")
     assert _pack_names(ws.root, Translator("en"), {"site-baseline"}) == {}
     assert _model(compliance_world, "en").compliance is not None  # the report is still written
+

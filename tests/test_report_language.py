@@ -24,7 +24,9 @@ GLOSSARY = {"CPU", "NTP", "SNMP", "SNMPv3", "SSH", "SSHv2", "ACL", "VTY", "UPS",
             "HSRP", "OSPF", "BGP", "LLDP", "CDP", "Telnet", "HTTP", "HTTPS", "AAA", "DNS", "PSU", "CRC", "UTC", "Git",
             "Web", "Word", "up", "down",
             # configuration keywords and values recommendations and check titles quote
-            "shutdown", "public", "private", "authPriv"}
+            "shutdown", "public", "private", "authPriv",
+            # ... and baseline rule titles (the dengbao-l3 pack): protocols, services and commands they name
+            "TACACS", "RADIUS", "FTP", "finger", "console", "service", "password", "encryption"}
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -68,6 +70,11 @@ def _supplied(world, r: ReportModel, periods: tuple[str, ...] = (Q2, Q3)) -> lis
     found += [line for e in r.raw_errors for line in (e.text, *e.text.splitlines())]
     # A workspace's own job item is named by its key.
     found += [x.item for d in r.devices for x in d.record if x.label == x.item]
+    # Baseline compliance: the standard's clauses as the pack writes them (one text for every language),
+    # evidence (config lines with their section path, or the evaluator's note) and the fix's commands.
+    if r.compliance is not None:
+        found += [v for d in r.compliance.devices for x in d.rules
+                  for v in (x.clause, *x.evidence, *(line.strip() for line in x.remediation))]
     # Short ASCII values ("2", a slot "0/1") would cut words apart, and cannot hide one.
     return sorted({v.strip() for v in found if len(v.strip()) >= 3 or not v.strip().isascii()}, key=len, reverse=True)
 
