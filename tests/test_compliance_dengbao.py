@@ -334,12 +334,9 @@ NTP_LINES = {
 
 
 # Known problems of another area (config trees), kept visible: strict, so a case fails once fixed.
-BANNER_REPEATS = ("tree.without_repeats merges the bodies of two banners with the same text: once sanitised, two "
-                  "communities become the same line, the repeat-merging re-read runs, and hier_config raises "
-                  "'we are still in a banner' (every rule unknown)")
 JUNOS_COMMENT = ("a full-line '# ...' comment inside a Junos block drops the enclosing levels when the tree is "
                  "flattened: 'system { services { telnet; } }' becomes 'set services telnet'")
-KNOWN = {("cisco_ios", "netutils_ios_full.cfg"): BANNER_REPEATS}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def corpus_cases(known: dict[tuple[str, str], str]) -> list:

@@ -119,6 +119,16 @@ def test_anonymised_repeated_lines_are_read_once():
                                                 "ip tacacs source-interface Loopback9"]
 
 
+def test_repeated_lines_and_two_banners_with_the_same_body_parse():
+    text = ("hostname x\nsnmp-server community <removed> RW\nsnmp-server community <removed> RW\n"
+            "banner exec ^C\nhello\n^C\nbanner incoming ^C\nhello\n^C\nend\n")
+    assert tree.render(tree.parse("cisco_ios", text)) == [
+        "hostname x", "snmp-server community <removed> RW", "banner exec ^C\nhello\n^C", "banner incoming ^C\nhello\n^C"]
+    full = tree.parse("cisco_ios", corpus_text(_need(CORPUS / "cisco_ios/configs/netutils_ios_full.cfg")))
+    assert [c.text.split("\n")[0] for c in full.children if c.text.startswith("banner ")] == [
+        "banner exec ^C", "banner incoming ^C"]
+
+
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_every_lab_config_parses(platform: str):
     config = tree.parse(platform, lab_config(platform))
