@@ -334,8 +334,6 @@ NTP_LINES = {
 
 
 # Known problems of another area (config trees), kept visible: strict, so a case fails once fixed.
-JUNOS_COMMENT = ("a full-line '# ...' comment inside a Junos block drops the enclosing levels when the tree is "
-                 "flattened: 'system { services { telnet; } }' becomes 'set services telnet'")
 KNOWN: dict[tuple[str, str], str] = {}
 
 
@@ -403,8 +401,7 @@ def _plant_telnet(platform: str, text: str) -> str | None:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("platform", "name"), corpus_cases({
-    **KNOWN, ("juniper_junos", "batfish_gh-2658-vrf-import-export.cfg"): JUNOS_COMMENT}))
+@pytest.mark.parametrize(("platform", "name"), CORPUS_CASES)
 def test_corpus_telnet_plant_fails_the_rule_and_its_removal_restores_it(platform, name, corpus):
     text = (corpus / platform / "configs" / name).read_text(encoding="utf-8", errors="replace")
     original = results(platform, text)["telnet-disabled"]

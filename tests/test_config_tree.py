@@ -129,6 +129,14 @@ def test_repeated_lines_and_two_banners_with_the_same_body_parse():
         "banner exec ^C", "banner incoming ^C"]
 
 
+def test_a_junos_comment_inside_a_block_keeps_the_enclosing_levels():
+    text = "system {\n    host-name r1;\n# Sensitive line SCRUBBED by netconan\n    services {\n        telnet;\n    }\n}\n"
+    assert tree.render(tree.parse("juniper_junos", text)) == ["set system host-name r1", "set system services telnet"]
+    path = _need(CORPUS / "juniper_junos/configs/batfish_gh-2658-vrf-import-export.cfg")
+    lines = tree.render(tree.parse("juniper_junos", corpus_text(path)))
+    assert "set system services ssh" in lines and not any(x.startswith("set services ") for x in lines)
+
+
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_every_lab_config_parses(platform: str):
     config = tree.parse(platform, lab_config(platform))
