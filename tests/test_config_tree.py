@@ -183,6 +183,7 @@ def test_drivers_are_subclasses_of_the_base_built_from_the_data():
     ("base: huawei_vrp\nrules:\n  orderin: []\n", "rules"),
     ("base: huawei_vrp\nrules:\n  per_line_sub:\n    - {search: '([', replace: ''}\n", "rules"),
     ("base: huawei_vrp\nmultiline: ['^header (\\S)']\n", "multiline"),
+    ("base: juniper_junos\ncomments: ['^\\s*(#']\n", "comments"),
     ("base: huawei_vrp\nrules:\n  idempotent_commands:\n    - match_rules: [{re_search: '^acl (\\d+'}]\n", "rules"),
 ])
 def test_a_bad_config_tree_yaml_names_the_file_and_field(tmp_path: Path, yaml_text: str, field: str):
