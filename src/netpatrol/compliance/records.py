@@ -127,7 +127,7 @@ def summarise(period: str, records: list[DeviceCompliance]) -> dict:
 
     packs = sorted({r.pack for r in results})
     sites = sorted({rec.site for rec in records})
-    failed = Counter(r.severity for r in results if r.status == "fail")
+    failed: Counter[str] = Counter(r.severity for r in results if r.status == "fail")
     return {
         "period": period,
         "devices": len(records),
