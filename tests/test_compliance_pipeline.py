@@ -12,16 +12,21 @@ on the vty lines and the vty idle timeout (evaluated on the stored, sanitised co
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from fault_world import ENABLE, PASSWORD, set_env
+from netpatrol.backup.task import fetch_config
 from netpatrol.cli.root import app
+from netpatrol.compliance.records import backup_packs
 from netpatrol.lab.planted import SCENARIO, planted
+from netpatrol.workspace.settings import Workspace
 
 pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("compliance_pipeline")]
 runner = CliRunner()
@@ -114,14 +119,15 @@ def git(ws: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(ws / "backups"), *args], check=True, capture_output=True, text=True).stdout
 
 
-def backup(ws: Path) -> dict:
-    res = np(ws, "backup", "--json")
+def backup(ws: Path, *args: str) -> dict:
+    res = np(ws, "backup", "--json", *args)
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
 
-def comply(ws: Path, *args: str) -> list[dict]:
-    res = np(ws, "comply", "--json", *args)
+def comply(ws: Path, *args: str, pack: str | None = PACK) -> list[dict]:
+    """`comply --json` of the lab pack (the built-in packs are judged by their own tests)."""
+    res = np(ws, "comply", "--json", *args, *(["--pack", pack] if pack else []))
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -152,8 +158,18 @@ SECRETS = {PASSWORD, ENABLE, *(s.value for p in ("cisco_ios", "huawei_vrp") for 
 def assert_no_secret(text: str, where: str) -> None:
     found = sorted(s for s in SECRETS if s in text)
     assert not found, f"{where} holds planted secret values {found}"
+
+
+def evidence(doc) -> str:
+    """Every evidence line in a record, verdict file or `comply --json` document."""
+    if isinstance(doc, dict):
+        return "\n".join([*doc.get("evidence", []), *(evidence(v) for k, v in doc.items() if k != "evidence")])
+    return "\n".join(evidence(v) for v in doc) if isinstance(doc, list) else ""
+
+
+def assert_no_default_community(doc, where: str) -> None:
     # The default community is a secret's value too: only the verdict may say it was there.
-    assert not re.search(r"community\s+public\b", text), f"{where} names the community value"
+    assert not re.search(r"community\s+public\b", evidence(doc)), f"{where} quotes the community value"
 
 
 def test_backup_commits_verdicts_and_no_secret_reaches_records_output_or_history(ws, lab, ios_config):
@@ -169,7 +185,7 @@ def test_backup_commits_verdicts_and_no_secret_reaches_records_output_or_history
 
     # Unchanged device, unchanged verdict: no file rewritten, no commit.
     again = backup(ws)
-    assert again["commit"] is None, again
+    assert again["commit"] is None and again["counts"]["unchanged"] == 2, again
     assert git(ws, "log", "--format=%H", "--", ios_path).split() == [first["commit"]]
 
     # The planted violation is judged on the unsanitised text, stored as a verdict only.
@@ -179,18 +195,30 @@ def test_backup_commits_verdicts_and_no_secret_reaches_records_output_or_history
     assert ios_path in git(ws, "show", "--name-only", "--format=", flipped["commit"]).split()
     results = comply(ws)
     assert status(results, IOS, SNMP) == "fail"
+    assert_no_default_community(results, "comply --json")
+    assert_no_default_community(verdicts(ws, IOS), "the verdict file")
+    everything = comply(ws, pack=None)
+    assert {r["pack"] for r in everything} >= {PACK} and len(everything) >= len(results)
     assert {r["status"] for r in results if r["host"] == VRP} == {"unknown"}, "no rule written for that platform"
     assert set(results[0]) == {"host", "site", "platform", "pack", "rule", "status", "severity", "clause", "title",
                                "evidence", "remediation"}
-    text = np(ws, "comply")
+    text = np(ws, "comply", "--pack", PACK)
     assert text.exit_code == 0, text.output
     assert SNMP in text.output and "remediation" in text.output
 
     for path in (ws / "backups" / "compliance").rglob("*.json"):
         assert_no_secret(path.read_text(encoding="utf-8"), str(path))
-    assert_no_secret(json.dumps(results, ensure_ascii=False), "comply --json")
-    assert_no_secret(text.output, "comply")
+    assert_no_secret(json.dumps(everything, ensure_ascii=False), "comply --json")
+    assert_no_secret(np(ws, "comply").output, "comply")
     assert_no_secret(git(ws, "log", "-p", "--all", "--", "compliance"), "the history of compliance/")
+
+
+def test_the_backup_packs_travel_to_shard_processes(ws):
+    """A sharded run pickles the procedure, packs included, to each child process."""
+    packs, warning = backup_packs(Workspace(ws))
+    assert warning is None and [r.id for p in packs for r in p.rules if p.pack == PACK] == [SNMP]
+    procedure = partial(fetch_config, previous=None, secrets="all", max_shrink=0.5, compare_saved=True, packs=packs)
+    assert pickle.loads(pickle.dumps(procedure)).keywords["packs"] == packs
 
 
 def test_planted_violations_flip_pass_fail_pass(ws, lab, ios_config):
@@ -252,7 +280,7 @@ def test_inspection_commits_period_records_with_changes_and_inventory_counts_the
     res = np(ws, "inspect", "--period", "2026Q3", "--backfill", "--json", "--host", IOS, "--host", VRP)
     assert res.exit_code == 0, res.output
     q3 = json.loads(res.stdout)
-    assert q3["compliance"]["status"]["fail"] == 0 and q3["compliance"]["devices"] == 2
+    assert q3["compliance"]["packs"][PACK]["fail"] == 0 and q3["compliance"]["devices"] == 2
     tagged = git(ws, "ls-tree", "-r", "--name-only", "inspection/2026Q3", "--", "compliance/2026Q3").split()
     assert "compliance/2026Q3/summary.json" in tagged and any(p.endswith(f"/{IOS}.json") for p in tagged)
 
@@ -263,24 +291,31 @@ def test_inspection_commits_period_records_with_changes_and_inventory_counts_the
     record_path = next((ws / "backups" / "compliance" / "2026Q4").rglob(f"{IOS}.json"))
     record = json.loads(record_path.read_text(encoding="utf-8"))
     assert record["period"] == "2026Q4" and record["config_commit"]
-    assert {(c["rule"], c["previous"], c["current"]) for c in record["changes"]} == {
+    assert {(c["rule"], c["previous"], c["current"]) for c in record["changes"] if c["pack"] == PACK} == {
         (TELNET, "pass", "fail"), (TIMEOUT, "pass", "fail")}
+    vrp = json.loads(next((ws / "backups" / "compliance" / "2026Q4").rglob(f"{VRP}.json")).read_text(encoding="utf-8"))
+    assert not [c for c in vrp["changes"] if c["pack"] == PACK], "unchanged rules are no change"
     summary = json.loads((ws / "backups" / "compliance" / "2026Q4" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["status"]["fail"] == 2 and summary["packs"][PACK]["fail"] == 2
-    assert summary["failed_by_severity"] == {"critical": 1, "major": 0, "minor": 1, "info": 0}
-    assert summary["changes"] == 2 and summary["devices_failing"] == 1
+    results = record["results"] + vrp["results"]
+    assert summary["packs"][PACK]["fail"] == 2 and summary["status"]["fail"] == sum(r["status"] == "fail" for r in results)
+    assert summary["failed_by_severity"] == {s: sum(r["status"] == "fail" and r["severity"] == s for r in results)
+                                             for s in ("critical", "major", "minor", "info")}
+    assert summary["failed_by_severity"]["critical"] >= 1 and summary["failed_by_severity"]["minor"] >= 1
+    assert summary["changes"] == len(record["changes"]) + len(vrp["changes"]) and summary["devices"] == 2
     assert "compliance/2026Q4/summary.json" in git(ws, "ls-tree", "-r", "--name-only", "inspection/2026Q4").split()
     for path in (ws / "backups" / "compliance").rglob("*.json"):
         assert_no_secret(path.read_text(encoding="utf-8"), str(path))
+        assert_no_default_community(json.loads(path.read_text(encoding="utf-8")), str(path))
 
     listed = np(ws, "inventory", "list", "--json")
     assert listed.exit_code == 0, listed.output
     counts = {h["name"]: h["compliance"] for h in json.loads(listed.stdout)}
-    n = len(record["results"])
-    assert counts[IOS] == {"period": "2026Q4", "pass": n - 2, "fail": 2, "not_applicable": 0, "unknown": 0}
-    assert counts[VRP]["unknown"] == n and counts[VRP]["period"] == "2026Q4"
+    for host, rec in ((IOS, record), (VRP, vrp)):
+        assert counts[host] == {"period": "2026Q4", **{s: sum(r["status"] == s for r in rec["results"])
+                                                       for s in ("pass", "fail", "not_applicable", "unknown")}}
+    assert counts[IOS]["fail"] >= 2
     table = np(ws, "inventory", "list")
-    assert f"2 fail / {n}" in table.output
+    assert f"{counts[IOS]['fail']} fail / {len(record['results'])} (2026Q4)" in table.output
 
 
 def test_a_pack_error_leaves_the_inspection_complete_without_records(ws):
