@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fault_world import ENABLE, PASSWORD, set_env
+from fault_world import ENABLE, PASSWORD, cli, set_env
 from netpatrol.backup.task import fetch_config
 from netpatrol.cli.root import app
 from netpatrol.compliance.records import backup_packs
@@ -33,7 +33,7 @@ runner = CliRunner()
 
 IOS, VRP = "cmp-ios", "cmp-vrp"
 PACK = "lab-baseline"
-SNMP, TELNET, TIMEOUT = "snmp-no-default-community", "vty-no-telnet", "vty-idle-timeout"
+SNMP, ACL, TELNET, TIMEOUT = "snmp-no-default-community", "snmp-community-acl", "vty-no-telnet", "vty-idle-timeout"
 PACK_YAML = r"""
 pack: lab-baseline
 title: {zh-CN: 实验室基线, en: Lab baseline}
@@ -50,6 +50,17 @@ rules:
         conditions:
           - absent: '^snmp-server community (public|private)\b'
         remediation: ['no snmp-server community <community>']
+  - id: snmp-community-acl
+    title: {zh-CN: SNMP 团体名限制访问地址, en: SNMP communities limited by an ACL}
+    category: snmp
+    clause: "8.1.3.2 a)"
+    severity: minor
+    at_backup: true
+    platforms:
+      cisco_ios:
+        conditions:
+          - absent: '^snmp-server community \S+ R[OW]\s*$'
+        remediation: ['snmp-server community <community> RO SNMP-RO']
   - id: vty-no-telnet
     title: {zh-CN: 远程管理不使用 telnet, en: No telnet on the remote access lines}
     category: access_control
@@ -79,9 +90,20 @@ BAD_PACK_YAML = PACK_YAML.replace(r"'^transport input .*telnet'", "'^transport i
 
 
 @pytest.fixture(scope="module")
-def lab(make_module_lab):
-    # Planted secrets on both platforms: every secret-bearing config form holds a known value.
-    return make_module_lab({IOS: "cisco_ios", VRP: "huawei_vrp"}, scenarios=[SCENARIO])
+def lab(make_module_lab, tmp_path_factory):
+    # Every secret-bearing config form of the VRP device holds a known value; the IOS device gets
+    # the one-line forms in the tests (the whole planted block repeats sections).
+    lab = make_module_lab({IOS: "cisco_ios", VRP: "huawei_vrp"}, scenarios={VRP: [SCENARIO]})
+    # The lab writes a config at the first login. Its IOS template prints `interface
+    # GigabitEthernet0/0` twice (management and uplink), which no IOS does and hier_config refuses
+    # (DuplicateChildError: every rule `unknown`); the management one is renamed.
+    assert cli(lab.write_workspace(tmp_path_factory.mktemp("first-login")), "backup").returncode == 0
+    text = lab.config(IOS)
+    if text.count("\ninterface GigabitEthernet0/0\n") > 1:
+        text = text.replace("\ninterface GigabitEthernet0/0\n", "\ninterface GigabitEthernet0\n", 1)
+        lab.set_config(IOS, text)
+        lab.set_config(IOS, text, kind="saved")
+    return lab
 
 
 @pytest.fixture
@@ -127,7 +149,7 @@ def backup(ws: Path, *args: str) -> dict:
 
 def comply(ws: Path, *args: str, pack: str | None = PACK) -> list[dict]:
     """`comply --json` of the lab pack (the built-in packs are judged by their own tests)."""
-    res = np(ws, "comply", "--json", *args, *(["--pack", pack] if pack else []))
+    res = np(ws, "comply", "--json", *args, *(["--pack", pack] if pack and "--pack" not in args else []))
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -145,6 +167,16 @@ def public_community(text: str) -> str:
     return text.replace("snmp-server location", "snmp-server community public RO\nsnmp-server location", 1)
 
 
+IOS_PLANTED = [s for s in planted("cisco_ios") if "\n" not in s.text]
+
+
+def planted_lines(text: str) -> str:
+    """The IOS device's one-line planted secrets (a community without ACL among them) before `end`."""
+    assert any("snmp-server community" in s.text for s in IOS_PLANTED)
+    head, _, tail = text.rpartition("\nend")
+    return head + "\n" + "\n".join(s.text for s in IOS_PLANTED) + "\nend" + tail
+
+
 def telnet_and_long_timeout(text: str) -> str:
     vty = text.index("line vty 0 4")
     head, tail = text[:vty], text[vty:]
@@ -152,7 +184,7 @@ def telnet_and_long_timeout(text: str) -> str:
     return head + tail
 
 
-SECRETS = {PASSWORD, ENABLE, *(s.value for p in ("cisco_ios", "huawei_vrp") for s in planted(p))}
+SECRETS = {PASSWORD, ENABLE, *(s.value for s in IOS_PLANTED), *(s.value for s in planted("huawei_vrp"))}
 
 
 def assert_no_secret(text: str, where: str) -> None:
@@ -180,7 +212,8 @@ def test_backup_commits_verdicts_and_no_secret_reaches_records_output_or_history
     assert any(p.startswith("configs/") and p.endswith(f"/{IOS}.cfg") for p in committed), "in the backup's own commit"
     v = verdicts(ws, IOS)
     assert v["host"] == IOS and v["verdicts"][PACK][SNMP]["status"] == "pass"
-    assert list(v["verdicts"][PACK]) == [SNMP], "only at-backup rules are judged at backup time"
+    assert sorted(v["verdicts"][PACK]) == sorted([SNMP, ACL]), "only at-backup rules are judged at backup time"
+    assert v["verdicts"][PACK][ACL]["status"] == "pass"
     assert "evaluated_at" not in json.dumps(v)
 
     # Unchanged device, unchanged verdict: no file rewritten, no commit.
@@ -189,9 +222,11 @@ def test_backup_commits_verdicts_and_no_secret_reaches_records_output_or_history
     assert git(ws, "log", "--format=%H", "--", ios_path).split() == [first["commit"]]
 
     # The planted violation is judged on the unsanitised text, stored as a verdict only.
-    ios_config(public_community)
+    ios_config(lambda t: planted_lines(public_community(t)))
     flipped = backup(ws)
     assert verdicts(ws, IOS)["verdicts"][PACK][SNMP]["status"] == "fail"
+    acl = verdicts(ws, IOS)["verdicts"][PACK][ACL]
+    assert acl["status"] == "fail" and any("snmp-server community <removed> RO" in e for e in acl["evidence"]), acl
     assert ios_path in git(ws, "show", "--name-only", "--format=", flipped["commit"]).split()
     results = comply(ws)
     assert status(results, IOS, SNMP) == "fail"
@@ -216,7 +251,7 @@ def test_backup_commits_verdicts_and_no_secret_reaches_records_output_or_history
 def test_the_backup_packs_travel_to_shard_processes(ws):
     """A sharded run pickles the procedure, packs included, to each child process."""
     packs, warning = backup_packs(Workspace(ws))
-    assert warning is None and [r.id for p in packs for r in p.rules if p.pack == PACK] == [SNMP]
+    assert warning is None and [r.id for p in packs for r in p.rules if p.pack == PACK] == [SNMP, ACL]
     procedure = partial(fetch_config, previous=None, secrets="all", max_shrink=0.5, compare_saved=True, packs=packs)
     assert pickle.loads(pickle.dumps(procedure)).keywords["packs"] == packs
 
@@ -236,8 +271,8 @@ def test_planted_violations_flip_pass_fail_pass(ws, lab, ios_config):
     assert telnet["title"] == "No telnet on the remote access lines"  # the workspace's language (en)
     assert telnet["remediation"] == ["line vty 0 15", " transport input ssh"] and telnet["evidence"]
     failed = comply(ws, "--failed")
-    assert {(r["host"], r["rule"]) for r in failed} == {(IOS, SNMP), (IOS, TELNET), (IOS, TIMEOUT)}
-    assert [r["rule"] for r in comply(ws, "--host", IOS, "--pack", PACK, "--failed")] == [SNMP, TELNET, TIMEOUT]
+    assert {(r["host"], r["rule"]) for r in failed} == {(IOS, SNMP), (IOS, ACL), (IOS, TELNET), (IOS, TIMEOUT)}
+    assert [r["rule"] for r in comply(ws, "--host", IOS, "--pack", PACK, "--failed")] == [SNMP, ACL, TELNET, TIMEOUT]
 
     # As of the earlier commit: that commit's config and that commit's backup verdicts.
     then = comply(ws, "--at", good)
