@@ -86,6 +86,15 @@ class GitRunner:
             raise StoreError(f"{self.path}: git {args[0]} failed: {redact_url_creds(line)}")
         return done.returncode, done.stdout.decode("utf-8", "replace")
 
+    def popen(self, *args: str) -> subprocess.Popen[bytes]:
+        """git with piped stdin and stdout (stderr dropped), for a stream the caller reads as it
+        comes (store/snapshot.py: thousands of configs through one `cat-file --batch`)."""
+        try:
+            return subprocess.Popen(self.argv(*args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, cwd=self.path, env=self.env(), umask=OWNER_ONLY_UMASK)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: git {args[0]} could not run: {exc.strerror}") from exc
+
     def object_data(self, spec: str) -> tuple[str, bytes] | None:
         """(type, content) of `rev:path` from one long-lived `git cat-file --batch`, or None.
 

@@ -1,6 +1,6 @@
 """`netpatrol inventory check`: every problem of the workspace's input files, all at once.
 
-Covers netpatrol.yaml, the inventory, the job files, the check packs, the workspace's own TextFSM
+Covers netpatrol.yaml, the inventory, the job files, the check packs, the compliance packs, the workspace's own TextFSM
 templates and their test pairs (parsers/tests/), lab.yaml and the platform folders registered from outside the package.
 Each problem names its file and, where it applies, host/check and field.
 """
@@ -56,6 +56,9 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
                 checks = load_packs(job.check_packs, checks_dir)
             except NetpatrolError as exc:
                 problems.append(str(exc))
+    from netpatrol.compliance.loader import validate_workspace_packs
+
+    problems.extend(validate_workspace_packs(ws.compliance_dir))  # the built-in packs with the workspace's
     parsers = ws.root / "parsers"
     index_problems = validate_template_dir(parsers) if (parsers / "index").exists() else []
     problems.extend(index_problems)

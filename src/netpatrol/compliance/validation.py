@@ -1,0 +1,74 @@
+"""What a pack's model cannot check by itself: regexes that compile, value tests whose line
+regex, operator and threshold fit together, and `saved:` conditions only in backup-time rules.
+Each problem is (field path inside the rule, message); the loader adds file, line, pack and rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from netpatrol.compliance.model import PlatformRule, ValueTest
+
+TIME_GROUPS = ("days", "hours", "minutes", "seconds")
+_NUMERIC_OPS = ("le", "lt", "ge", "gt")
+_LIST_OPS = ("in", "not_in")
+
+
+def _regex(rx: str, field: str, err: list[tuple[str, str]]) -> re.Pattern[str] | None:
+    try:
+        return re.compile(rx)
+    except re.error as exc:
+        err.append((field, f"bad regex {rx!r}: {exc}"))
+    except RecursionError:
+        err.append((field, f"bad regex {rx!r}: nested too deeply"))
+    return None
+
+
+def _check_value(v: ValueTest, f: str, err: list[tuple[str, str]]) -> None:
+    rx = _regex(v.line, f"{f}.line", err)
+    if rx is not None:
+        groups = set(rx.groupindex)
+        times = groups & set(TIME_GROUPS)
+        if "value" not in groups and not times:
+            err.append((f"{f}.line", "needs a named group (?P<value>...) or one of (?P<days>...), (?P<hours>...), "
+                                     "(?P<minutes>...), (?P<seconds>...)"))
+        elif "value" in groups and times:
+            err.append((f"{f}.line", "has both a (?P<value>...) group and time groups; use one or the other"))
+        elif times and v.unit in (None, "count"):
+            err.append((f"{f}.unit", "the line reads a duration: say which unit the threshold is in "
+                                     "(seconds, minutes, hours or days)"))
+    listed = isinstance(v.threshold, list)
+    if v.op in _LIST_OPS and not listed:
+        err.append((f"{f}.threshold", f"op '{v.op}' needs a list of strings, e.g. [public, private]"))
+    elif v.op not in _LIST_OPS and listed:
+        err.append((f"{f}.threshold", f"a list goes with op 'in' or 'not_in', not '{v.op}'"))
+    elif v.op in _NUMERIC_OPS and not isinstance(v.threshold, (int, float)):
+        err.append((f"{f}.threshold", f"op '{v.op}' compares numbers: {v.threshold!r} is not a number"))
+    if v.op in _NUMERIC_OPS and isinstance(v.default, str):
+        err.append((f"{f}.default", f"op '{v.op}' compares numbers: {v.default!r} is not a number"))
+
+
+def check_platform_rule(pr: PlatformRule, at_backup: bool, f: str, err: list[tuple[str, str]]) -> None:
+    """Appends to `err` each problem of one platform's part of a rule; `f` is its field path."""
+    if pr.applies_if is not None:
+        _regex(pr.applies_if, f"{f}.applies_if", err)
+    for i, c in enumerate(pr.conditions):
+        cf = f"{f}.conditions.{i}"
+        for j, u in enumerate(c.under):
+            _regex(u, f"{cf}.under.{j}", err)
+        kinds = [k for k in ("present", "absent", "value", "saved") if getattr(c, k) is not None]
+        if len(kinds) != 1:
+            err.append((cf, "needs exactly one of present, absent, value, saved"
+                            + (f" (has {', '.join(kinds)})" if kinds else "")))
+        for k in ("present", "absent"):
+            rx = getattr(c, k)
+            if rx is not None:
+                _regex(rx, f"{cf}.{k}", err)
+        if c.value is not None:
+            _check_value(c.value, f"{cf}.value", err)
+        if c.saved is not None:
+            if not at_backup:
+                err.append((f"{cf}.saved", "a saved: condition needs `at_backup: true` on the rule "
+                                           "(only a backup compares running and saved configs)"))
+            if c.saved is not True:
+                err.append((f"{cf}.saved", "write `saved: true` (passes when running equals saved)"))
