@@ -64,22 +64,27 @@ def read_backup_verdicts(store: Store, site: str, host: str, ref: str | None = N
 
 # -- evaluation of stored configs ---------------------------------------------------------------
 
-def read_config(store: Store, h: ResolvedHost, ref: str | None = None) -> str | None:
+def read_config(store: Store, h: ResolvedHost) -> str | None:
+    """The device's config in the store's working tree."""
     try:
-        return store.read_file(layout.config_path(h.site, h.name), ref)
+        return store.read_file(layout.config_path(h.site, h.name))
     except StoreError:  # never backed up (as of `ref`): its rules are `unknown`
         return None
 
 
 def evaluate_stored(packs: list[Pack], store: Store, hosts: list[ResolvedHost],
                     ref: str | None = None) -> dict[str, list[RuleResult]]:
-    """Host -> its results on the stored config and backup verdicts as of `ref` (None: working tree)."""
+    """Host -> its results on the stored config and backup verdicts as of commit `ref` (None: the
+    working tree, as an inspection is about to commit it)."""
     from netpatrol.compliance.evaluate import evaluate
+    from netpatrol.store.snapshot import configs_at
 
+    # At a commit: every config in one bulk read (a host that moved site is found in its old folder).
+    at = {n: c.text for n, c in configs_at(store, ref, hosts).items()} if ref is not None else None
     found = {}
     for h in hosts:
         found[h.name] = evaluate(packs, host=h.name, site=h.site, platform=h.platform,
-                                 config=read_config(store, h, ref),
+                                 config=at.get(h.name) if at is not None else read_config(store, h),
                                  backup=read_backup_verdicts(store, h.site, h.name, ref))
     return found
 
