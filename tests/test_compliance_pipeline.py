@@ -362,3 +362,37 @@ def test_a_pack_error_leaves_the_inspection_complete_without_records(ws):
     assert git(ws, "ls-tree", "-r", "--name-only", "inspection/2026Q3", "--", "inspections/2026Q3").strip()
     assert not git(ws, "ls-tree", "-r", "--name-only", "inspection/2026Q3", "--", "compliance/2026Q3").strip()
     assert not (ws / "backups" / "compliance" / "2026Q3").exists()
+
+
+HOSTILE_PACK = r"""
+pack: lab-hostile
+title: {zh-CN: 敌意文本, en: Hostile text}
+rules:
+  - id: no-location
+    title: {zh-CN: 不设位置, en: No SNMP location}
+    category: other
+    clause: "n/a"
+    severity: info
+    platforms:
+      cisco_ios:
+        conditions:
+          - absent: '^snmp-server location'
+"""
+
+
+def test_device_text_in_comply_output_is_inert(ws, ios_config):
+    """Evidence quotes config lines, which whoever configured the device wrote: a bidi override or
+    rich markup in them reaches `comply`'s output as inert text (terminal escapes never reach the
+    store: the session strips them)."""
+    backup(ws)
+    ios_config(lambda t: t.replace("snmp-server location", "snmp-server location \u202eroom [link=http://evil.example]x[/link]", 1))
+    backup(ws)
+    stored = next((ws / "backups" / "configs").rglob(f"{IOS}.cfg")).read_text(encoding="utf-8")
+    assert "\u202eroom [link=" in stored, "the text reached the store (else this test shows nothing)"
+    (ws / "compliance" / "hostile.yaml").write_text(HOSTILE_PACK, encoding="utf-8")
+    res = np(ws, "comply", "--pack", "lab-hostile", "--host", IOS)
+    assert res.exit_code == 0, res.output
+    assert "[link=http://evil.example]x[/link]" in res.output, "markup printed as text, not parsed"
+    assert "\u202e" not in res.output
+    found = comply(ws, "--host", IOS, pack="lab-hostile")
+    assert found[0]["status"] == "fail" and "\u202eroom" in found[0]["evidence"][0]  # JSON keeps the data
