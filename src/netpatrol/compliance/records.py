@@ -13,16 +13,17 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import get_args
 
-from netpatrol.compliance.model import STATUSES, BackupVerdicts, Change, DeviceCompliance, Pack, RuleResult
-from netpatrol.errors import NetpatrolError, StoreError
+from netpatrol.compliance.model import STATUSES, BackupVerdicts, Change, DeviceCompliance, Pack, RuleResult, Severity
+from netpatrol.errors import StoreError
 from netpatrol.store import layout
 from netpatrol.store.periods import is_period, period_order
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
-SEVERITY_ORDER = ("critical", "major", "minor", "info")
+SEVERITY_ORDER: tuple[str, ...] = get_args(Severity)  # strongest first
 
 
 def document(model) -> str:
@@ -43,7 +44,7 @@ def backup_packs(ws: Workspace) -> tuple[list[Pack], str | None]:
 
     try:
         packs = load_packs(ws)
-    except NetpatrolError as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with the packs, the configs are backed up
         return [], pack_warning(exc, "at this backup (its verdict files are left as they were)")
     cut = [p.model_copy(update={"rules": [r for r in p.rules if r.at_backup]}) for p in packs]
     return [p for p in cut if p.rules], None
