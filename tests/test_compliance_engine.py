@@ -254,6 +254,12 @@ def test_evidence_is_limited_to_a_readable_number_of_lines() -> None:
     assert r.status == "fail" and len(r.evidence) == 11 and r.evidence[-1] == "... and 20 more"
 
 
+def test_a_very_long_line_is_cut_in_the_evidence() -> None:
+    config = "interface Gi0/1\n description " + "x" * 5000 + "\n"
+    r = one(pack(rule("no-desc", "cisco_ios", {"under": ["^interface"], "absent": "^description"})), "cisco_ios", config)
+    assert r.status == "fail" and len(r.evidence[0]) == 300 and r.evidence[0].endswith("...")
+
+
 # --- at backup time --------------------------------------------------------------------------------
 
 SECRET_COMMUNITY = "Zq7-x9Kcomm"

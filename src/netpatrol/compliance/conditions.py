@@ -32,6 +32,7 @@ _OPS: dict[str, Callable[[object, object], bool]] = {
 }
 _OP_WORDS = {"le": "<=", "lt": "<", "ge": ">=", "gt": ">", "eq": "=", "ne": "!=", "in": "one of", "not_in": "none of"}
 MAX_EVIDENCE = 10  # lines per rule: enough to find them, short enough for a report cell
+MAX_LINE = 300  # characters of one evidence line (a certificate or banner line can be far longer)
 
 Node = HConfig | HConfigChild
 Scrub = Callable[[str], str] | None
@@ -58,7 +59,9 @@ def _fmt(v: object) -> str:
 
 def _path(node: HConfigChild, scrub: Scrub) -> str:
     texts = [n.text for n in node.lineage()]
-    return " > ".join(scrub(t) if scrub else t for t in texts)
+    # Cut after scrubbing: a secret cut in half would no longer be recognised and removed.
+    path = " > ".join(scrub(t) if scrub else t for t in texts)
+    return path if len(path) <= MAX_LINE else path[: MAX_LINE - 3] + "..."
 
 
 def _where(section: Node, scrub: Scrub) -> str:

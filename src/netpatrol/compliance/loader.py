@@ -7,14 +7,14 @@ same name adds rules, or overrides a rule by id (the workspace entry's keys repl
 rule's, and its `platforms:` entries replace those platforms' entries one by one).
 
 Every problem is reported at once, one line each naming the file, the YAML line, the pack, the
-rule and the field: what a user needs to find and fix it.
+rule and the field: what a user needs to find and fix it. The format: docs/compliance.md.
 """
 
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -23,6 +23,9 @@ from netpatrol import safe_yaml
 from netpatrol.compliance.model import Condition, Pack, PlatformRule, Rule, ValueTest
 from netpatrol.compliance.validation import check_platform_rule
 from netpatrol.errors import UsageError, WorkspaceError
+
+if TYPE_CHECKING:
+    from netpatrol.workspace.settings import Workspace
 
 BUILTIN_DIR = Path(__file__).with_name("packs")
 
@@ -113,7 +116,7 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
 
 
 def _validation_problems(exc: ValidationError, src: _Source | None, base: Loc, pack: str, rule: str | None,
-                         problems: _Problems, model_prefix: Loc = (), field_prefix: str = "") -> None:
+                         problems: _Problems, model_prefix: Loc = (), field_prefix: str = "", missing: str = "") -> None:
     """One problem per field: a union's alternatives (threshold: number, text or list) give one."""
     done: set[Loc] = set()
     for e in exc.errors():
@@ -133,7 +136,7 @@ def _validation_problems(exc: ValidationError, src: _Source | None, base: Loc, p
             model = _model_at((*model_prefix, *loc[:-1])) if rule else Pack
             msg = "unknown field" + (f" (known here: {_known_keys(model)})" if model else "")
         elif e["type"] == "missing":
-            msg = "missing"
+            msg = "missing" + missing
         problems.add(src, (*base, *loc), pack, rule, field_prefix + _dotted(loc) or "(rule)", msg)
 
 
@@ -194,15 +197,16 @@ def _raw_rules(src: _Source, doc: dict[str, Any], pack: str, problems: _Problems
 
 
 def _validate_rule(raw: dict[str, Any], src: _Source | None, loc: Loc, pack: str, problems: _Problems,
-                   platform_names: set[str] | None) -> Rule | None:
+                   platform_names: set[str] | None, missing: str = "") -> Rule | None:
     """The rule, or None after adding its problems (all of them: the rule's own keys and each
-    platform's part are checked apart). `platform_names`: the names `platforms:` may use."""
+    platform's part are checked apart). `platform_names`: the names `platforms:` may use;
+    `missing`: what to add to a "missing" message (a new rule that may be a mistyped override)."""
     rid = raw.get("id")
     ok = True
     try:
         Rule.model_validate({**raw, "platforms": {}})
     except ValidationError as exc:
-        _validation_problems(exc, src, loc, pack, rid, problems)
+        _validation_problems(exc, src, loc, pack, rid, problems, missing=missing)
         ok = False
     parts = raw.get("platforms") or {}
     if not isinstance(parts, dict):
@@ -301,6 +305,7 @@ def _load_all(ws_dir: Path | None, problems: _Problems) -> list[Pack]:
             raw[name]["rules"].append(r)
             where[(name, r["id"])] = (src, loc)
     _platform_parts(raw, problems)
+    builtin = set(raw)
     names = set(PLATFORMS)
     bad: set[tuple[str, str]] = set()
     overridden_in: dict[tuple[str, str], str] = {}
@@ -330,7 +335,9 @@ def _load_all(ws_dir: Path | None, problems: _Problems) -> list[Pack]:
                 merged = r
                 entry["rules"].append(merged)
             where[key] = (src, loc)
-            if _validate_rule(merged, src, loc, name, problems, names) is None:
+            hint = "" if r["id"] in index or not index else (
+                f" (a new rule needs it; to override a rule of '{name}' use its id{_suggest(r['id'], index)})")
+            if _validate_rule(merged, src, loc, name, problems, names, hint) is None:
                 bad.add(key)
     packs: list[Pack] = []
     for name, entry in raw.items():
@@ -345,11 +352,12 @@ def _load_all(ws_dir: Path | None, problems: _Problems) -> list[Pack]:
         try:
             packs.append(Pack.model_validate({**entry["doc"], "pack": name, "rules": rules}))
         except ValidationError as exc:
-            _validation_problems(exc, entry.get("src"), (), name, None, problems)
+            hint = f" (a new pack needs it{_suggest(name, builtin)})" if name not in builtin else ""
+            _validation_problems(exc, entry.get("src"), (), name, None, problems, missing=hint)
     return packs
 
 
-def load_packs(ws: Any, names: list[str] | None = None) -> list[Pack]:
+def load_packs(ws: Workspace | None, names: list[str] | None = None) -> list[Pack]:
     """The built-in packs merged with the workspace's (`ws` None: built-in only), all or by name.
 
     Raises ComplianceError listing every problem (file, line, pack, rule, field) at once, and

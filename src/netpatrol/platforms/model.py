@@ -156,9 +156,74 @@ class ConfigTreeSpec(_Frozen):
     base: str = "generic"
     negation_prefix: str | None = None  # e.g. "undo " (None: the base driver's)
     sectional_exit: str | None = None  # e.g. "quit" (None: the base driver's, usually "exit")
+    # A line holding only this text at column 0 separates blocks (Huawei/H3C "#"). A block whose
+    # first line is indented holds top-level commands (Comware prints " sysname X" after "#"):
+    # they are read as top level. None: no such blocks.
+    separator: str | None = None
+    # Multi-line texts whose first line matches one of these (group `delim`: the delimiter that
+    # ends them, e.g. Comware "header motd %"): the body lines are read as children of that line.
+    multiline: list[str] = Field(default_factory=list)
     # Fields of hier_config's HConfigDriverRules (idempotent_commands, negate_with, ordering,
-    # per_line_sub, sectional_exiting, indent_adjust ...), as YAML; added to the base driver's.
+    # per_line_sub, sectional_exiting, indent_adjust ...), as YAML; netpatrol's come before the
+    # base driver's (first-match rules: netpatrol's win). `indentation` replaces the base's.
     rules: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("base")
+    @classmethod
+    def _known_base(cls, v: str) -> str:
+        from hier_config import Platform  # lazy: only platforms with a config tree pay for it
+
+        known = sorted(p.name.lower() for p in Platform)
+        if v not in known:
+            raise ValueError(f"unknown hier_config driver {v!r} (known: {', '.join(known)})")
+        return v
+
+    @field_validator("multiline")
+    @classmethod
+    def _multiline_compiles(cls, v: list[str]) -> list[str]:
+        _compiles_all(list(v))
+        for pattern in v:
+            if "delim" not in re.compile(pattern).groupindex:
+                raise ValueError(f"{pattern!r} has no (?P<delim>...) group")
+        return v
+
+    @field_validator("rules")
+    @classmethod
+    def _driver_rules(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from hier_config.platforms.driver_base import HConfigDriverRules
+
+        if "post_load_callbacks" in v:
+            raise ValueError("post_load_callbacks are Python functions; they cannot be written as data")
+        from pydantic import ValidationError
+
+        try:
+            HConfigDriverRules.model_validate(v)
+        except ValidationError as exc:  # one line naming the rule field and item, not pydantic's block
+            e = exc.errors()[0]
+            raise ValueError(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}") from None
+        for field, items in v.items():
+            for i, pattern in _regexes(items):
+                try:
+                    re.compile(pattern, re.MULTILINE)
+                except re.error as exc:
+                    raise ValueError(f"{field}.{i}: {pattern!r} is not a valid regular expression: {exc}") from None
+        return v
+
+
+def _regexes(value: Any, index: int | None = None) -> list[tuple[int | None, str]]:
+    """(item index, pattern) of every regex in a driver rule list: `re_search` of match rules,
+    `search` of substitutions, `start_expression` / `end_expression` of indent rules."""
+    found: list[tuple[int | None, str]] = []
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _regexes(item, i if index is None else index)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("re_search", "search", "start_expression", "end_expression") and isinstance(item, str):
+                found.append((index, item))
+            else:
+                found += _regexes(item, index)
+    return found
 
 
 class PlatformProfile(_Frozen):

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError, invalid_file
-from netpatrol.platforms.model import PlatformProfile, SecretRuleSet, SecretRuleSpec
+from netpatrol.platforms.model import ConfigTreeSpec, PlatformProfile, SecretRuleSet, SecretRuleSpec
 
 BUILTIN_DIR = Path(__file__).parent
 ENV_VAR = "NETPATROL_PLATFORM_DIRS"
@@ -129,13 +129,18 @@ def _load_profile(folder: Path) -> PlatformProfile:
                       ("compliance", COMPLIANCE_FILE)):
         if key in raw:
             raise PlatformError(f"{path}: field '{key}': not allowed (it goes in {file})")
+    tree_path = folder / CONFIG_TREE_FILE
+    try:  # validated on its own so that an error names config_tree.yaml, not platform.yaml
+        tree = ConfigTreeSpec.model_validate(_optional_mapping(tree_path) or {})
+    except ValidationError as exc:
+        raise _invalid(tree_path, exc) from None
     try:
         sets = [str(s) for s in raw.get("secret_rule_sets") or []]
         inherited = [rule.model_dump() for s in sets for rule in _rule_set(s)]
         return PlatformProfile.model_validate(
             {**raw, "name": folder.name, "folder": folder, "secret_rules": inherited + list(raw.get("secret_rules") or []),
              "config_checks": _config_checks(folder),
-             "config_tree": _optional_mapping(folder / CONFIG_TREE_FILE) or {},
+             "config_tree": tree,
              "compliance": _optional_mapping(folder / COMPLIANCE_FILE) or {}}
         )
     except ValidationError as exc:
