@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fault_world import ENABLE, PASSWORD, cli, set_env
+from fault_world import ENABLE, PASSWORD, set_env
 from netpatrol.backup.task import fetch_config
 from netpatrol.cli.root import app
 from netpatrol.compliance.records import backup_packs
@@ -90,20 +90,10 @@ BAD_PACK_YAML = PACK_YAML.replace(r"'^transport input .*telnet'", "'^transport i
 
 
 @pytest.fixture(scope="module")
-def lab(make_module_lab, tmp_path_factory):
+def lab(make_module_lab):
     # Every secret-bearing config form of the VRP device holds a known value; the IOS device gets
-    # the one-line forms in the tests (the whole planted block repeats sections).
-    lab = make_module_lab({IOS: "cisco_ios", VRP: "huawei_vrp"}, scenarios={VRP: [SCENARIO]})
-    # The lab writes a config at the first login. Its IOS template prints `interface
-    # GigabitEthernet0/0` twice (management and uplink), which no IOS does and hier_config refuses
-    # (DuplicateChildError: every rule `unknown`); the management one is renamed.
-    assert cli(lab.write_workspace(tmp_path_factory.mktemp("first-login")), "backup").returncode == 0
-    text = lab.config(IOS)
-    if text.count("\ninterface GigabitEthernet0/0\n") > 1:
-        text = text.replace("\ninterface GigabitEthernet0/0\n", "\ninterface GigabitEthernet0\n", 1)
-        lab.set_config(IOS, text)
-        lab.set_config(IOS, text, kind="saved")
-    return lab
+    # the one-line forms in the tests (its own community must pass the ACL rule first).
+    return make_module_lab({IOS: "cisco_ios", VRP: "huawei_vrp"}, scenarios={VRP: [SCENARIO]})
 
 
 @pytest.fixture
