@@ -90,7 +90,7 @@ class GitRunner:
         """git with piped stdin and stdout (stderr dropped), for a stream the caller reads as it
         comes (store/snapshot.py: thousands of configs through one `cat-file --batch`)."""
         try:
-            return subprocess.Popen(self.argv(*args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            return subprocess.Popen(self.argv(*args), bufsize=1 << 20, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, cwd=self.path, env=self.env(), umask=OWNER_ONLY_UMASK)
         except OSError as exc:
             raise StoreError(f"{self.path}: git {args[0]} could not run: {exc.strerror}") from exc

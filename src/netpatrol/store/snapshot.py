@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import IO
 
 from netpatrol.errors import StoreError
@@ -19,7 +18,7 @@ from netpatrol.store.layout import CONFIGS
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
 
-_FILE_MODES = ("100644", "100755")  # not a link (120000) nor a submodule (160000)
+_FILE_MODES = ("100644 blob ", "100755 blob ")  # not a link (120000) nor a submodule (160000)
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def iter_configs(store: Store, commit: str | None, hosts: Iterable[ResolvedHost]
     if not chosen:
         return
     runner = store._runner
-    proc = runner.popen("cat-file", "--batch")
+    proc = runner.popen("cat-file", "--batch", "--buffer")  # --buffer: no flush per object
     assert proc.stdin is not None and proc.stdout is not None
     # Written from a thread: git fills its stdout pipe long before it has read every name.
     writer = threading.Thread(target=_feed, args=(proc.stdin, [blob for _, blob, _ in chosen]), daemon=True)
@@ -51,7 +50,7 @@ def iter_configs(store: Store, commit: str | None, hosts: Iterable[ResolvedHost]
     try:
         for host, blob, path in chosen:
             data = _read_blob(proc.stdout, blob, store)
-            yield StoredConfig(host, PurePosixPath(path).parts[1], path, data.decode("utf-8", "replace"))
+            yield StoredConfig(host, path.split("/")[1], path, data.decode("utf-8", "replace"))
     finally:
         proc.stdout.close()
         writer.join()
@@ -63,16 +62,16 @@ def _locate(store: Store, sha: str, wanted: dict[str, str]) -> list[tuple[str, s
     under several site folders (it moved site) is read from its current site's folder."""
     listing = store._git("ls-tree", "-r", "-z", "--full-tree", sha, "--", CONFIGS)[1]
     found: dict[str, tuple[str, str, str]] = {}
-    for entry in listing.split("\0"):
+    site_of: dict[str, str] = {}
+    for entry in listing.split("\0"):  # "<mode> <type> <blob>\t<path>"; str ops: 10,000 entries
         meta, _, path = entry.partition("\t")
-        fields = meta.split()
-        parts = PurePosixPath(path).parts
-        if len(fields) != 3 or fields[0] not in _FILE_MODES or len(parts) != 3 or not path.endswith(".cfg"):
+        parts = path.split("/")
+        if len(parts) != 3 or not parts[2].endswith(".cfg") or not meta.startswith(_FILE_MODES):
             continue
-        host = parts[2].removesuffix(".cfg")
-        if host not in wanted or (host in found and PurePosixPath(found[host][2]).parts[1] == wanted[host]):
+        host, site = parts[2][:-4], parts[1]
+        if host not in wanted or site_of.get(host) == wanted[host]:
             continue
-        found[host] = (host, fields[2], path)
+        found[host], site_of[host] = (host, meta.rsplit(" ", 1)[-1], path), site
     return sorted(found.values(), key=lambda f: f[2])
 
 
