@@ -67,7 +67,7 @@ def sample_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ws.mkdir()
     for name in ("netpatrol.yaml", "lab.yaml"):
         shutil.copy(REPO / name, ws / name)
-    for name in ("inventory", "tasks", "checks", "parsers"):
+    for name in ("inventory", "tasks", "checks", "parsers", "intended"):
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, ws / name)
     monkeypatch.setenv("NETPATROL_PASSWORD", os.environ.get("NETPATROL_PASSWORD", "lab-test-pw-8f3k"))

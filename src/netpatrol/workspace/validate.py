@@ -1,7 +1,8 @@
 """`netpatrol inventory check`: every problem of the workspace's input files, all at once.
 
 Covers netpatrol.yaml, the inventory, the job files, the check packs, the compliance packs, the workspace's own TextFSM
-templates and their test pairs (parsers/tests/), lab.yaml and the platform folders registered from outside the package.
+templates and their test pairs (parsers/tests/), the intended configs (intended/), lab.yaml and the platform folders
+registered from outside the package.
 Each problem names its file and, where it applies, host/check and field.
 """
 
@@ -33,8 +34,10 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
         _ = ws.settings
     except NetpatrolError as exc:
         problems.append(str(exc))
+    inventory = None
     try:
-        count = len(load_inventory(ws.root).hosts)
+        inventory = load_inventory(ws.root)
+        count = len(inventory.hosts)
     except InventoryError as exc:
         problems.extend(exc.issues)
         count = exc.hosts_read
@@ -79,6 +82,10 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     from netpatrol.report.render import validate_templates
 
     problems.extend(validate_templates(ws.reports / "templates"))
+    if inventory is not None:  # templates render with the inventory's data
+        from netpatrol.compliance.intended import template_problems
+
+        problems.extend(template_problems(ws, inventory))
     try:
         load_lab_file(ws.root)
     except NetpatrolError as exc:
