@@ -33,6 +33,8 @@ runner = CliRunner()
 
 IOS, VRP = "cmp-ios", "cmp-vrp"
 PACK = "lab-baseline"
+# The built-in 等保 pack's rules for the same three violations (one judged at backup time).
+BUILTIN, BUILTIN_FLIPS = "dengbao-l3", ("snmp-default-community", "telnet-disabled", "vty-idle-timeout")
 SNMP, ACL, TELNET, TIMEOUT = "snmp-no-default-community", "snmp-community-acl", "vty-no-telnet", "vty-idle-timeout"
 PACK_YAML = r"""
 pack: lab-baseline
@@ -250,12 +252,14 @@ def test_planted_violations_flip_pass_fail_pass(ws, lab, ios_config):
     backup(ws)
     before = comply(ws)
     assert [status(before, IOS, r) for r in (SNMP, TELNET, TIMEOUT)] == ["pass"] * 3
+    assert [status(comply(ws, pack=BUILTIN), IOS, r) for r in BUILTIN_FLIPS] == ["pass"] * 3
     good = git(ws, "rev-parse", "HEAD").strip()
 
     ios_config(lambda t: public_community(telnet_and_long_timeout(t)))
     backup(ws)
     bad = comply(ws)
     assert [status(bad, IOS, r) for r in (SNMP, TELNET, TIMEOUT)] == ["fail"] * 3
+    assert [status(comply(ws, pack=BUILTIN), IOS, r) for r in BUILTIN_FLIPS] == ["fail"] * 3, "the built-in pack too"
     telnet = next(r for r in bad if r["host"] == IOS and r["rule"] == TELNET)
     assert telnet["severity"] == "critical" and telnet["clause"] == "8.1.4.1 d)"
     assert telnet["title"] == "No telnet on the remote access lines"  # the workspace's language (en)
@@ -273,6 +277,7 @@ def test_planted_violations_flip_pass_fail_pass(ws, lab, ios_config):
     backup(ws)
     after = comply(ws)
     assert [status(after, IOS, r) for r in (SNMP, TELNET, TIMEOUT)] == ["pass"] * 3
+    assert [status(comply(ws, pack=BUILTIN), IOS, r) for r in BUILTIN_FLIPS] == ["pass"] * 3
 
 
 def test_comply_refuses_an_unknown_pack_a_bad_ref_and_a_bad_pack(ws):
