@@ -68,13 +68,15 @@ def comply(
     if json_out:
         print_json([r.as_json(lang) for r in results])
         return
-    _print_text(hosts, results, lang, at, ref)
+    _print_text(hosts, results, lang, at, ref, ws.settings.contract)
 
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "not_applicable": "dim", "unknown": "yellow"}
 
 
-def _print_text(hosts, results, lang: str, at: str | None, ref: str | None) -> None:
+def _print_text(hosts, results, lang: str, at: str | None, ref: str | None, contract) -> None:
+    # People read severities by the contract's level names, as in `inspect` and the report; the
+    # JSON keeps the internal severity key.
     by_host: dict[str, list] = {}
     for r in results:
         by_host.setdefault(r.host, []).append(r)
@@ -82,9 +84,10 @@ def _print_text(hosts, results, lang: str, at: str | None, ref: str | None) -> N
         mine = by_host.get(h.name)
         if not mine:
             continue
-        rows = [[f"{r.pack}/{r.rule}", Text(r.status, style=STATUS_STYLE[r.status]), r.severity, r.clause,
+        rows = [[f"{r.pack}/{r.rule}", Text(r.status, style=STATUS_STYLE[r.status]),
+                 contract.name(r.severity, lang), r.clause,
                  r.title.get(lang)] for r in mine]
-        out.print(table(f"{h.name} ({h.site}, {h.platform})", ["rule", "status", "severity", "clause", "title"], rows))
+        out.print(table(f"{h.name} ({h.site}, {h.platform})", ["rule", "status", "level", "clause", "title"], rows))
         for r in mine:
             if r.status != "fail":
                 continue
