@@ -98,7 +98,10 @@ def test_every_rule_has_both_titles_a_clause_and_an_entry_in_all_seven_platform_
                 continue
             parsed = PlatformRule.model_validate(entry)
             assert parsed.remediation, f"{platform}/{rule_id}: no remediation"
-            for cond in parsed.conditions:
+            conds = list(parsed.conditions)
+            while conds:  # nested any_of / all_of conditions too
+                cond = conds.pop()
+                conds.extend([*(cond.any_of or []), *(cond.all_of or [])])
                 for rx in [*cond.under, cond.present, cond.absent, cond.value.line if cond.value else None]:
                     if rx is not None:
                         re.compile(rx)
@@ -334,12 +337,7 @@ NTP_LINES = {
 
 
 # Known problems of another area (config trees), kept visible: strict, so a case fails once fixed.
-BANNER_REPEATS = ("tree.without_repeats merges the bodies of two banners with the same text: once sanitised, two "
-                  "communities become the same line, the repeat-merging re-read runs, and hier_config raises "
-                  "'we are still in a banner' (every rule unknown)")
-JUNOS_COMMENT = ("a full-line '# ...' comment inside a Junos block drops the enclosing levels when the tree is "
-                 "flattened: 'system { services { telnet; } }' becomes 'set services telnet'")
-KNOWN = {("cisco_ios", "netutils_ios_full.cfg"): BANNER_REPEATS}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def corpus_cases(known: dict[tuple[str, str], str]) -> list:
@@ -406,8 +404,7 @@ def _plant_telnet(platform: str, text: str) -> str | None:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize(("platform", "name"), corpus_cases({
-    **KNOWN, ("juniper_junos", "batfish_gh-2658-vrf-import-export.cfg"): JUNOS_COMMENT}))
+@pytest.mark.parametrize(("platform", "name"), CORPUS_CASES)
 def test_corpus_telnet_plant_fails_the_rule_and_its_removal_restores_it(platform, name, corpus):
     text = (corpus / platform / "configs" / name).read_text(encoding="utf-8", errors="replace")
     original = results(platform, text)["telnet-disabled"]
@@ -418,3 +415,32 @@ def test_corpus_telnet_plant_fails_the_rule_and_its_removal_restores_it(platform
     assert after.status == "fail"
     assert any("telnet" in e or "no shutdown" in e for e in after.evidence), after.evidence
     assert results(platform, text)["telnet-disabled"].status == original.status
+
+
+# --- rules that name one section of several (`sections: any`) -------------------------------------------
+
+def test_comware_command_accounting_in_one_isp_domain_of_several_passes():
+    text = lab_config("hp_comware")
+    assert results("hp_comware", text)["command-accounting"].status == "fail"  # `domain system` has none
+    planted = text.replace("domain system\n", "domain ops\n accounting command hwtacacs-scheme tac\n#\ndomain system\n", 1)
+    assert results("hp_comware", planted)["command-accounting"].status == "pass"
+
+
+def test_comware_central_authentication_needs_a_domain_using_the_scheme():
+    text = lab_config("hp_comware")
+    scheme = "hwtacacs scheme tac\n primary authentication 192.0.2.49\n#\n"
+    assert results("hp_comware", text.replace("domain system\n", scheme + "domain system\n", 1))[
+        "central-authentication"].status == "fail"  # a scheme nobody logs in with
+    used = scheme + "domain ops\n authentication login hwtacacs-scheme tac local\n#\n"
+    assert results("hp_comware", text.replace("domain system\n", used + "domain system\n", 1))[
+        "central-authentication"].status == "pass"
+
+
+def test_vrp_central_authentication_needs_a_scheme_trying_the_server_first():
+    text = lab_config("huawei_vrp")
+    template = "hwtacacs-server template tac\n hwtacacs-server authentication 192.0.2.49\n#\n"
+    with_template = template + text
+    assert results("huawei_vrp", with_template)["central-authentication"].status == "fail"  # no scheme uses it
+    used = with_template.replace(" authentication-scheme default\n",
+                                 " authentication-scheme default\n authentication-scheme tac\n  authentication-mode hwtacacs local\n", 1)
+    assert results("huawei_vrp", used)["central-authentication"].status == "pass"

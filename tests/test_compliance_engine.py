@@ -206,6 +206,42 @@ def test_match_all_needs_every_condition_and_any_one(match: str, status: str) ->
         assert r.evidence == ["missing: no line matches '^aaa new-model'"]  # only what failed
 
 
+def test_sections_any_passes_when_one_matching_section_passes() -> None:
+    ssh_only = {"under": ["^line vty"], "present": "^transport input ssh$"}
+    every = one(pack(rule("r", "cisco_ios", ssh_only)), "cisco_ios", IOS)
+    assert every.status == "fail"  # vty 5 15 allows telnet too
+    some = one(pack(rule("r", "cisco_ios", {**ssh_only, "sections": "any"})), "cisco_ios", IOS)
+    assert some.status == "pass" and some.evidence == ["line vty 0 4 > transport input ssh"]
+    none = one(pack(rule("r", "cisco_ios", {**ssh_only, "sections": "any"})), "cisco_ios",
+               IOS.replace("transport input ssh\n", "transport input telnet\n"))
+    assert none.status == "fail" and len(none.evidence) == 2  # why each section failed
+    gone = one(pack(rule("r", "cisco_ios", {**ssh_only, "sections": "any", "if_no_section": "fail"})), "cisco_ios",
+               "hostname r1\n")
+    assert gone.status == "fail"
+
+
+@pytest.mark.parametrize(("config", "status"), [
+    (IOS, "fail"),  # vty 5 15 allows telnet: neither A nor B
+    (IOS.replace("transport input telnet ssh", "transport input ssh"), "pass"),  # B holds
+    (IOS.replace("service password-encryption\n", ""), "fail"),  # C fails
+    ("hostname r1\nservice password-encryption\nline vty 0 4\n transport input none\n", "pass"),  # A holds
+])
+def test_any_of_and_all_of_nest_conditions(config: str, status: str) -> None:
+    # (no telnet anywhere OR every vty ssh-only) AND password encryption
+    p = pack(rule("r", "cisco_ios",
+                  {"any_of": [{"under": ["^line vty"], "absent": "telnet"},
+                              {"all_of": [{"under": ["^line vty"], "present": "^transport input ssh$"}]}]},
+                  {"present": "^service password-encryption"}))
+    assert one(p, "cisco_ios", config).status == status
+
+
+def test_any_of_a_part_that_cannot_tell_is_unknown_only_when_none_passes() -> None:
+    value = {"value": {"line": r"^exec-timeout (?P<value>\S+)", "op": "le", "threshold": 10}}
+    p = pack(rule("r", "cisco_ios", {"any_of": [{"under": ["^line con"], **value}, {"present": "^hostname"}]}))
+    assert one(p, "cisco_ios", "hostname r1\nline con 0\n exec-timeout x\n").status == "pass"
+    assert one(p, "cisco_ios", "line con 0\n exec-timeout x\n").status == "unknown"
+
+
 def test_platform_without_entry_is_unknown_null_is_not_applicable_no_config_unknown() -> None:
     p = pack({"id": "r", "platforms": {"cisco_ios": {"conditions": [{"present": "^hostname"}]}, "huawei_vrp": None}})
     assert one(p, "arista_eos", "hostname a\n").status == "unknown"

@@ -210,7 +210,25 @@ def test_saved_needs_at_backup_and_conditions_need_one_kind(builtin: SimpleNames
     write(builtin, NEW_RULE.format(extra="    at_backup: true\n", part="        conditions: [{saved: true}]\n"))
     assert load_packs(builtin.ws)  # the same condition in a backup-time rule is fine
     assert_names(bad(builtin, "conditions: [{present: a, absent: b}]\n"), None, "platforms.cisco_ios.conditions.0",
-                 "exactly one of present, absent, value, saved (has present, absent)")
+                 "exactly one of present, absent, value, saved, any_of, all_of (has present, absent)")
+
+
+@pytest.mark.parametrize(("part", "line", "field", "words"), [
+    ("conditions:\n  - any_of:\n      - present: a\n      - all_of: [{absent: '(('}]\n", 13,
+     "platforms.cisco_ios.conditions.0.any_of.1.all_of.0.absent", "bad regex"),
+    ("conditions:\n  - all_of: [{present: a, frob: 1}]\n", 11,
+     "platforms.cisco_ios.conditions.0.all_of.0.frob", "unknown field (known here: under, present, absent"),
+    ("conditions:\n  - any_of: [{present: a}]\n    under: ['^line']\n", None,
+     "platforms.cisco_ios.conditions.0.under", "goes on the conditions inside any_of"),
+    ("conditions:\n  - any_of: []\n", 11, "platforms.cisco_ios.conditions.0.any_of", "at least 1"),
+    ("conditions:\n  - {present: a, sections: any}\n", None, "platforms.cisco_ios.conditions.0.sections",
+     "needs `under`"),
+    ("conditions:\n  - {under: ['^x'], present: a, sections: some}\n", 11,
+     "platforms.cisco_ios.conditions.0.sections", "'every' or 'any'"),
+])
+def test_nested_conditions_and_sections_problems_are_named(builtin: SimpleNamespace, part: str, line: int | None,
+                                                           field: str, words: str) -> None:
+    assert_names(bad(builtin, part), line, field, words)
 
 
 def test_unknown_fields_are_named_with_the_known_ones(builtin: SimpleNamespace) -> None:

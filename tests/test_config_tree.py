@@ -119,6 +119,24 @@ def test_anonymised_repeated_lines_are_read_once():
                                                 "ip tacacs source-interface Loopback9"]
 
 
+def test_repeated_lines_and_two_banners_with_the_same_body_parse():
+    text = ("hostname x\nsnmp-server community <removed> RW\nsnmp-server community <removed> RW\n"
+            "banner exec ^C\nhello\n^C\nbanner incoming ^C\nhello\n^C\nend\n")
+    assert tree.render(tree.parse("cisco_ios", text)) == [
+        "hostname x", "snmp-server community <removed> RW", "banner exec ^C\nhello\n^C", "banner incoming ^C\nhello\n^C"]
+    full = tree.parse("cisco_ios", corpus_text(_need(CORPUS / "cisco_ios/configs/netutils_ios_full.cfg")))
+    assert [c.text.split("\n")[0] for c in full.children if c.text.startswith("banner ")] == [
+        "banner exec ^C", "banner incoming ^C"]
+
+
+def test_a_junos_comment_inside_a_block_keeps_the_enclosing_levels():
+    text = "system {\n    host-name r1;\n# Sensitive line SCRUBBED by netconan\n    services {\n        telnet;\n    }\n}\n"
+    assert tree.render(tree.parse("juniper_junos", text)) == ["set system host-name r1", "set system services telnet"]
+    path = _need(CORPUS / "juniper_junos/configs/batfish_gh-2658-vrf-import-export.cfg")
+    lines = tree.render(tree.parse("juniper_junos", corpus_text(path)))
+    assert "set system services ssh" in lines and not any(x.startswith("set services ") for x in lines)
+
+
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_every_lab_config_parses(platform: str):
     config = tree.parse(platform, lab_config(platform))
@@ -165,6 +183,7 @@ def test_drivers_are_subclasses_of_the_base_built_from_the_data():
     ("base: huawei_vrp\nrules:\n  orderin: []\n", "rules"),
     ("base: huawei_vrp\nrules:\n  per_line_sub:\n    - {search: '([', replace: ''}\n", "rules"),
     ("base: huawei_vrp\nmultiline: ['^header (\\S)']\n", "multiline"),
+    ("base: juniper_junos\ncomments: ['^\\s*(#']\n", "comments"),
     ("base: huawei_vrp\nrules:\n  idempotent_commands:\n    - match_rules: [{re_search: '^acl (\\d+'}]\n", "rules"),
 ])
 def test_a_bad_config_tree_yaml_names_the_file_and_field(tmp_path: Path, yaml_text: str, field: str):

@@ -365,3 +365,15 @@ def test_a_config_no_tree_reads_fails_that_device_only_with_exit_1(backed_up: tu
     assert res.exit_code == 1, res.output
     assert [d["host"] for d in json.loads(res.stdout)] == ["city-agg-01", "east-core-01"]
     assert re.search(r"not compared: north-core-01: its stored or intended config cannot be read", res.stderr)
+
+
+@pytest.mark.lab
+def test_a_new_snmp_location_is_typed_over_the_old_one_not_removed_after(backed_up: tuple[Path, str]) -> None:
+    ws, _ = backed_up
+    res = np(ws, "comply", "--intended", "--host", "north-wan-01", "--json")
+    assert res.exit_code == 0, res.output
+    fix = json.loads(res.stdout)[0]["remediation"]
+    location = [line for line in fix if "snmp-server location" in line]
+    # `no snmp-server location OLD` typed after `snmp-server location NEW` clears the new one on IOS
+    assert location == ["snmp-server location jc-north/north-wan-01"], fix
+    assert not any(line.startswith(("no snmp-server location", "no snmp-server contact")) for line in fix), fix

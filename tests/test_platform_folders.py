@@ -308,7 +308,9 @@ def test_a_platform_added_as_a_folder_is_backed_up_and_inspected(tmp_path: Path)
         assert backup.returncode == 0, backup.stdout + backup.stderr
         doc = json.loads(backup.stdout)
         assert doc["counts"] == {"saved": 1, "unchanged": 0, "failed": 0} and doc["commit"]
-        assert git(ws, "show", "--name-only", "--format=", doc["commit"]).split() == ["configs/site-a/acme-sw1.cfg"]
+        # With its at-backup compliance verdicts (`unknown`: no pack has a rule for the platform).
+        assert git(ws, "show", "--name-only", "--format=", doc["commit"]).split() == [
+            "compliance/backup/site-a/acme-sw1.json", "configs/site-a/acme-sw1.cfg"]
         stored = (ws / "backups" / "configs" / "site-a" / "acme-sw1.cfg").read_text(encoding="utf-8")
         assert "hostname acme-sw1" in stored and stored.rstrip().endswith("end")
 

@@ -267,3 +267,44 @@ def test_a_corpus_config_against_itself_needs_nothing(platform: str, path: Path)
 ])
 def test_undo_takes_the_key_the_device_expects(platform, running, intended, expected):
     assert remediate(platform, running, intended).remediation == expected
+
+
+# One-value commands: the new value is typed over the old one. A `no OLD` / `undo OLD` after
+# `NEW` would remove the new value on a real device (IOS `no snmp-server location OLD` clears it).
+SINGLE_VALUE = {
+    "cisco_ios": ["snmp-server location {}", "snmp-server contact noc-{}@example.net", "ip domain-name {}.example.net",
+                  "logging source-interface Loopback{}", "ntp source Loopback{}", "clock timezone CST{} 8",
+                  "ip ssh version {}", "service timestamps log datetime msec {}", "enable secret 5 $1${}$x"],
+    "arista_eos": ["snmp-server location {}", "snmp-server contact noc-{}@example.net", "ip domain-name {}.example.net",
+                   "logging source-interface Loopback{}", "ntp source Loopback{}", "clock timezone CST{}"],
+    "cisco_nxos": ["snmp-server location {}", "snmp-server contact noc-{}@example.net", "ip domain-name {}.example.net",
+                   "logging source-interface loopback{}", "ntp source-interface loopback{}", "clock timezone CST{} 8 0"],
+    "ruijie_os": ["snmp-server location {}", "snmp-server contact noc-{}@example.net", "ip domain-name {}.example.net",
+                  "logging source interface Loopback {}", "clock timezone CST{} 8", "ip ssh version {}"],
+    "huawei_vrp": ["snmp-agent sys-info location {}", "snmp-agent sys-info contact noc-{}@example.net",
+                   "info-center loghost source LoopBack{}", "ntp-service source-interface LoopBack{}",
+                   "snmp-agent trap source LoopBack{}", "info-center source default channel 2 log level {}"],
+    "hp_comware": ["snmp-agent sys-info location {}", "snmp-agent sys-info contact noc-{}@example.net",
+                   "info-center loghost source LoopBack{}", "ntp-service source LoopBack{}",
+                   "info-center source default loghost level {}"],
+}
+SINGLE_PARAMS = [(p, line) for p, lines in SINGLE_VALUE.items() for line in lines]
+
+
+@pytest.mark.parametrize(("platform", "line"), SINGLE_PARAMS, ids=[f"{p}-{line.split('{')[0].strip()}" for p, line in SINGLE_PARAMS])
+def test_a_one_value_command_is_replaced_without_removing_the_new_value(platform: str, line: str):
+    end = "#\n" if platform in ("huawei_vrp", "hp_comware") else "!\n"
+    old, new = (line.format(v) for v in ("2", "1"))
+    if line.startswith("info-center source"):
+        old, new = line.format("warning"), line.format("informational")
+    running, intended = f"{old}\n{end}", f"{new}\n{end}"
+    result = remediate(platform, running, intended)
+    assert result.remediation == [new]
+    assert result.rollback == [old]
+    assert tree.render(tree.parse(platform, result.future)) == [new]
+
+
+def test_ios_banner_replaced_by_a_new_body_is_typed_once():
+    running = "banner motd ^C\nold text\n^C\n!\n"
+    intended = "banner motd ^C\nnew text\n^C\n!\n"
+    assert remediate("cisco_ios", running, intended).remediation == ["banner motd ^C\nnew text\n^C"]

@@ -229,6 +229,8 @@ class SyslogListener:
         update_device_records(self.ws, {h.name: {"last_syslog_trigger": trigger,
                                                   "last_syslog_backup": run.finished.isoformat(timespec="seconds")}
                                         for h in hosts})
+        if run.compliance_warning:
+            log.warning("%s", run.compliance_warning)
         for d in notify_backup_run(self.ws, run, trigger):
             (log.info if d.ok else log.warning)("notify %s via %s: %s", d.event, d.channel, d.detail)
         log.info("backup of %s: %s (commit %s)", ", ".join(h.name for h in hosts),

@@ -13,6 +13,7 @@ from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
 from netpatrol.collect.shard import ProcessSetting
+from netpatrol.compliance.records import backup_packs, verdicts_document
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
 from netpatrol.store.refs import pre_change_tag
@@ -45,6 +46,8 @@ class BackupRun:
     finished: datetime
     pushed: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # Why the packs' at-backup verdicts were not (all) written; the backup itself is unaffected.
+    compliance_warning: str | None = None
 
     @property
     def failed(self) -> list[DeviceBackup]:
@@ -58,6 +61,7 @@ class BackupRun:
             "finished": self.finished.isoformat(),
             "counts": self.counts,
             "pushed": self.pushed,
+            "compliance_warning": self.compliance_warning,
             "devices": [d.__dict__ for d in self.devices],
         }
 
@@ -102,11 +106,16 @@ def run_backup(
 
         previous = PreviousConfigs(store.path, {name: layout.config_path(h.site, h.name) for name, h in by_name.items()})
         collect = collector or SshCollector(ws, workers=workers, processes=processes)
+        # Loaded once per run; plain pydantic models, so they pickle to shard processes.
+        packs, compliance_warning = backup_packs(ws)
         procedure = partial(fetch_config, previous=previous, secrets=settings.secrets, max_shrink=settings.max_shrink,
-                            compare_saved=settings.save_saved_config)
+                            compare_saved=settings.save_saved_config, packs=packs)
         outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Backing up", show_progress))
         devices = []
         leftover = store.uncommitted(layout.CONFIGS)
+        verdicts_dir = f"{layout.COMPLIANCE}/{layout.BACKUP_VERDICTS}"
+        verdicts_left = store.uncommitted(verdicts_dir)
+        verdict_paths = []
         for h in hosts:
             o = outcomes.get(h.name)
             path = layout.config_path(h.site, h.name)
@@ -115,12 +124,23 @@ def run_backup(
                 devices.append(DeviceBackup(h.name, h.site, "failed", path, error_status=status, reason=why))
                 continue
             changed = store.write_file(path, o.value.text) or path in leftover
+            if o.value.compliance_error:
+                compliance_warning = compliance_warning or (
+                    f"compliance packs not evaluated at this backup for {h.name} (and maybe others; their "
+                    f"verdict files are left as they were): {o.value.compliance_error}")
+            elif o.value.verdicts is not None:
+                vpath = layout.backup_verdicts_path(h.site, h.name)
+                if store.write_file(vpath, verdicts_document(o.value.verdicts)) or vpath in verdicts_left:
+                    verdict_paths.append(vpath)
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,
                                         sentinel=o.value.sentinel, warning=o.value.warning))
         changed_hosts = [d.host for d in devices if d.status == "saved"]
         failed = [d.host for d in devices if d.status == "failed"]
         message = format_commit_message(changed_hosts, action="backup", failed=failed, reason=reason or trigger)
-        commit = store.commit(message, paths=[d.path for d in devices if d.status == "saved"]) if changed_hosts else None
+        if verdict_paths:
+            message += f"\ncompliance verdicts: {len(verdict_paths)} changed\n"
+        paths = [d.path for d in devices if d.status == "saved"] + verdict_paths
+        commit = store.commit(message, paths=paths) if paths else None
         tag = None
         if reason:
             # Unique: a second run within the same second must keep its commit's tag and its records.
@@ -131,7 +151,7 @@ def run_backup(
     finished = datetime.now(timezone.utc)
     _record(ws, devices, finished)
     counts = {s: sum(1 for d in devices if d.status == s) for s in ("saved", "unchanged", "failed")}
-    return BackupRun(devices, commit, tag, started, finished, pushed, counts)
+    return BackupRun(devices, commit, tag, started, finished, pushed, counts, compliance_warning)
 
 
 def _record(ws: Workspace, devices: list[DeviceBackup], when: datetime) -> None:

@@ -10,6 +10,7 @@ from netpatrol.backup.configtext import check_complete, check_not_cut_short, cle
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.collect.collector import Connect, Device
 from netpatrol.collect.session import CommandOutput
+from netpatrol.compliance.model import BackupVerdicts, Pack
 from netpatrol.platforms import PLATFORMS, PlatformProfile
 from netpatrol.workspace.inventory import ResolvedHost
 
@@ -27,6 +28,9 @@ class FetchedConfig:
     # line and the config was judged by the other completeness checks only.
     sentinel: str | None = None
     warning: str | None = None
+    # The packs' `at_backup` verdicts (None: no such rule, or `compliance_error` says why not).
+    verdicts: BackupVerdicts | None = None
+    compliance_error: str | None = None
 
 
 def _fetch_running(device: Device, profile: PlatformProfile) -> tuple[CommandOutput, bool, str | None]:
@@ -55,8 +59,10 @@ def fetch_config(
     secrets: str,
     max_shrink: float,
     compare_saved: bool,
+    packs: list[Pack] | None = None,
 ) -> FetchedConfig:
-    """running (+ saved) config → error check → clean → completeness → secrets removed.
+    """running (+ saved) config → error check → clean → completeness → `at_backup` verdicts →
+    secrets removed.
 
     Nothing here writes to disk; a device that fails any step keeps its last good backup.
     """
@@ -77,6 +83,7 @@ def fetch_config(
         saved_text = clean(saved.text, profile)
         check_not_cut_short(text, saved_text, profile, host=name)
         saved_matches = saved_text == text
+    verdicts, compliance_error = _at_backup(packs, host, text, saved_matches)
     safe = sanitize(text, host.platform, secrets)
     sentinel = warning = None
     if profile.backup.sentinel_command:
@@ -84,4 +91,18 @@ def fetch_config(
         if refused:
             warning = (f"end-of-output sentinel unavailable: {refused}; saved '{running.command}' "
                        f"judged by line count{' and the saved config' if saved_matches is not None else ''} only")
-    return FetchedConfig(safe, len(safe.splitlines()), saved_matches, sentinel, warning)
+    return FetchedConfig(safe, len(safe.splitlines()), saved_matches, sentinel, warning, verdicts, compliance_error)
+
+
+def _at_backup(packs: list[Pack] | None, host: ResolvedHost, text: str,
+               saved_matches: bool | None) -> tuple[BackupVerdicts | None, str | None]:
+    """The rules that need the unsanitised text (a community `public`) or the saved comparison;
+    only their verdicts leave this function, never the text."""
+    if not packs:
+        return None, None
+    from netpatrol.compliance.evaluate import evaluate_at_backup
+
+    try:
+        return evaluate_at_backup(packs, host=host.name, platform=host.platform, text=text, saved_matches=saved_matches), None
+    except Exception as exc:  # noqa: BLE001 - a pack (or evaluator) error never blocks a backup
+        return None, f"{type(exc).__name__}: {exc}" if not isinstance(exc, errors.NetpatrolError) else str(exc)

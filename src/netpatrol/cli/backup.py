@@ -18,6 +18,8 @@ from netpatrol.cli.common import (
     WaitOpt,
     WorkersOpt,
     WorkspaceOpt,
+    err,
+    markup,
     open_workspace,
     out,
     print_json,
@@ -56,6 +58,8 @@ def backup(
     hosts = selected(inv, host, site, group, platform)
     run = run_backup(ws, hosts, reason=reason, workers=workers, lock_timeout=wait, processes=parse_processes(processes))
     report_deliveries(notify_backup_run(ws, run, reason))
+    if run.compliance_warning:
+        err.print(f"[yellow]warning:[/yellow] {markup(run.compliance_warning)}", highlight=False)
     if json_out:
         print_json(run.to_dict())
     else:

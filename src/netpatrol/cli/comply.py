@@ -6,8 +6,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import typer
+from rich.text import Text
 
-from netpatrol.cli.common import GroupOpt, HostOpt, JsonOpt, PlatformOpt, SiteOpt, WorkspaceOpt
+from netpatrol.cli.common import (
+    GroupOpt,
+    HostOpt,
+    JsonOpt,
+    PlatformOpt,
+    SiteOpt,
+    WorkspaceOpt,
+    open_workspace,
+    out,
+    print_json,
+    selected,
+    table,
+    terminal,
+)
 from netpatrol.cli.search import AtOpt
 
 PackOpt = Annotated[list[str] | None, typer.Option(
@@ -38,7 +52,56 @@ def comply(
         comply_intended(fmt="json" if json_out else fmt, at=at, host=host, site=site, group=group,
                         platform=platform, workspace=workspace)
         return
-    raise NotImplementedError("comply: being built (issue 14)")
+    from netpatrol.compliance.loader import load_packs
+    from netpatrol.compliance.records import evaluate_stored
+    from netpatrol.store.open import open_store
+    from netpatrol.store.refs import resolve
+
+    ws, inv = open_workspace(workspace, need_secrets=False)
+    hosts = selected(inv, host, site, group, platform)
+    packs = load_packs(ws, pack or None)  # a bad or unknown pack: exit 2 before anything is read
+    store = open_store(ws)
+    ref = resolve(store, at) if at else store.rev_parse("HEAD")
+    found = evaluate_stored(packs, store, hosts, ref)
+    lang = ws.settings.language
+    results = [r for h in hosts for r in found[h.name] if not failed_only or r.status == "fail"]
+    if json_out:
+        print_json([r.as_json(lang) for r in results])
+        return
+    _print_text(hosts, results, lang, at, ref, ws.settings.contract)
+
+
+STATUS_STYLE = {"pass": "green", "fail": "red", "not_applicable": "dim", "unknown": "yellow"}
+
+
+def _print_text(hosts, results, lang: str, at: str | None, ref: str | None, contract) -> None:
+    # People read severities by the contract's level names, as in `inspect` and the report; the
+    # JSON keeps the internal severity key.
+    by_host: dict[str, list] = {}
+    for r in results:
+        by_host.setdefault(r.host, []).append(r)
+    for h in hosts:
+        mine = by_host.get(h.name)
+        if not mine:
+            continue
+        rows = [[f"{r.pack}/{r.rule}", Text(r.status, style=STATUS_STYLE[r.status]),
+                 contract.name(r.severity, lang), r.clause,
+                 r.title.get(lang)] for r in mine]
+        out.print(table(f"{h.name} ({h.site}, {h.platform})", ["rule", "status", "level", "clause", "title"], rows))
+        for r in mine:
+            if r.status != "fail":
+                continue
+            out.print(Text(f"  {r.pack}/{r.rule}: {terminal(r.title.get(lang))}", style="bold"))
+            for line in r.evidence:
+                out.print(Text(f"    evidence: {terminal(line)}"))
+            if r.remediation:
+                out.print(Text("    remediation:"))
+                for line in r.remediation:
+                    out.print(Text(f"      {terminal(line)}"))
+    counts = {s: sum(1 for r in results if r.status == s) for s in STATUS_STYLE}
+    devices = len({r.host for r in results})
+    where = f"as of {terminal(at)} ({(ref or '')[:10]})" if at else "latest"
+    out.print(Text(f"{devices} devices, {len(results)} results ({where}): " + ", ".join(f"{n} {s}" for s, n in counts.items())))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,8 @@ from netpatrol.cli.common import (
     WaitOpt,
     WorkersOpt,
     WorkspaceOpt,
+    err,
+    markup,
     open_workspace,
     out,
     print_json,
@@ -70,8 +72,11 @@ def inspect(
 
     def level(severity: str) -> str:
         return ws.settings.contract.name(severity, ws.settings.language)
+    if run.compliance.warning:
+        err.print(f"[yellow]warning:[/yellow] {markup(run.compliance.warning)}", highlight=False)
     if json_out:
         print_json({"summary": run.summary(), "commit": run.commit, "tag": run.tag,
+                    "compliance": run.compliance.summary, "compliance_warning": run.compliance.warning,
                     "devices": [r.model_dump(mode="json", exclude={"parsed"}) for r in run.results],
                     "kept": [{"host": r.host, "status": r.status, "error": r.error} for r in run.kept]})
     else:
@@ -94,6 +99,12 @@ def inspect(
         out.print(table(f"Inspection {run.period}", columns, rows))
         out.print(f"{run.summary()['devices']} devices; problems: " + problem_counts(run.summary()["problems"], level)
                   + f"; stored as {run.tag} ({(run.commit or 'no change')[:10]})")
+        c = run.compliance.summary
+        if c:
+            out.print(f"baseline compliance: {c['status']['fail']} failing rules on {c['devices_failing']} of "
+                      f"{c['devices']} devices ({c['status']['pass']} pass, {c['status']['unknown']} unknown)")
+        elif run.compliance.warning:
+            out.print("baseline compliance: not evaluated (pack error, see the warning); no compliance records for this period")
     if run.failed:
         raise typer.Exit(ExitCode.DEVICES_FAILED)
 

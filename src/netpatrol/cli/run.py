@@ -15,6 +15,7 @@ from netpatrol.cli.common import (
     PlatformOpt,
     SiteOpt,
     WorkspaceOpt,
+    err,
     markup,
     open_workspace,
     out,
@@ -78,7 +79,8 @@ def run(
         irun, error = _isolated("inspection", lambda: run_inspection(
             ws, to_inspect, lock_timeout=wait, show_progress=False if json_out else None))
         if irun is not None:
-            doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag}
+            doc["inspection"] = {**irun.summary(), "commit": irun.commit, "tag": irun.tag,
+                                 "compliance_warning": irun.compliance.warning}
             doc["notifications"] += notify_inspection_run(ws, irun)
             failed |= bool(irun.failed)
             if not no_report:
@@ -98,7 +100,8 @@ def run(
             ws, to_backup, lock_timeout=wait, show_progress=False if json_out else None))
         if brun is not None:
             doc["backup"] = {"commit": brun.commit, "counts": brun.counts,
-                             "failed": {d.host: d.reason for d in brun.failed}}
+                             "failed": {d.host: d.reason for d in brun.failed},
+                             "compliance_warning": brun.compliance_warning}
             doc["notifications"] += notify_backup_run(ws, brun)
             failed |= bool(brun.failed)
         else:
@@ -107,6 +110,10 @@ def run(
             doc["notifications"] += _notify_step_failed(ws, "backup_failed", "step.backup",
                                                         [h.name for h in to_backup], error)
     report_deliveries(doc["notifications"])
+    for step in ("inspection", "backup"):
+        if (doc[step] or {}).get("compliance_warning"):
+            # Not a failure of the run: the step itself completed.
+            err.print(f"[yellow]warning:[/yellow] {markup(doc[step]['compliance_warning'])}", highlight=False)
     doc["notifications"] = [d.__dict__ for d in doc["notifications"]]
     if json_out:
         print_json(doc)

@@ -66,15 +66,18 @@ def inventory_list(
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Hosts with site, platform, model, version and the last backup/inspection."""
+    """Hosts with site, platform, model, version, the last backup/inspection and the baseline
+    compliance of the newest period record (failing rules / rules evaluated)."""
+    from netpatrol.compliance.records import latest_counts
     from netpatrol.workspace.records import load_device_records
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
     records = load_device_records(ws)
+    compliance = latest_counts(ws.backups, hosts)
     tz = ws.settings.tz
     if json_out:
-        print_json([{**h.public(), "status": records.get(h.name, {})} for h in hosts])
+        print_json([{**h.public(), "status": records.get(h.name, {}), "compliance": compliance.get(h.name)} for h in hosts])
         return
     rows = []
     for h in hosts:
@@ -82,9 +85,19 @@ def inventory_list(
         rows.append([
             h.name, h.site, h.platform, f"{h.hostname}:{h.port}", h.data.model, rec.get("os_version") or h.data.os_version,
             _short(rec.get("last_backup_success"), tz), _backup_problem(rec, tz), _short(rec.get("last_inspection"), tz),
+            _compliance(compliance.get(h.name)),
         ])
-    cols = ["host", "site", "platform", "address", "model", "version", "last backup", "last attempt failed", "last inspection"]
+    cols = ["host", "site", "platform", "address", "model", "version", "last backup", "last attempt failed", "last inspection",
+            "baseline"]
     out.print(table(f"{len(hosts)} hosts", cols, rows))
+
+
+def _compliance(counts: dict | None) -> str | None:
+    """`3 fail / 21 (2026Q4)`: failing rules of all rules evaluated in the newest period record."""
+    if counts is None:
+        return None
+    total = sum(v for k, v in counts.items() if k != "period")
+    return f"{counts['fail']} fail / {total} ({counts['period']})"
 
 
 def _backup_problem(rec: dict, tz) -> str | None:

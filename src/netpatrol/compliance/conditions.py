@@ -1,8 +1,9 @@
 """One platform rule's conditions on a hier_config tree: the semantics docs/compliance.md describes.
 
 `under` names sections: its first regex matches top-level lines, each next one a child of the
-section before. A condition holds in EVERY section matched (each `line vty` block); with no
-`under`, on the top-level lines. `present`/`absent`/`value` look at every line below the section
+section before. A condition holds in EVERY section matched (each `line vty` block), or with
+`sections: any` in at least one; with no `under`, on the top-level lines. `any_of` / `all_of`
+combine nested conditions like a rule's `match: any` / `match: all`. `present`/`absent`/`value` look at every line below the section
 (any depth), or at the top-level lines when there is no `under`. Regexes use `re.search` on a
 line's text without its indentation.
 """
@@ -192,10 +193,15 @@ def check_condition(c: Condition, config: HConfig, scrub: Scrub, saved_matches: 
             return Outcome("not_applicable", ["running and saved configs were not compared on this platform"])
         return (Outcome("pass", ["the running config equals the saved config"]) if saved_matches else
                 Outcome("fail", ["the running config differs from the saved config (changes not saved)"]))
+    if c.any_of is not None:
+        return _combine_any([check_condition(sub, config, scrub, saved_matches) for sub in c.any_of])
+    if c.all_of is not None:
+        return _combine_all([check_condition(sub, config, scrub, saved_matches) for sub in c.all_of])
     found = sections(config, c.under)
     if not found:
         return Outcome(c.if_no_section, [f"no section matches {' > '.join(repr(u) for u in c.under)}"])
-    return _combine_all([_in_section(c, s, scrub) for s in found])
+    outs = [_in_section(c, s, scrub) for s in found]
+    return _combine_any(outs) if c.sections == "any" else _combine_all(outs)
 
 
 def check_rule(pr: PlatformRule, config: HConfig, scrub: Scrub, saved_matches: bool | None) -> Outcome:

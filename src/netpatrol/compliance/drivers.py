@@ -108,7 +108,12 @@ def _build(platform: str, spec: ConfigTreeSpec) -> type[HConfigDriverBase]:
         result = base_cls.sectional_exit(self, config)
         return exit_text if exit_text is not None and result == "exit" else result
 
+    comments = [re.compile(p) for p in spec.comments]
+
     def config_preprocessor(config_text: str) -> str:
+        if comments:
+            kept = [line for line in config_text.splitlines() if not any(rx.search(line) for rx in comments)]
+            config_text = "\n".join(kept) + ("\n" if config_text.endswith("\n") else "")
         return preprocess(spec, base_cls.config_preprocessor(config_text))
 
     name = "NetpatrolDriver_" + re.sub(r"\W", "_", platform)

@@ -112,6 +112,8 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
     shape: list[str] = []
     for part in loc:
         shape.append("#" if isinstance(part, int) else ("*" if shape[-1:] == ["platforms"] else str(part)))
+        if shape[-2:] in (["any_of", "#"], ["all_of", "#"]):  # a nested condition is a condition
+            del shape[-2:]
     return _MODELS.get(tuple(shape))
 
 

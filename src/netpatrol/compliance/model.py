@@ -73,17 +73,22 @@ class ValueTest(_Strict):
 
 
 class Condition(_Strict):
-    """Exactly one of `present`, `absent`, `value`, `saved`, evaluated in every section `under`
-    names (ancestor line regexes, outermost first; empty: the whole config). When `under` matches
+    """Exactly one of `present`, `absent`, `value`, `saved`, `any_of`, `all_of`, evaluated in the
+    sections `under` names (ancestor line regexes, outermost first; empty: the whole config):
+    in every one (`sections: every`) or in at least one (`sections: any`). When `under` matches
     no section, the condition's status is `if_no_section`. `saved: true` passes when the backup
     found the running config equal to the saved one (rules with `at_backup: true` only;
-    not_applicable where the platform has no separate saved config)."""
+    not_applicable where the platform has no separate saved config). `any_of` / `all_of` nest
+    conditions: one of them / all of them must pass (each with its own `under`)."""
 
     under: list[str] = Field(default_factory=list)
     present: str | None = None
     absent: str | None = None
     value: ValueTest | None = None
     saved: bool | None = None
+    any_of: list[Condition] | None = Field(default=None, min_length=1)
+    all_of: list[Condition] | None = Field(default=None, min_length=1)
+    sections: Literal["every", "any"] = "every"
     if_no_section: Status = "not_applicable"
 
 

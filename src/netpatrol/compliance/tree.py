@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from hier_config import HConfig, get_hconfig
 from hier_config.exceptions import DuplicateChildError
 from hier_config.platforms.driver_base import HConfigDriverBase
@@ -36,8 +38,15 @@ def without_repeats(text: str) -> str:
     its first occurrence; printed with one space per level."""
     root: dict[str, dict] = {}
     stack: list[tuple[int, dict[str, dict]]] = [(-1, root)]
-    for line in text.splitlines():
+    lines = iter(text.splitlines())
+    for line in lines:
         if not line.strip():
+            continue
+        if line.startswith("banner ") and line != "banner motd ##":
+            # A banner's body is text, not config lines: kept whole (one top-level key), as
+            # hier_config reads it (two banners with the same body are not repeats of each other).
+            root.setdefault("\n".join(_banner(line, lines)), {})
+            stack = [(-1, root)]
             continue
         indent = len(line) - len(line.lstrip())
         while len(stack) > 1 and indent <= stack[-1][0]:
@@ -53,6 +62,22 @@ def without_repeats(text: str) -> str:
 
     emit(root, 0)
     return "\n".join(out) + "\n"
+
+
+def _banner(first: str, lines: Iterator[str]) -> list[str]:
+    """A banner's lines up to its end, by hier_config's test (constructors._load_from_string_lines):
+    a line starting with `^`, one of `EOF % !` or the delimiter's first one or two characters, or
+    a line containing the delimiter."""
+    words = first.split()
+    delim = words[2] if len(words) > 2 else None
+    ends = {"EOF", "%", "!"} | ({delim[:1], delim[:2]} if delim else set())
+    body = [first]
+    for line in lines:
+        if line != "!":
+            body.append(line)
+        if line.startswith("^") or line in ends or (delim is not None and delim in line):
+            break
+    return body
 
 
 def render(config: HConfig) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from netpatrol.compliance.model import PlatformRule, ValueTest
+from netpatrol.compliance.model import Condition, PlatformRule, ValueTest
 
 TIME_GROUPS = ("days", "hours", "minutes", "seconds")
 _NUMERIC_OPS = ("le", "lt", "ge", "gt")
@@ -53,22 +53,38 @@ def check_platform_rule(pr: PlatformRule, at_backup: bool, f: str, err: list[tup
     if pr.applies_if is not None:
         _regex(pr.applies_if, f"{f}.applies_if", err)
     for i, c in enumerate(pr.conditions):
-        cf = f"{f}.conditions.{i}"
-        for j, u in enumerate(c.under):
-            _regex(u, f"{cf}.under.{j}", err)
-        kinds = [k for k in ("present", "absent", "value", "saved") if getattr(c, k) is not None]
-        if len(kinds) != 1:
-            err.append((cf, "needs exactly one of present, absent, value, saved"
-                            + (f" (has {', '.join(kinds)})" if kinds else "")))
-        for k in ("present", "absent"):
-            rx = getattr(c, k)
-            if rx is not None:
-                _regex(rx, f"{cf}.{k}", err)
-        if c.value is not None:
-            _check_value(c.value, f"{cf}.value", err)
-        if c.saved is not None:
-            if not at_backup:
-                err.append((f"{cf}.saved", "a saved: condition needs `at_backup: true` on the rule "
-                                           "(only a backup compares running and saved configs)"))
-            if c.saved is not True:
-                err.append((f"{cf}.saved", "write `saved: true` (passes when running equals saved)"))
+        _check_condition(c, at_backup, f"{f}.conditions.{i}", err)
+
+
+_KINDS = ("present", "absent", "value", "saved", "any_of", "all_of")
+
+
+def _check_condition(c: Condition, at_backup: bool, cf: str, err: list[tuple[str, str]]) -> None:
+    for j, u in enumerate(c.under):
+        _regex(u, f"{cf}.under.{j}", err)
+    kinds = [k for k in _KINDS if getattr(c, k) is not None]
+    if len(kinds) != 1:
+        err.append((cf, f"needs exactly one of {', '.join(_KINDS)}"
+                        + (f" (has {', '.join(kinds)})" if kinds else "")))
+    group = next((k for k in ("any_of", "all_of") if getattr(c, k) is not None), None)
+    if group is not None:
+        # The nested conditions name their own sections; the group has none of its own.
+        for k in ("under", "sections", "if_no_section"):
+            if k in c.model_fields_set:
+                err.append((f"{cf}.{k}", f"goes on the conditions inside {group}, not on {group} itself"))
+        for j, sub in enumerate(getattr(c, group)):
+            _check_condition(sub, at_backup, f"{cf}.{group}.{j}", err)
+    elif c.sections == "any" and not c.under:
+        err.append((f"{cf}.sections", "`sections: any` needs `under` (the sections one of which must pass)"))
+    for k in ("present", "absent"):
+        rx = getattr(c, k)
+        if rx is not None:
+            _regex(rx, f"{cf}.{k}", err)
+    if c.value is not None:
+        _check_value(c.value, f"{cf}.value", err)
+    if c.saved is not None:
+        if not at_backup:
+            err.append((f"{cf}.saved", "a saved: condition needs `at_backup: true` on the rule "
+                                       "(only a backup compares running and saved configs)"))
+        if c.saved is not True:
+            err.append((f"{cf}.saved", "write `saved: true` (passes when running equals saved)"))

@@ -21,6 +21,7 @@ from netpatrol.collect.collector import Collector
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
 from netpatrol.collect.shard import ProcessSetting
+from netpatrol.compliance.records import PeriodCompliance, write_period
 from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.comparison import compare
 from netpatrol.inspection.normalise import normalise_items
@@ -64,6 +65,8 @@ class InspectionRun:
     tag: str | None
     # Failed attempts of this run on devices whose good result of the period was kept.
     kept: list[InspectionResult] = field(default_factory=list)
+    # The period's baseline records and summary, or the warning why none were written.
+    compliance: PeriodCompliance = field(default_factory=PeriodCompliance)
 
     @property
     def failed(self) -> list[InspectionResult]:
@@ -258,9 +261,12 @@ def run_inspection(
         store.write_file(layout.summary_path(period), json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['problems'].values())} problems "
                    f"({', '.join(f'{v} {k}' for k, v in s['problems'].items() if v)})\n")
+        # Baseline compliance of the stored configs, in this commit so the period's tag covers it.
+        run.compliance = write_period(ws, store, period, hosts, earlier)
         # All of inspections/: results a killed earlier run wrote (atomically) but never committed are
         # committed with this one rather than left dangling.
-        run.commit = store.commit(message, paths=[layout.INSPECTIONS])
+        paths = [layout.INSPECTIONS] + ([f"{layout.COMPLIANCE}/{period}"] if run.compliance.records else [])
+        run.commit = store.commit(message, paths=paths)
         run.tag = inspection_tag(period)
         store.tag(run.tag, message, force=True)
     _record(ws, results)

@@ -163,6 +163,9 @@ class ConfigTreeSpec(_Frozen):
     # Multi-line texts whose first line matches one of these (group `delim`: the delimiter that
     # ends them, e.g. Comware "header motd %"): the body lines are read as children of that line.
     multiline: list[str] = Field(default_factory=list)
+    # Lines matching one of these are comments, dropped before the base driver reads the text
+    # (Junos "# ..." lines inside a brace block would otherwise end the block when flattened).
+    comments: list[str] = Field(default_factory=list)
     # Fields of hier_config's HConfigDriverRules (idempotent_commands, negate_with, ordering,
     # per_line_sub, sectional_exiting, indent_adjust ...), as YAML; netpatrol's come before the
     # base driver's (first-match rules: netpatrol's win). `indentation` replaces the base's.
@@ -176,6 +179,12 @@ class ConfigTreeSpec(_Frozen):
         known = sorted(p.name.lower() for p in Platform)
         if v not in known:
             raise ValueError(f"unknown hier_config driver {v!r} (known: {', '.join(known)})")
+        return v
+
+    @field_validator("comments")
+    @classmethod
+    def _comments_compile(cls, v: list[str]) -> list[str]:
+        _compiles_all(list(v))
         return v
 
     @field_validator("multiline")
