@@ -289,3 +289,49 @@ def test_packs_are_named_by_their_title_in_the_report_language(compliance_world)
     assert _pack_names(ws.root, Translator("en"), {"site-baseline"}) == {}
     assert _model(compliance_world, "en").compliance is not None  # the report is still written
 
+
+
+@pytest.mark.lab
+def test_inspect_on_the_lab_reports_its_baseline(lab_workspace, tmp_path):
+    """End to end: `backup` and `inspect` on the lab commit the period's records; the report of that
+    period shows them in every format, counted as recorded, with no secret value anywhere."""
+    from typer.testing import CliRunner
+
+    from netpatrol.cli.root import app
+    from netpatrol.store.repo import Store
+    from netpatrol.workspace.inventory import load_inventory
+    from netpatrol.workspace.settings import Workspace
+    from test_secrets_scan import leaks
+
+    for command in (["backup"], ["inspect", "--period", "2026Q3", "--backfill"]):
+        res = CliRunner().invoke(app, [*command, "-w", str(lab_workspace), "--json"])
+        assert res.exit_code == 0, res.output
+    ws, inv = Workspace(lab_workspace), load_inventory(lab_workspace)
+    store = Store(lab_workspace / "backups").open_or_init()
+    try:
+        records = load_compliance(store, "2026Q3")
+        assert set(records) == set(inv.hosts)
+        for lang in LANGS:
+            t = Translator(lang)
+            r = build_report(ws.settings, inv, store, ReportRequest(period="2026Q3", lang=lang))
+            cs = r.compliance
+            assert cs is not None and {d.host for d in cs.devices} == set(inv.hosts)
+            assert cs.counts.total == sum(len(x.results) for x in records.values())
+            assert cs.counts.failed == sum(x.status == "fail" for rec in records.values() for x in rec.results) > 0
+            md = render_md(r, environment())
+            doc = parse(md)
+            assert_tables_whole(doc)
+            pass_, fail = t("compliance.status.pass"), t("compliance.status.fail")
+            by_device = next(x for x in doc.tables if x.header[:4] == [t("col.device"), t("col.site"), pass_, fail])
+            assert {row[0]: int(row[3]) for row in by_device.rows} == {
+                h: sum(x.status == "fail" for x in rec.results) for h, rec in records.items()}
+            fences = {content for info, content in doc.fences if info == "text"}
+            assert all("\n".join(x.remediation) + "\n" in fences for d in cs.devices for x in d.failing if x.remediation)
+            html = render_html(r, environment())
+            docx = _docx_text(write_docx(r, tmp_path / f"r-{lang}.docx"))
+            xlsx = _xlsx_text(write_xlsx(r, tmp_path / f"r-{lang}.xlsx"))
+            for name, text in (("md", md), ("html", html), ("docx", docx), ("xlsx", xlsx)):
+                assert t("compliance.title") in text, name
+                assert leaks(text) == [], name
+    finally:
+        store.close()
