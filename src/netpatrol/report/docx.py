@@ -16,7 +16,7 @@ from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import docx_text
 from netpatrol.report.labels import level_names, platform_label, severities_of, site_names
 from netpatrol.report.model import DeviceRow, FindingRow, ReportModel
-from netpatrol.report.render import ROOM_FIELDS
+from netpatrol.report.render import ROOM_FIELDS, baseline_intro, sections
 
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 DIFF_MAX_LINES = 300  # per device; the full diff is in Git
@@ -114,12 +114,18 @@ class _Writer:
         if c is None:
             return
         self.para(c.overall)
+        if c.baseline:
+            self.para(c.baseline)
         if c.sites:
             names = [lv.name for lv in r.levels]
+            baseline = [t("col.baseline_failed")] if r.compliance else []
             self.heading(t("docx.site_states"), 2)
-            table(self.doc, [t("col.site"), t("docx.col.state"), t("summary.devices"), t("summary.inspected"), *names],
+            table(self.doc, [t("col.site"), t("docx.col.state"), t("summary.devices"), t("summary.inspected"), *names,
+                             *baseline],
                   [[s.name, t(f"state.{s.state}"), s.devices, s.inspected,
-                    *[sum(s.problems.get(sev, 0) for sev in severities_of(lv)) for lv in r.levels]] for s in c.sites])
+                    *[sum(s.problems.get(sev, 0) for sev in severities_of(lv)) for lv in r.levels],
+                    *(["—" if s.baseline_failed is None else s.baseline_failed] if baseline else [])]
+                   for s in c.sites])
         self.heading(t("summary.top_risks"), 2)
         if c.key_risks:
             table(self.doc, ["#", t("docx.col.level"), t("col.device"), t("col.issue"), t("col.detail")],
@@ -133,6 +139,14 @@ class _Writer:
                              t("col.target")],
                   [[i, a.level, a.host, a.title, a.recommendation, a.due] for i, a in enumerate(c.actions, 1)],
                   widths=(0.5, 1.3, 1.6, 2.2, 3, 2))
+        if c.baseline_actions:
+            self.heading(t("conclusion.baseline_actions"), 2)
+            self.para(baseline_intro(r, t, sections(r, t)))
+            sep = t("conclusion.host_sep")
+            table(self.doc, ["#", t("docx.col.level"), t("col.clause"), t("col.requirement"), t("col.baseline_devices")],
+                  [[i, a.level, a.clause, a.title, sep.join(a.shown)
+                    + (f" {t('conclusion.more_hosts', total=len(a.hosts), more=a.more)}" if a.more else "")]
+                   for i, a in enumerate(c.baseline_actions, 1)], widths=(0.5, 1.3, 1.2, 3, 4))
 
     def summary(self) -> None:
         r, t = self.r, self.t
@@ -140,7 +154,10 @@ class _Writer:
         table(self.doc, [t("cover.item"), t("cover.value")], [
             [t("summary.devices"), len(r.devices)], [t("summary.inspected"), len(r.inspected)],
             [t("summary.not_inspected"), len(r.not_inspected)], [t("summary.findings"), len(r.findings)],
-            [t("summary.changed_devices"), len(r.config_changes)]], widths=(2, 1), header_column=True)
+            [t("summary.changed_devices"), len(r.config_changes)],
+            *([[t("summary.baseline"), t("summary.baseline_counts", failed=r.compliance.counts.failed,
+                                          total=r.compliance.counts.total)]] if r.compliance else [])],
+              widths=(2, 1), header_column=True)
         if r.timezone:
             self.para(t("docx.timezone", zone=r.timezone), NOTE_STYLE)
         if r.levels:

@@ -97,8 +97,13 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
     label = period_label(req.period, req.lang)
     level_rows = concl.levels(contract, t, findings)
     end = localtime.local(stamps[-1], tz) if stamps else None
+    previous_label = period_label(prev_period, req.lang) if prev_period else ""
+    compliance = baseline.gather(store, req.period, prev_period, t,
+                                 {s: lv.name for lv in level_rows for s in lv.severities or (lv.severity,)},
+                                 hosts, req.site, req.workspace or inv.root)
     conclusion = concl.build(contract, t, period_label=label, sites=sites, names=site_names(sites), problems=findings,
-                             level_rows=level_rows, since=end, tz=tz)
+                             level_rows=level_rows, since=end, tz=tz, compliance=compliance,
+                             previous_label=previous_label)
     return ReportModel(
         lang=req.lang, period=req.period, previous_period=prev_period,
         client=settings.client, provider=settings.provider, inspector=settings.inspector,
@@ -113,10 +118,7 @@ def build_report(settings: Settings, inv: Inventory, store: Store, req: ReportRe
         period_label=label, levels=level_rows,
         conclusion=conclusion,
         timezone=_zone_label(settings.timezone, tz, end or _period_end(req.period)),
-        raw_errors=raw.found, previous_label=period_label(prev_period, req.lang) if prev_period else "",
-        compliance=baseline.gather(store, req.period, prev_period, t,
-                                   {s: lv.name for lv in level_rows for s in lv.severities or (lv.severity,)},
-                                   hosts, req.site, req.workspace or inv.root),
+        raw_errors=raw.found, previous_label=previous_label, compliance=compliance,
     )
 
 

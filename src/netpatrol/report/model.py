@@ -118,6 +118,7 @@ class SiteState:
     devices: int
     inspected: int
     problems: dict[str, int]  # severity -> problems
+    baseline_failed: int | None = None  # failing baseline rule results; None: no records for the period
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,42 @@ class Action:
     due: str  # e.g. "4 小时内 (2026-12-05 14:40 +08:00 前)", "Within 4 hours (by 2026-12-05 14:40 +08:00)"
 
 
+HOSTS_SHOWN = 10  # devices named per baseline action on the conclusion page
+
+
+@dataclass(frozen=True)
+class BaselineAction:
+    """One failing baseline rule of the two most severe levels and every device it fails on: a
+    recommendation without a contract time (a non-conformance is not a fault; see conclusion.py)."""
+
+    severity: str
+    level: str  # the contract's name of the severity
+    pack: str
+    rule: str
+    clause: str
+    title: str  # the rule's title in the report language
+    hosts: tuple[str, ...]  # in the report's device order
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The devices named on the conclusion page; the rest are counted (all are in the chapter)."""
+        return self.hosts[:HOSTS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return len(self.hosts) - len(self.shown)
+
+
 @dataclass
 class Conclusion:
     overall: str  # the period's verdict in one paragraph
     sites: list[SiteState] = field(default_factory=list)
     key_risks: list[FindingRow] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    # What the baseline check found, in one paragraph (counts, then changes since the previous
+    # period when it has records); "" when the period has no compliance records.
+    baseline: str = ""
+    baseline_actions: list[BaselineAction] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

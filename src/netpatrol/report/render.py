@@ -224,6 +224,7 @@ def _context(report: ReportModel, t: Translator) -> dict[str, object]:
         "site_levels": {st.key: [sum(st.problems.get(s, 0) for s in lv.severities) for lv in report.levels]
                         for st in states},
         "conclusion": conclusion(report, t),
+        "baseline_intro": baseline_intro(report, t, toc),
         "toc": toc,
         "section": {s.id: s for s in toc},
         "doc_no": f"NP-{report.period}-{report.scope or 'ALL'}",
@@ -239,6 +240,15 @@ def level_times(lv: LevelRow, t: Translator) -> str:
         return t("findings.level_response" if lv.response else "findings.level_resolution",
                  time=lv.response or lv.resolution)
     return t("findings.level_no_times")
+
+
+def baseline_intro(report: ReportModel, t: Translator, toc: list[Section]) -> str:
+    """The line above the conclusion's baseline recommendations: which levels, where the fixes are,
+    and why no contract time."""
+    actions = report.conclusion.baseline_actions if report.conclusion else []
+    levels = t("conclusion.host_sep").join(dict.fromkeys(a.level for a in actions))
+    chapter = next((s.number for s in toc if s.id == "s-compliance"), "")
+    return t("conclusion.baseline_actions_intro", levels=levels, chapter=chapter)
 
 
 def conclusion(report: ReportModel, t: Translator) -> str:

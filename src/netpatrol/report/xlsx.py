@@ -36,6 +36,8 @@ def write_xlsx(report: ReportModel, path: Path) -> Path:
         rows += [[t("docx.col.zone"), report.timezone]]
     if report.conclusion is not None:
         rows += [[t("docx.conclusion"), report.conclusion.overall]]
+        if report.conclusion.baseline:
+            rows += [[t("summary.baseline"), report.conclusion.baseline]]
     write_table(summary, [t("cover.item"), t("cover.value")], rows)
     write_table(wb.create_sheet(t("xlsx.findings")),
            [t("docx.col.level"), t("col.site"), t("col.device"), t("col.problem_key"),
