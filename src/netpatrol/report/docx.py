@@ -16,7 +16,7 @@ from netpatrol.report.i18n import Translator
 from netpatrol.report.inert import docx_text
 from netpatrol.report.labels import level_names, platform_label, severities_of, site_names
 from netpatrol.report.model import DeviceRow, FindingRow, ReportModel
-from netpatrol.report.render import ROOM_FIELDS, baseline_intro, sections
+from netpatrol.report.render import ROOM_FIELDS, baseline_intro, host_list, sections
 
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 DIFF_MAX_LINES = 300  # per device; the full diff is in Git
@@ -142,11 +142,9 @@ class _Writer:
         if c.baseline_actions:
             self.heading(t("conclusion.baseline_actions"), 2)
             self.para(baseline_intro(r, t, sections(r, t)))
-            sep = t("conclusion.host_sep")
             table(self.doc, ["#", t("docx.col.level"), t("col.clause"), t("col.requirement"), t("col.baseline_devices")],
-                  [[i, a.level, a.clause, a.title, sep.join(a.shown)
-                    + (f" {t('conclusion.more_hosts', total=len(a.hosts), more=a.more)}" if a.more else "")]
-                   for i, a in enumerate(c.baseline_actions, 1)], widths=(0.5, 1.3, 1.2, 3, 4))
+                  [[i, a.level, a.clause, a.title, host_list(a, t)] for i, a in enumerate(c.baseline_actions, 1)],
+                  widths=(0.5, 1.3, 1.2, 3, 4))
 
     def summary(self) -> None:
         r, t = self.r, self.t

@@ -29,7 +29,7 @@ from netpatrol.errors import TemplateError
 from netpatrol.report import inert, labels
 from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report.i18n import Translator
-from netpatrol.report.model import LevelRow, ReportModel
+from netpatrol.report.model import BaselineAction, LevelRow, ReportModel
 from netpatrol.workspace.models import MachineRoom
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -225,6 +225,7 @@ def _context(report: ReportModel, t: Translator) -> dict[str, object]:
                         for st in states},
         "conclusion": conclusion(report, t),
         "baseline_intro": baseline_intro(report, t, toc),
+        "host_list": lambda a: host_list(a, t),
         "toc": toc,
         "section": {s.id: s for s in toc},
         "doc_no": f"NP-{report.period}-{report.scope or 'ALL'}",
@@ -249,6 +250,13 @@ def baseline_intro(report: ReportModel, t: Translator, toc: list[Section]) -> st
     levels = t("conclusion.host_sep").join(dict.fromkeys(a.level for a in actions))
     chapter = next((s.number for s in toc if s.id == "s-compliance"), "")
     return t("conclusion.baseline_actions_intro", levels=levels, chapter=chapter)
+
+
+def host_list(action: BaselineAction, t: Translator) -> str:
+    """The devices of a baseline recommendation as plain text ("a、b 等 12 台"); every writer makes it
+    inert for its format as one value."""
+    text = t("conclusion.host_sep").join(action.shown)
+    return f"{text} {t('conclusion.more_hosts', total=len(action.hosts), more=action.more)}" if action.more else text
 
 
 def conclusion(report: ReportModel, t: Translator) -> str:
