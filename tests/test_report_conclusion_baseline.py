@@ -11,6 +11,7 @@ re-inspection commits them: records rewritten, the period's tag moved."""
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 
 import pytest
@@ -22,6 +23,7 @@ from netpatrol.report.render import environment, render_html, render_md
 from netpatrol.report.results import load_compliance
 from netpatrol.report.xlsx import write_xlsx
 from report_world import Q2, Q3
+from test_report_a4 import TOKEN, a4_layout, needs_chromium
 from test_report_compliance import _model
 from test_report_language import _docx_text
 
@@ -266,3 +268,16 @@ def test_nothing_without_records(world, lang, tmp_path):
     docx_text = "\n".join(paras + [c for t in tables[:8] for row in t for c in row])
     assert not any(w in docx_text for w in words)
     assert not any(w in str(v) for row in _summary_sheet(write_xlsx(r, tmp_path / "r.xlsx")) for v in row for w in words)
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_recommendations_fit_a4_with_the_widest_names(compliance_world, lang, tmp_path):
+    """Ten unbroken 130-character device names and a long requirement stay inside the text column."""
+    r = _model(compliance_world, lang)
+    wide = tuple(f"{TOKEN}-{i:02}" for i in range(12))
+    r.conclusion.baseline_actions = [dataclasses.replace(a, hosts=wide, title=a.title * 6, clause=TOKEN[:40])
+                                     for a in r.conclusion.baseline_actions]
+    verdict = a4_layout(render_html(r, environment()), tmp_path)
+    assert verdict["scroll"] <= verdict["viewport"], verdict
+    assert verdict["over"] == [], verdict["over"][:5]
