@@ -90,7 +90,7 @@ def test_value_with_time_groups_is_summed_into_the_unit(line: str, status: str) 
 def test_value_evidence_names_the_section_the_value_and_the_test() -> None:
     r = one(pack(rule("vty-idle", "cisco_ios", VTY_TIMEOUT)), "cisco_ios", IOS)
     assert r.evidence_in("en") == ["line vty 0 4 > exec-timeout 30 0 (30 minutes; must be at most 10 minutes)"]
-    assert r.evidence_in("zh-CN") == ["line vty 0 4 > exec-timeout 30 0（30 分钟，应不大于 10 分钟）"]
+    assert r.evidence_in("zh-CN") == ["line vty 0 4 > exec-timeout 30 0（30 分钟，应不大于 10 分钟）"]  # noqa: RUF001 - Chinese punctuation
 
 
 def test_value_default_applies_when_no_line_matches_and_no_default_fails() -> None:
@@ -102,7 +102,7 @@ def test_value_default_applies_when_no_line_matches_and_no_default_fails() -> No
     assert r.status == "fail"
     assert r.evidence_in("en") == ["required command not configured under line vty 0 4",
                                   "required command not configured under line vty 5 15"]
-    assert r.evidence_in("zh-CN")[0] == "未配置所需命令，位于 line vty 0 4 下"
+    assert r.evidence_in("zh-CN")[0] == "未配置所需命令，位于 line vty 0 4 下"  # noqa: RUF001 - Chinese punctuation
     low_default = {**VTY_TIMEOUT, "value": {**VTY_TIMEOUT["value"], "default": 15}}
     assert one(pack(rule("vty-idle", "cisco_ios", low_default)), "cisco_ios", config).status == "fail"
 
