@@ -113,7 +113,7 @@ def run_backup(
         outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Backing up", show_progress))
         devices = []
         leftover = store.uncommitted(layout.CONFIGS)
-        verdicts_dir = f"{layout.COMPLIANCE}/{layout.BACKUP_VERDICTS}"
+        verdicts_dir = layout.backup_verdicts_dir()
         verdicts_left = store.uncommitted(verdicts_dir)
         verdict_paths = []
         for h in hosts:

@@ -23,6 +23,7 @@ import jinja2.nodes
 import jinja2.sandbox
 
 from netpatrol.errors import TemplateError
+from netpatrol.sandbox import BoundedSandbox
 from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory
 from netpatrol.workspace.settings import Workspace
 
@@ -42,23 +43,6 @@ class Intended:
     template: Path
 
 
-class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """The sandbox keeps templates from Python's internals, not from exhausting the machine:
-    `{{ 'x' * 10**10 }}` or `{{ 9**9**9 }}` would take all memory or CPU before any error."""
-
-    intercepted_binops = frozenset({"*", "**"})
-    MAX_ITEMS = 1_000_000
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
-        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
-            raise jinja2.sandbox.SecurityError(f"'** {right}': exponent too large")
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_ITEMS:
-                    raise jinja2.sandbox.SecurityError(f"repeating a sequence {n} times: result too large")
-        return super().call_binop(context, operator, left, right)
-
-
 class _ConfinedLoader(jinja2.FileSystemLoader):
     """Jinja already refuses `..` in names; this also refuses a symlink leading out of `intended/`."""
 
@@ -74,7 +58,7 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
 
 
 def environment(root: Path) -> jinja2.Environment:
-    return _Sandbox(
+    return BoundedSandbox(
         loader=_ConfinedLoader(root),
         autoescape=False,  # config text, not HTML
         undefined=jinja2.StrictUndefined,

@@ -147,11 +147,10 @@ def summarise(period: str, records: list[DeviceCompliance]) -> dict:
 
 
 def stored_records(store: Store, period: str, ref: str | None = None) -> list[DeviceCompliance]:
-    prefix = f"{layout.COMPLIANCE}/{period}"
-    summary = layout.compliance_summary_path(period)
+    """The period's device records; a damaged one is skipped (counts for `inventory list`)."""
     out = []
-    for path in store.list_files(prefix, ref):
-        if path == summary or not path.endswith(".json"):
+    for path in store.list_files(layout.compliance_dir(period), ref):
+        if layout.parse_compliance_path(path) is None:
             continue
         try:
             out.append(DeviceCompliance.model_validate_json(store.read_file(path, ref)))

@@ -265,7 +265,7 @@ def run_inspection(
         run.compliance = write_period(ws, store, period, hosts, earlier)
         # All of inspections/: results a killed earlier run wrote (atomically) but never committed are
         # committed with this one rather than left dangling.
-        paths = [layout.INSPECTIONS] + ([f"{layout.COMPLIANCE}/{period}"] if run.compliance.records else [])
+        paths = [layout.INSPECTIONS] + ([layout.compliance_dir(period)] if run.compliance.records else [])
         run.commit = store.commit(message, paths=paths)
         run.tag = inspection_tag(period)
         store.tag(run.tag, message, force=True)

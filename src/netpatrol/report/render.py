@@ -30,6 +30,7 @@ from netpatrol.report import inert, labels
 from netpatrol.report.charts import severity_bars, trend_bars
 from netpatrol.report.i18n import Translator
 from netpatrol.report.model import LevelRow, ReportModel
+from netpatrol.sandbox import BoundedSandbox
 from netpatrol.workspace.models import MachineRoom
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -54,29 +55,12 @@ def validate_templates(directory: Path, label: str = "reports/templates") -> lis
     return problems
 
 
-class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja's sandbox keeps templates from Python's internals, not from exhausting the machine:
-    `{{ 'x' * 10**10 }}` or `{{ 9**9**9 }}` would take all memory or CPU before any error."""
-
-    intercepted_binops = frozenset({"*", "**"})
-    MAX_ITEMS = 1_000_000
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
-        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
-            raise jinja2.sandbox.SecurityError(f"'** {right}': exponent too large")
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > self.MAX_ITEMS:
-                    raise jinja2.sandbox.SecurityError(f"repeating a sequence {n} times: result too large")
-        return super().call_binop(context, operator, left, right)
-
-
 def environment(workspace_templates: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(workspace_templates)))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
-    env = _Sandbox(
+    env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=jinja2.StrictUndefined,

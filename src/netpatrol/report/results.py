@@ -7,7 +7,9 @@ interrupted run) are read from the working tree.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from netpatrol.compliance.model import DeviceCompliance
 from netpatrol.errors import StoreError, UsageError
@@ -15,6 +17,8 @@ from netpatrol.inspection.results import InspectionResult
 from netpatrol.store import layout
 from netpatrol.store.periods import inspected_periods, inspection_tag, parse_period
 from netpatrol.store.repo import Store
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def period_ref(store: Store, period: str) -> str | None:
@@ -41,12 +45,7 @@ def load_results(store: Store, period: str) -> dict[str, InspectionResult]:
     for path in store.list_files(layout.period_dir(period), ref=ref):
         if layout.parse_result_path(path) is None:
             continue  # summary.json and the raw-output directories
-        try:
-            result = InspectionResult.model_validate_json(store.read_file(path, ref))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise StoreError(f"{store.path}: {path}: field '{where}': {first['msg']}") from None
+        result = _read(store, path, ref, InspectionResult)
         results[result.host] = result
     return results
 
@@ -67,15 +66,19 @@ def load_compliance(store: Store, period: str) -> dict[str, DeviceCompliance]:
     naming the file."""
     ref = period_ref(store, period)
     records: dict[str, DeviceCompliance] = {}
-    for path in store.list_files(f"{layout.COMPLIANCE}/{period}", ref=ref):
-        parts = path.split("/")
-        if len(parts) != 4 or not parts[3].endswith(".json"):
+    for path in store.list_files(layout.compliance_dir(period), ref=ref):
+        if layout.parse_compliance_path(path) is None:
             continue  # summary.json
-        try:
-            record = DeviceCompliance.model_validate_json(store.read_file(path, ref))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise StoreError(f"{store.path}: {path}: field '{where}': {first['msg']}") from None
+        record = _read(store, path, ref, DeviceCompliance)
         records[record.host] = record
     return records
+
+
+def _read(store: Store, path: str, ref: str | None, model: type[_M]) -> _M:
+    """One stored JSON document as `model`; a damaged one is a StoreError naming file and field."""
+    try:
+        return model.model_validate_json(store.read_file(path, ref))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StoreError(f"{store.path}: {path}: field '{where}': {first['msg']}") from None

@@ -114,12 +114,29 @@ def summary_path(period: str) -> str:
 # --- compliance ------------------------------------------------------------------------------------
 
 
+def compliance_dir(period: str) -> str:
+    return f"{COMPLIANCE}/{period}"
+
+
+def parse_compliance_path(path: str) -> tuple[str, str, str] | None:
+    """(period, site, host) of a device record `compliance/<period>/<site>/<host>.json`; None for
+    anything else there (summary.json, the backup verdicts' folder is no period)."""
+    parts = PurePosixPath(path).parts
+    if len(parts) != 4 or parts[0] != COMPLIANCE or parts[1] == BACKUP_VERDICTS or not parts[3].endswith(".json"):
+        return None
+    return parts[1], parts[2], parts[3].removesuffix(".json")
+
+
 def compliance_path(period: str, site: str, host: str) -> str:
     return f"{COMPLIANCE}/{period}/{site}/{host}.json"
 
 
 def compliance_summary_path(period: str) -> str:
     return f"{COMPLIANCE}/{period}/summary.json"
+
+
+def backup_verdicts_dir() -> str:
+    return f"{COMPLIANCE}/{BACKUP_VERDICTS}"
 
 
 def backup_verdicts_path(site: str, host: str) -> str:
