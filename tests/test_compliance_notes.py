@@ -192,3 +192,27 @@ def test_built_in_clauses_are_neutral_and_json_clause_is_null_for_a_pure_sheet_i
     assert found["ntp-server"].as_json("zh-CN")["clause"] == "8.1.4.3 b)" and found["ntp-server"].checklist
     assert not any(CJK.search(r.clause or "") for r in found.values())
 
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_comply_text_shows_notes_and_the_checklist_mark_in_the_workspace_language(lang):
+    from netpatrol.cli import comply as cli
+    from netpatrol.workspace.contract import Contract
+
+    (dengbao,) = [p for p in load_packs(None) if p.pack == "dengbao-l3"]
+    found = evaluate([dengbao], host="r1", site="s1", platform="cisco_ios", config=IOS, backup=None)
+    host = type("Host", (), {"name": "r1", "site": "s1", "platform": "cisco_ios"})()
+    with cli.out.capture() as captured:
+        cli._print_text([host], found, lang, None, None, Contract())
+    text = captured.get()
+    if lang == "zh-CN":
+        assert "8.1.4.3 b)（核查表）" in text and "核查表" in text
+        assert "未配置所需命令（见整改命令）" in text and "（30 分钟，应不大于 10 分钟）" in text
+        assert not ENGLISH_NOTE.search(text.replace("exec-timeout", "")), text
+    else:
+        assert "8.1.4.3 b) (inspection sheet)" in text and "Inspection sheet" in text
+        assert "required command not configured (see the fix)" in text
+        assert "(30 minutes; must be at most 10 minutes)" in text
+        # (The remediation's placeholders are the pack's text, e.g. `<NTP服务器地址>`, not notes.)
+        evidence = [line for line in text.splitlines() if "evidence:" in line]
+        assert evidence and not CJK.search("\n".join(evidence)), evidence
