@@ -56,11 +56,11 @@ def test_present_and_absent_at_top_level_look_at_top_level_lines_only() -> None:
     p = pack(rule("enc", "cisco_ios", {"present": "^service password-encryption"}),
              rule("no-timeout-at-top", "cisco_ios", {"absent": "^exec-timeout"}))
     res = run(p, "cisco_ios", IOS)
-    assert res["enc"].status == "pass" and res["enc"].evidence == ["service password-encryption"]
+    assert res["enc"].status == "pass" and res["enc"].evidence_in("en") == ["service password-encryption"]
     # exec-timeout lines exist, but only inside sections: without `under`, top level only.
     assert res["no-timeout-at-top"].status == "pass"
     res = run(p, "cisco_ios", IOS.replace("service password-encryption\n", ""))
-    assert res["enc"].status == "fail" and "missing" in res["enc"].evidence[0]
+    assert res["enc"].status == "fail" and res["enc"].evidence_in("en") == ["required command not configured"]
 
 
 def test_absent_under_a_section_is_checked_in_every_matching_block() -> None:
@@ -68,7 +68,7 @@ def test_absent_under_a_section_is_checked_in_every_matching_block() -> None:
                   remediation=["line vty 5 15", " transport input ssh"]))
     r = one(p, "cisco_ios", IOS)
     assert r.status == "fail"
-    assert r.evidence == ["line vty 5 15 > transport input telnet ssh"]
+    assert r.evidence_in("en") == ["line vty 5 15 > transport input telnet ssh"]
     assert r.remediation == ["line vty 5 15", " transport input ssh"]
     fixed = one(p, "cisco_ios", IOS.replace("transport input telnet ssh", "transport input ssh"))
     assert fixed.status == "pass" and fixed.remediation == []
@@ -89,7 +89,8 @@ def test_value_with_time_groups_is_summed_into_the_unit(line: str, status: str) 
 
 def test_value_evidence_names_the_section_the_value_and_the_test() -> None:
     r = one(pack(rule("vty-idle", "cisco_ios", VTY_TIMEOUT)), "cisco_ios", IOS)
-    assert r.evidence == ["line vty 0 4 > exec-timeout 30 0 (30 minutes; must be <= 10 minutes)"]
+    assert r.evidence_in("en") == ["line vty 0 4 > exec-timeout 30 0 (30 minutes; must be at most 10 minutes)"]
+    assert r.evidence_in("zh-CN") == ["line vty 0 4 > exec-timeout 30 0（30 分钟，应不大于 10 分钟）"]  # noqa: RUF001 - Chinese punctuation
 
 
 def test_value_default_applies_when_no_line_matches_and_no_default_fails() -> None:
@@ -99,8 +100,9 @@ def test_value_default_applies_when_no_line_matches_and_no_default_fails() -> No
     strict = {**VTY_TIMEOUT, "value": {**VTY_TIMEOUT["value"], "default": None}}
     r = one(pack(rule("vty-idle", "cisco_ios", strict)), "cisco_ios", config)
     assert r.status == "fail"
-    assert r.evidence == ["missing: no line matches '^exec-timeout (?P<minutes>\\d+)(?: (?P<seconds>\\d+))?' under line vty 0 4",
-                          "missing: no line matches '^exec-timeout (?P<minutes>\\d+)(?: (?P<seconds>\\d+))?' under line vty 5 15"]
+    assert r.evidence_in("en") == ["required command not configured under line vty 0 4",
+                                  "required command not configured under line vty 5 15"]
+    assert r.evidence_in("zh-CN")[0] == "未配置所需命令，位于 line vty 0 4 下"  # noqa: RUF001 - Chinese punctuation
     low_default = {**VTY_TIMEOUT, "value": {**VTY_TIMEOUT["value"], "default": 15}}
     assert one(pack(rule("vty-idle", "cisco_ios", low_default)), "cisco_ios", config).status == "fail"
 
@@ -109,7 +111,7 @@ def test_if_no_section_gives_the_status_when_under_matches_nothing() -> None:
     config = "hostname r1\n"
     assert one(pack(rule("vty-idle", "cisco_ios", VTY_TIMEOUT)), "cisco_ios", config).status == "not_applicable"
     r = one(pack(rule("vty-idle", "cisco_ios", {**VTY_TIMEOUT, "if_no_section": "fail"})), "cisco_ios", config)
-    assert r.status == "fail" and r.evidence == ["no section matches '^line vty'"]
+    assert r.status == "fail" and r.evidence_in("en") == ["none of the sections the rule checks is configured"]
 
 
 def test_under_names_nested_sections_outermost_first() -> None:
@@ -125,7 +127,7 @@ def test_under_names_nested_sections_outermost_first() -> None:
              rule("no-v6-peer", "cisco_ios", {"under": ["^router bgp", "^address-family ipv4"], "absent": "2001:db8"}))
     res = run(p, "cisco_ios", config)
     assert res["v4-peer"].status == "pass"
-    assert res["v4-peer"].evidence == ["router bgp 65000 > address-family ipv4 > neighbor 192.0.2.1 activate"]
+    assert res["v4-peer"].evidence_in("en") == ["router bgp 65000 > address-family ipv4 > neighbor 192.0.2.1 activate"]
     assert res["no-v6-peer"].status == "pass"  # the ipv6 family is a different section
 
 
@@ -151,8 +153,8 @@ return
                  "unit": "minutes", "default": 10}}))
     res = run(p, "huawei_vrp", vrp)
     assert res["lockout"].status == "fail"
-    assert res["lockout"].evidence == ["aaa > local-aaa-user wrong-password retry-interval 5 retry-time 8 block-time 5 "
-                                       "(8; must be <= 5)"]
+    assert res["lockout"].evidence_in("en") == ["aaa > local-aaa-user wrong-password retry-interval 5 retry-time 8 block-time 5 "
+                                       "(8; must be at most 5)"]
     assert res["vty-idle"].status == "pass"
     assert run(p, "huawei_vrp", vrp.replace("retry-time 8", "retry-time 3"))["lockout"].status == "pass"
 
@@ -161,7 +163,7 @@ def test_junos_brace_config_is_read_as_set_lines() -> None:
     junos = "system {\n    services {\n        ssh;\n        telnet;\n    }\n}\n"
     p = pack(rule("no-telnet", "juniper_junos", {"absent": "^set system services telnet"}))
     r = one(p, "juniper_junos", junos)
-    assert r.status == "fail" and r.evidence == ["set system services telnet"]
+    assert r.status == "fail" and r.evidence_in("en") == ["set system services telnet"]
     assert one(p, "juniper_junos", junos.replace("        telnet;\n", "")).status == "pass"
 
 
@@ -180,14 +182,14 @@ def test_strings_in_and_not_in_and_eq() -> None:
 def test_a_value_that_is_not_a_number_is_unknown() -> None:
     p = pack(rule("n", "cisco_ios", {"value": {"line": r"^hostname (?P<value>\S+)", "op": "le", "threshold": 3}}))
     r = one(p, "cisco_ios", IOS)
-    assert r.status == "unknown" and "not a number" in r.evidence[0]
+    assert r.status == "unknown" and "not a number" in r.evidence_in("en")[0]
 
 
 def test_applies_if_gates_the_rule_anywhere_in_the_config() -> None:
     p = pack(rule("snmp-acl", "cisco_ios", {"present": r"^snmp-server community \S+ R[OW] \S+"},
                   applies_if="^snmp-server community"))
     r = one(p, "cisco_ios", IOS)
-    assert r.status == "not_applicable" and "does not apply" in r.evidence[0]
+    assert r.status == "not_applicable" and "does not apply" in r.evidence_in("en")[0]
     assert one(p, "cisco_ios", IOS + "snmp-server community x RO\n").status == "fail"
     assert one(p, "cisco_ios", IOS + "snmp-server community x RO 10\n").status == "pass"
     # applies_if looks at any depth, not only the top level.
@@ -203,7 +205,7 @@ def test_match_all_needs_every_condition_and_any_one(match: str, status: str) ->
     r = one(p, "cisco_ios", IOS)
     assert r.status == status
     if match == "all":
-        assert r.evidence == ["missing: no line matches '^aaa new-model'"]  # only what failed
+        assert r.evidence_in("en") == ["required command not configured"]  # only what failed
 
 
 def test_sections_any_passes_when_one_matching_section_passes() -> None:
@@ -211,10 +213,10 @@ def test_sections_any_passes_when_one_matching_section_passes() -> None:
     every = one(pack(rule("r", "cisco_ios", ssh_only)), "cisco_ios", IOS)
     assert every.status == "fail"  # vty 5 15 allows telnet too
     some = one(pack(rule("r", "cisco_ios", {**ssh_only, "sections": "any"})), "cisco_ios", IOS)
-    assert some.status == "pass" and some.evidence == ["line vty 0 4 > transport input ssh"]
+    assert some.status == "pass" and some.evidence_in("en") == ["line vty 0 4 > transport input ssh"]
     none = one(pack(rule("r", "cisco_ios", {**ssh_only, "sections": "any"})), "cisco_ios",
                IOS.replace("transport input ssh\n", "transport input telnet\n"))
-    assert none.status == "fail" and len(none.evidence) == 2  # why each section failed
+    assert none.status == "fail" and len(none.evidence_in("en")) == 2  # why each section failed
     gone = one(pack(rule("r", "cisco_ios", {**ssh_only, "sections": "any", "if_no_section": "fail"})), "cisco_ios",
                "hostname r1\n")
     assert gone.status == "fail"
@@ -247,7 +249,7 @@ def test_platform_without_entry_is_unknown_null_is_not_applicable_no_config_unkn
     assert one(p, "arista_eos", "hostname a\n").status == "unknown"
     assert one(p, "huawei_vrp", "sysname a\n").status == "not_applicable"
     (r,) = run(p, "cisco_ios", None).values()
-    assert r.status == "unknown" and r.evidence == ["no stored config"]
+    assert r.status == "unknown" and r.evidence_in("en") == ["no stored config"]
 
 
 def test_results_carry_the_rule_and_as_json_has_the_issue_fields() -> None:
@@ -273,27 +275,27 @@ def test_a_config_the_tree_cannot_read_leaves_rules_unknown_without_quoting_it(m
 
     monkeypatch.setattr(tree, "parse", fail)
     r = one(pack(rule("a", "cisco_ios", {"present": "^hostname"})), "cisco_ios", IOS)
-    assert r.status == "unknown" and "could not be read" in r.evidence[0] and "Sup3rSecret" not in r.evidence[0]
+    assert r.status == "unknown" and "could not be read" in r.evidence_in("en")[0] and "Sup3rSecret" not in r.evidence_in("en")[0]
 
 
 def test_a_backtracking_regex_makes_the_rule_unknown_not_the_run_hang(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "RULE_SECONDS", 0.5)
     p = pack(rule("slow", "cisco_ios", {"present": r"^(a+)+$"}), rule("fine", "cisco_ios", {"present": "^hostname"}))
     res = run(p, "cisco_ios", "hostname r1\n" + "a" * 40 + "!\n")
-    assert res["slow"].status == "unknown" and "catastrophic backtracking" in res["slow"].evidence[0]
+    assert res["slow"].status == "unknown" and "catastrophic backtracking" in res["slow"].evidence_in("en")[0]
     assert res["fine"].status == "pass"
 
 
 def test_evidence_is_limited_to_a_readable_number_of_lines() -> None:
     config = "".join(f"interface Gi0/{i}\n ip address 10.0.{i}.1 255.255.255.0\n" for i in range(30))
     r = one(pack(rule("no-ip", "cisco_ios", {"under": ["^interface"], "absent": "^ip address"})), "cisco_ios", config)
-    assert r.status == "fail" and len(r.evidence) == 11 and r.evidence[-1] == "... and 20 more"
+    assert r.status == "fail" and len(r.evidence_in("en")) == 11 and r.evidence_in("en")[-1] == "... and 20 more"
 
 
 def test_a_very_long_line_is_cut_in_the_evidence() -> None:
     config = "interface Gi0/1\n description " + "x" * 5000 + "\n"
     r = one(pack(rule("no-desc", "cisco_ios", {"under": ["^interface"], "absent": "^description"})), "cisco_ios", config)
-    assert r.status == "fail" and len(r.evidence[0]) == 300 and r.evidence[0].endswith("...")
+    assert r.status == "fail" and len(r.evidence_in("en")[0]) == 300 and r.evidence_in("en")[0].endswith("...")
 
 
 # --- at backup time --------------------------------------------------------------------------------
@@ -326,11 +328,11 @@ def test_at_backup_verdicts_keep_no_secret_value() -> None:
     assert v["default-password"].status == "fail"
     assert v["config-saved"].status == "fail"
     # The thresholds are the pack's words; without them no value read from the device remains.
-    dumped = json.dumps([x.evidence for x in v.values()]).replace("[public, private]", "").replace("[cisco, admin, 123456]", "")
+    dumped = json.dumps([x.evidence_in("en") for x in v.values()]).replace("[public, private]", "").replace("[cisco, admin, 123456]", "")
     assert SECRET_COMMUNITY not in out.model_dump_json()
     for secret in ("public", SECRET_COMMUNITY, encrypt_type7(DEFAULT_PW), DEFAULT_PW):
         assert secret not in dumped, secret
-    assert v["snmp-default-community"].evidence[0].startswith("snmp-server community <removed> RO")
+    assert v["snmp-default-community"].evidence_in("en")[0].startswith("snmp-server community <removed> RO")
 
 
 def test_at_backup_passes_on_a_clean_config_and_saved_none_is_not_applicable() -> None:
@@ -348,7 +350,7 @@ def test_evaluate_takes_at_backup_rules_from_the_stored_verdicts() -> None:
         "snmp-default-community": Verdict(status="fail", evidence=["snmp-server community <removed> RO"])}})
     res = run(AT_BACKUP, "cisco_ios", IOS, backup=stored)
     assert res["snmp-default-community"].status == "fail"
-    assert res["snmp-default-community"].evidence == ["snmp-server community <removed> RO"]
+    assert res["snmp-default-community"].evidence_in("en") == ["snmp-server community <removed> RO"]
     assert res["default-password"].status == "unknown"  # no verdict stored for it
     assert res["hostname"].status == "pass"
     assert run(AT_BACKUP, "cisco_ios", IOS)["config-saved"].status == "unknown"  # no backup record at all
@@ -371,8 +373,8 @@ def test_real_ios_config_planted_violation_flips_pass_fail_pass(corpus: Path) ->
     assert before["vty-idle"].status == "pass" and before["no-telnet"].status == "pass", before
     planted = clean.replace("\nline vty 0 4\n exec-timeout 5 0\n", "\nline vty 0 4\n exec-timeout 60 0\n transport input telnet\n")
     after = run(p, "cisco_ios", planted)
-    assert after["vty-idle"].status == "fail" and after["vty-idle"].evidence[0].startswith("line vty 0 4 > exec-timeout 60 0")
-    assert after["no-telnet"].evidence == ["line vty 0 4 > transport input telnet"]
+    assert after["vty-idle"].status == "fail" and after["vty-idle"].evidence_in("en")[0].startswith("line vty 0 4 > exec-timeout 60 0")
+    assert after["no-telnet"].evidence_in("en") == ["line vty 0 4 > transport input telnet"]
     assert run(p, "cisco_ios", clean)["vty-idle"].status == "pass"
 
 

@@ -339,3 +339,13 @@ def test_inventory_check_reports_a_bad_workspace_pack_with_exit_2(tmp_path: Path
     assert res.exit_code == 2, res.output
     assert "compliance/mine.yaml: line 11: pack 'mine': rule 'r': field 'platforms.huawei_vrp.conditions.0.present': " \
            "bad regex '((':" in res.output, res.output
+
+
+def test_a_rule_without_a_clause_must_be_an_inspection_sheet_item(builtin: SimpleNamespace) -> None:
+    no_clause = NEW_RULE.format(extra="", part="        conditions: [{present: a}]\n").replace('    clause: "x"\n', "")
+    write(builtin, no_clause)
+    assert_names(problems(builtin), 3, "clause", "missing", "checklist: true")
+    write(builtin, no_clause.replace("    severity: minor\n", "    severity: minor\n    checklist: true\n"))
+    (base,) = load_packs(builtin.ws)
+    r1 = next(r for r in base.rules if r.id == "r1")
+    assert r1.clause is None and r1.checklist

@@ -185,9 +185,11 @@ def assert_no_secret(text: str, where: str) -> None:
 
 
 def evidence(doc) -> str:
-    """Every evidence line in a record, verdict file or `comply --json` document."""
+    """Every evidence line in a record, verdict file or `comply --json` document (a stored note in
+    both its languages)."""
     if isinstance(doc, dict):
-        return "\n".join([*doc.get("evidence", []), *(evidence(v) for k, v in doc.items() if k != "evidence")])
+        lines = [e if isinstance(e, str) else "\n".join(e.values()) for e in doc.get("evidence", [])]
+        return "\n".join([*lines, *(evidence(v) for k, v in doc.items() if k != "evidence")])
     return "\n".join(evidence(v) for v in doc) if isinstance(doc, list) else ""
 
 

@@ -10,6 +10,7 @@ commits them: one DeviceCompliance per device in the inspection's commit."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -335,3 +336,103 @@ def test_inspect_on_the_lab_reports_its_baseline(lab_workspace, tmp_path):
                 assert leaks(text) == [], name
     finally:
         store.close()
+
+
+# --- notes in the report's language, clauses neutral (issue 14 follow-up) ---------------------------
+
+NOTED_CONFIG = """hostname city-core-01
+line vty 0 4
+ exec-timeout 30 0
+ transport input ssh
+"""
+ENGLISH_NOTE = ("required command", "not configured", "must be", "does not apply", "no line matches",
+                "checked at backup", "see the fix", "the rule")
+
+
+def _noted_world(compliance_world, monkeypatch):
+    """city-core-01's record as the engine writes it for a real IOS config against dengbao-l3: config
+    lines, notes in both languages (missing commands, a value read, at-backup rules with no verdict)
+    and the inspection-sheet items (a clause with the mark, login-banner without a clause)."""
+    from netpatrol.compliance.evaluate import evaluate
+    from netpatrol.compliance.loader import load_packs
+    from netpatrol.report import compliance as section
+
+    stored = section.load_compliance
+
+    def load(store, period):
+        records = stored(store, period)
+        rec = records["city-core-01"]
+        results = evaluate([p for p in load_packs(None) if p.pack == "dengbao-l3"], host=rec.host, site=rec.site,
+                           platform="cisco_ios", config=NOTED_CONFIG, backup=None)
+        records["city-core-01"] = rec.model_copy(update={"platform": "cisco_ios", "results": results, "changes": []})
+        return records
+
+    monkeypatch.setattr(section, "load_compliance", load)
+    return compliance_world
+
+
+def _sheet_rows(path, t: Translator) -> dict[str, list]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path)[t("xlsx.compliance")]
+    return {r[4].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2) if r[0].value == "city-core-01"}
+
+
+def _docx_evidence(path, t: Translator) -> str:
+    """The evidence cells of the Word chapter's failed-rule tables (the rest quotes the inventory)."""
+    from docx import Document
+
+    out = []
+    for table in Document(str(path)).tables:
+        header = [c.text for c in table.rows[0].cells]
+        if t("col.evidence") in header and header[0] == "#":
+            col = header.index(t("col.evidence"))
+            out += [row.cells[col].text for row in table.rows[1:]]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_evidence_notes_and_the_checklist_mark_are_in_the_report_language(compliance_world, monkeypatch, tmp_path,
+                                                                          lang):
+    t = Translator(lang)
+    r = _model(_noted_world(compliance_world, monkeypatch), lang)
+    core = next(d for d in r.compliance.devices if d.host == "city-core-01")
+    rules = {x.rule: x for x in core.rules}
+    # The clause stays the standard's number; the mark comes from the messages catalogue.
+    assert rules["ntp-server"].clause_id == "8.1.4.3 b)"
+    assert rules["ntp-server"].clause == "8.1.4.3 b)" + t("compliance.checklist_mark")
+    assert rules["login-banner"].clause_id is None and rules["login-banner"].clause == t("compliance.checklist_only")
+    assert rules["vty-idle-timeout"].clause == "8.1.4.1 b)"
+    rows = _sheet_rows(write_xlsx(r, tmp_path / "r.xlsx"), t)
+    docx = _docx_evidence(write_docx(r, tmp_path / "r.docx"), t)
+    evidence = "\n".join(str(row[10]) for row in rows.values() if row[10])
+    value_line = "line vty 0 4 > exec-timeout 30 0"
+    if lang == "zh-CN":
+        assert rows["ntp-server"][5] == "8.1.4.3 b)\uff08核查表\uff09" and rows["login-banner"][5] == "核查表"
+        assert rows["vty-idle-timeout"][10] == f"{value_line}\uff0830 分钟\uff0c应不大于 10 分钟\uff09"
+        assert "未配置所需命令" in rows["ntp-server"][10] and "（见整改命令）" in rows["ntp-server"][10]  # noqa: RUF001
+        assert "该规则在备份时检查" in rows["config-saved"][10]
+        for text in (evidence, docx):
+            assert "未配置所需命令" in text and "应不大于 10 分钟" in text
+            assert not [w for w in ENGLISH_NOTE if w in text], [w for w in ENGLISH_NOTE if w in text]
+    else:
+        assert rows["ntp-server"][5] == "8.1.4.3 b) (inspection sheet)" and rows["login-banner"][5] == "Inspection sheet"
+        assert rows["vty-idle-timeout"][10] == f"{value_line} (30 minutes; must be at most 10 minutes)"
+        assert rows["ntp-server"][10].startswith("required command not configured")
+        for text in (evidence, docx):
+            assert "required command not configured" in text
+        assert not re.search(r"[\u4e00-\u9fff]", evidence), evidence
+        assert not re.search(r"[\u4e00-\u9fff]", docx), docx
+    assert value_line in docx  # the device's line itself is the same in both
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_markdown_and_html_show_notes_as_text_and_config_lines_as_code(compliance_world, monkeypatch, lang):
+    t = Translator(lang)
+    r = _model(_noted_world(compliance_world, monkeypatch), lang)
+    md, html = render_md(r, environment()), render_html(r, environment())
+    note = "required command not configured" if lang == "en" else "未配置所需命令"
+    assert note in md and f"`{note}" not in md and note in html and f"<code>{note}" not in html
+    assert "`line vty 0 4 > exec-timeout 30 0`" not in md  # a value note quotes the line inside its sentence
+    mark = t("compliance.checklist_mark").strip()
+    assert mark in _section(md, t) and mark in html

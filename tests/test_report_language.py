@@ -70,11 +70,12 @@ def _supplied(world, r: ReportModel, periods: tuple[str, ...] = (Q2, Q3)) -> lis
     found += [line for e in r.raw_errors for line in (e.text, *e.text.splitlines())]
     # A workspace's own job item is named by its key.
     found += [x.item for d in r.devices for x in d.record if x.label == x.item]
-    # Baseline compliance: the standard's clauses as the pack writes them (one text for every language),
-    # evidence (config lines with their section path, or the evaluator's note) and the fix's commands.
+    # Baseline compliance: the standard's clauses (one text for every language), the evidence that is
+    # device text (config lines with their section path; the engine's notes are in the report's
+    # language and are checked like any sentence) and the fix's commands.
     if r.compliance is not None:
         found += [v for d in r.compliance.devices for x in d.rules
-                  for v in (x.clause, *x.evidence, *(line.strip() for line in x.remediation))]
+                  for v in (x.clause_id or "", *x.lines, *(line.strip() for line in x.remediation))]
     # Short ASCII values ("2", a slot "0/1") would cut words apart, and cannot hide one.
     return sorted({v.strip() for v in found if len(v.strip()) >= 3 or not v.strip().isascii()}, key=len, reverse=True)
 

@@ -76,7 +76,12 @@ STATUS_STYLE = {"pass": "green", "fail": "red", "not_applicable": "dim", "unknow
 
 def _print_text(hosts, results, lang: str, at: str | None, ref: str | None, contract) -> None:
     # People read severities by the contract's level names, as in `inspect` and the report; the
-    # JSON keeps the internal severity key.
+    # JSON keeps the internal severity key. Clauses carry the inspection-sheet mark and notes are
+    # in the workspace's language, as in the report.
+    from netpatrol.report.compliance import clause_shown
+    from netpatrol.report.i18n import Translator
+
+    t = Translator(lang)
     by_host: dict[str, list] = {}
     for r in results:
         by_host.setdefault(r.host, []).append(r)
@@ -85,14 +90,14 @@ def _print_text(hosts, results, lang: str, at: str | None, ref: str | None, cont
         if not mine:
             continue
         rows = [[f"{r.pack}/{r.rule}", Text(r.status, style=STATUS_STYLE[r.status]),
-                 contract.name(r.severity, lang), r.clause,
+                 contract.name(r.severity, lang), clause_shown(t, r.clause, r.checklist),
                  r.title.get(lang)] for r in mine]
         out.print(table(f"{h.name} ({h.site}, {h.platform})", ["rule", "status", "level", "clause", "title"], rows))
         for r in mine:
             if r.status != "fail":
                 continue
             out.print(Text(f"  {r.pack}/{r.rule}: {terminal(r.title.get(lang))}", style="bold"))
-            for line in r.evidence:
+            for line in r.evidence_in(lang):
                 out.print(Text(f"    evidence: {terminal(line)}"))
             if r.remediation:
                 out.print(Text("    remediation:"))

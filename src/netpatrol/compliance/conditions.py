@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from hier_config import HConfig
 from hier_config.child import HConfigChild
 
-from netpatrol.compliance.model import Condition, PlatformRule, Status, ValueTest
+from netpatrol.compliance.model import Condition, Evidence, PlatformRule, Status, Texts, ValueTest
+from netpatrol.compliance.notes import empty, note
 
 _SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 _OPS: dict[str, Callable[[object, object], bool]] = {
@@ -31,7 +32,6 @@ _OPS: dict[str, Callable[[object, object], bool]] = {
     "in": lambda a, b: a in b,  # type: ignore[operator]
     "not_in": lambda a, b: a not in b,  # type: ignore[operator]
 }
-_OP_WORDS = {"le": "<=", "lt": "<", "ge": ">=", "gt": ">", "eq": "=", "ne": "!=", "in": "one of", "not_in": "none of"}
 MAX_EVIDENCE = 10  # lines per rule: enough to find them, short enough for a report cell
 MAX_LINE = 300  # characters of one evidence line (a certificate or banner line can be far longer)
 
@@ -42,7 +42,7 @@ Scrub = Callable[[str], str] | None
 @dataclass
 class Outcome:
     status: Status
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -65,8 +65,12 @@ def _path(node: HConfigChild, scrub: Scrub) -> str:
     return path if len(path) <= MAX_LINE else path[: MAX_LINE - 3] + "..."
 
 
-def _where(section: Node, scrub: Scrub) -> str:
-    return f" under {_path(section, scrub)}" if isinstance(section, HConfigChild) else ""
+def _where(section: Node, scrub: Scrub) -> Texts:
+    return note("where", section=_path(section, scrub)) if isinstance(section, HConfigChild) else empty()
+
+
+def _fix(fix: bool) -> Texts:
+    return note("fix") if fix else empty()
 
 
 def _lines(section: Node) -> Iterable[HConfigChild]:
@@ -81,32 +85,32 @@ def sections(config: HConfig, under: list[str]) -> list[Node]:
     return level
 
 
-def _limited(lines: list[str]) -> list[str]:
+def _limited(lines: list[Evidence]) -> list[Evidence]:
     if len(lines) <= MAX_EVIDENCE:
         return lines
-    return [*lines[:MAX_EVIDENCE], f"... and {len(lines) - MAX_EVIDENCE} more"]
+    return [*lines[:MAX_EVIDENCE], note("more", n=len(lines) - MAX_EVIDENCE)]
 
 
 def _read(m: re.Match[str], vt: ValueTest) -> tuple[object, str]:
-    """The value the match gives, as the test compares it, or (None, why not)."""
+    """The value the match gives, as the test compares it, or (None, the `why.*` note saying why not)."""
     groups = m.groupdict()
     if "value" in groups:
         raw = groups["value"]
         if raw is None:
-            return None, "the line has no value where the rule reads one"
+            return None, "no_value"
         if vt.decode == "cisco_type7":
             from netutils.password import decrypt_type7
 
             try:
                 raw = decrypt_type7(raw)
             except Exception:  # noqa: BLE001  # netutils raises bare errors on text that is not type 7
-                return None, "the value is not a Cisco type-7 string"
+                return None, "not_type7"
         if vt.op in ("in", "not_in") or (vt.op in ("eq", "ne") and isinstance(vt.threshold, str)):
             return raw, ""
         try:
             return float(raw), ""
         except ValueError:
-            return None, "the value is not a number"
+            return None, "not_number"
     unit = _SECONDS.get(vt.unit or "seconds", 1)
     total = sum(float(v) * _SECONDS[k] for k, v in groups.items() if k in _SECONDS and v is not None)
     return total / unit, ""
@@ -121,52 +125,56 @@ def _compare(value: object, vt: ValueTest) -> bool:
     return _OPS[vt.op](value, threshold)
 
 
-def _test(vt: ValueTest) -> str:
-    unit = f" {vt.unit}" if vt.unit and vt.unit != "count" else ""
-    return f"must be {_OP_WORDS[vt.op]} {_fmt(vt.threshold)}{unit}"
+def _amount(v: object, vt: ValueTest) -> Texts:
+    """A value or threshold with the test's unit, in both languages ("10 分钟" / "10 minutes")."""
+    return note(f"unit.{vt.unit or 'none'}", n=_fmt(v))
 
 
-def _value(vt: ValueTest, section: Node, scrub: Scrub) -> Outcome:
+def _test(vt: ValueTest) -> Texts:
+    return note(f"op.{vt.op}", threshold=_amount(vt.threshold, vt))
+
+
+def _value(vt: ValueTest, section: Node, scrub: Scrub, fix: bool) -> Outcome:
     rx = _rx(vt.line)
     found = [(n, m) for n in _lines(section) if (m := rx.search(n.text))]
     where = _where(section, scrub)
     if not found:
         if vt.default is None:
-            return Outcome("fail", [f"missing: no line matches '{vt.line}'{where}"])
+            return Outcome("fail", [note("missing", where=where, fix=_fix(fix))])
         default: object = vt.default if isinstance(vt.default, str) else float(vt.default)
         ok = _compare(default, vt)
-        shown = "" if scrub else f" {_fmt(default)}"
-        return Outcome("pass" if ok else "fail", [f"no line matches '{vt.line}'{where}; the default{shown} "
-                                                  f"{'meets' if ok else 'fails'}: {_test(vt)}"])
+        # At backup time the default may be a secret's (a default community): not shown.
+        shown = empty() if scrub else note("default_value", value=_amount(default, vt))
+        return Outcome("pass" if ok else "fail", [note("default_meets" if ok else "default_fails", where=where,
+                                                       value=shown, test=_test(vt), fix=_fix(fix))])
     statuses: list[Status] = []
-    evidence: list[str] = []
+    evidence: list[Evidence] = []
     for node, m in found:
         value, why = _read(m, vt)
         if value is None:
             statuses.append("unknown")
-            evidence.append(f"{_path(node, scrub)} ({why})")
+            evidence.append(note("unreadable", line=_path(node, scrub), why=note(f"why.{why}")))
             continue
         ok = _compare(value, vt)
         statuses.append("pass" if ok else "fail")
         # At backup time the value may be a secret (a community, a password): only the line, sanitised.
-        shown = "" if scrub else f"{_fmt(value)}{' ' + vt.unit if vt.unit and vt.unit != 'count' else ''}; "
-        evidence.append(f"{_path(node, scrub)} ({shown}{_test(vt)})")
+        evidence.append(note("value_hidden", line=_path(node, scrub), test=_test(vt)) if scrub else
+                        note("value", line=_path(node, scrub), value=_amount(value, vt), test=_test(vt)))
     return _combine_all([Outcome(s, [e]) for s, e in zip(statuses, evidence, strict=True)])
 
 
-def _in_section(c: Condition, section: Node, scrub: Scrub) -> Outcome:
+def _in_section(c: Condition, section: Node, scrub: Scrub, fix: bool) -> Outcome:
     where = _where(section, scrub)
     if c.value is not None:
-        return _value(c.value, section, scrub)
+        return _value(c.value, section, scrub, fix)
     pattern = c.present if c.present is not None else c.absent
     assert pattern is not None
     rx = _rx(pattern)
-    hits = [_path(n, scrub) for n in _lines(section) if rx.search(n.text)]
+    hits: list[Evidence] = [_path(n, scrub) for n in _lines(section) if rx.search(n.text)]
+    # The rule's regex stays out of the note: a client reads it, and the rule id names the check.
     if c.present is not None:
-        return Outcome("pass", hits) if hits else Outcome(
-            "fail", [f"missing: no line matches '{pattern}'{where}"])
-    return Outcome("fail", hits) if hits else Outcome(
-        "pass", [f"no line matches '{pattern}'{where}"])
+        return Outcome("pass", hits) if hits else Outcome("fail", [note("missing", where=where, fix=_fix(fix))])
+    return Outcome("fail", hits) if hits else Outcome("pass", [note("absent_ok", where=where)])
 
 
 def _combine_all(outs: list[Outcome]) -> Outcome:
@@ -187,20 +195,21 @@ def _combine_any(outs: list[Outcome]) -> Outcome:
     return Outcome(status, [e for o in keep for e in o.evidence])
 
 
-def check_condition(c: Condition, config: HConfig, scrub: Scrub, saved_matches: bool | None) -> Outcome:
+def check_condition(c: Condition, config: HConfig, scrub: Scrub, saved_matches: bool | None,
+                    fix: bool = False) -> Outcome:
+    """`fix`: the rule gives remediation commands (a missing line's note points to them)."""
     if c.saved is not None:
         if saved_matches is None:
-            return Outcome("not_applicable", ["running and saved configs were not compared on this platform"])
-        return (Outcome("pass", ["the running config equals the saved config"]) if saved_matches else
-                Outcome("fail", ["the running config differs from the saved config (changes not saved)"]))
+            return Outcome("not_applicable", [note("saved_not_compared")])
+        return Outcome("pass", [note("saved_equal")]) if saved_matches else Outcome("fail", [note("saved_differs")])
     if c.any_of is not None:
-        return _combine_any([check_condition(sub, config, scrub, saved_matches) for sub in c.any_of])
+        return _combine_any([check_condition(sub, config, scrub, saved_matches, fix) for sub in c.any_of])
     if c.all_of is not None:
-        return _combine_all([check_condition(sub, config, scrub, saved_matches) for sub in c.all_of])
+        return _combine_all([check_condition(sub, config, scrub, saved_matches, fix) for sub in c.all_of])
     found = sections(config, c.under)
     if not found:
-        return Outcome(c.if_no_section, [f"no section matches {' > '.join(repr(u) for u in c.under)}"])
-    outs = [_in_section(c, s, scrub) for s in found]
+        return Outcome(c.if_no_section, [note("no_section")])
+    outs = [_in_section(c, s, scrub, fix) for s in found]
     return _combine_any(outs) if c.sections == "any" else _combine_all(outs)
 
 
@@ -209,7 +218,7 @@ def check_rule(pr: PlatformRule, config: HConfig, scrub: Scrub, saved_matches: b
     if pr.applies_if is not None:
         rx = _rx(pr.applies_if)
         if not any(rx.search(n.text) for n in config.all_children()):
-            return Outcome("not_applicable", [f"does not apply: no line matches '{pr.applies_if}'"])
-    outs = [check_condition(c, config, scrub, saved_matches) for c in pr.conditions]
+            return Outcome("not_applicable", [note("not_applicable")])
+    outs = [check_condition(c, config, scrub, saved_matches, bool(pr.remediation)) for c in pr.conditions]
     out = _combine_all(outs) if pr.match == "all" else _combine_any(outs)
     return Outcome(out.status, _limited(out.evidence))

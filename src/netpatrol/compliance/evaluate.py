@@ -17,27 +17,28 @@ from hier_config import HConfig
 from netpatrol import time_limit
 from netpatrol.compliance import tree
 from netpatrol.compliance.conditions import Outcome, check_rule
-from netpatrol.compliance.model import BackupVerdicts, Pack, PlatformRule, Rule, RuleResult, Status, Verdict
+from netpatrol.compliance.model import BackupVerdicts, Evidence, Pack, PlatformRule, Rule, RuleResult, Status, Texts, Verdict
+from netpatrol.compliance.notes import note
 
 # Seconds one rule may take on one device: a rule's regexes over a large config take milliseconds;
 # past this a (workspace) pattern is backtracking without end (see netpatrol/time_limit.py).
 RULE_SECONDS = 5.0
 
 
-def _parse(platform: str, text: str) -> tuple[HConfig | None, str]:
+def _parse(platform: str, text: str) -> tuple[HConfig | None, Texts | None]:
     try:
-        return tree.parse(platform, text), ""
+        return tree.parse(platform, text), None
     except Exception as exc:  # noqa: BLE001  # a config hier_config cannot read leaves its rules unknown, not the run
-        return None, f"the config could not be read as a {platform} config tree ({type(exc).__name__})"
+        return None, note("unparsable", platform=platform, error=type(exc).__name__)
 
 
 def _platform_rule(rule: Rule, platform: str) -> tuple[PlatformRule | None, Outcome | None]:
     """The rule's part for `platform`, or the verdict when there is none to run."""
     if platform not in rule.platforms:
-        return None, Outcome("unknown", [f"the rule has no condition for platform {platform}"])
+        return None, Outcome("unknown", [note("no_platform_rule", platform=platform)])
     pr = rule.platforms[platform]
     if pr is None:
-        return None, Outcome("not_applicable", [f"the rule does not apply to platform {platform}"])
+        return None, Outcome("not_applicable", [note("platform_excluded", platform=platform)])
     return pr, None
 
 
@@ -47,15 +48,14 @@ def _run(pr: PlatformRule, config: HConfig, scrub: Callable[[str], str] | None,
         with time_limit.limit(RULE_SECONDS):
             return check_rule(pr, config, scrub, saved_matches)
     except time_limit.Overrun:
-        return Outcome("unknown", [f"the rule's regexes ran longer than {RULE_SECONDS:g} s on this config "
-                                   "(catastrophic backtracking, e.g. nested repetition like (a+)+); "
-                                   "simplify the pattern"])
+        return Outcome("unknown", [note("timeout", seconds=f"{RULE_SECONDS:g}")])
 
 
 def _result(pack: Pack, rule: Rule, host: str, site: str, platform: str, status: Status,
-            evidence: list[str], pr: PlatformRule | None) -> RuleResult:
+            evidence: list[Evidence], pr: PlatformRule | None) -> RuleResult:
     return RuleResult(host=host, site=site, platform=platform, pack=pack.pack, rule=rule.id, status=status,
-                      severity=rule.severity, clause=rule.clause, category=rule.category, title=rule.title,
+                      severity=rule.severity, clause=rule.clause, checklist=rule.checklist, category=rule.category,
+                      title=rule.title,
                       evidence=evidence, remediation=list(pr.remediation) if pr and status == "fail" else [])
 
 
@@ -66,7 +66,7 @@ def evaluate(packs: list[Pack], *, host: str, site: str, platform: str, config: 
     `config` None: every rule is `unknown`. Rules with `at_backup` take their verdict from
     `backup` (missing: `unknown`). The config is parsed once for all packs.
     """
-    parsed, parse_problem = (None, "no stored config") if config is None else _parse(platform, config)
+    parsed, parse_problem = (None, note("no_config")) if config is None else _parse(platform, config)
     results: list[RuleResult] = []
     for pack in packs:
         for rule in pack.rules:
@@ -76,8 +76,9 @@ def evaluate(packs: list[Pack], *, host: str, site: str, platform: str, config: 
             elif rule.at_backup:
                 verdict = (backup.verdicts.get(pack.pack, {}).get(rule.id) if backup is not None else None)
                 outcome = (Outcome(verdict.status, list(verdict.evidence)) if verdict is not None else
-                           Outcome("unknown", ["evaluated at backup time: no verdict stored by a backup yet"]))
+                           Outcome("unknown", [note("at_backup_missing")]))
             elif parsed is None:
+                assert parse_problem is not None
                 outcome = Outcome("unknown", [parse_problem])
             else:
                 assert pr is not None
@@ -121,6 +122,7 @@ def evaluate_at_backup(packs: list[Pack], *, host: str, platform: str, text: str
         if fixed is not None:
             outcome = fixed
         elif parsed is None:
+            assert parse_problem is not None
             outcome = Outcome("unknown", [parse_problem])
         else:
             assert pr is not None

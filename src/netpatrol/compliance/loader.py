@@ -210,6 +210,10 @@ def _validate_rule(raw: dict[str, Any], src: _Source | None, loc: Loc, pack: str
     except ValidationError as exc:
         _validation_problems(exc, src, loc, pack, rid, problems, missing=missing)
         ok = False
+    if raw.get("clause") is None and not raw.get("checklist"):  # only an inspection-sheet item has none
+        problems.add(src, (*loc, "clause"), pack, rid, "clause", "missing: the standard's clause "
+                     "(or `checklist: true` for an item only inspection sheets ask for)" + missing)
+        ok = False
     parts = raw.get("platforms") or {}
     if not isinstance(parts, dict):
         problems.add(src, (*loc, "platforms"), pack, rid, "platforms", "expected a mapping: platform name -> condition")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Status = Literal["pass", "fail", "not_applicable", "unknown"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "not_applicable", "unknown")
@@ -39,6 +39,8 @@ Category = Literal["identity", "access_control", "audit", "intrusion_prevention"
 Op = Literal["le", "lt", "ge", "gt", "eq", "ne", "in", "not_in"]
 Unit = Literal["seconds", "minutes", "hours", "days", "count"]
 LANGS = ("zh-CN", "en")
+# Records before notes were bilingual marked an inspection-sheet item inside the clause.
+_OLD_CHECKLIST = "\uff08核查表\uff09"  # full-width brackets, as the sheets write them
 
 
 class _Strict(BaseModel):
@@ -106,7 +108,12 @@ class Rule(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: Texts
     category: Category
-    clause: str = Field(min_length=1)
+    # The standard's number only ("8.1.4.3 b)"), language-neutral; None for an item only inspection
+    # sheets ask for (then `checklist`). Reports mark checklist items (report/messages).
+    clause: str | None = Field(default=None, min_length=1)
+    # An item inspection sheets (基线核查表) add beyond the standard's letter; `clause` is then the
+    # requirement the sheets attach it to, if any.
+    checklist: bool = False
     severity: Severity
     # Needs what only a backup sees: a secret's value before sanitising (a default community, an
     # empty or default password) or the running-vs-saved comparison (`saved:` conditions).
@@ -125,6 +132,26 @@ class Pack(_Strict):
     rules: list[Rule]
 
 
+def _old_clause(data: Any) -> Any:
+    """Reads a clause written before `checklist` existed (the clause followed by the sheets' mark, or the mark alone)."""
+    if isinstance(data, dict) and isinstance(data.get("clause"), str) and "checklist" not in data:
+        clause = data["clause"]
+        if clause == "核查表" or clause.endswith(_OLD_CHECKLIST):
+            data = {**data, "clause": clause.removesuffix(_OLD_CHECKLIST).strip() if clause != "核查表" else None,
+                    "checklist": True}
+    return data
+
+
+# An evidence entry: a config line as the device wrote it (sanitised, with its section path;
+# language-neutral) or a note of the engine in both languages (compliance/notes.py). Records of the
+# previous format hold notes as English strings; they read as `str` and show as they were written.
+Evidence = str | Texts
+
+
+def evidence_in(evidence: list[Evidence], lang: str) -> list[str]:
+    return [e.get(lang) if isinstance(e, Texts) else e for e in evidence]
+
+
 class RuleResult(BaseModel):
     """One rule's verdict on one device: what `comply --json` prints (title in one language) and
     what the period's record stores (titles in both)."""
@@ -136,19 +163,26 @@ class RuleResult(BaseModel):
     rule: str
     status: Status
     severity: Severity
-    clause: str
+    clause: str | None
+    checklist: bool = False
     category: Category
     title: Texts
     # Sanitised config lines with their section path ("line vty 0 4 > exec-timeout 30 0"), or a
-    # sentence; never a secret's value.
-    evidence: list[str] = Field(default_factory=list)
+    # note in both languages; never a secret's value.
+    evidence: list[Evidence] = Field(default_factory=list)
     remediation: list[str] = Field(default_factory=list)
 
+    _old_clause = model_validator(mode="before")(_old_clause)
+
+    def evidence_in(self, lang: str) -> list[str]:
+        """The evidence as `lang` reads it: config lines as they are, notes in `lang`."""
+        return evidence_in(self.evidence, lang)
+
     def as_json(self, lang: str) -> dict[str, Any]:
-        """The `comply --json` object: the issue's fields, the title in `lang`."""
+        """The `comply --json` object: the issue's fields, the title and notes in `lang`."""
         return {"host": self.host, "site": self.site, "platform": self.platform, "pack": self.pack,
                 "rule": self.rule, "status": self.status, "severity": self.severity,
-                "clause": self.clause, "title": self.title.get(lang), "evidence": self.evidence,
+                "clause": self.clause, "title": self.title.get(lang), "evidence": self.evidence_in(lang),
                 "remediation": self.remediation}
 
 
@@ -156,7 +190,10 @@ class Verdict(_Strict):
     """An `at_backup` rule's verdict: no secret value, only the outcome."""
 
     status: Status
-    evidence: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    def evidence_in(self, lang: str) -> list[str]:
+        return evidence_in(self.evidence, lang)
 
 
 class BackupVerdicts(BaseModel):

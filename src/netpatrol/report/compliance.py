@@ -79,12 +79,22 @@ def _device(t: Translator, levels: dict[str, str], rec: DeviceCompliance) -> Com
                             rules=rules, counts=_count(rules))
 
 
+def clause_shown(t: Translator, clause: str | None, checklist: bool) -> str:
+    """The clause as a reader sees it: the standard's number, marked when inspection sheets add the
+    item (the clause and the mark of report/messages), or the mark alone for a sheet item with no clause."""
+    if not checklist:
+        return clause or ""
+    return clause + t("compliance.checklist_mark") if clause else t("compliance.checklist_only")
+
+
 def _rule(t: Translator, levels: dict[str, str], r: RuleResult) -> ComplianceRule:
-    return ComplianceRule(pack=r.pack, rule=r.rule, clause=r.clause, title=r.title.get(t.lang),
+    return ComplianceRule(pack=r.pack, rule=r.rule, clause=clause_shown(t, r.clause, r.checklist),
+                          title=r.title.get(t.lang),
                           category=r.category, category_name=t(f"compliance.category.{r.category}"),
                           status=r.status,
                           severity=r.severity, level=levels.get(r.severity, r.severity),
-                          evidence=tuple(r.evidence), remediation=tuple(r.remediation))
+                          evidence=tuple(r.evidence_in(t.lang)), remediation=tuple(r.remediation),
+                          lines=tuple(e for e in r.evidence if isinstance(e, str)), clause_id=r.clause)
 
 
 def _count(rules: Iterable[ComplianceRule]) -> ComplianceCounts:

@@ -247,15 +247,17 @@ class ComplianceRule:
 
     pack: str
     rule: str
-    clause: str
+    clause: str  # as the report shows it: the standard's number, with the inspection-sheet mark in the language
     title: str
     category: str  # identity, access_control, audit ... (compliance.model.Category)
     category_name: str  # in the report language
     status: str  # pass / fail / not_applicable / unknown
     severity: str
     level: str  # the contract's name of the severity
-    evidence: tuple[str, ...] = ()  # sanitised config lines (with their section path) or a sentence
+    evidence: tuple[str, ...] = ()  # sanitised config lines (with their section path) or notes, in the language
     remediation: tuple[str, ...] = ()  # the commands that fix it, indented as a device takes them
+    lines: tuple[str, ...] = ()  # the evidence that is device text (shown as code); the rest are notes
+    clause_id: str | None = None  # the standard's number alone, the same in every language
 
 
 @dataclass
