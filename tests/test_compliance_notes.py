@@ -213,6 +213,6 @@ def test_comply_text_shows_notes_and_the_checklist_mark_in_the_workspace_languag
         assert "8.1.4.3 b) (inspection sheet)" in text and "Inspection sheet" in text
         assert "required command not configured (see the fix)" in text
         assert "(30 minutes; must be at most 10 minutes)" in text
-        # (The remediation's placeholders are the pack's text, e.g. `<NTP服务器地址>`, not notes.)
+        # (The remediation's placeholders are the pack's text, e.g. `<ntp-server>`, named per language by the report.)
         evidence = [line for line in text.splitlines() if "evidence:" in line]
         assert evidence and not CJK.search("\n".join(evidence)), evidence

@@ -8,6 +8,7 @@ the inspection found); the report shows it only when that previous period has re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -87,13 +88,24 @@ def clause_shown(t: Translator, clause: str | None, checklist: bool) -> str:
     return clause + t("compliance.checklist_mark") if clause else t("compliance.checklist_only")
 
 
+_PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
+
+
+def placeholders(t: Translator, lines: Iterable[str]) -> list[str]:
+    """A fix's `<ntp-server>` placeholders named in the report's language (`<NTP服务器地址>`); a
+    placeholder the catalogue does not know is left as the pack wrote it."""
+    def named(m: re.Match[str]) -> str:
+        return f"<{t.get(f'compliance.placeholder.{m[1]}') or m[1]}>"
+    return [_PLACEHOLDER.sub(named, line) for line in lines]
+
+
 def _rule(t: Translator, levels: dict[str, str], r: RuleResult) -> ComplianceRule:
     return ComplianceRule(pack=r.pack, rule=r.rule, clause=clause_shown(t, r.clause, r.checklist),
                           title=r.title.get(t.lang),
                           category=r.category, category_name=t(f"compliance.category.{r.category}"),
                           status=r.status,
                           severity=r.severity, level=levels.get(r.severity, r.severity),
-                          evidence=tuple(r.evidence_in(t.lang)), remediation=tuple(r.remediation),
+                          evidence=tuple(r.evidence_in(t.lang)), remediation=tuple(placeholders(t, r.remediation)),
                           lines=tuple(e for e in r.evidence if isinstance(e, str)), clause_id=r.clause)
 
 
