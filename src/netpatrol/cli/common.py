@@ -70,9 +70,10 @@ def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
 
 
 # json.dumps escapes C0 controls but, with ensure_ascii=False, leaves DEL, the C1 controls (U+009B is
-# a CSI to many terminals) and U+2028/U+2029 raw; they can only occur inside JSON strings, so
-# escaping them afterwards keeps the document identical to a JSON parser.
-_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
+# a CSI to many terminals), U+2028/U+2029 and the bidi overrides and isolates (U+202E reorders what
+# a terminal shows) raw; they can only occur inside JSON strings, so escaping them afterwards
+# keeps the document identical to a JSON parser.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def print_json(doc: Any) -> None:
