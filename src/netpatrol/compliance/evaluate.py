@@ -77,14 +77,20 @@ def evaluate(packs: list[Pack], *, host: str, site: str, platform: str, config: 
                 verdict = (backup.verdicts.get(pack.pack, {}).get(rule.id) if backup is not None else None)
                 outcome = (Outcome(verdict.status, list(verdict.evidence)) if verdict is not None else
                            Outcome("unknown", [note("at_backup_missing")]))
-            elif parsed is None:
-                assert parse_problem is not None
-                outcome = Outcome("unknown", [parse_problem])
             else:
-                assert pr is not None
-                outcome = _run(pr, parsed, None, None)
+                outcome = _on_tree(pr, parsed, parse_problem, None, None)
             results.append(_result(pack, rule, host, site, platform, outcome.status, outcome.evidence, pr))
     return results
+
+
+def _on_tree(pr: PlatformRule | None, parsed: HConfig | None, parse_problem: Evidence | None,
+             scrub: Callable[[str], str] | None, saved_matches: bool | None) -> Outcome:
+    """A platform rule's outcome on the parsed config; `unknown` with the reason when no tree could be read."""
+    if parsed is None:
+        assert parse_problem is not None
+        return Outcome("unknown", [parse_problem])
+    assert pr is not None
+    return _run(pr, parsed, scrub, saved_matches)
 
 
 def _scrubber(text: str, platform: str) -> Callable[[str], str]:
@@ -119,13 +125,6 @@ def evaluate_at_backup(packs: list[Pack], *, host: str, platform: str, text: str
     scrub = _scrubber(text, platform)
     for pack, rule in rules:
         pr, fixed = _platform_rule(rule, platform)
-        if fixed is not None:
-            outcome = fixed
-        elif parsed is None:
-            assert parse_problem is not None
-            outcome = Outcome("unknown", [parse_problem])
-        else:
-            assert pr is not None
-            outcome = _run(pr, parsed, scrub, saved_matches)
+        outcome = fixed if fixed is not None else _on_tree(pr, parsed, parse_problem, scrub, saved_matches)
         out.verdicts.setdefault(pack.pack, {})[rule.id] = Verdict(status=outcome.status, evidence=outcome.evidence)
     return out
