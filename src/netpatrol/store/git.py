@@ -10,12 +10,14 @@ GitPython cannot remove variables from a child's environment, so git is run with
 
 from __future__ import annotations
 
+import errno
 import re
 import subprocess
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import IO
 
 from netpatrol.childenv import child_env
 from netpatrol.errors import StoreError
@@ -86,14 +88,33 @@ class GitRunner:
             raise StoreError(f"{self.path}: git {args[0]} failed: {redact_url_creds(line)}")
         return done.returncode, done.stdout.decode("utf-8", "replace")
 
-    def popen(self, *args: str) -> subprocess.Popen[bytes]:
-        """git with piped stdin and stdout (stderr dropped), for a stream the caller reads as it
-        comes (store/snapshot.py: thousands of configs through one `cat-file --batch`)."""
+    def stream_blobs(self, blobs: list[str]) -> Generator[bytes, None, None]:
+        """The contents of `blobs` (object ids), in order, through one `git cat-file --batch` of
+        their own, each as soon as git has read it: thousands of configs in a fraction of a second
+        (store/snapshot.py), where the shared one-at-a-time process would wait on every answer."""
         try:
-            return subprocess.Popen(self.argv(*args), bufsize=1 << 20, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, cwd=self.path, env=self.env(), umask=OWNER_ONLY_UMASK)
+            proc = subprocess.Popen(self.argv("cat-file", "--batch", "--buffer"), bufsize=1 << 20,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    cwd=self.path, env=self.env(), umask=OWNER_ONLY_UMASK)
         except OSError as exc:
-            raise StoreError(f"{self.path}: git {args[0]} could not run: {exc.strerror}") from exc
+            raise StoreError(f"{self.path}: git cat-file could not run: {exc.strerror}") from exc
+        assert proc.stdin is not None and proc.stdout is not None
+        # Written from a thread: git fills its stdout pipe long before it has read every name.
+        writer = threading.Thread(target=_feed, args=(proc.stdin, blobs), daemon=True)
+        writer.start()
+        try:
+            for blob in blobs:
+                try:
+                    found = _read_object(proc.stdout)
+                except OSError as exc:
+                    raise StoreError(f"{self.path}: git cat-file failed reading object {blob}: {exc.strerror}") from exc
+                if found is None or found[0] != "blob":
+                    raise StoreError(f"{self.path}: git cat-file could not read object {blob}")
+                yield found[1]
+        finally:
+            proc.stdout.close()
+            writer.join()
+            proc.wait()
 
     def object_data(self, spec: str) -> tuple[str, bytes] | None:
         """(type, content) of `rev:path` from one long-lived `git cat-file --batch`, or None.
@@ -117,16 +138,10 @@ class GitRunner:
             try:
                 proc.stdin.write(spec.encode("utf-8") + b"\n")
                 proc.stdin.flush()
-                header = proc.stdout.readline()
-                fields = header.split()
-                if len(fields) != 3 or not fields[2].isdigit():
-                    return None  # "<spec> missing" / "ambiguous"
-                data = proc.stdout.read(int(fields[2]))
-                proc.stdout.read(1)  # the newline after the content
+                return _read_object(proc.stdout)
             except OSError as exc:
                 self._close_batch()
                 raise StoreError(f"{self.path}: git cat-file failed: {exc.strerror}") from exc
-            return fields[1].decode(), data
 
     def _close_batch(self) -> None:
         proc, self._batch = self._batch, None
@@ -144,3 +159,29 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         if pipe is not None and not pipe.closed:
             pipe.close()
     proc.wait()
+
+
+def _read_object(stdout: IO[bytes]) -> tuple[str, bytes] | None:
+    """(type, content) of the next answer of `cat-file --batch`; None for "<spec> missing" /
+    "ambiguous". Content cut short (git stopped) is an error, not a shorter file."""
+    fields = stdout.readline().split()
+    if len(fields) != 3 or not fields[2].isdigit():
+        return None
+    size = int(fields[2])
+    data = stdout.read(size)
+    stdout.read(1)  # the newline after the content
+    if len(data) != size:
+        raise OSError(errno.EPIPE, "git cat-file stopped in the middle of an object")
+    return fields[1].decode(), data
+
+
+def _feed(pipe: IO[bytes], blobs: list[str]) -> None:
+    try:
+        pipe.write(b"".join(b.encode("ascii") + b"\n" for b in blobs))
+    except OSError:
+        pass  # the reader stopped early (an error, or the caller dropped the iterator): git is told by EOF
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass

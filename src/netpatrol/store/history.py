@@ -63,6 +63,17 @@ class History:
                                 f"{rev}^{{commit}}", ok=range(0, 256))
         return out.strip() if status == 0 and out.strip() else None
 
+    def tree_files(self, rev: str, prefix: str) -> list[tuple[str, str]]:
+        """(blob id, path) of every regular file below `prefix` at `rev` (no links, no submodules),
+        from one `git ls-tree`; StoreError for an unknown revision."""
+        listing = self._git("ls-tree", "-r", "-z", "--full-tree", self._commit(rev), "--", prefix)[1]
+        files = []
+        for entry in listing.split("\0"):  # "<mode> <type> <blob>\t<path>"; str ops: 10,000 entries
+            meta, _, path = entry.partition("\t")
+            if meta.startswith(("100644 blob ", "100755 blob ")):
+                files.append((meta.rsplit(" ", 1)[-1], path))
+        return files
+
     def _commit(self, ref: str) -> str:
         sha = self.rev_parse(ref)
         if sha is None:

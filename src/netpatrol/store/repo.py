@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
@@ -243,6 +243,11 @@ class Store(History):
             return store_files.remove(self.path, rel)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot remove {rel_path}: {exc.strerror}") from exc
+
+    def stream_blobs(self, blobs: list[str]) -> Generator[bytes, None, None]:
+        """The contents of many blobs (ids from `tree_files`) in one stream, each as it arrives."""
+        self._need_repo()
+        return self._runner.stream_blobs(blobs)
 
     def read_file(self, rel_path: str, ref: str | None = None) -> str:
         """The file in the working tree (ref None) or at a commit/tag."""

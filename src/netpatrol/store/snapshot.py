@@ -8,17 +8,12 @@ so a caller (search) works on the first while git still decompresses the rest.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
 
-from netpatrol.errors import StoreError
 from netpatrol.store.layout import CONFIGS
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
-
-_FILE_MODES = ("100644 blob ", "100755 blob ")  # not a link (120000) nor a submodule (160000)
 
 
 @dataclass(frozen=True)
@@ -37,64 +32,28 @@ def configs_at(store: Store, commit: str | None, hosts: Iterable[ResolvedHost]) 
 
 def iter_configs(store: Store, commit: str | None, hosts: Iterable[ResolvedHost]) -> Iterator[StoredConfig]:
     """The same configs, in path order, each as soon as git has read it."""
-    sha = store._commit(commit or "HEAD")
-    chosen = _locate(store, sha, {h.name: h.site for h in hosts})
+    chosen = _locate(store, commit or "HEAD", {h.name: h.site for h in hosts})
     if not chosen:
         return
-    runner = store._runner
-    proc = runner.popen("cat-file", "--batch", "--buffer")  # --buffer: no flush per object
-    assert proc.stdin is not None and proc.stdout is not None
-    # Written from a thread: git fills its stdout pipe long before it has read every name.
-    writer = threading.Thread(target=_feed, args=(proc.stdin, [blob for _, blob, _ in chosen]), daemon=True)
-    writer.start()
+    texts = store.stream_blobs([blob for _, blob, _ in chosen])
     try:
-        for host, blob, path in chosen:
-            data = _read_blob(proc.stdout, blob, store)
+        for (host, _, path), data in zip(chosen, texts, strict=True):
             yield StoredConfig(host, path.split("/")[1], path, data.decode("utf-8", "replace"))
     finally:
-        proc.stdout.close()
-        writer.join()
-        proc.wait()
+        texts.close()  # a caller that stops early (an error, a dropped iterator) ends git's stream now
 
 
-def _locate(store: Store, sha: str, wanted: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(host, blob, path) of each wanted host's config at `sha`, sorted by path. A host found
+def _locate(store: Store, rev: str, wanted: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(host, blob, path) of each wanted host's config at `rev`, sorted by path. A host found
     under several site folders (it moved site) is read from its current site's folder."""
-    listing = store._git("ls-tree", "-r", "-z", "--full-tree", sha, "--", CONFIGS)[1]
     found: dict[str, tuple[str, str, str]] = {}
     site_of: dict[str, str] = {}
-    for entry in listing.split("\0"):  # "<mode> <type> <blob>\t<path>"; str ops: 10,000 entries
-        meta, _, path = entry.partition("\t")
+    for blob, path in store.tree_files(rev, CONFIGS):
         parts = path.split("/")
-        if len(parts) != 3 or not parts[2].endswith(".cfg") or not meta.startswith(_FILE_MODES):
+        if len(parts) != 3 or not parts[2].endswith(".cfg"):
             continue
         host, site = parts[2][:-4], parts[1]
         if host not in wanted or site_of.get(host) == wanted[host]:
             continue
-        found[host], site_of[host] = (host, meta.rsplit(" ", 1)[-1], path), site
+        found[host], site_of[host] = (host, blob, path), site
     return sorted(found.values(), key=lambda f: f[2])
-
-
-def _feed(pipe: IO[bytes], blobs: list[str]) -> None:
-    try:
-        pipe.write(b"".join(b.encode("ascii") + b"\n" for b in blobs))
-    except OSError:
-        pass  # the reader stopped early (an error, or the caller dropped the iterator): git is told by EOF
-    finally:
-        try:
-            pipe.close()
-        except OSError:
-            pass
-
-
-def _read_blob(stdout: IO[bytes], blob: str, store: Store) -> bytes:
-    header = stdout.readline().split()
-    if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
-        raise StoreError(f"{store.path}: git cat-file could not read object {blob}: "
-                         f"{b' '.join(header).decode('utf-8', 'replace') or 'no answer'}")
-    size = int(header[2])
-    data = stdout.read(size)
-    stdout.read(1)  # the newline after the content
-    if len(data) != size:
-        raise StoreError(f"{store.path}: git cat-file stopped in the middle of object {blob}")
-    return data
