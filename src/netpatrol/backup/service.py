@@ -13,7 +13,7 @@ from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
 from netpatrol.collect.shard import ProcessSetting
-from netpatrol.compliance.records import backup_packs, verdicts_document
+from netpatrol.compliance.records import backup_packs, document
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
 from netpatrol.store.refs import pre_change_tag
@@ -130,7 +130,7 @@ def run_backup(
                     f"verdict files are left as they were): {o.value.compliance_error}")
             elif o.value.verdicts is not None:
                 vpath = layout.backup_verdicts_path(h.site, h.name)
-                if store.write_file(vpath, verdicts_document(o.value.verdicts)) or vpath in verdicts_left:
+                if store.write_file(vpath, document(o.value.verdicts)) or vpath in verdicts_left:
                     verdict_paths.append(vpath)
             devices.append(DeviceBackup(h.name, h.site, "saved" if changed else "unchanged", path, o.value.lines, o.value.saved_matches,
                                         sentinel=o.value.sentinel, warning=o.value.warning))

@@ -69,12 +69,13 @@ def inventory_list(
     """Hosts with site, platform, model, version, the last backup/inspection and the baseline
     compliance of the newest period record (failing rules / rules evaluated)."""
     from netpatrol.compliance.records import latest_counts
+    from netpatrol.store.repo import Store
     from netpatrol.workspace.records import load_device_records
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
     records = load_device_records(ws)
-    compliance = latest_counts(ws.backups, hosts)
+    compliance = latest_counts(Store(ws.backups), hosts)
     tz = ws.settings.tz
     if json_out:
         print_json([{**h.public(), "status": records.get(h.name, {}), "compliance": compliance.get(h.name)} for h in hosts])

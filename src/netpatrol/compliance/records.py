@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from typing import get_args
 
 from netpatrol.compliance.model import STATUSES, BackupVerdicts, Change, DeviceCompliance, Pack, RuleResult, Severity
-from netpatrol.errors import StoreError
 from netpatrol.store import layout
+from netpatrol.store.documents import first_model
 from netpatrol.store.periods import is_period, period_order
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
@@ -50,44 +50,28 @@ def backup_packs(ws: Workspace) -> tuple[list[Pack], str | None]:
     return [p for p in cut if p.rules], None
 
 
-def verdicts_document(verdicts: BackupVerdicts) -> str:
-    return document(verdicts)
-
-
 def read_backup_verdicts(store: Store, site: str, host: str, ref: str | None = None) -> BackupVerdicts | None:
     """The device's backup verdicts in the working tree (ref None) or at a commit; None when absent
     or unreadable (its rules are then `unknown`, never guessed)."""
-    try:
-        return BackupVerdicts.model_validate_json(store.read_file(layout.backup_verdicts_path(site, host), ref))
-    except (ValueError, StoreError):
-        return None
+    return first_model(store, [layout.backup_verdicts_path(site, host)], BackupVerdicts, ref)
 
 
 # -- evaluation of stored configs ---------------------------------------------------------------
 
-def read_config(store: Store, h: ResolvedHost) -> str | None:
-    """The device's config in the store's working tree."""
-    try:
-        return store.read_file(layout.config_path(h.site, h.name))
-    except StoreError:  # never backed up (as of `ref`): its rules are `unknown`
-        return None
-
-
 def evaluate_stored(packs: list[Pack], store: Store, hosts: list[ResolvedHost],
                     ref: str | None = None) -> dict[str, list[RuleResult]]:
     """Host -> its results on the stored config and backup verdicts as of commit `ref` (None: the
-    working tree, as an inspection is about to commit it)."""
+    latest commit, which the inspection's commit will follow; before a first commit nothing is
+    stored and every rule is `unknown`)."""
     from netpatrol.compliance.evaluate import evaluate
     from netpatrol.store.snapshot import configs_at
 
-    # At a commit: every config in one bulk read (a host that moved site is found in its old folder).
-    at = {n: c.text for n, c in configs_at(store, ref, hosts).items()} if ref is not None else None
-    found = {}
-    for h in hosts:
-        found[h.name] = evaluate(packs, host=h.name, site=h.site, platform=h.platform,
-                                 config=at.get(h.name) if at is not None else read_config(store, h),
-                                 backup=read_backup_verdicts(store, h.site, h.name, ref))
-    return found
+    commit = ref or store.rev_parse("HEAD")
+    # Every config in one bulk read (a host that moved site is found in its old folder).
+    configs = {n: c.text for n, c in configs_at(store, commit, hosts).items()} if commit else {}
+    return {h.name: evaluate(packs, host=h.name, site=h.site, platform=h.platform, config=configs.get(h.name),
+                             backup=read_backup_verdicts(store, h.site, h.name, commit))
+            for h in hosts}
 
 
 # -- period records -----------------------------------------------------------------------------
@@ -113,14 +97,7 @@ def changes(current: list[RuleResult], previous: DeviceCompliance | None) -> lis
 def previous_record(store: Store, earlier: list[str], h: ResolvedHost) -> DeviceCompliance | None:
     """The device's record of the most recent earlier inspected period holding one (the period the
     inspection's own comparison looks back to)."""
-    for p in earlier:
-        path = layout.compliance_path(p, h.site, h.name)
-        if store.exists(path):
-            try:
-                return DeviceCompliance.model_validate_json(store.read_file(path))
-            except ValueError:
-                continue
-    return None
+    return first_model(store, (layout.compliance_path(p, h.site, h.name) for p in earlier), DeviceCompliance)
 
 
 def summarise(period: str, records: list[DeviceCompliance]) -> dict:
@@ -148,21 +125,14 @@ def summarise(period: str, records: list[DeviceCompliance]) -> dict:
 
 def stored_records(store: Store, period: str, ref: str | None = None) -> list[DeviceCompliance]:
     """The period's device records; a damaged one is skipped (counts for `inventory list`)."""
-    out = []
-    for path in store.list_files(layout.compliance_dir(period), ref):
-        if layout.parse_compliance_path(path) is None:
-            continue
-        try:
-            out.append(DeviceCompliance.model_validate_json(store.read_file(path, ref)))
-        except ValueError:
-            continue
-    return out
+    paths = [p for p in store.list_files(layout.compliance_dir(period), ref) if layout.parse_compliance_path(p)]
+    return [rec for p in paths if (rec := first_model(store, [p], DeviceCompliance, ref)) is not None]
 
 
 def write_period(ws: Workspace, store: Store, period: str, hosts: list[ResolvedHost],
                  earlier: list[str]) -> PeriodCompliance:
-    """Evaluate every pack on each host's stored config (the working tree, as the inspection
-    commits it) and write the period's records and summary; nothing on a pack error."""
+    """Evaluate every pack on each host's stored config (the latest commit) and write the period's
+    records and summary, for the inspection to commit; nothing on a pack error."""
     from netpatrol.compliance.loader import load_packs
 
     try:
@@ -188,25 +158,17 @@ def write_period(ws: Workspace, store: Store, period: str, hosts: list[ResolvedH
 
 # -- the newest record per device (inventory list) ----------------------------------------------
 
-def latest_counts(store_root, hosts: list[ResolvedHost]) -> dict[str, dict]:
+def latest_counts(store: Store, hosts: list[ResolvedHost]) -> dict[str, dict]:
     """Host -> {"period", pass, fail, not_applicable, unknown} of its newest period record in the
-    store's working tree; hosts without one are left out."""
-    base = store_root / layout.COMPLIANCE
-    if not base.is_dir():
-        return {}
-    periods = sorted((p.name for p in base.iterdir() if p.is_dir() and is_period(p.name)),
-                     key=period_order, reverse=True)
-    found: dict[str, dict] = {}
+    store's working tree; hosts without one are left out. Only reads (no store is created)."""
+    periods = sorted({found[0] for path in store.list_files(layout.COMPLIANCE)
+                      if (found := layout.parse_compliance_path(path)) and is_period(found[0])}, key=period_order, reverse=True)
+    counts: dict[str, dict] = {}
     for h in hosts:
         for p in periods:
-            path = base / p / h.site / f"{h.name}.json"
-            if not path.is_file():
-                continue
-            try:
-                rec = DeviceCompliance.model_validate_json(path.read_text(encoding="utf-8"))
-            except ValueError:
-                continue
-            c = Counter(r.status for r in rec.results)
-            found[h.name] = {"period": p, **{s: c[s] for s in STATUSES}}
-            break
-    return found
+            rec = first_model(store, [layout.compliance_path(p, h.site, h.name)], DeviceCompliance)
+            if rec is not None:
+                c = Counter(r.status for r in rec.results)
+                counts[h.name] = {"period": p, **{s: c[s] for s in STATUSES}}
+                break
+    return counts

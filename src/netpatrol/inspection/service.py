@@ -42,6 +42,7 @@ from netpatrol.inspection.results import (
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.platforms import PLATFORMS
 from netpatrol.store import layout
+from netpatrol.store.documents import first_model
 from netpatrol.store.open import open_store
 from netpatrol.store.periods import check_period, current_period, inspected_periods, inspection_tag, period_order
 from netpatrol.store.repo import Store
@@ -105,14 +106,7 @@ def earlier_periods(store: Store, period: str) -> list[str]:
 
 def _previous(store: Store, earlier: list[str], h: ResolvedHost) -> InspectionResult | None:
     """The device's most recent result from an earlier period (not necessarily the last quarter)."""
-    for p in earlier:
-        path = result_path(p, h)
-        if store.exists(path):
-            try:
-                return InspectionResult.model_validate_json(store.read_file(path))
-            except ValueError:
-                continue
-    return None
+    return first_model(store, (result_path(p, h) for p in earlier), InspectionResult)
 
 
 def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str,

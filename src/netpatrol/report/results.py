@@ -7,18 +7,13 @@ interrupted run) are read from the working tree.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
-
 from netpatrol.compliance.model import DeviceCompliance
-from netpatrol.errors import StoreError, UsageError
+from netpatrol.errors import UsageError
 from netpatrol.inspection.results import InspectionResult
 from netpatrol.store import layout
+from netpatrol.store.documents import read_model
 from netpatrol.store.periods import inspected_periods, inspection_tag, parse_period
 from netpatrol.store.repo import Store
-
-_M = TypeVar("_M", bound=BaseModel)
 
 
 def period_ref(store: Store, period: str) -> str | None:
@@ -45,7 +40,7 @@ def load_results(store: Store, period: str) -> dict[str, InspectionResult]:
     for path in store.list_files(layout.period_dir(period), ref=ref):
         if layout.parse_result_path(path) is None:
             continue  # summary.json and the raw-output directories
-        result = _read(store, path, ref, InspectionResult)
+        result = read_model(store, path, InspectionResult, ref)
         results[result.host] = result
     return results
 
@@ -69,16 +64,6 @@ def load_compliance(store: Store, period: str) -> dict[str, DeviceCompliance]:
     for path in store.list_files(layout.compliance_dir(period), ref=ref):
         if layout.parse_compliance_path(path) is None:
             continue  # summary.json
-        record = _read(store, path, ref, DeviceCompliance)
+        record = read_model(store, path, DeviceCompliance, ref)
         records[record.host] = record
     return records
-
-
-def _read(store: Store, path: str, ref: str | None, model: type[_M]) -> _M:
-    """One stored JSON document as `model`; a damaged one is a StoreError naming file and field."""
-    try:
-        return model.model_validate_json(store.read_file(path, ref))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StoreError(f"{store.path}: {path}: field '{where}': {first['msg']}") from None
