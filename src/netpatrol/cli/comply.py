@@ -55,13 +55,13 @@ def comply(
     from netpatrol.compliance.loader import load_packs
     from netpatrol.compliance.records import evaluate_stored
     from netpatrol.store.open import open_store
-    from netpatrol.store.refs import resolve
+    from netpatrol.store.refs import commit_at
 
     ws, inv = open_workspace(workspace, need_secrets=False)
     hosts = selected(inv, host, site, group, platform)
     packs = load_packs(ws, pack or None)  # a bad or unknown pack: exit 2 before anything is read
     store = open_store(ws)
-    ref = resolve(store, at) if at else store.rev_parse("HEAD")
+    ref = commit_at(store, at)
     found = evaluate_stored(packs, store, hosts, ref)
     lang = ws.settings.language
     results = [r for h in hosts for r in found[h.name] if not failed_only or r.status == "fail"]

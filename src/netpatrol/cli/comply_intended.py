@@ -33,7 +33,7 @@ class DeviceRemediation:
 def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: str | None,
                     group: str | None, platform: str | None, workspace: Path | None) -> None:
     from netpatrol.store.open import open_store
-    from netpatrol.store.refs import resolve
+    from netpatrol.store.refs import commit_at
     from netpatrol.store.snapshot import configs_at
 
     ws, inv = open_workspace(workspace, need_secrets=False)
@@ -53,7 +53,7 @@ def comply_intended(*, fmt: str, at: str | None, host: list[str] | None, site: s
     if problems:
         raise TemplateError("\n".join(problems))
     store = open_store(ws)
-    stored = configs_at(store, resolve(store, at) if at else None, [h for h, _ in rendered])
+    stored = configs_at(store, commit_at(store, at), [h for h, _ in rendered])
     devices, no_config, unreadable = [], [], []
     for h, intended in rendered:
         if h.name not in stored:

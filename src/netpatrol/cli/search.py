@@ -113,10 +113,10 @@ def _on_terminal() -> bool:
 def _store_at(ws, at: str | None) -> tuple[Store, str]:
     """The workspace's store and the commit REF names (HEAD without one)."""
     from netpatrol.store.open import open_store
-    from netpatrol.store.refs import resolve
+    from netpatrol.store.refs import commit_at
 
     store = open_store(ws)
-    return store, resolve(store, at if at is not None else "HEAD")
+    return store, commit_at(store, at)
 
 
 def _print_matches(found: list[DeviceMatches]) -> None:

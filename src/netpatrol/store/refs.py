@@ -94,6 +94,11 @@ def resolve(store: Store, ref: str) -> str:
     raise UsageError(f"unknown ref {ref!r}: not a commit, tag, date (YYYY-MM-DD) or period (YYYYQn)")
 
 
+def commit_at(store: Store, at: str | None) -> str:
+    """The commit `--at REF` names; the latest (HEAD) without one."""
+    return resolve(store, at if at is not None else "HEAD")
+
+
 def _resolve_period(store: Store, period: str) -> str:
     tagged = store.rev_parse(f"refs/tags/{inspection_tag(period)}")
     if tagged:
