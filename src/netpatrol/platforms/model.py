@@ -235,6 +235,20 @@ def _regexes(value: Any, index: int | None = None) -> list[tuple[int | None, str
     return found
 
 
+class InventoryImportHints(_Frozen):
+    """How `inventory import` recognises this platform in a device sheet (platform.yaml
+    `inventory_import:`). Regexes, matched case-insensitively with `re.search`."""
+
+    # The vendor cell (厂商/品牌): e.g. '华为', 'huawei'.
+    vendors: list[str] = Field(default_factory=list)
+    # The model cell (型号): a model alone names the platform (S5720 → Huawei), and among one
+    # vendor's platforms a model chooses (Cisco Nexus → NX-OS).
+    models: list[str] = Field(default_factory=list)
+    # True: the vendor alone does not choose this platform, a matching model must (Cisco NX-OS);
+    # the vendor's platform without this flag is the default.
+    model_required: bool = False
+
+
 class PlatformProfile(_Frozen):
     # The folder name; filled in by the registry, never written in platform.yaml.
     name: str
@@ -242,6 +256,11 @@ class PlatformProfile(_Frozen):
     folder: Path
     vendor: str
     family: str = Field(description="human name, e.g. 'Huawei VRP'")
+    # Other names people type for this platform (inventory `platform:`, `--platform`, import),
+    # besides those netutils' mapping tables give; the folder name is what is stored and shown.
+    aliases: list[str] = Field(default_factory=list)
+    # How `inventory import` recognises the platform from vendor and model cells.
+    inventory_import: InventoryImportHints = Field(default_factory=lambda: InventoryImportHints())
     netmiko_device_type: str
     # CLI replies that mean the command failed, even though the session is fine.
     error_patterns: list[str]
