@@ -108,6 +108,7 @@ class HostChange:
     name: str  # the host's name in hosts.yaml
     device: Device
     fields: dict[str, tuple[Any, Any]]  # dotted field (hostname, data.model, site …) -> (old, new)
+    matched_by: str = "name"  # or "address": the host was renamed by hand, its name is kept
 
 
 @dataclass
@@ -117,6 +118,9 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)  # hosts the sheet names with nothing new
     sites_added: list[str] = field(default_factory=list)  # group keys of new site groups
     refused: list[RowProblem] = field(default_factory=list)  # rows imported nowhere
+    # Existing host name -> the sheet's device name, for hosts found by address (renamed by hand).
+    matched_by_address: dict[str, str] = field(default_factory=dict)
+    table: Table | None = None  # what was read (sheet, header rows, columns), for the summary
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -127,4 +131,5 @@ class Plan:
             "unchanged": list(self.unchanged),
             "sites_added": list(self.sites_added),
             "refused": [p.to_json() for p in self.refused],
+            "matched_by_address": [{"host": h, "sheet_name": n} for h, n in self.matched_by_address.items()],
         }

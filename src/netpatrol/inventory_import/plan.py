@@ -1,0 +1,151 @@
+"""Devices from a sheet planned against the inventory files: added, changed (only the fields the
+sheet gives), unchanged, and the site groups to create.
+
+A device is the existing host of the same name (letter case aside), else the host at the same
+address (and port): someone renamed it by hand, so its name is kept. Values a host inherits from
+its groups or defaults count, so a sheet never pins on a host what a group already gives it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from netpatrol.errors import InventoryError, InventoryIssue
+from netpatrol.inventory_import.model import Device, HostChange, Plan, RowProblem
+from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory
+
+# The HostData fields a sheet can give (Device.data keys).
+DATA_FIELDS = ("model", "serial", "os_version", "location", "role", "maintainer", "notes", "purchase_date", "warranty_until")
+
+
+def read_raw(path: Path) -> Any:
+    """A file as ruamel.yaml's round-trip loader sees it: comments and key order kept. None when
+    missing or empty."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return round_trip().load(text)
+    except YAMLError as exc:  # load_inventory reports it first, with file and line; this is a fallback
+        raise InventoryError([InventoryIssue(path.name, "", "", f"not readable YAML: {exc}")]) from None
+
+
+def round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line the user wrote
+    return yaml
+
+
+def existing_sites(inventory_dir: Path) -> dict[str, str]:
+    """Unit name as groups.yaml spells it (`data.site.name`) -> the group's key."""
+    groups = read_raw(inventory_dir / "groups.yaml")
+    sites: dict[str, str] = {}
+    if not isinstance(groups, dict):
+        return sites
+    for key, body in groups.items():
+        site = ((body or {}).get("data") or {}).get("site") if isinstance(body, dict) else None
+        if isinstance(site, dict) and isinstance(site.get("name"), str):
+            sites.setdefault(site["name"], str(key))
+    return sites
+
+
+def same_address(address: str) -> str:
+    """One spelling per address, as the inventory's duplicate check compares them."""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address.lower().rstrip(".")
+
+
+def current_inventory(inventory_dir: Path) -> Inventory | None:
+    """The inventory as it is; None when there is none yet. A broken one refuses the import: merging
+    into it would bury its problems under the imported hosts."""
+    if not (inventory_dir / "hosts.yaml").exists():
+        return None
+    return load_inventory(inventory_dir.parent, inventory_dir.name, need_secrets=False)
+
+
+def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProblem]) -> Plan:
+    inv = current_inventory(inventory_dir)
+    hosts = inv.hosts if inv else {}
+    groups = read_raw(inventory_dir / "groups.yaml")
+    group_keys = set(groups) if isinstance(groups, dict) else set()
+    plan = Plan(refused=list(problems))
+    by_name = {name.casefold(): h for name, h in hosts.items()}
+    by_address: dict[str, list[ResolvedHost]] = {}
+    for h in hosts.values():
+        by_address.setdefault(same_address(h.hostname), []).append(h)
+    claimed: dict[str, Device] = {}  # existing host -> the device that matched it
+    for dev in devices:
+        host = by_name.get(dev.name.casefold())
+        matched_by = "name"
+        if host is None:
+            host = next((h for h in by_address.get(same_address(dev.hostname), [])
+                         if dev.port is None or dev.port == h.port), None)
+            matched_by = "address"
+        if host is not None and host.name in claimed:
+            first = claimed[host.name]
+            plan.refused.append(RowProblem(dev.row.sheet, dev.row.number, None, None,
+                                           f"{dev.name} ({dev.hostname}) is host {host.name}, which row {first.row.number} "
+                                           "already imports; one row per device"))
+            continue
+        if host is None:
+            plan.added.append(dev)
+            if dev.site not in group_keys and dev.site not in plan.sites_added:
+                plan.sites_added.append(dev.site)
+            continue
+        claimed[host.name] = dev
+        if matched_by == "address":
+            plan.matched_by_address[host.name] = dev.name
+        fields = changed_fields(host, dev)
+        if fields:
+            plan.changed.append(HostChange(host.name, dev, fields, matched_by))
+        else:
+            plan.unchanged.append(host.name)
+        if dev.site not in group_keys and dev.site not in plan.sites_added and "site" in fields:
+            plan.sites_added.append(dev.site)
+    return plan
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def changed_fields(host: ResolvedHost, dev: Device) -> dict[str, tuple[Any, Any]]:
+    """Dotted field -> (old, new), for the fields the sheet gives that differ from the resolved host."""
+    fields: dict[str, tuple[Any, Any]] = {}
+    if same_address(host.hostname) != same_address(dev.hostname):
+        fields["hostname"] = (host.hostname, dev.hostname)
+    if dev.port is not None and dev.port != host.port:
+        fields["port"] = (host.port, dev.port)
+    if dev.platform != _canonical(host.platform):
+        fields["platform"] = (host.platform, dev.platform)
+    if dev.username and dev.username != host.username:
+        fields["username"] = (host.username, dev.username)
+    for key in DATA_FIELDS:
+        if key in dev.data:
+            old, new = _plain(getattr(host.data, key)), _plain(dev.data[key])
+            if old is None or str(old) != str(new):
+                fields[f"data.{key}"] = (old, new)
+    if dev.source_name and host.data.custom.get("source_name") != dev.source_name:
+        fields["data.custom.source_name"] = (host.data.custom.get("source_name"), dev.source_name)
+    if "protocol" in dev.row.values and bool(host.extras.get("telnet_fallback")) != dev.telnet:
+        fields["telnet_fallback"] = (bool(host.extras.get("telnet_fallback")), dev.telnet)
+    if dev.site != host.site:
+        fields["site"] = (host.site, dev.site)
+    return fields
+
+
+def _canonical(platform: str) -> str:
+    """The folder name of what the inventory says (`huawei` is huawei_vrp) once aliases exist."""
+    canonical = getattr(importlib.import_module("netpatrol.platforms"), "canonical_platform", None)  # the alias work's
+    return (canonical(platform) if canonical else None) or platform

@@ -1,0 +1,295 @@
+"""A Plan written into hosts.yaml and groups.yaml, keeping every comment and hand edit.
+
+ruamel.yaml's round-trip mode edits the files in place: keys the sheet does not give are never
+touched, new hosts and sites are appended. The result is validated on a copy (inside `.netpatrol/`,
+so the final rename stays on one file system) before the real files are replaced, so a failing
+import leaves the inventory as it was. The previous files are kept under
+`.netpatrol/import-backup/<time>/`: an import touches many hosts at once, and the workspace need
+not be a Git repository to undo it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+
+from netpatrol.inventory_import.model import Device, HostChange, Plan
+from netpatrol.inventory_import.plan import round_trip
+from netpatrol.store.layout import LOCK_NAME
+from netpatrol.store.lock import acquire_flock
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.workspace.settings import Workspace
+
+FILES = ("hosts.yaml", "groups.yaml")
+_DATES = ("purchase_date", "warranty_until")
+
+
+@contextlib.contextmanager
+def import_lock(ws: Workspace, timeout: float = 0) -> Iterator[None]:
+    """The lock `backup` and `inspect` take (when the store exists: no run can hold it otherwise),
+    and one of the import's own, so two imports do not interleave either. LockedError: exit 75."""
+    fds = []
+    try:
+        ws.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fds.append(acquire_flock(ws.state_dir / "import.lock", ws.root, timeout, ws.settings.tz))
+        git_dir = ws.backups / ".git"
+        if (git_dir / "HEAD").is_file():
+            fds.append(acquire_flock(git_dir / LOCK_NAME, ws.backups, timeout, ws.settings.tz))
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)  # closing the descriptor releases its flock
+
+
+def write_plan(ws: Workspace, plan: Plan, source: str) -> None:
+    """`source`: what the comment above the first added entry names, e.g. `devices.xlsx (台账)`."""
+    if not (plan.added or plan.changed or plan.sites_added):
+        return  # nothing to write: the files stay byte for byte as they were
+    inv_dir = ws.root / "inventory"
+    texts = render(inv_dir, plan, _one_line(f"imported from {source} on {datetime.now(ws.settings.tz).date().isoformat()}"))
+    ws.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="import-", dir=ws.state_dir) as tmp:
+        trial = Path(tmp) / inv_dir.name
+        shutil.copytree(inv_dir, trial, symlinks=True)
+        for name, text in texts.items():
+            (trial / name).write_text(text, encoding="utf-8")
+        load_inventory(Path(tmp), inv_dir.name, need_secrets=False)  # InventoryError: nothing replaced
+    _keep_previous(ws, inv_dir)
+    for name, text in texts.items():
+        _replace(inv_dir / name, text)
+
+
+def render(inv_dir: Path, plan: Plan, comment: str) -> dict[str, str]:
+    """File name -> its new text."""
+    hosts, hosts_fmt = _load(inv_dir / "hosts.yaml")
+    groups, groups_fmt = _load(inv_dir / "groups.yaml")
+    first = True
+    for key in plan.sites_added:
+        site_name = next(d.site_name for d in [*plan.added, *(c.device for c in plan.changed)] if d.site == key)
+        _append(groups, key, CommentedMap([("data", CommentedMap([("site", CommentedMap([("name", site_name)]))]))]))
+        if first:
+            groups.yaml_set_comment_before_after_key(key, before=comment)
+            first = False
+    for dev in plan.added:
+        _append(hosts, dev.name, _new_host(dev))
+    if plan.added:
+        hosts.yaml_set_comment_before_after_key(plan.added[0].name, before=comment)
+    for change in plan.changed:
+        _apply(hosts[change.name], change)
+    texts = {"hosts.yaml": _dump(hosts, hosts_fmt)}
+    if plan.sites_added:
+        texts["groups.yaml"] = _dump(groups, groups_fmt)
+    return texts
+
+
+def _load(path: Path) -> tuple[CommentedMap, tuple[int, int, int, str]]:
+    """The file's mapping and how to write it back: its indentation, and the text of a file holding
+    only comments (kept on top)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    doc = round_trip().load(text) if text.strip() else None
+    if not isinstance(doc, CommentedMap) or not doc:
+        comments = "".join(f"{line}\n" for line in text.splitlines() if line.lstrip().startswith("#"))
+        return CommentedMap(), (2, 2, 0, comments)
+    mapping, sequence, offset = _indentation(text)
+    return doc, (mapping, sequence, offset, "")
+
+
+def _indentation(text: str) -> tuple[int, int, int]:
+    """(mapping indent, sequence indent, dash offset) as the file writes them: ruamel.yaml writes
+    one style per file, so the file's own keeps its untouched lines as they are."""
+    mapping = sequence = offset = None
+    parent = None  # indent of the last line ending in ':' (a key whose value is on the next lines)
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        col = len(line) - len(body)
+        if parent is not None and col > parent:
+            if body.startswith("- ") and sequence is None:
+                after = body[1:]
+                offset, sequence = col - parent, col + 1 + len(after) - len(after.lstrip(" ")) - parent
+            elif not body.startswith("- ") and mapping is None:
+                mapping = col - parent
+        parent = col if body.split("#")[0].rstrip().endswith(":") else None
+        if mapping is not None and sequence is not None:
+            break
+    mapping = mapping or 2
+    return mapping, sequence or mapping, offset or 0
+
+
+def _dump(doc: CommentedMap, fmt: tuple[int, int, int, str]) -> str:
+    yaml = round_trip()
+    mapping, sequence, offset, prefix = fmt
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    buf = io.StringIO()
+    if doc:
+        yaml.dump(doc, buf)
+    return prefix + buf.getvalue()
+
+
+def _flow(items: list[str]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()  # `groups: [site-main]`, as init's example writes it
+    return seq
+
+
+def _value(key: str, value: Any) -> Any:
+    return date.fromisoformat(value) if key in _DATES and isinstance(value, str) else value
+
+
+def _new_host(dev: Device) -> CommentedMap:
+    host = CommentedMap()
+    host["hostname"] = dev.hostname
+    if dev.port is not None:
+        host["port"] = dev.port
+    host["platform"] = dev.platform
+    host["groups"] = _flow([dev.site])
+    if dev.username:
+        host["username"] = dev.username
+    if dev.telnet:
+        host["connection_options"] = CommentedMap(
+            [("netmiko", CommentedMap([("extras", CommentedMap([("telnet_fallback", True)]))]))])
+    data = CommentedMap((k, _value(k, v)) for k, v in dev.data.items() if v not in (None, ""))
+    if dev.source_name:
+        data["custom"] = CommentedMap([("source_name", dev.source_name)])
+    if data:
+        host["data"] = data
+    return host
+
+
+def _child(parent: CommentedMap, key: str) -> CommentedMap:
+    if not isinstance(parent.get(key), dict):
+        _append(parent, key, CommentedMap())
+    return parent[key]
+
+
+def _append(parent: CommentedMap, key: str, value: Any) -> None:
+    """A new last key. The comment lines after a block belong, to ruamel.yaml, to its last line;
+    they are the lines above the block's next sibling (`# core switches` above a host), so they
+    move below the new key instead of landing between its old last line and it."""
+    found = None if key in parent else _trailing(parent)
+    parent[key] = value
+    if found is None:
+        return
+    holder, at = found
+    if isinstance(holder, list) and holder and all(isinstance(t, CommentToken) for t in holder) and at == -1:
+        rest = "".join(t.value for t in holder)
+        holder.clear()  # a collection's end comments
+        token = CommentToken("\n" + rest, CommentMark(0), None)
+    else:
+        token = holder[at]
+        head, _, rest = token.value.partition("\n")
+        if not rest.strip():
+            return
+        token.value = head + "\n"
+        token = CommentToken("\n" + rest, CommentMark(0), None)
+    owner, last = parent, key
+    while isinstance(owner[last], CommentedMap) and owner[last] and not owner[last].fa.flow_style():
+        owner, last = owner[last], list(owner[last])[-1]
+    owner.ca.items[last] = [None, None, token, None]
+
+
+def _trailing(node: Any) -> tuple[list, int] | None:
+    """Where the comment after a block's last line is kept: (list holding it, index), -1 for a
+    collection's end comments."""
+    if not isinstance(node, (CommentedMap, CommentedSeq)) or not node:
+        return None
+    if node.ca.end:
+        return node.ca.end, -1
+    last: Any = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+    at = 2 if isinstance(node, CommentedMap) else 0
+    entry = node.ca.items.get(last)
+    if entry and entry[at] is not None:
+        return entry, at
+    child = node[last]
+    if isinstance(child, (CommentedMap, CommentedSeq)) and child.fa.flow_style() and child.ca.comment and child.ca.comment[0]:
+        return child.ca.comment, 0
+    return _trailing(child)
+
+
+def _put(parent: CommentedMap, key: str, value: Any) -> None:
+    if key in parent:
+        parent[key] = value
+    else:
+        _append(parent, key, value)
+
+
+def _set(host: CommentedMap, key: str, value: Any) -> None:
+    """In place when the key is there; a new top-level key goes after hostname, not after `data:`."""
+    if key in host:
+        host[key] = value
+        return
+    keys = list(host)
+    at = keys.index("hostname") + 1 if "hostname" in keys else 0
+    host.insert(at, key, value)
+
+
+def _apply(host: CommentedMap, change: HostChange) -> None:
+    dev = change.device
+    for dotted, (old, new) in change.fields.items():
+        if dotted in ("hostname", "port", "platform", "username"):
+            _set(host, dotted, new)
+        elif dotted == "data.custom.source_name":
+            _put(_child(_child(host, "data"), "custom"), "source_name", new)
+        elif dotted.startswith("data."):
+            _put(_child(host, "data"), dotted.removeprefix("data."), _value(dotted.removeprefix("data."), new))
+        elif dotted == "telnet_fallback":
+            extras = _child(_child(_child(host, "connection_options"), "netmiko"), "extras")
+            _put(extras, "telnet_fallback", bool(new))
+        elif dotted == "site":
+            groups = host.get("groups")
+            if isinstance(groups, list) and old in groups:
+                groups[groups.index(old)] = dev.site
+            elif isinstance(groups, list):
+                groups.insert(0, dev.site)  # the old site came through a parent group: this one wins
+            else:
+                _set(host, "groups", _flow([dev.site]))
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def _keep_previous(ws: Workspace, inv_dir: Path) -> None:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    keep = ws.state_dir / "import-backup" / stamp
+    keep.mkdir(mode=0o700, parents=True)
+    for name in FILES:
+        if (inv_dir / name).is_file():
+            shutil.copy2(inv_dir / name, keep / name)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Atomic: a crash leaves the old file or the new one, never half of it."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

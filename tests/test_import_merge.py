@@ -1,0 +1,222 @@
+"""`inventory import`'s merge: devices planned against hand-edited inventory files and written
+back with every comment and hand field kept (plan.py, write.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netpatrol.cli.root import app
+from netpatrol.errors import InventoryError, LockedError
+from netpatrol.inventory_import.model import Device, SourceRow
+from netpatrol.inventory_import.plan import existing_sites, make_plan
+from netpatrol.inventory_import.write import import_lock, write_plan
+from netpatrol.store.open import open_store
+from netpatrol.workspace.inventory import load_inventory
+from netpatrol.workspace.settings import Workspace
+
+# `huawei` is huawei_vrp once platform aliases exist (issue 15 part 2): unchanged, not a platform change.
+ALIAS = "huawei" if hasattr(__import__("netpatrol.platforms").platforms, "canonical_platform") else "huawei_vrp"
+HOSTS = f"""\
+# Hosts of the client.  Keep alphabetical!
+core-sw1:
+    platform: {ALIAS}   # VRP 8, typed as people type it
+    hostname: 192.0.2.10
+    groups: [site-main]
+    data:
+        role: core
+        model: S6730-H24X6C
+        custom: {{rack: "A-03", owner: 'net team'}}   # asset tag on the front
+
+# Renamed by hand; the sheet still calls it dist-sw1
+dist-1:
+    hostname: 192.0.2.11
+    groups:
+      - site-main
+    data:
+        model: "S5735"
+        serial: '0001'
+        repairs:
+          - {{date: 2025-03-01, action: replaced PSU}}
+"""
+GROUPS_TAIL = """\
+# Branch office, typed by hand
+site-branch:
+  platform: huawei_vrp
+  data:
+    site: {name: Branch office}
+"""
+
+
+def _workspace(tmp_path: Path) -> Workspace:
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(app, ["init", str(root)]).exit_code == 0
+    inv = root / "inventory"
+    groups = (inv / "groups.yaml").read_text(encoding="utf-8")
+    # dist-1 has no platform of its own: site-main gives it
+    groups = groups.replace("site-main:\n", "site-main:\n  platform: huawei_vrp\n", 1)
+    (inv / "groups.yaml").write_text(groups + GROUPS_TAIL, encoding="utf-8")
+    (inv / "hosts.yaml").write_text(HOSTS, encoding="utf-8")
+    load_inventory(root, need_secrets=False)  # the starting point is valid
+    return Workspace(root)
+
+
+def _device(row: int, name: str, address: str, platform: str = "huawei_vrp", site: str = "site-main",
+            site_name: str = "Main office", **kw) -> Device:
+    values = {"name": name, "address": address}
+    if "telnet" in kw:
+        values["protocol"] = "Telnet" if kw["telnet"] else "SSH"
+    return Device(SourceRow("台账", row, values), name, address, platform, site, site_name, **kw)
+
+
+def _digests(ws: Workspace) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((ws.root / "inventory").glob("*.yaml"))}
+
+
+SHEET = [
+    _device(3, "core-sw1", "192.0.2.10", data={"model": "S6730-H24X6C"}),  # platform inherited alias, model same
+    _device(4, "dist-sw1", "192.0.2.11", data={"model": "S5735", "serial": "0001"}),  # found by address
+    _device(5, "acc-km-1", "192.0.2.20", "hp_comware", "kunming", "昆明局", telnet=True, source_name="昆明接入1",
+            data={"purchase_date": "2024-01-31", "serial": "123456", "location": "3楼机房"}),
+]
+
+
+def test_import_adds_hosts_and_sites_keeping_every_hand_edit(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    groups_before = (inv / "groups.yaml").read_text(encoding="utf-8")
+    plan = make_plan(inv, SHEET, [])
+    assert [d.name for d in plan.added] == ["acc-km-1"] and plan.sites_added == ["kunming"]
+    assert plan.unchanged == ["core-sw1", "dist-1"] and plan.changed == []
+    assert plan.matched_by_address == {"dist-1": "dist-sw1"}
+    write_plan(ws, plan, "devices.xlsx (台账)")
+
+    hosts = (inv / "hosts.yaml").read_text(encoding="utf-8")
+    assert hosts.startswith(HOSTS)  # every byte of the hand-written file, comments and quotes included
+    added = hosts[len(HOSTS):]
+    assert added.splitlines()[0].startswith("# imported from devices.xlsx (台账) on ")
+    assert "    platform: hp_comware\n    groups: [kunming]\n" in added
+    assert "telnet_fallback: true" in added and "purchase_date: 2024-01-31\n" in added
+    assert "serial: '123456'" in added  # stays text, not a number
+    assert "source_name: 昆明接入1" in added
+    groups = (inv / "groups.yaml").read_text(encoding="utf-8")
+    assert groups.startswith(groups_before)
+    assert groups[len(groups_before):].endswith("kunming:\n  data:\n    site:\n      name: 昆明局\n")
+    loaded = load_inventory(ws.root, need_secrets=False)
+    assert loaded.hosts["acc-km-1"].site == "kunming" and loaded.hosts["acc-km-1"].extras["telnet_fallback"] is True
+    assert existing_sites(inv)["昆明局"] == "kunming"
+    backups = list((ws.state_dir / "import-backup").iterdir())
+    assert len(backups) == 1 and (backups[0] / "hosts.yaml").read_text(encoding="utf-8") == HOSTS
+
+
+def test_reimporting_the_same_sheet_changes_nothing(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    write_plan(ws, make_plan(ws.root / "inventory", SHEET, []), "devices.xlsx (台账)")
+    before = _digests(ws)
+    again = make_plan(ws.root / "inventory", SHEET, [])
+    assert (again.added, again.changed, again.sites_added) == ([], [], [])
+    assert sorted(again.unchanged) == ["acc-km-1", "core-sw1", "dist-1"]
+    write_plan(ws, again, "devices.xlsx (台账)")
+    assert _digests(ws) == before
+
+
+def test_changes_only_the_fields_the_sheet_gives_in_place(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    sheet = [_device(3, "CORE-SW1", "192.0.2.10", data={"model": "S6730-H48X6C", "os_version": "V200R022"}, port=2222),
+             _device(4, "dist-sw1", "192.0.2.11", "hp_comware", data={"serial": "0001"})]
+    plan = make_plan(inv, sheet, [])
+    fields = {c.name: c.fields for c in plan.changed}
+    assert fields["core-sw1"] == {"port": (22, 2222), "data.model": ("S6730-H24X6C", "S6730-H48X6C"),
+                                  "data.os_version": (None, "V200R022")}
+    assert fields["dist-1"] == {"platform": ("huawei_vrp", "hp_comware")}
+    assert {c.name: c.matched_by for c in plan.changed} == {"core-sw1": "name", "dist-1": "address"}
+    write_plan(ws, plan, "devices.xlsx (台账)")
+    expected = (HOSTS.replace("    hostname: 192.0.2.10\n", "    hostname: 192.0.2.10\n    port: 2222\n")  # after hostname
+                .replace("        model: S6730-H24X6C\n", "        model: S6730-H48X6C\n")
+                .replace("# asset tag on the front\n", "# asset tag on the front\n        os_version: V200R022\n")
+                .replace("    hostname: 192.0.2.11\n", "    hostname: 192.0.2.11\n    platform: hp_comware\n"))
+    assert (inv / "hosts.yaml").read_text(encoding="utf-8") == expected  # every other byte as it was, dist-1's name kept
+
+
+def test_site_move_replaces_the_site_group(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    plan = make_plan(inv, [_device(4, "dist-1", "192.0.2.11", site="site-branch", site_name="Branch office"),
+                           _device(5, "core-sw1", "192.0.2.10", site="yunnan", site_name="云南")], [])
+    assert {c.name: c.fields["site"] for c in plan.changed} == {"dist-1": ("site-main", "site-branch"),
+                                                                "core-sw1": ("site-main", "yunnan")}
+    assert plan.sites_added == ["yunnan"]
+    write_plan(ws, plan, "devices.xlsx (台账)")
+    hosts = load_inventory(ws.root, need_secrets=False).hosts
+    assert (hosts["dist-1"].site, hosts["dist-1"].groups) == ("site-branch", ["site-branch"])
+    assert hosts["core-sw1"].groups == ["yunnan"]
+    text = (inv / "hosts.yaml").read_text(encoding="utf-8")
+    assert "    groups: [yunnan]\n" in text and "      - site-branch\n" in text
+
+
+def test_a_result_that_fails_inventory_check_writes_nothing(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    defaults = (inv / "defaults.yaml").read_text(encoding="utf-8")
+    # the hand-written hosts have their password from site-main; a new site has none
+    (inv / "defaults.yaml").write_text(defaults.replace("password: ${NETPATROL_PASSWORD}\n", ""), encoding="utf-8")
+    groups = (inv / "groups.yaml").read_text(encoding="utf-8")
+    groups = groups.replace("site-main:\n", "site-main:\n  password: ${NETPATROL_PASSWORD}\n", 1)
+    (inv / "groups.yaml").write_text(groups.replace("site-branch:\n", "site-branch:\n  password: ${NETPATROL_PASSWORD}\n"),
+                                     encoding="utf-8")
+    before = _digests(ws)
+    plan = make_plan(inv, [_device(5, "new-1", "192.0.2.30", site="yunnan", site_name="云南")], [])
+    with pytest.raises(InventoryError) as exc:
+        write_plan(ws, plan, "devices.xlsx (台账)")
+    assert "host new-1: field 'password' missing credentials" in str(exc.value)
+    assert _digests(ws) == before
+    assert not (ws.state_dir / "import-backup").exists()
+    assert [p.name for p in ws.state_dir.iterdir() if p.name.startswith("import-")] == []  # the trial copy is gone
+
+
+def test_a_broken_inventory_is_refused(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    (inv / "hosts.yaml").write_text(HOSTS.replace("    groups: [site-main]\n", "    groups: [site-nowhere]\n"), encoding="utf-8")
+    with pytest.raises(InventoryError, match="unknown group 'site-nowhere'"):
+        make_plan(inv, SHEET, [])
+
+
+def test_an_address_already_claimed_refuses_the_later_row(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    plan = make_plan(ws.root / "inventory", [_device(3, "dist-1", "192.0.2.11"), _device(9, "other", "192.0.2.11")], [])
+    assert plan.unchanged == ["dist-1"] and plan.added == []
+    assert [str(p) for p in plan.refused] == [
+        "台账 row 9: other (192.0.2.11) is host dist-1, which row 3 already imports; one row per device"]
+
+
+def test_into_an_empty_inventory(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    (inv / "hosts.yaml").write_text("# filled by netpatrol inventory import\n", encoding="utf-8")
+    (inv / "groups.yaml").unlink()
+    write_plan(ws, make_plan(inv, SHEET, []), "台账.csv (台账)")
+    hosts = load_inventory(ws.root, need_secrets=False).hosts
+    assert sorted(hosts) == ["acc-km-1", "core-sw1", "dist-sw1"]
+    assert (inv / "hosts.yaml").read_text(encoding="utf-8").startswith("# filled by netpatrol inventory import\n# imported from ")
+    assert (inv / "groups.yaml").read_text(encoding="utf-8").startswith("# imported from 台账.csv (台账) on ")
+
+
+def test_import_waits_for_no_backup_it_fails_busy(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    store = open_store(ws)
+    with store.lock(writing=False), pytest.raises(LockedError), import_lock(ws):
+        pass
+    with import_lock(ws):  # free again
+        pass
+
+
+def test_no_password_is_ever_written(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    write_plan(ws, make_plan(ws.root / "inventory", SHEET, []), "devices.xlsx (台账)")
+    text = (ws.root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
+    assert "password" not in text
