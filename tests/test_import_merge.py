@@ -20,16 +20,19 @@ from netpatrol.workspace.settings import Workspace
 
 # `huawei` is huawei_vrp once platform aliases exist (issue 15 part 2): unchanged, not a platform change.
 ALIAS = "huawei" if hasattr(__import__("netpatrol.platforms").platforms, "canonical_platform") else "huawei_vrp"
+# Spelled the way hands write YAML (a `---` start, extra spaces, a tight flow mapping): ruamel.yaml
+# would re-space these lines, the import must not.
 HOSTS = f"""\
+---
 # Hosts of the client.  Keep alphabetical!
 core-sw1:
     platform: {ALIAS}   # VRP 8, typed as people type it
     hostname: 192.0.2.10
     groups: [site-main]
     data:
-        role: core
+        role:   core
         model: S6730-H24X6C
-        custom: {{rack: "A-03", owner: 'net team'}}   # asset tag on the front
+        custom: {{rack: "A-03",owner:   'net team'}}   # asset tag on the front
 
 # Renamed by hand; the sheet still calls it dist-sw1
 dist-1:

@@ -17,11 +17,13 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
 from netpatrol.inventory_import.model import Device, HostChange, Plan
@@ -87,19 +89,45 @@ def render(inv_dir: Path, plan: Plan, comment: str) -> dict[str, str]:
         hosts.yaml_set_comment_before_after_key(plan.added[0].name, before=comment)
     for change in plan.changed:
         _apply(hosts[change.name], change)
-    texts = {"hosts.yaml": _dump(hosts, hosts_fmt)}
+    texts = {"hosts.yaml": _keep_spelling(_read(inv_dir / "hosts.yaml"), _dump(hosts, hosts_fmt))}
     if plan.sites_added:
-        texts["groups.yaml"] = _dump(groups, groups_fmt)
+        texts["groups.yaml"] = _keep_spelling(_read(inv_dir / "groups.yaml"), _dump(groups, groups_fmt))
     return texts
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def _keep_spelling(original: str, dumped: str) -> str:
+    """ruamel.yaml re-spaces what it re-emits (`key:   value`, `[1,2]`, a `---` start): a line it
+    changed only in spacing is taken back as the user wrote it, as long as the file still means
+    what ruamel.yaml wrote (else its text is kept as it is)."""
+    old, new = original.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    matcher = SequenceMatcher(None, ["".join(line.split()) for line in old], ["".join(line.split()) for line in new], autojunk=False)
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "delete" and i1 == 0 and all(line.strip() == "---" for line in old[i1:i2])):
+            lines.extend(old[i1:i2])
+        else:
+            lines.extend(new[j1:j2])
+    text = "".join(lines)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    try:
+        same = YAML(typ="safe").load(text) == YAML(typ="safe").load(dumped)
+    except YAMLError:
+        same = False
+    return text if same else dumped
 
 
 def _load(path: Path) -> tuple[CommentedMap, tuple[int, int, int, str]]:
     """The file's mapping and how to write it back: its indentation, and the text of a file holding
     only comments (kept on top)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
+    text = _read(path)
     doc = round_trip().load(text) if text.strip() else None
     if not isinstance(doc, CommentedMap) or not doc:
         comments = "".join(f"{line}\n" for line in text.splitlines() if line.lstrip().startswith("#"))
