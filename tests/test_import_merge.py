@@ -69,7 +69,7 @@ def _workspace(tmp_path: Path) -> Workspace:
 
 def _device(row: int, name: str, address: str, platform: str = "huawei_vrp", site: str = "site-main",
             site_name: str = "Main office", **kw) -> Device:
-    values = {"name": name, "address": address}
+    values = {"name": name, "address": address, "site": site_name}
     if "telnet" in kw:
         values["protocol"] = "Telnet" if kw["telnet"] else "SSH"
     return Device(SourceRow("台账", row, values), name, address, platform, site, site_name, **kw)
@@ -181,6 +181,28 @@ def test_a_result_that_fails_inventory_check_writes_nothing(tmp_path: Path) -> N
     assert [p.name for p in ws.state_dir.iterdir() if p.name.startswith("import-")] == []  # the trial copy is gone
 
 
+def test_a_sheet_without_units_moves_no_host_and_an_address_clash_is_refused(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    unitless = _device(3, "core-sw1", "192.0.2.10", site="imported", site_name="")
+    del unitless.row.values["site"]
+    clash = _device(4, "dist-1", "192.0.2.10")  # core-sw1's address
+    plan = make_plan(ws.root / "inventory", [unitless, clash], [])
+    assert plan.unchanged == ["core-sw1"] and plan.changed == [] and plan.sites_added == []
+    assert [str(p) for p in plan.refused] == ["台账 row 4: dist-1: new address 192.0.2.10 is already host core-sw1's"]
+
+
+def test_a_unit_whose_group_is_no_site_is_refused(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    groups = ws.root / "inventory" / "groups.yaml"
+    groups.write_text(groups.read_text(encoding="utf-8") + "core:\n  data: {role: core}\n", encoding="utf-8")
+    plan = make_plan(ws.root / "inventory", [_device(5, "n-1", "192.0.2.40", site="core", site_name="Core"),
+                                             _device(6, "n-2", "192.0.2.41", site="Site-Branch", site_name="分部")], [])
+    assert plan.added == []
+    assert [p.row for p in plan.refused] == [5, 6]
+    assert "a group 'core' that is no site" in plan.refused[0].message
+    assert "only in letter case" in plan.refused[1].message
+
+
 def test_a_broken_inventory_is_refused(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     inv = ws.root / "inventory"
@@ -191,10 +213,12 @@ def test_a_broken_inventory_is_refused(tmp_path: Path) -> None:
 
 def test_an_address_already_claimed_refuses_the_later_row(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
-    plan = make_plan(ws.root / "inventory", [_device(3, "dist-1", "192.0.2.11"), _device(9, "other", "192.0.2.11")], [])
-    assert plan.unchanged == ["dist-1"] and plan.added == []
+    plan = make_plan(ws.root / "inventory", [_device(3, "dist-1", "192.0.2.11"), _device(9, "other", "192.0.2.11"),
+                                             _device(10, "new-a", "192.0.2.50"), _device(11, "NEW-A", "192.0.2.51")], [])
+    assert plan.unchanged == ["dist-1"] and [d.name for d in plan.added] == ["new-a"]
     assert [str(p) for p in plan.refused] == [
-        "台账 row 9: other (192.0.2.11) is host dist-1, which row 3 already imports; one row per device"]
+        "台账 row 9: other (192.0.2.11) is host dist-1, which row 3 already imports; one row per device",
+        "台账 row 11: NEW-A: same host name as row 10 (new-a) apart from letter case"]
 
 
 def test_into_an_empty_inventory(tmp_path: Path) -> None:

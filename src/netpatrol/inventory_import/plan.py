@@ -79,6 +79,8 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
     hosts = inv.hosts if inv else {}
     groups = read_raw(inventory_dir / "groups.yaml")
     group_keys = set(groups) if isinstance(groups, dict) else set()
+    site_keys = set(existing_sites(inventory_dir).values())
+    folded = {k.casefold(): k for k in group_keys}
     plan = Plan(refused=list(problems))
     by_name = {name.casefold(): h for name, h in hosts.items()}
     by_address: dict[str, list[ResolvedHost]] = {}
@@ -86,6 +88,14 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
         by_address.setdefault(same_address(h.hostname), []).append(h)
     claimed: dict[str, Device] = {}  # existing host -> the device that matched it
     for dev in devices:
+        clash = folded.get(dev.site.casefold())
+        if clash is not None and (clash != dev.site or clash not in site_keys):
+            plan.refused.append(RowProblem(dev.row.sheet, dev.row.number, None, None, (
+                f"unit {dev.site_name!r} would be site group '{dev.site}', but groups.yaml has a group '{clash}' "
+                "that is no site (no data.site)" if clash == dev.site else
+                f"unit {dev.site_name!r} would be site group '{dev.site}', which differs from group '{clash}' only in "
+                "letter case; give the unit its spelling in that group's data.site.name")))
+            continue
         host = by_name.get(dev.name.casefold())
         matched_by = "name"
         if host is None:
@@ -99,9 +109,19 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
                                            "already imports; one row per device"))
             continue
         if host is None:
+            twin = next((d for d in plan.added if d.name.casefold() == dev.name.casefold()), None)
+            if twin is not None:  # one file on Windows and macOS: the inventory refuses case twins
+                plan.refused.append(RowProblem(dev.row.sheet, dev.row.number, None, None,
+                                               f"{dev.name}: same host name as row {twin.row.number} ({twin.name}) apart from letter case"))
+                continue
             plan.added.append(dev)
             if dev.site not in group_keys and dev.site not in plan.sites_added:
                 plan.sites_added.append(dev.site)
+            continue
+        taken = _address_taken(by_address, host, dev)
+        if taken:
+            plan.refused.append(RowProblem(dev.row.sheet, dev.row.number, None, None,
+                                           f"{dev.name}: new address {dev.hostname} is already host {taken}'s"))
             continue
         claimed[host.name] = dev
         if matched_by == "address":
@@ -114,6 +134,12 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
         if dev.site not in group_keys and dev.site not in plan.sites_added and "site" in fields:
             plan.sites_added.append(dev.site)
     return plan
+
+
+def _address_taken(by_address: dict[str, list[ResolvedHost]], host: ResolvedHost, dev: Device) -> str | None:
+    """Another host already at the address (and port) the sheet moves `host` to."""
+    port = dev.port or host.port
+    return next((h.name for h in by_address.get(same_address(dev.hostname), []) if h.name != host.name and h.port == port), None)
 
 
 def _plain(value: Any) -> Any:
@@ -140,7 +166,7 @@ def changed_fields(host: ResolvedHost, dev: Device) -> dict[str, tuple[Any, Any]
         fields["data.custom.source_name"] = (host.data.custom.get("source_name"), dev.source_name)
     if "protocol" in dev.row.values and bool(host.extras.get("telnet_fallback")) != dev.telnet:
         fields["telnet_fallback"] = (bool(host.extras.get("telnet_fallback")), dev.telnet)
-    if dev.site != host.site:
+    if "site" in dev.row.values and dev.site != host.site:  # a sheet without units moves no host
         fields["site"] = (host.site, dev.site)
     return fields
 
