@@ -18,8 +18,7 @@ from netpatrol.store.open import open_store
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
-# `huawei` is huawei_vrp once platform aliases exist (issue 15 part 2): unchanged, not a platform change.
-ALIAS = "huawei" if hasattr(__import__("netpatrol.platforms").platforms, "canonical_platform") else "huawei_vrp"
+ALIAS = "huawei"  # huawei_vrp as people type it: no platform change
 # Spelled the way hands write YAML (a `---` start, extra spaces, a tight flow mapping): ruamel.yaml
 # would re-space these lines, the import must not.
 HOSTS = f"""\

@@ -8,7 +8,6 @@ its groups or defaults count, so a sheet never pins on a host what a group alrea
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from ruamel.yaml.error import YAMLError
 
 from netpatrol.errors import InventoryError, InventoryIssue
 from netpatrol.inventory_import.model import Device, HostChange, Plan, RowProblem
+from netpatrol.platforms import canonical_platform
 from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory
 
 # The HostData fields a sheet can give (Device.data keys).
@@ -153,7 +153,7 @@ def changed_fields(host: ResolvedHost, dev: Device) -> dict[str, tuple[Any, Any]
         fields["hostname"] = (host.hostname, dev.hostname)
     if dev.port is not None and dev.port != host.port:
         fields["port"] = (host.port, dev.port)
-    if dev.platform != _canonical(host.platform):
+    if dev.platform != (canonical_platform(host.platform) or host.platform):
         fields["platform"] = (host.platform, dev.platform)
     if dev.username and dev.username != host.username:
         fields["username"] = (host.username, dev.username)
@@ -169,9 +169,3 @@ def changed_fields(host: ResolvedHost, dev: Device) -> dict[str, tuple[Any, Any]
     if "site" in dev.row.values and dev.site != host.site:  # a sheet without units moves no host
         fields["site"] = (host.site, dev.site)
     return fields
-
-
-def _canonical(platform: str) -> str:
-    """The folder name of what the inventory says (`huawei` is huawei_vrp) once aliases exist."""
-    canonical = getattr(importlib.import_module("netpatrol.platforms"), "canonical_platform", None)  # the alias work's
-    return (canonical(platform) if canonical else None) or platform
