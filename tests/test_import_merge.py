@@ -246,3 +246,20 @@ def test_no_password_is_ever_written(tmp_path: Path) -> None:
     write_plan(ws, make_plan(ws.root / "inventory", SHEET, []), "devices.xlsx (台账)")
     text = (ws.root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
     assert "password" not in text
+
+
+def test_a_symlinked_hosts_file_is_written_only_once_checked(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    kept = tmp_path / "shared-hosts.yaml"
+    kept.write_text(HOSTS, encoding="utf-8")
+    (inv / "hosts.yaml").unlink()
+    (inv / "hosts.yaml").symlink_to(kept)
+    plan = make_plan(inv, [_device(5, "n-1", "192.0.2.40", site="nowhere-unit", site_name="X")], [])
+    (inv / "defaults.yaml").write_text("username: netops\n", encoding="utf-8")  # no password: the result fails
+    with pytest.raises(InventoryError):
+        write_plan(ws, plan, "x.csv (x)")
+    assert kept.read_text(encoding="utf-8") == HOSTS  # the trial copy did not write through the link
+    (inv / "defaults.yaml").write_text("username: netops\npassword: ${NETPATROL_PASSWORD}\n", encoding="utf-8")
+    write_plan(ws, plan, "x.csv (x)")
+    assert (inv / "hosts.yaml").is_symlink() and "n-1:" in kept.read_text(encoding="utf-8")

@@ -65,6 +65,7 @@ def write_plan(ws: Workspace, plan: Plan, source: str) -> None:
         trial = Path(tmp) / inv_dir.name
         shutil.copytree(inv_dir, trial, symlinks=True)
         for name, text in texts.items():
+            (trial / name).unlink(missing_ok=True)  # a copied symbolic link would write through to the real file
             (trial / name).write_text(text, encoding="utf-8")
         load_inventory(Path(tmp), inv_dir.name, need_secrets=False)  # InventoryError: nothing replaced
     _keep_previous(ws, inv_dir)
@@ -302,7 +303,9 @@ def _keep_previous(ws: Workspace, inv_dir: Path) -> None:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Atomic: a crash leaves the old file or the new one, never half of it."""
+    """Atomic: a crash leaves the old file or the new one, never half of it. A symbolic link stays
+    one: its target is replaced."""
+    path = path.resolve() if path.is_symlink() else path
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
