@@ -177,7 +177,13 @@ def _flow(items: list[str]) -> CommentedSeq:
 
 
 def _value(key: str, value: Any) -> Any:
-    return date.fromisoformat(value) if key in _DATES and isinstance(value, str) else value
+    """Dates as YAML dates (`2024-01-31`, not a quoted string), as a hand-written file has them."""
+    if key in _DATES and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value  # the check on the trial copy names it
+    return value
 
 
 def _new_host(dev: Device) -> CommentedMap:
@@ -300,6 +306,7 @@ def _keep_previous(ws: Workspace, inv_dir: Path) -> None:
     for name in FILES:
         if (inv_dir / name).is_file():
             shutil.copy2(inv_dir / name, keep / name)
+            os.chmod(keep / name, 0o600)  # .netpatrol/ is owner-only, whatever the umask
 
 
 def _replace(path: Path, text: str) -> None:
