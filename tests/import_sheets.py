@@ -169,7 +169,7 @@ def write_ledger_xlsx(path: Path, devices_count: int = 300, seed: int = 15) -> l
 def write_ledger_csv(path: Path, encoding: str = "gb18030", devices_count: int = 60, seed: int = 15,
                      delimiter: str = ",") -> list[dict[str, Any]]:
     """The ledger as Excel saves it as CSV: the title line kept (its merged cell becomes one field and
-    empty ones), one header row, dates as Excel shows them ("2021/3/15"). `row` = line number."""
+    empty ones), one header row, dates as Excel shows them ("2021/3/15"; the reader gives ISO dates). `row` = line number."""
     lines: list[list[str]] = [[TITLE] + [""] * (len(COLUMNS) - 1), [h.replace("\n", "") for h in COLUMNS]]
     truth = []
     for i, device in enumerate(devices(devices_count, seed)):
@@ -182,10 +182,7 @@ def write_ledger_csv(path: Path, encoding: str = "gb18030", devices_count: int =
             else:
                 out.append(_text(value) if value is not None else "")
         lines.append(out)
-        record = {k: v for k, v in device.items() if k != "cells"}
-        for field in ("purchase_date", "warranty_until"):
-            record[field] = out[FIELD_OF.index(field)]
-        truth.append({"row": len(lines), **record})
+        truth.append({"row": len(lines), **{k: v for k, v in device.items() if k != "cells"}})
     lines.append(["合计", "", "", f"共 {devices_count} 台"])
     with path.open("w", encoding=encoding, newline="") as f:
         csv.writer(f, delimiter=delimiter).writerows(lines)

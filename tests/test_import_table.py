@@ -184,10 +184,14 @@ def test_a_sheet_formatted_to_its_last_row_is_read_only_to_the_end_of_its_data(t
     ws.append(["设备名称", "管理IP"])
     ws.append(["sw-01", "10.0.0.1"])
     ws.cell(1_048_576, 30).number_format = "@"  # formatting only, as "format whole column" leaves behind
+    ws.cell(2, 3, "城关派出所")
+    ws.merge_cells("C2:C50000")  # a unit cell merged far down over rows nobody filled
+    ws.cell(1, 3, "所属单位")
     path = tmp_path / "d.xlsx"
     book.save(path)
     table = read_table(path)
-    assert [r.values["name"] for r in table.rows] == ["sw-01"]
+    assert [r.values for r in table.rows] == [{"name": "sw-01", "address": "10.0.0.1", "site": "城关派出所"}]
+    assert table.skipped == []
     assert table.rows_read <= 2 + MAX_BLANK
 
 
@@ -210,3 +214,19 @@ def test_header_variants_people_type(tmp_path: Path, header: str) -> None:
     table = read_table(path)
     assert table.columns["address"].letter == "B", table.columns
     assert re.sub(r"\s+", " ", header.strip()) == table.columns["address"].header
+
+
+def test_dates_typed_as_text_read_as_iso_dates_and_a_tab_separated_txt(tmp_path: Path) -> None:
+    path = tmp_path / "d.txt"
+    path.write_text("主机名\tIP\t采购日期\t维保到期\n"
+                    "sw-01\t10.0.0.1\t2021年3月5日\t2024.3.5\n"
+                    "sw-02\t10.0.0.2\t2021-03-05 00:00:00\t2021/2/30\n", encoding="gb18030")
+    rows = read_table(path).rows
+    assert [r.values.get("purchase_date") for r in rows] == ["2021-03-05", "2021-03-05"]
+    assert [r.values.get("warranty_until") for r in rows] == ["2024-03-05", "2021/2/30"]  # no such day: as written
+
+
+def test_an_xlsm_workbook_is_read_like_an_xlsx(tmp_path: Path) -> None:
+    xlsx = _sheet(tmp_path / "d.xlsx", [["设备名称", "管理IP"], ["sw-01", "10.0.0.1"]])
+    xlsm = xlsx.rename(tmp_path / "d.xlsm")
+    assert [r.values for r in read_table(xlsm).rows] == [{"name": "sw-01", "address": "10.0.0.1"}]

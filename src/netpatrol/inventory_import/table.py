@@ -8,6 +8,7 @@ there is one. Rows that are no device (totals, notes, a 序号 alone) are listed
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import unicodedata
@@ -31,6 +32,9 @@ _DEVICE = ("name", "address", "vendor", "model")
 _TOTALS = re.compile(r"^(合计|总计|小计|共计|total)", re.IGNORECASE)
 _NOTES = re.compile(r"^(注|说明|备注|填表说明|填表人|填报人|制表人|审核人|负责人|note)([:：\s\d、.\uff0e]|$)", re.IGNORECASE)
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
+# A date as a CSV or a text cell holds it: 2021/3/15, 2021.3.15, 2021年3月15日, 2021-03-15 00:00:00.
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0?0:00(?::00)?)?")
+_DATES = ("purchase_date", "warranty_until")
 
 
 def read_table(path: Path, sheet: str | None = None, maps: dict[str, str] | None = None,
@@ -173,6 +177,8 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
             field = wanted.get(letter)
             if field and text:
                 values[field] = unicodedata.normalize("NFKC", text).strip() if field in _FOLDED else text
+                if field in _DATES:
+                    values[field] = _iso_date(values[field])
         reason = _skip_reason(cells, values, fields, texts)
         if reason:
             table.skipped.append((number, reason))
@@ -180,6 +186,18 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
             table.rows.append(SourceRow(sheet, number, values))
     table.rows_read = counted.count
     return table
+
+
+def _iso_date(text: str) -> str:
+    """ISO text for a date written one of the usual ways; anything else as written (the mapping
+    step names it)."""
+    found = _DATE.fullmatch(text)
+    if found:
+        try:
+            return dt.date(*map(int, found.groups())).isoformat()
+        except ValueError:
+            pass  # 2021/2/30: left as written, for the mapping step to refuse with its cell
+    return text
 
 
 def _skip_reason(cells: list[str], values: dict[str, str], fields: list[str | None], texts: list[str]) -> str | None:

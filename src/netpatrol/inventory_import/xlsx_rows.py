@@ -92,12 +92,14 @@ class Workbook:
             for offset, values in enumerate(ws.iter_rows(min_row=start, max_row=end, max_col=width, values_only=True)):
                 number = start + offset
                 texts = [cell_text(v) for v in values]
-                for top, bottom, left, right, text in merges:
+                # A row with nothing of its own is blank, whatever merged cell covers it: the empty
+                # rows under a unit cell merged down far, or a title two rows tall.
+                blank = 0 if any(texts) else blank + 1
+                for top, bottom, left, right, text in merges if not blank else ():
                     if top > number:
                         break
                     if number <= bottom and text:
                         texts[left - 1:right] = [text] * (right - left + 1)
-                blank = 0 if any(texts) else blank + 1
                 if blank >= MAX_BLANK:
                     return
                 yield number, texts
