@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from import_sheets import write_ledger_csv, write_ledger_xlsx
 from netpatrol.inventory_import.model import ImportInputError
@@ -230,3 +231,29 @@ def test_an_xlsm_workbook_is_read_like_an_xlsx(tmp_path: Path) -> None:
     xlsx = _sheet(tmp_path / "d.xlsx", [["设备名称", "管理IP"], ["sw-01", "10.0.0.1"]])
     xlsm = xlsx.rename(tmp_path / "d.xlsm")
     assert [r.values for r in read_table(xlsm).rows] == [{"name": "sw-01", "address": "10.0.0.1"}]
+
+
+def test_a_chart_sheet_before_the_table_is_passed_over(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "清单"
+    ws.append(["设备名称", "管理IP"])
+    ws.append(["sw-01", "10.0.0.1"])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("图表", 0).add_chart(chart)
+    book.save(tmp_path / "d.xlsx")
+    table = read_table(tmp_path / "d.xlsx")
+    assert table.sheet == "清单" and table.rows[0].number == 2
+
+
+def test_excel_unicode_text_and_an_empty_csv(tmp_path: Path) -> None:
+    path = tmp_path / "d.txt"  # Excel: 另存为 → Unicode 文本
+    path.write_text("设备名称\t管理IP\r\n城关-核心\t10.0.0.1\r\n", encoding="utf-16")
+    table = read_table(path)
+    assert table.encoding == "utf-16" and table.rows[0].values == {"name": "城关-核心", "address": "10.0.0.1"}
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ImportInputError, match=r"empty\.csv: no header row .*Seen: sheet empty\.csv is empty"):
+        read_table(empty)

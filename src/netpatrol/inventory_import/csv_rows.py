@@ -1,6 +1,7 @@
 """A .csv/.txt device list as rows of cell text.
 
-Encodings: UTF-8 (with or without the BOM Excel writes for "CSV UTF-8"), else GB18030, the
+Encodings: UTF-16 with a BOM (Excel's "Unicode text"), UTF-8 (with or without the BOM Excel
+writes for "CSV UTF-8"), else GB18030, the
 superset of the GBK that Excel on Chinese Windows writes for plain "CSV". UTF-8 is tried strictly
 first: GBK text is almost never valid UTF-8, while any byte string decodes "somehow" as GB18030.
 The delimiter (comma, semicolon, tab) is sniffed from the first lines.
@@ -24,7 +25,9 @@ def read_csv(path: Path) -> tuple[str, list[tuple[int, list[str]]]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportInputError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-    for encoding in ENCODINGS:
+    # Excel's "Unicode 文本 (*.txt)": UTF-16 with its BOM, tab-separated
+    candidates = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ENCODINGS
+    for encoding in candidates:
         try:
             text = raw.decode(encoding)
             break

@@ -50,7 +50,9 @@ class Workbook:
             with warnings.catch_warnings():  # "Data Validation extension is not supported" and the like
                 warnings.simplefilter("ignore")
                 self._book = load_workbook(path, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError, ParseError) as exc:
+        except (  # what openpyxl raises on a damaged or half-written package, by where it gives up
+                zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, AttributeError, IndexError,
+                EOFError, ParseError) as exc:
             raise ImportInputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
         except OSError as exc:
             raise ImportInputError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
@@ -59,16 +61,16 @@ class Workbook:
     def sheet_names(self) -> list[str]:
         return list(self._book.sheetnames)
 
-    def _sheet(self, name: str) -> Worksheet:
+    def _sheet(self, name: str) -> Worksheet | None:
         ws = self._book[name]
-        if not isinstance(ws, Worksheet):  # a chart sheet
-            raise ImportInputError(f"{self.path}: sheet {name!r} is a chart, not a table")
-        return ws
+        return ws if isinstance(ws, Worksheet) else None  # a chart sheet reads as an empty one
 
     def grouped_rows(self, name: str) -> set[int]:
         """Rows holding a horizontally merged cell that is a group over some columns (设备信息 over
         设备名称 | 型号), not a title across the whole sheet: the row has other texts too."""
         ws = self._sheet(name)
+        if ws is None:
+            return set()
         merged_rows = {r.min_row for r in ws.merged_cells.ranges if r.max_col > r.min_col and r.min_row <= 40}
         out = set()
         for row in merged_rows:
@@ -80,6 +82,8 @@ class Workbook:
     def rows(self, name: str) -> Iterator[tuple[int, list[str]]]:
         """(row number, cell texts) from row 1, blank rows included, up to the end of the data."""
         ws = self._sheet(name)
+        if ws is None:
+            return
         width = min(ws.max_column, MAX_COLUMNS)
         merges = sorted(
             ((r.min_row, r.max_row, r.min_col, min(r.max_col, width), cell_text(ws.cell(r.min_row, r.min_col).value))
