@@ -13,7 +13,10 @@ What is realistic about them, from the 台账 county police IT departments keep:
   Cisco, Arista, Juniper) with real model numbers, Chinese and ASCII device names, ports as numbers,
   SSH/Telnet in several spellings, serials some typed as numbers, dates as real Excel dates.
 Each writer returns the truth: one dict per device row, in the text the reader should give
-(`row` is the sheet's row number; `expected_platform` what the vendor/model should map to).
+(`row` is the sheet's row number; `expected_platform` what the vendor/model should map to; the
+other keys are FIELDS names: name, role, vendor, model, serial, address, protocol, port, username,
+site, location, os_version, purchase_date, warranty_until (ISO), maintainer, notes; a key is left
+out where the cell is empty: port, username, notes). Names and addresses are unique in a sheet.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ FIELD_OF = ["", "name", "role", "vendor", "model", "serial", "address", "protoco
 GROUPS = [(2, 6, "设备信息"), (7, 10, "登录信息")]  # (first, last column, group text) over row 4
 
 
-def devices(count: int, seed: int) -> list[dict[str, Any]]:
+def make_devices(count: int, seed: int) -> list[dict[str, Any]]:
     """`count` devices as typed values (the sheet's cells) and the reader's expected text."""
     rnd = random.Random(seed)
     out = []
@@ -97,7 +100,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def write_ledger_xlsx(path: Path, devices_count: int = 300, seed: int = 15) -> list[dict[str, Any]]:
+def write_ledger_xlsx(path: Path, devices: int = 300, seed: int = 15) -> list[dict[str, Any]]:
     """The ledger above as .xlsx; the truth rows (without the typed `cells`), `row` = sheet row."""
     book = Workbook()
     cover = book.active
@@ -134,7 +137,7 @@ def write_ledger_xlsx(path: Path, devices_count: int = 300, seed: int = 15) -> l
         if run_unit is not None and end > run_start:
             ws.merge_cells(start_row=run_start, start_column=site_col, end_row=end, end_column=site_col)
 
-    for i, device in enumerate(devices(devices_count, seed)):
+    for i, device in enumerate(make_devices(devices, seed)):
         cells = device["cells"]
         if i and i % 25 == 0:
             close_run(row - 1)
@@ -155,24 +158,24 @@ def write_ledger_xlsx(path: Path, devices_count: int = 300, seed: int = 15) -> l
         row += 1
     close_run(row - 1)
     row += 1
-    ws.cell(row, 1, devices_count + 1)  # a pre-numbered row nobody filled in
+    ws.cell(row, 1, devices + 1)  # a pre-numbered row nobody filled in
     row += 1
     ws.cell(row, 1, "合计")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    ws.cell(row, 4, f"共 {devices_count} 台")
+    ws.cell(row, 4, f"共 {devices} 台")
     ws.cell(row + 1, 1, "注：本表由各单位每季度更新一次，设备密码另行保管。")
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
     book.save(path)
     return truth
 
 
-def write_ledger_csv(path: Path, encoding: str = "gb18030", devices_count: int = 60, seed: int = 15,
+def write_ledger_csv(path: Path, encoding: str = "gb18030", devices: int = 60, seed: int = 15,
                      delimiter: str = ",") -> list[dict[str, Any]]:
     """The ledger as Excel saves it as CSV: the title line kept (its merged cell becomes one field and
     empty ones), one header row, dates as Excel shows them ("2021/3/15"; the reader gives ISO dates). `row` = line number."""
     lines: list[list[str]] = [[TITLE] + [""] * (len(COLUMNS) - 1), [h.replace("\n", "") for h in COLUMNS]]
     truth = []
-    for i, device in enumerate(devices(devices_count, seed)):
+    for i, device in enumerate(make_devices(devices, seed)):
         cells = device["cells"]
         out = [str(i + 1)]
         for field in FIELD_OF[1:]:
@@ -183,7 +186,7 @@ def write_ledger_csv(path: Path, encoding: str = "gb18030", devices_count: int =
                 out.append(_text(value) if value is not None else "")
         lines.append(out)
         truth.append({"row": len(lines), **{k: v for k, v in device.items() if k != "cells"}})
-    lines.append(["合计", "", "", f"共 {devices_count} 台"])
+    lines.append(["合计", "", "", f"共 {devices} 台"])
     with path.open("w", encoding=encoding, newline="") as f:
         csv.writer(f, delimiter=delimiter).writerows(lines)
     return truth

@@ -60,7 +60,7 @@ def test_the_300_device_ledger_reads_to_exactly_its_truth(tmp_path: Path) -> Non
 @pytest.mark.parametrize(("encoding", "delimiter"), [("gb18030", ","), ("utf-8-sig", ","), ("utf-8", ";"), ("gb18030", "\t")])
 def test_gbk_and_utf8_csv_give_the_same_rows(tmp_path: Path, encoding: str, delimiter: str) -> None:
     path = tmp_path / "台账.csv"
-    truth = write_ledger_csv(path, encoding=encoding, devices_count=40, seed=3, delimiter=delimiter)
+    truth = write_ledger_csv(path, encoding=encoding, devices=40, seed=3, delimiter=delimiter)
     if encoding == "gb18030":
         with pytest.raises(UnicodeDecodeError):
             path.read_bytes().decode("utf-8")  # what Excel on Chinese Windows writes is no UTF-8

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -52,7 +52,7 @@ class Workbook:
                 self._book = load_workbook(path, data_only=True)
         except (  # what openpyxl raises on a damaged or half-written package, by where it gives up
                 zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, AttributeError, IndexError,
-                EOFError, ParseError) as exc:
+                EOFError, zlib.error, SyntaxError) as exc:  # SyntaxError: an XML parse error, lxml's or the stdlib's
             raise ImportInputError(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
         except OSError as exc:
             raise ImportInputError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
