@@ -134,3 +134,23 @@ def test_cell_text_reaches_the_terminal_inert(tmp_path: Path, sheet_modules) -> 
     assert "\x1b" not in res.output and "\u202e" not in res.output
     text = (root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
     assert "password" not in text.split("# imported from")[-1]
+
+
+def test_a_password_column_refuses_the_import_and_ignore_passes_it_over(tmp_path: Path, sheet_modules) -> None:
+    root = _workspace(tmp_path)
+    path = tmp_path / "with-passwords.csv"
+    path.write_text(HEADER.replace("\n", ",登录密码\n") + "".join(r.replace("\n", ",Secr3t!\n") for r in ROWS), encoding="utf-8")
+    before = _digests(root)
+    res = _run(str(path), "-w", str(root))
+    assert res.exit_code == 2 and "never stores passwords" in res.output
+    assert _digests(root) == before
+    res = _run(str(path), "-w", str(root), "--map", "登录密码=ignore")
+    assert res.exit_code == 0, res.output
+    assert all("Secr3t!" not in p.read_text(encoding="utf-8") for p in (root / "inventory").glob("*.yaml"))
+    assert "Secr3t!" not in res.output
+
+
+def test_a_missing_file_exits_2(tmp_path: Path, sheet_modules) -> None:
+    root = _workspace(tmp_path)
+    res = _run(str(tmp_path / "nope.csv"), "-w", str(root))
+    assert res.exit_code == 2 and "nope.csv" in res.output
