@@ -154,3 +154,27 @@ def test_a_missing_file_exits_2(tmp_path: Path, sheet_modules) -> None:
     root = _workspace(tmp_path)
     res = _run(str(tmp_path / "nope.csv"), "-w", str(root))
     assert res.exit_code == 2 and "nope.csv" in res.output
+
+
+def test_a_realistic_300_device_ledger(tmp_path: Path, sheet_modules, monkeypatch) -> None:
+    """The issue's acceptance sheet: title row, merged two-row header, merged unit cells, blank rows,
+    totals and notes rows, vendors in Chinese and English; into a fresh workspace, then again."""
+    from import_sheets import write_ledger_xlsx
+
+    root = _workspace(tmp_path)
+    path = tmp_path / "江川台账.xlsx"
+    truth = write_ledger_xlsx(path)
+    res = _run(str(path), "-w", str(root), "--json")
+    assert res.exit_code == 0, res.output[-2000:]
+    doc = json.loads(res.stdout)
+    assert doc["sheet"] == "设备台账" and doc["written"] is True and doc["refused"] == []
+    assert {a["row"]: a["platform"] for a in doc["added"]} == {t["row"]: t["expected_platform"] for t in truth}
+    assert len(doc["sites_added"]) == 10
+    monkeypatch.setenv("NETPATROL_PASSWORD", "x")
+    check = CliRunner().invoke(app, ["inventory", "check", "-w", str(root)])
+    assert check.exit_code == 0, check.output
+    assert len(load_inventory(root).hosts) == 301  # and init's example host
+    before = _digests(root)
+    again = json.loads(_run(str(path), "-w", str(root), "--json").stdout)
+    assert (len(again["unchanged"]), again["added"], again["changed"], again["written"]) == (300, [], [], False)
+    assert _digests(root) == before
