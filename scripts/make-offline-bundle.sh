@@ -73,14 +73,16 @@ tar -C "$REPO" --exclude='__pycache__' --exclude='*.egg-info' -cf - pyproject.to
 echo "building the netpatrol $version wheel and collecting its dependencies ($cp_tag, ${platforms[*]})" >&2
 pip_log="$work/pip.log"
 if [ $stated -eq 0 ]; then
-  $PY -m pip wheel -q --wheel-dir "$stage/wheels" "$work/src" >"$pip_log" 2>&1 || { cat "$pip_log" >&2; die "pip wheel failed (above)"; }
+  # pip itself too: install-offline.sh bootstraps the venv's pip from it, so the target needs no
+  # ensurepip (Debian's python3 has none without the python3-venv package).
+  $PY -m pip wheel -q --wheel-dir "$stage/wheels" "$work/src" pip >"$pip_log" 2>&1 || { cat "$pip_log" >&2; die "pip wheel failed (above)"; }
 else
   $PY -m pip wheel -q --no-deps --wheel-dir "$stage/wheels" "$work/src" >"$pip_log" 2>&1 || { cat "$pip_log" >&2; die "building the netpatrol wheel failed (above)"; }
   plat_args=()
   for p in "${platforms[@]}"; do plat_args+=(--platform "$p"); done
   own_wheel=$(ls "$stage"/wheels/netpatrol-*.whl)
   if ! $PY -m pip download -q --only-binary=:all: --python-version "$pyver" --implementation cp --abi "$cp_tag" \
-      "${plat_args[@]}" --dest "$stage/wheels" "$own_wheel" >"$pip_log" 2>&1; then
+      "${plat_args[@]}" --dest "$stage/wheels" "$own_wheel" pip >"$pip_log" 2>&1; then
     missing=$(sed -n 's/.*No matching distribution found for \([^ ]*\).*/\1/p' "$pip_log" | head -n 1)
     [ -n "$missing" ] || { cat "$pip_log" >&2; die "pip download failed (above)"; }
     die "no wheel of '$missing' is published for Python $pyver ($cp_tag) on ${platforms[*]}: build the bundle on a machine of the target (default target), or state another --platform"

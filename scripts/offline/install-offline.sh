@@ -82,7 +82,15 @@ have_py=$($PY -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null
 version=$(manifest netpatrol)
 if [ ! -x "$venv/bin/python" ]; then
   mkdir -p "$(dirname "$venv")"
-  $PY -m venv "$venv" || die "could not create $venv (Debian: the python3-venv package; or --venv DIR somewhere writable)"
+  # Without ensurepip (missing from Debian's python3 unless python3-venv is installed): the venv's
+  # pip comes from the bundled pip wheel, run straight from the wheel file.
+  $PY -m venv --without-pip "$venv" || die "could not create $venv (--venv DIR somewhere writable)"
+fi
+if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+  pip_wheel=$(ls "$HERE"/wheels/pip-*.whl 2>/dev/null | head -n 1)
+  [ -n "$pip_wheel" ] || die "no pip wheel in $HERE/wheels to bootstrap the virtual environment's pip"
+  "$venv/bin/python" "$pip_wheel/pip" install -q --no-index --find-links "$HERE/wheels" pip \
+    || die "could not install pip into $venv from $pip_wheel (above)"
 fi
 "$venv/bin/python" -m pip install -q --no-index --find-links "$HERE/wheels" "netpatrol==$version" \
   || die "pip could not install netpatrol $version from $HERE/wheels (above)"
