@@ -78,7 +78,7 @@ def _unit_key(text: str) -> str:
 class _Seen:
     """What earlier rows claimed: names (casefolded), endpoints, site keys (casefolded)."""
 
-    names: dict[str, tuple[int, str]] = field(default_factory=dict)  # folded name -> (row, sheet's name)
+    names: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # folded name -> (row, sheet's name, name)
     endpoints: dict[tuple[str, int], int] = field(default_factory=dict)  # (address, port) -> row
     sites: dict[str, str] = field(default_factory=dict)  # folded group key -> unit as spelled
 
@@ -170,18 +170,19 @@ def _name(row: _Row, address: str | None, seen: _Seen) -> tuple[str | None, str 
     if raw is None:
         if address is None:
             return None, None
-        raw = re.sub(r"[.:]", "-", address) if _is_ip(address) else address
+        raw = re.sub(r"[.:]+", "-", address) if _is_ip(address) else address
     try:
         name = portable_name(raw)
     except ValueError as exc:
         row.problem("name", str(exc))
         return None, None
-    earlier = seen.names.setdefault(name.casefold(), (row.row.number, raw))
-    if earlier[0] != row.row.number:
-        # Two sheet names that read alike in pinyin (or differ in letter case only) would be one
-        # file; a numbered suffix would be a name nobody typed, so the contractor renames one.
-        row.problem("name", f"device name {raw!r} is already row {earlier[0]}'s" if earlier[1] == raw else
-                    f"device name {raw!r} would be host {name!r}, as would {earlier[1]!r} of row {earlier[0]}; rename one")
+    earlier_row, earlier_raw, earlier_name = seen.names.setdefault(name.casefold(), (row.row.number, raw, name))
+    if earlier_row != row.row.number:
+        # Two sheet names that read alike in pinyin (or differ in letter case only: one file on
+        # Windows and macOS) would be one host; a numbered suffix would be a name nobody typed.
+        row.problem("name", f"device name {raw!r} is already row {earlier_row}'s" if earlier_raw == raw else
+                    f"device name {raw!r} gives host name {name!r}, the same as {earlier_raw!r} of row {earlier_row} "
+                    f"({earlier_name!r}{', apart from letter case' if earlier_name != name else ''}); rename one")
         return None, None
     return name, (raw if raw != name and row.get("name") is not None else None)
 
