@@ -127,15 +127,15 @@ def _device(row: _Row, known: dict[str, str], taken: dict[str, str], seen: _Seen
             address = _address(raw_address)
         except ValueError as exc:
             row.problem("address", str(exc))
-    if row.get("port") is not None:
+    if (text := row.get("port")) is not None:
         try:
-            port = _port(row.get("port") or "")
+            port = _port(text)
         except ValueError as exc:
             row.problem("port", str(exc))
     telnet = False
-    if row.get("protocol") is not None:
+    if (text := row.get("protocol")) is not None:
         try:
-            telnet = _telnet(row.get("protocol") or "")
+            telnet = _telnet(text)
         except ValueError as exc:
             row.problem("protocol", str(exc))
     try:
