@@ -67,9 +67,10 @@ def test_a_gbk_terminal_log_is_read() -> None:
 
 
 def test_unknown_platform_and_unreadable_file_are_usage_errors(tmp_path: Path) -> None:
-    res = _parse("--platform", "huawei", "--command", "display fan", "-", input="x\n")
+    res = _parse("--platform", "huawai", "--command", "display fan", "-", input="x\n")
     assert res.exit_code == 2
-    assert "--platform: unknown platform 'huawei' (known: arista_eos, cisco_ios" in res.output
+    assert "--platform: unknown platform 'huawai' (known: arista_eos, cisco_ios" in res.output
+    assert "did you mean 'huawei_vrp' (huawei)?" in res.output
     res = _parse("--platform", "huawei_vrp", "--command", "display fan", str(tmp_path / "missing.txt"))
     assert res.exit_code == 2 and "missing.txt: cannot read" in res.output
 

@@ -11,10 +11,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from import_sheets import write_ledger_csv, write_ledger_xlsx
 from netpatrol.inventory_import.devices import to_devices
 from netpatrol.inventory_import.model import Column, SourceRow, Table
 from netpatrol.inventory_import.platform_guess import PlatformGuessError, guess_platform
 from netpatrol.inventory_import.portable import portable_name
+from netpatrol.inventory_import.table import read_table
 from netpatrol.platforms import BUILTIN_DIR, ENV_VAR, PLATFORMS, PlatformError, get_platform
 from netpatrol.workspace.models import HostData
 from netpatrol.workspace.names import MAX_NAME, name_problem
@@ -67,9 +69,18 @@ SPELLINGS = [
     ((None, "DCS-7280SR-48C6", None), "arista_eos"),
     ((None, "MX204", None), "juniper_junos"),
     ((None, "SRX340", None), "juniper_junos"),
-    # the platform cell wins over vendor and model
+    # the platform cell wins over vendor and model, canonical name or alias
     (("华为", "S5720", "hp_comware"), "hp_comware"),
     ((None, None, "Cisco_NXOS"), "cisco_nxos"),
+    (("Cisco", "N9K-C93180YC-EX", "ios"), "cisco_ios"),
+    ((None, "S5720", "huawei"), "huawei_vrp"),
+    ((None, None, "VRP"), "huawei_vrp"),
+    ((None, None, "h3c"), "hp_comware"),
+    ((None, None, "comware"), "hp_comware"),
+    ((None, None, "rgos"), "ruijie_os"),
+    ((None, None, "nxos"), "cisco_nxos"),
+    ((None, None, "eos"), "arista_eos"),
+    ((None, None, "junos"), "juniper_junos"),
 ]
 
 
@@ -97,7 +108,7 @@ def test_an_unknown_model_or_platform_and_an_empty_row_say_what_was_tried() -> N
     with pytest.raises(PlatformGuessError, match=r"model 'XYZ-1' names no platform") as exc:
         guess_platform(None, "XYZ-1", None)
     assert exc.value.field == "model"
-    with pytest.raises(PlatformGuessError, match=r"unknown platform 'vrpp' \(known: arista_eos") as exc:
+    with pytest.raises(PlatformGuessError, match=r"unknown platform 'vrpp' \(known: arista_eos.*did you mean 'huawei_vrp'") as exc:
         guess_platform("华为", None, "vrpp")
     assert exc.value.field == "platform"
     with pytest.raises(ValueError, match=r"no vendor .*, model .* or platform"):
@@ -108,7 +119,8 @@ def test_a_platform_added_as_a_folder_is_recognised_by_its_own_hints(tmp_path: P
     folder = tmp_path / "acme_os"
     shutil.copytree(BUILTIN_DIR / "juniper_junos", folder, ignore=shutil.ignore_patterns("__pycache__"))
     doc = yaml.safe_load((folder / "platform.yaml").read_text(encoding="utf-8"))
-    doc["vendor"], doc["inventory_import"] = "Acme", {"vendors": ["acme"], "models": ["^ACM-"]}
+    doc["vendor"], doc["aliases"] = "Acme", []  # a copy may not claim the original's aliases
+    doc["inventory_import"] = {"vendors": ["acme"], "models": ["^ACM-"]}
     (folder / "platform.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     assert guess_platform("ACME Networks", None, None) == "acme_os"
@@ -296,3 +308,27 @@ def test_two_units_that_read_alike_are_not_merged_into_one_group() -> None:
     assert p.row == 3 and p.column == "E" and "as would unit '北京-分局' of an earlier row" in p.message
     devices, problems = to_devices(_table(_row(site="北京分局")), {"北京市局": "beijingfenju"})
     assert devices == [] and "which is unit '北京市局' in groups.yaml" in problems[0].message
+
+
+# --- the reader's realistic sheets, end to end ------------------------------------------------------
+
+def test_a_realistic_300_device_ledger_maps_every_row_to_its_platform_and_unit(tmp_path: Path) -> None:
+    truth = write_ledger_xlsx(tmp_path / "台账.xlsx", 300)
+    devices, problems = to_devices(read_table(tmp_path / "台账.xlsx"), {})
+    assert problems == []
+    assert [(d.row.number, d.platform) for d in devices] == [(t["row"], t["expected_platform"]) for t in truth]
+    for d, t in zip(devices, truth, strict=True):
+        assert (d.hostname, d.site_name, d.data["model"], d.data["purchase_date"]) == (
+            t["address"], t["site"], t["model"], t["purchase_date"])
+        assert d.telnet is (t["protocol"].lower() == "telnet")
+        assert name_problem(d.name) is None and name_problem(d.site) is None
+        assert d.source_name == (t["name"] if d.name != t["name"] else None)
+        HostData.model_validate(d.data)
+    assert len({d.site for d in devices}) == len({t["site"] for t in truth}) == 10
+
+
+def test_a_gbk_csv_ledger_with_excel_dates_maps_the_same(tmp_path: Path) -> None:
+    truth = write_ledger_csv(tmp_path / "台账.csv", devices=60)
+    devices, problems = to_devices(read_table(tmp_path / "台账.csv"), {})
+    assert problems == []
+    assert [(d.platform, d.data["warranty_until"]) for d in devices] == [(t["expected_platform"], t["warranty_until"]) for t in truth]

@@ -176,7 +176,9 @@ def test_inventory_check_validates_intended(ws: Path) -> None:
     write(ws / "intended/hosts/no-such-host.j2", "x\n")
     write(ws / "intended/hosts/city-agg-01.j2", "x\n{% if %}\n")
     problems = template_problems(w, inv)
-    assert any(p.startswith("intended/huawie_vrp.j2: 'huawie_vrp' is not a platform") for p in problems)
+    assert any(p.startswith("intended/huawie_vrp.j2: unknown platform 'huawie_vrp' (known: ") and
+               p.endswith("; did you mean 'huawei_vrp'?; shared parts belong in a folder such as intended/fragments/")
+               for p in problems), problems
     assert "intended/hosts/no-such-host.j2: no host 'no-such-host' in the inventory" in problems
     assert any(p.startswith("intended/hosts/city-agg-01.j2: line 2: ") for p in problems)
     (ws / "intended/huawie_vrp.j2").unlink()

@@ -81,7 +81,7 @@ def test_unreadable_pairs_are_named(sample_workspace: Path) -> None:
     (tests / "stray.raw").write_text("x\n", encoding="utf-8")
     problems = _problems(sample_workspace)
     assert sorted(problems) == sorted([
-        "parsers/tests/acme_os/show_x/a.raw: unknown platform folder 'acme_os' (known: arista_eos, cisco_ios, "
+        "parsers/tests/acme_os/show_x/a.raw: unknown platform 'acme_os' (known: arista_eos, cisco_ios, "
         "cisco_nxos, hp_comware, huawei_vrp, juniper_junos, ruijie_os)",
         "parsers/tests/huawei_vrp/display_clock/a.raw: no a.yml beside it (a pair is <name>.raw + <name>.yml)",
         "parsers/tests/huawei_vrp/display_clock/b.yml: field 'parsed_sample': give the expected rows, "

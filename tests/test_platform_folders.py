@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -166,6 +167,11 @@ def test_an_unknown_platform_is_refused_with_the_known_ones() -> None:
 def _copy(source: str, extra: Path, name: str) -> Path:
     target = extra / name
     shutil.copytree(BUILTIN_DIR / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    # The copy is another platform: the names people type for the original stay the original's
+    # (the registry refuses an alias two folders claim).
+    profile = target / "platform.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(re.sub(r"(?m)^aliases:.*\n", "", text), encoding="utf-8")
     return target
 
 

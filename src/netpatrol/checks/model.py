@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from netpatrol.checks import evidence, operators
 from netpatrol.inspection.results import Severity
-from netpatrol.platforms import PLATFORMS, config_patterns
+from netpatrol.platforms import canonical_keys, canonical_platform, config_patterns, unknown_platform
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # A catalogue item name (`rows:`) and a parsed row's column (lower-case TextFSM Value names).
@@ -67,10 +67,11 @@ class Scope(_Model):
     @field_validator("platforms")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        bad = [p for p in v if p not in PLATFORMS]
+        bad = [p for p in v if canonical_platform(p) is None]
         if bad:
-            raise ValueError(f"unknown platform(s) {bad} (known: {', '.join(sorted(PLATFORMS))})")
-        return v
+            raise ValueError("; ".join(unknown_platform(p) for p in bad))
+        # Stored as folder names: hosts carry the folder name, so an alias must become it to match.
+        return list(dict.fromkeys(str(canonical_platform(p)) for p in v))
 
 
 class Filter(_Model):
@@ -108,9 +109,10 @@ class ConfigMatch(_Model):
     @field_validator("patterns")
     @classmethod
     def _valid(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        v = canonical_keys(v) if v is not None else None
         for platform, rx in (v or {}).items():
-            if platform not in PLATFORMS:
-                raise ValueError(f"unknown platform '{platform}' (known: {', '.join(sorted(PLATFORMS))})")
+            if canonical_platform(platform) is None:
+                raise ValueError(unknown_platform(platform))
             try:
                 re.compile(rx, re.MULTILINE)
             except re.error as exc:

@@ -34,7 +34,8 @@ WorkspaceOpt = Annotated[
 HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this host (repeatable).")]
 SiteOpt = Annotated[str | None, typer.Option("--site", help="Only hosts of this site (its group name).")]
 GroupOpt = Annotated[str | None, typer.Option("--group", help="Only hosts in this group.")]
-PlatformOpt = Annotated[str | None, typer.Option("--platform", help="Only hosts of this platform, e.g. huawei_vrp.")]
+PlatformOpt = Annotated[str | None, typer.Option(
+    "--platform", help="Only hosts of this platform, e.g. huawei_vrp, or an alias of it such as huawei.")]
 WorkersOpt = Annotated[int | None, typer.Option(
     "--workers", min=1, max=500, help="Devices at once, 1-500 like workers in netpatrol.yaml (default from there).")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's lock (0: fail at once).")]
@@ -63,6 +64,14 @@ def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
         unknown = [h for h in host if h not in inv.hosts]
         if unknown:
             raise UsageError(f"unknown host(s): {', '.join(unknown)} (see 'netpatrol inventory list')")
+    if platform is not None:
+        from netpatrol.platforms import canonical_platform, unknown_platform
+
+        # A mistyped platform would otherwise select nothing, and say only that.
+        canonical = canonical_platform(platform)
+        if canonical is None:
+            raise UsageError(f"--platform: {unknown_platform(platform)}")
+        platform = canonical
     chosen = inv.select(hosts=host, site=site, group=group, platform=platform)
     if not chosen:
         raise UsageError("the filters select no host")

@@ -74,7 +74,8 @@ def _workspace(workspace: Path | None) -> Path | None:
 
 def parse_capture_file(
     file: Annotated[str, typer.Argument(help="The saved output of one command ('-': standard input).", metavar="FILE")],
-    platform: Annotated[str, typer.Option("--platform", help="The device's platform, as the inventory names it.")],
+    platform: Annotated[str, typer.Option(
+        "--platform", help="The device's platform, as the inventory names it (an alias such as huawei too).")],
     command: Annotated[str, typer.Option("--command", help="The command that printed it, e.g. 'display fan'.")],
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
@@ -87,10 +88,12 @@ def parse_capture_file(
     command or a usage error.
     """
     from netpatrol.inspection.capture import parse_capture
-    from netpatrol.platforms import PLATFORMS
+    from netpatrol.platforms import canonical_platform, unknown_platform
 
-    if platform not in PLATFORMS:
-        raise UsageError(f"--platform: unknown platform {platform!r} (known: {', '.join(sorted(PLATFORMS))})")
+    canonical = canonical_platform(platform)
+    if canonical is None:
+        raise UsageError(f"--platform: {unknown_platform(platform)}")
+    platform = canonical
     if not command.strip():
         raise UsageError("--command: give the command that printed the output, e.g. 'display fan'")
     root = _workspace(workspace)

@@ -210,7 +210,7 @@ def template_problems(ws: Workspace, inventory: Inventory) -> list[str]:
     """`inventory check`: every template under intended/ parses, every file at its top names a
     platform, every file under hosts/ an inventory host, and each renders for every device it
     applies to (the first failure per template, naming the host)."""
-    from netpatrol.platforms import PLATFORMS
+    from netpatrol.platforms import PLATFORMS, canonical_platform, unknown_platform
 
     root = ws.intended_dir
     if not root.is_dir():
@@ -226,7 +226,11 @@ def template_problems(ws: Workspace, inventory: Inventory) -> list[str]:
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(f"{rel}: cannot be read as UTF-8 text: {_one_line(exc)}")
         if path.parent == root and path.stem not in PLATFORMS:
-            problems.append(f"{rel}: '{path.stem}' is not a platform (known: {', '.join(sorted(PLATFORMS))}); "
+            # An alias is not taken as a file name: the file is looked up by the host's folder name,
+            # and an alias's file beside the folder name's would leave two templates for one platform.
+            canonical = canonical_platform(path.stem)
+            problems.append(f"{rel}: '{path.stem}' is an alias of {canonical}: name the file {canonical}.j2" if canonical else
+                            f"{rel}: {unknown_platform(path.stem)}; "
                             "shared parts belong in a folder such as intended/fragments/")
         elif path.parent == root / HOSTS_DIR and path.stem not in inventory.hosts:
             problems.append(f"{rel}: no host '{path.stem}' in the inventory")

@@ -23,6 +23,7 @@ from netpatrol import safe_yaml
 from netpatrol.compliance.model import Condition, Pack, PlatformRule, Rule, ValueTest
 from netpatrol.compliance.validation import check_platform_rule
 from netpatrol.errors import UsageError, WorkspaceError
+from netpatrol.platforms import canonical_keys, unknown_platform
 
 if TYPE_CHECKING:
     from netpatrol.workspace.settings import Workspace
@@ -220,8 +221,7 @@ def _validate_rule(raw: dict[str, Any], src: _Source | None, loc: Loc, pack: str
         return None
     for name, entry in parts.items():
         if platform_names is not None and name not in platform_names:
-            problems.add(src, (*loc, "platforms", name), pack, rid, f"platforms.{name}",
-                         f"unknown platform '{name}' (known: {', '.join(sorted(platform_names))}){_suggest(str(name), platform_names)}")
+            problems.add(src, (*loc, "platforms", name), pack, rid, f"platforms.{name}", unknown_platform(str(name)))
             ok = False
         elif entry is not None:
             ok = _valid_entry(entry, bool(raw.get("at_backup")), src, (*loc, "platforms", name), pack, str(rid),
@@ -328,6 +328,11 @@ def _load_all(ws_dir: Path | None, problems: _Problems) -> list[Pack]:
         entry["src"] = src
         index = {r["id"]: i for i, r in enumerate(entry["rules"])}
         for loc, r in _raw_rules(src, doc, name, problems):
+            try:  # an alias key is its folder's part: hosts carry the folder name
+                r = {**r, "platforms": canonical_keys(r["platforms"])} if isinstance(r.get("platforms"), dict) else r
+            except ValueError as exc:
+                problems.add(src, (*loc, "platforms"), name, r["id"], "platforms", str(exc))
+                continue
             key = (name, r["id"])
             if key in overridden_in:
                 problems.add(src, (*loc, "id"), name, r["id"], "id", f"also defined in {overridden_in[key]}")

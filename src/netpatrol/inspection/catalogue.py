@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netpatrol import safe_yaml
 from netpatrol.errors import InventoryIssue, WorkspaceError, invalid_file
-from netpatrol.platforms import PLATFORMS, load_part
+from netpatrol.platforms import PLATFORMS, canonical_keys, load_part, unknown_platform
 
 _BUILTIN = Path(__file__).with_name("jobs")
 CATALOGUE_FILE = "inspection.yaml"
@@ -35,6 +35,12 @@ class Job(BaseModel):
     # checked by `entry_issues`, so that every bad entry is named at once with its platform and item.
     # In a job with `extends`, an empty list removes the built-in item of that name.
     platforms: dict[str, dict[str, list[str]]]
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _canonical(cls, v: Any) -> Any:
+        # An alias key is stored as its folder name (hosts carry it); unknown keys stay for entry_issues.
+        return canonical_keys(v) if isinstance(v, dict) else v
 
 
 class JobProblems(WorkspaceError):
@@ -61,8 +67,7 @@ def entry_issues(job: Job, label: str, base: Job | None = None) -> list[Inventor
     issues = []
     for platform, items in job.platforms.items():
         if platform not in PLATFORMS:
-            issues.append(InventoryIssue(label, f"platform {platform}", "platforms",
-                                         f"unknown platform (known: {', '.join(sorted(PLATFORMS))})"))
+            issues.append(InventoryIssue(label, f"platform {platform}", "platforms", unknown_platform(platform)))
             continue
         for item, alternatives in items.items():
             where = f"platform {platform}, item '{item}'"

@@ -23,7 +23,7 @@ from typing import Any
 
 from netpatrol import safe_yaml
 from netpatrol.errors import NetpatrolError
-from netpatrol.platforms import PLATFORMS
+from netpatrol.platforms import PLATFORMS, canonical_platform, unknown_platform
 
 PAIRS_DIR = "tests"
 _KEYS = {"parsed_sample", "command", "template", "source", "licence", "license", "family", "description"}
@@ -59,7 +59,10 @@ def read_pairs(parsers: Path, root: Path) -> tuple[list[Pair], list[str]]:
             continue
         platform = path.parent.parent.name
         if platform not in PLATFORMS:
-            problems.append(f"{label}: unknown platform folder '{platform}' (known: {', '.join(sorted(PLATFORMS))})")
+            # Not taken as an alias: the folder mirrors parsers/<platform>/, which holds folder names.
+            canonical = canonical_platform(platform)
+            problems.append(f"{label}: platform folder '{platform}' is an alias of {canonical}: name it {canonical}" if canonical
+                            else f"{label}: {unknown_platform(platform)}")
             continue
         other = path.with_suffix(".yml") if path.suffix == ".raw" else path.with_suffix(".raw")
         if not other.is_file():

@@ -66,6 +66,8 @@ class Table:
     unused: list[Column]  # header cells that are no field: shown, not imported
     rows: list[SourceRow]  # device rows in sheet order; blank rows left out
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): rows that are no device (totals, notes)
+    encoding: str | None = None  # CSV: the text encoding it was read in (utf-8-sig, gb18030); None for a workbook
+    rows_read: int = 0  # sheet rows looked at, header included: bounded however far the sheet is formatted
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from netpatrol.platforms import PLATFORMS, PlatformProfile
+from netpatrol.platforms import PLATFORMS, PlatformProfile, canonical_platform, unknown_platform
 
 
 class PlatformGuessError(ValueError):
@@ -37,24 +37,14 @@ def _names(profiles: list[PlatformProfile]) -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
-# TODO(issue 15): netpatrol.platforms.canonical_platform / unknown_platform (aliases.py, written in
-# parallel) replace these two once they are on main; until then only folder names are accepted.
-def _canonical(name: str) -> str | None:
-    return next((p for p in PLATFORMS if p.casefold() == name.casefold()), None)
-
-
-def _unknown(name: str) -> str:
-    return f"unknown platform {name!r} (known: {', '.join(sorted(PLATFORMS))})"
-
-
 def guess_platform(vendor: str | None, model: str | None, platform: str | None) -> str:
     """The canonical platform name a row's cells give; PlatformGuessError (a ValueError) whose
     message names what was tried."""
     vendor, model, platform = _clean(vendor), _clean(model), _clean(platform)
     if platform:
-        found = _canonical(platform)
+        found = canonical_platform(platform)
         if found is None:
-            raise PlatformGuessError(_unknown(platform), "platform")
+            raise PlatformGuessError(unknown_platform(platform), "platform")
         return found
     if vendor:
         return _by_vendor(vendor, model)

@@ -6,10 +6,12 @@ A platform is a folder holding everything netpatrol knows about it (docs/design.
 The built-in folders sit beside this module; `NETPATROL_PLATFORM_DIRS` (os.pathsep-separated)
 names more directories of platform folders, so a platform is added without a code change. Every
 consumer reaches platform knowledge through this registry; nothing else branches on a name.
+A name people type goes through `canonical_platform` (aliases.py): aliases in, folder names out.
 """
 
 from __future__ import annotations
 
+from netpatrol.platforms.aliases import canonical_keys, canonical_platform, get_platform, unknown_platform
 from netpatrol.platforms.model import BackupSpec, PlatformProfile, ReadOnlyPolicy, SecretRuleSpec, SyslogChange
 from netpatrol.platforms.registry import (
     BUILTIN_DIR,
@@ -18,12 +20,12 @@ from netpatrol.platforms.registry import (
     PlatformError,
     UnknownPlatform,
     config_patterns,
-    get_platform,
     load_part,
     platform_dirs,
 )
 
 __all__ = [
     "BUILTIN_DIR", "ENV_VAR", "PLATFORMS", "BackupSpec", "PlatformError", "PlatformProfile", "ReadOnlyPolicy",
-    "SecretRuleSpec", "SyslogChange", "UnknownPlatform", "config_patterns", "get_platform", "load_part", "platform_dirs",
+    "SecretRuleSpec", "SyslogChange", "UnknownPlatform", "canonical_keys", "canonical_platform", "config_patterns",
+    "get_platform", "load_part", "platform_dirs", "unknown_platform",
 ]

@@ -15,6 +15,12 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def name_key(name: str) -> str:
+    """How platform names and aliases are compared: case-insensitive, `-`, `_` and spaces alike
+    ("NX-OS", "nx_os" and "nx os" are one name)."""
+    return re.sub(r"[-_\s]+", "_", name.strip().lower())
+
+
 def _compiles_all(patterns: list[str | None], flags: int = 0) -> None:
     """A ValueError (reported by pydantic with file and field) for a pattern that does not compile."""
     for pattern in patterns:
@@ -311,6 +317,13 @@ class PlatformProfile(_Frozen):
     @property
     def lab_dir(self) -> Path:
         return self.folder / "lab"
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_named(cls, v: list[str]) -> list[str]:
+        if any(not name_key(a).strip("_") for a in v):
+            raise ValueError("an empty alias: give the name people type")
+        return v
 
     @field_validator("error_patterns", "output_noise")
     @classmethod

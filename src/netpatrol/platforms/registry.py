@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from netpatrol import safe_yaml
 from netpatrol.errors import WorkspaceError, invalid_file
-from netpatrol.platforms.model import ConfigTreeSpec, PlatformProfile, SecretRuleSet, SecretRuleSpec
+from netpatrol.platforms.model import ConfigTreeSpec, PlatformProfile, SecretRuleSet, SecretRuleSpec, name_key
 
 BUILTIN_DIR = Path(__file__).parent
 ENV_VAR = "NETPATROL_PLATFORM_DIRS"
@@ -154,7 +154,21 @@ def _load_all() -> dict[str, PlatformProfile]:
             if folder.name in profiles:
                 raise PlatformError(f"platform '{folder.name}' is defined twice: {profiles[folder.name].folder} and {folder}")
             profiles[folder.name] = _load_profile(folder)
+    _check_aliases(profiles)
     return profiles
+
+
+def _check_aliases(profiles: dict[str, PlatformProfile]) -> None:
+    """Each name people may type (a folder name or an alias) must choose one platform: a name
+    two folders claim would send a host to whichever folder happened to load first."""
+    owner = {name_key(name): name for name in profiles}
+    for name, profile in profiles.items():
+        for alias in profile.aliases:
+            other = owner.setdefault(name_key(alias), name)
+            if other != name:
+                what = "the name" if name_key(other) == name_key(alias) else "an alias"
+                raise PlatformError(f"{profile.folder / PROFILE_FILE}: alias '{alias}' is already {what} of platform "
+                                    f"'{other}' ({profiles[other].folder})")
 
 
 class _Registry(Mapping[str, PlatformProfile]):
@@ -194,18 +208,14 @@ class _Registry(Mapping[str, PlatformProfile]):
 PLATFORMS = _Registry()
 
 
-def get_platform(name: str) -> PlatformProfile:
-    """The platform `name`, or UnknownPlatform listing every known one."""
-    try:
-        return PLATFORMS[name]
-    except KeyError:
-        raise UnknownPlatform(f"unknown platform '{name}' (known: {', '.join(sorted(PLATFORMS))})") from None
-
-
 @cache
 def load_part(name: str, part: str) -> Any:
-    """The parsed YAML file `part` (e.g. "inspection.yaml") of platform `name`; None when absent."""
-    path = get_platform(name).folder / part
+    """The parsed YAML file `part` (e.g. "inspection.yaml") of platform `name` (a folder name, as
+    stored; names people type go through aliases.get_platform); None when absent."""
+    try:
+        path = PLATFORMS[name].folder / part
+    except KeyError:
+        raise UnknownPlatform(f"no platform folder '{name}' is registered") from None
     return _read_yaml(path) if path.is_file() else None
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from netpatrol import safe_yaml
 from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import InventoryError, InventoryIssue
-from netpatrol.platforms import PLATFORMS
+from netpatrol.platforms import canonical_platform, unknown_platform
 from netpatrol.workspace.connect_options import check_connect_options
 from netpatrol.workspace.models import (
     ENV_REF,
@@ -304,12 +304,12 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
                   need_files: bool = True) -> ResolvedHost | None:
     where = f"host {name}"
     before = len(issues)
-    platform = _inherit(inv, model, "platform")
-    if platform is None:
+    typed = _inherit(inv, model, "platform")
+    platform = canonical_platform(typed) if typed is not None else None  # an alias is stored as the folder name
+    if typed is None:
         issues.append(InventoryIssue(rel, where, "platform", "missing (set it on the host, a group or defaults)"))
-    elif platform not in PLATFORMS:
-        known = ", ".join(sorted(PLATFORMS))
-        issues.append(InventoryIssue(rel, where, "platform", f"unknown platform '{platform}' (known: {known})"))
+    elif platform is None:
+        issues.append(InventoryIssue(rel, where, "platform", unknown_platform(typed)))
     hostname = _inherit(inv, model, "hostname")
     if not hostname:
         issues.append(InventoryIssue(rel, where, "hostname", "missing: the device's IP address or DNS name"))
@@ -322,7 +322,7 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
     site_group = next((g for g in inv.ancestry(model.groups) if inv.groups[g].data.site), None)
     if site_group is None and all(g in inv.groups for g in model.groups):
         issues.append(InventoryIssue(rel, where, "groups", "belongs to no site: add a group whose data.site holds the archive fields"))
-    if len(issues) > before or site_group is None:  # unknown groups are reported by _check_group_refs
+    if len(issues) > before or site_group is None or platform is None:  # unknown groups: see _check_group_refs
         return None
     extras = _merged_extras(inv, model)
     check_connect_options(rel, name, extras, need_files, issues)
