@@ -254,6 +254,12 @@ class InventoryImportHints(_Frozen):
     # the vendor's platform without this flag is the default.
     model_required: bool = False
 
+    @field_validator("vendors", "models")
+    @classmethod
+    def _hints_compile(cls, v: list[str]) -> list[str]:
+        _compiles_all(list(v), re.IGNORECASE)
+        return v
+
 
 class PlatformProfile(_Frozen):
     # The folder name; filled in by the registry, never written in platform.yaml.

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Installs netpatrol from this bundle alone, without any network (made by
+# scripts/make-offline-bundle.sh; see MANIFEST for the target it was built for).
+#
+#   sudo ./install-offline.sh [--venv DIR] [--no-system]
+#
+# 1. checks every file against SHA256SUMS; 2. installs the bundled .deb files (pango and the CJK
+# font the PDF report needs) with dpkg -i when some are not installed: this needs root, and without
+# root it stops and prints the command (or pass --no-system to skip it: every report format but PDF
+# works without); 3. creates the virtual environment (default
+# /opt/netpatrol/venv) and installs the bundled wheels into it with every package index disabled.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=${PYTHON:-python3}
+venv=/opt/netpatrol/venv system=1
+die() { echo "install-offline: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --venv) [ $# -ge 2 ] || die "--venv needs a directory"; venv=$2; shift 2 ;;
+    --no-system) system=0; shift ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+manifest() { sed -n "s/^$1: //p" "$HERE/MANIFEST" | head -n 1; }
+
+# 1. Integrity: a file damaged or changed on the way stops everything before anything is installed.
+[ -f "$HERE/SHA256SUMS" ] || die "no SHA256SUMS beside this script: run it from the extracted bundle"
+(cd "$HERE" && sha256sum --quiet --strict -c SHA256SUMS) || die "the bundle does not match SHA256SUMS (listed above): copy the archive again"
+extra=$(cd "$HERE" && comm -13 <(awk '{print $2}' SHA256SUMS | LC_ALL=C sort) <(find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort))
+[ -z "$extra" ] || die "files not listed in SHA256SUMS: $extra"
+echo "bundle verified: $(wc -l <"$HERE/SHA256SUMS") files match SHA256SUMS"
+
+# 2. Debian packages. Installed ones are left alone, even at an older version than bundled (any
+# release of them serves the PDF report, and an installer should not upgrade a server's libraries
+# behind its administrator's back). When some are missing, those go in, with the bundled release
+# of any older installed one beside them (a missing package may need it); never a downgrade.
+if [ "$system" -eq 1 ] && [ -d "$HERE/debs" ]; then
+  built_for=$(manifest debian)
+  here_codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-unknown}")
+  [[ "$built_for" == *"($here_codename)"* ]] \
+    || die "the .deb files were fetched for $built_for, this machine is Debian '$here_codename': rebuild the bundle on a machine of this release, or pass --no-system (no PDF reports)"
+  missing=() older=() present=0
+  for deb in "$HERE"/debs/*.deb; do
+    pkg=$(dpkg-deb -f "$deb" Package) ver=$(dpkg-deb -f "$deb" Version) arch=$(dpkg-deb -f "$deb" Architecture)
+    [ "$arch" = all ] && q=$pkg || q="$pkg:$arch"
+    have=$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}' "$q" 2>/dev/null || true)
+    if [[ "$have" != "ii "* ]]; then
+      missing+=("$deb")
+    elif dpkg --compare-versions "${have##* }" lt "$ver"; then
+      older+=("$deb")
+    else
+      present=$((present + 1))
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "Debian packages: all $((present + ${#older[@]})) already installed (${#older[@]} of them older than bundled, left as they are); nothing to install"
+  elif [ "$(id -u)" -ne 0 ]; then
+    echo "install-offline: ${#missing[@]} Debian packages are missing, and installing them needs root. Run as root:" >&2
+    echo "  dpkg -i ${missing[*]} ${older[*]}" >&2
+    echo "then this script again; or pass --no-system to skip them (every report format but PDF works without)." >&2
+    exit 1
+  else
+    echo "Debian packages: installing ${#missing[@]} missing (and ${#older[@]} installed at an older version)"
+    dpkg -i "${missing[@]}" "${older[@]}" || die "dpkg -i failed (above); nothing was installed into a virtual environment yet"
+  fi
+elif [ "$system" -eq 0 ]; then
+  echo "Debian packages: skipped (--no-system); PDF reports need pango and a CJK font"
+fi
+
+# 3. The virtual environment. Nothing may reach for a package index: every PIP_* setting of the
+# caller (PIP_FIND_LINKS, PIP_EXTRA_INDEX_URL ...) is dropped, no pip.conf is read (a devnull
+# PIP_CONFIG_FILE makes pip skip every config file, a machine's constraint= too), the index is
+# switched off, and its URL points at the discard port should anything still ask.
+while read -r var; do unset "$var"; done < <(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/\1/p')
+export PIP_CONFIG_FILE=/dev/null PIP_NO_INDEX=1 PIP_INDEX_URL=http://127.0.0.1:9/ PIP_DISABLE_PIP_VERSION_CHECK=1
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+want_py=$(manifest python | cut -d' ' -f1)
+have_py=$($PY -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || die "no $PY on this machine (set PYTHON=/path/to/python$want_py)"
+[ "$have_py" = "$want_py" ] || die "the wheels are for Python $want_py, $PY is $have_py: set PYTHON=/path/to/python$want_py, or rebuild the bundle with --python-version $have_py"
+version=$(manifest netpatrol)
+if [ ! -x "$venv/bin/python" ]; then
+  mkdir -p "$(dirname "$venv")"
+  # Without ensurepip (missing from Debian's python3 unless python3-venv is installed): the venv's
+  # pip comes from the bundled pip wheel, run straight from the wheel file.
+  $PY -m venv --without-pip "$venv" || die "could not create $venv (--venv DIR somewhere writable)"
+fi
+if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+  pip_wheel=$(ls "$HERE"/wheels/pip-*.whl 2>/dev/null | head -n 1)
+  [ -n "$pip_wheel" ] || die "no pip wheel in $HERE/wheels to bootstrap the virtual environment's pip"
+  "$venv/bin/python" "$pip_wheel/pip" install -q --no-index --find-links "$HERE/wheels" pip \
+    || die "could not install pip into $venv from $pip_wheel (above)"
+fi
+"$venv/bin/python" -m pip install -q --no-index --find-links "$HERE/wheels" "netpatrol==$version" \
+  || die "pip could not install netpatrol $version from $HERE/wheels (above)"
+"$venv/bin/netpatrol" --version
+
+cat <<EOF
+
+netpatrol $version is installed in $venv. Next:
+  export PATH="$venv/bin:\$PATH"
+  netpatrol init /srv/netpatrol      # a new workspace (inventory, jobs, checks) to fill in
+  cd /srv/netpatrol && netpatrol inventory check
+EOF
