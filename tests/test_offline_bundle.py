@@ -125,7 +125,8 @@ def _install(bundle: Path, venv: Path, home: Path, *args: str) -> subprocess.Com
                           cwd=home, env=_clean_env(home), capture_output=True, text=True)
 
 
-def test_installed_copy_checks_the_inventory_and_backs_up_a_lab_device(bundle: Path, tmp_path: Path) -> None:
+def test_installed_copy_checks_the_inventory_and_backs_up_a_lab_device(bundle: Path, tmp_path: Path,
+                                                                       sample_workspace: Path) -> None:
     home, venv = tmp_path / "home", tmp_path / "venv"
     home.mkdir()
     res = _install(bundle, venv, home, "--no-system")
@@ -135,13 +136,7 @@ def test_installed_copy_checks_the_inventory_and_backs_up_a_lab_device(bundle: P
                            cwd=home, env=_clean_env(home), capture_output=True, text=True, check=True).stdout
     assert Path(where.strip()).is_relative_to(venv), f"netpatrol imported from {where}, not the new venv"
 
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    for name in ("netpatrol.yaml", "lab.yaml"):
-        shutil.copy(REPO / name, ws / name)
-    for name in ("inventory", "tasks", "checks", "parsers", "intended"):
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, ws / name)
+    ws = sample_workspace
     # A port free on every device address of the sample: parallel workers run their own labs.
     import yaml
 
