@@ -15,6 +15,7 @@ from datetime import date
 from netpatrol.inventory_import.model import Device, RowProblem, SourceRow, Table
 from netpatrol.inventory_import.platform_guess import PlatformGuessError, guess_platform
 from netpatrol.inventory_import.portable import portable_name
+from netpatrol.inventory_import.site_keys import short_site_keys
 
 # Text fields copied into the host's data as the sheet has them.
 TEXT_DATA = ("model", "serial", "os_version", "location", "role", "maintainer", "notes")
@@ -104,6 +105,8 @@ def to_devices(table: Table, sites: dict[str, str]) -> tuple[list[Device], list[
     groups.yaml spells it (data.site.name) -> that group's key, so a known unit reuses its group."""
     known = {_unit_key(unit): key for unit, key in sites.items()}
     taken = {key.casefold(): unit for unit, key in sites.items()}
+    # New units that share their organisation get short keys, decided once for the whole sheet.
+    known.update(_short_keys(table, known, taken))
     seen = _Seen()
     devices: list[Device] = []
     problems: list[RowProblem] = []
@@ -114,6 +117,16 @@ def to_devices(table: Table, sites: dict[str, str]) -> tuple[list[Device], list[
             devices.append(device)
         problems.extend(row.problems)
     return devices, problems
+
+
+def _short_keys(table: Table, known: dict[str, str], taken: dict[str, str]) -> dict[str, str]:
+    units: dict[str, dict[str, str]] = {}  # sheet -> folded unit -> the unit as first spelled
+    for row in table.rows:
+        unit = row.values.get("site")
+        if unit and _unit_key(unit) not in known:
+            units.setdefault(row.sheet, {}).setdefault(_unit_key(unit), unit)
+    return {_unit_key(unit): key for spelled in units.values()
+            for unit, key in short_site_keys(list(spelled.values()), taken).items()}
 
 
 def _device(row: _Row, known: dict[str, str], taken: dict[str, str], seen: _Seen) -> Device | None:
