@@ -173,8 +173,28 @@ def test_a_realistic_300_device_ledger(tmp_path: Path, sheet_modules, monkeypatc
     monkeypatch.setenv("NETPATROL_PASSWORD", "x")
     check = CliRunner().invoke(app, ["inventory", "check", "-w", str(root)])
     assert check.exit_code == 0, check.output
-    assert len(load_inventory(root).hosts) == 301  # and init's example host
+    hosts = load_inventory(root).hosts
+    assert len(hosts) == 301  # and init's example host
+    at = {h.hostname: h for h in hosts.values()}
+    telnet = [at[t["address"]] for t in truth if t["protocol"].lower() == "telnet"]
+    # their 23 is the Telnet port: SSH, tried first, stays on 22
+    assert telnet and {(h.port, h.extras.get("telnet_fallback"), h.extras.get("telnet_port")) for h in telnet} == {(22, True, None)}
     before = _digests(root)
     again = json.loads(_run(str(path), "-w", str(root), "--json").stdout)
     assert (len(again["unchanged"]), again["added"], again["changed"], again["written"]) == (300, [], [], False)
     assert _digests(root) == before
+
+
+def test_a_telnet_row_shows_its_telnet_port(tmp_path: Path, sheet_modules, monkeypatch) -> None:
+    root = _workspace(tmp_path)
+    path = tmp_path / "telnet.csv"
+    path.write_text("设备名称,管理IP,厂商,型号,所属单位,登录方式,端口\n"
+                    "old-sw,10.9.0.1,H3C,S5130S-28S-EI,北京分局,Telnet,2323\n"
+                    "new-sw,10.9.0.2,H3C,S5130S-28S-EI,北京分局,SSH,2222\n", encoding="utf-8")
+    res = _run(str(path), "-w", str(root))
+    assert res.exit_code == 0, res.output
+    assert "10.9.0.1 (Telnet :2323)" in res.output and "10.9.0.2:2222" in res.output
+    monkeypatch.setenv("NETPATROL_PASSWORD", "x")
+    hosts = load_inventory(root).hosts
+    assert (hosts["old-sw"].port, hosts["old-sw"].extras["telnet_port"]) == (22, 2323)
+    assert hosts["new-sw"].port == 2222

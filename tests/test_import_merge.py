@@ -263,3 +263,52 @@ def test_a_symlinked_hosts_file_is_written_only_once_checked(tmp_path: Path) -> 
     (inv / "defaults.yaml").write_text("username: netops\npassword: ${NETPATROL_PASSWORD}\n", encoding="utf-8")
     write_plan(ws, plan, "x.csv (x)")
     assert (inv / "hosts.yaml").is_symlink() and "n-1:" in kept.read_text(encoding="utf-8")
+
+
+def test_a_telnet_rows_port_is_the_telnet_port_never_the_ssh_port(tmp_path: Path) -> None:
+    # SSH is tried first on `port`, Telnet after on extras.telnet_port: a Telnet row's 23 in `port`
+    # would send SSH to the Telnet port.
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    sheet = [_device(5, "tel-23", "192.0.2.60", telnet=True, port=23),
+             _device(6, "tel-2323", "192.0.2.61", telnet=True, port=2323),
+             _device(3, "core-sw1", "192.0.2.10", telnet=True, port=23),  # existing host, SSH on 22 until now
+             _device(4, "dist-1", "192.0.2.11", telnet=True, port=2323)]
+    plan = make_plan(inv, sheet, [])
+    assert [d.name for d in plan.added] == ["tel-23", "tel-2323"]
+    assert {c.name: c.fields for c in plan.changed} == {
+        "core-sw1": {"telnet_fallback": (False, True)},
+        "dist-1": {"telnet_fallback": (False, True), "telnet_port": (23, 2323)}}
+    write_plan(ws, plan, "devices.xlsx (台账)")
+    text = (inv / "hosts.yaml").read_text(encoding="utf-8")
+    assert "port: 23\n" not in text and "    port:" not in text  # no SSH port written anywhere
+    assert "telnet_port: 2323" in text and text.count("telnet_port:") == 2  # 23 is the default: not written
+    hosts = load_inventory(ws.root, need_secrets=False).hosts
+    for name, telnet_port in [("tel-23", None), ("tel-2323", 2323), ("core-sw1", None), ("dist-1", 2323)]:
+        assert (hosts[name].port, hosts[name].extras.get("telnet_port")) == (22, telnet_port), name
+        assert hosts[name].extras["telnet_fallback"] is True
+
+    before = _digests(ws)
+    again = make_plan(inv, sheet, [])
+    assert (again.added, again.changed, again.sites_added) == ([], [], [])
+    write_plan(ws, again, "devices.xlsx (台账)")
+    assert _digests(ws) == before
+
+    # back to the default Telnet port: the key goes, as a new host would not have it
+    plan = make_plan(inv, [_device(4, "dist-1", "192.0.2.11", telnet=True, port=23)], [])
+    assert plan.changed[0].fields == {"telnet_port": (2323, 23)}
+    write_plan(ws, plan, "devices.xlsx (台账)")
+    assert "telnet_port" not in load_inventory(ws.root, need_secrets=False).hosts["dist-1"].extras
+    assert make_plan(inv, [_device(4, "dist-1", "192.0.2.11", telnet=True, port=23)], []).unchanged == ["dist-1"]
+
+
+def test_an_existing_telnet_hosts_ssh_port_is_left_as_it_is(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    hosts = HOSTS.replace("    hostname: 192.0.2.10\n", "    hostname: 192.0.2.10\n    port: 2222\n")
+    (inv / "hosts.yaml").write_text(hosts, encoding="utf-8")
+    plan = make_plan(inv, [_device(3, "core-sw1", "192.0.2.10", telnet=True, port=2323)], [])
+    assert plan.changed[0].fields == {"telnet_fallback": (False, True), "telnet_port": (23, 2323)}
+    write_plan(ws, plan, "devices.xlsx (台账)")
+    host = load_inventory(ws.root, need_secrets=False).hosts["core-sw1"]
+    assert (host.port, host.extras["telnet_port"], host.extras["telnet_fallback"]) == (2222, 2323, True)

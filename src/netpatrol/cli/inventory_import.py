@@ -73,7 +73,7 @@ def _show(plan, file: Path, dry_run: bool, written: bool) -> None:
             out.print(f"  columns left unused: {left} (--map COLUMN=FIELD to read one)", markup=False, highlight=False)
     if plan.added:
         out.print(table("added", ["host", "address", "platform", "site", "row"],
-                        [[d.name, d.hostname + (f":{d.port}" if d.port else ""), d.platform, d.site, d.row.number]
+                        [[d.name, _endpoint(d), d.platform, d.site, d.row.number]
                          for d in plan.added]))
     if plan.changed:
         rows = []
@@ -99,6 +99,12 @@ def _show(plan, file: Path, dry_run: bool, written: bool) -> None:
                   markup=False, highlight=False)
     else:
         out.print("nothing to write: the inventory already holds the sheet", markup=False)
+
+
+def _endpoint(d) -> str:  # a Device (model imported only when the command runs)
+    if d.telnet:
+        return f"{d.hostname} (Telnet{f' :{d.telnet_port}' if d.telnet_port else ''})"
+    return d.hostname + (f":{d.ssh_port}" if d.ssh_port else "")
 
 
 def _shown(value) -> str:

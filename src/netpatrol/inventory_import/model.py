@@ -23,7 +23,7 @@ FIELDS: dict[str, str] = {
     "serial": "serial number (序列号): data.serial",
     "site": "client unit (所属单位): the site group (data.site.name keeps the sheet's spelling)",
     "location": "machine room or location (机房): data.location",
-    "port": "SSH (or Telnet) port",
+    "port": "SSH port; for a Telnet device its Telnet port (extras.telnet_port)",
     "protocol": "login method (登录方式): SSH, or Telnet (telnet_fallback)",
     "username": "login user name (never a password)",
     "os_version": "software version (软件版本): data.os_version",
@@ -97,12 +97,22 @@ class Device:
     site: str  # the site group's key (portable)
     site_name: str  # the unit as the sheet spells it (the group's data.site.name)
     source_name: str | None = None  # the sheet's device name, where it differs from `name`
-    port: int | None = None
+    port: int | None = None  # the sheet's port: the Telnet port of a Telnet device (see ssh_port)
     telnet: bool = False  # login method Telnet: connection_options.netmiko.extras.telnet_fallback
     username: str | None = None
     # HostData fields from the sheet: model, serial, os_version, location, role, maintainer, notes
     # (text), purchase_date / warranty_until (ISO dates).
     data: dict[str, Any] = field(default_factory=dict)
+
+    # netpatrol tries SSH on `port` first and falls back to Telnet on extras.telnet_port (default
+    # 23): the port a Telnet row gives is the second, else SSH would be tried on the Telnet port.
+    @property
+    def ssh_port(self) -> int | None:
+        return None if self.telnet else self.port
+
+    @property
+    def telnet_port(self) -> int | None:
+        return self.port if self.telnet else None
 
 
 @dataclass

@@ -100,7 +100,7 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
         matched_by = "name"
         if host is None:
             host = next((h for h in by_address.get(same_address(dev.hostname), [])
-                         if dev.port is None or dev.port == h.port), None)
+                         if dev.ssh_port is None or dev.ssh_port == h.port), None)
             matched_by = "address"
         if host is not None and host.name in claimed:
             first = claimed[host.name]
@@ -138,8 +138,16 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
 
 def _address_taken(by_address: dict[str, list[ResolvedHost]], host: ResolvedHost, dev: Device) -> str | None:
     """Another host already at the address (and port) the sheet moves `host` to."""
-    port = dev.port or host.port
+    port = dev.ssh_port or host.port
     return next((h.name for h in by_address.get(same_address(dev.hostname), []) if h.name != host.name and h.port == port), None)
+
+
+DEFAULT_TELNET_PORT = 23  # what collect/task.py dials when extras.telnet_port is not set
+
+
+def telnet_port(host: ResolvedHost) -> int:
+    """The port the Telnet fallback dials."""
+    return int(host.extras.get("telnet_port") or DEFAULT_TELNET_PORT)
 
 
 def _plain(value: Any) -> Any:
@@ -151,8 +159,8 @@ def changed_fields(host: ResolvedHost, dev: Device) -> dict[str, tuple[Any, Any]
     fields: dict[str, tuple[Any, Any]] = {}
     if same_address(host.hostname) != same_address(dev.hostname):
         fields["hostname"] = (host.hostname, dev.hostname)
-    if dev.port is not None and dev.port != host.port:
-        fields["port"] = (host.port, dev.port)
+    if dev.ssh_port is not None and dev.ssh_port != host.port:
+        fields["port"] = (host.port, dev.ssh_port)
     if dev.platform != (canonical_platform(host.platform) or host.platform):
         fields["platform"] = (host.platform, dev.platform)
     if dev.username and dev.username != host.username:
@@ -166,6 +174,8 @@ def changed_fields(host: ResolvedHost, dev: Device) -> dict[str, tuple[Any, Any]
         fields["data.custom.source_name"] = (host.data.custom.get("source_name"), dev.source_name)
     if "protocol" in dev.row.values and bool(host.extras.get("telnet_fallback")) != dev.telnet:
         fields["telnet_fallback"] = (bool(host.extras.get("telnet_fallback")), dev.telnet)
+    if dev.telnet_port is not None and dev.telnet_port != telnet_port(host):
+        fields["telnet_port"] = (telnet_port(host), dev.telnet_port)
     if "site" in dev.row.values and dev.site != host.site:  # a sheet without units moves no host
         fields["site"] = (host.site, dev.site)
     return fields

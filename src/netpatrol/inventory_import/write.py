@@ -27,7 +27,7 @@ from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
 from netpatrol.inventory_import.model import Device, HostChange, Plan
-from netpatrol.inventory_import.plan import round_trip
+from netpatrol.inventory_import.plan import DEFAULT_TELNET_PORT, round_trip
 from netpatrol.store.layout import LOCK_NAME
 from netpatrol.store.lock import acquire_flock
 from netpatrol.workspace.inventory import load_inventory
@@ -189,15 +189,17 @@ def _value(key: str, value: Any) -> Any:
 def _new_host(dev: Device) -> CommentedMap:
     host = CommentedMap()
     host["hostname"] = dev.hostname
-    if dev.port is not None:
-        host["port"] = dev.port
+    if dev.ssh_port is not None:
+        host["port"] = dev.ssh_port
     host["platform"] = dev.platform
     host["groups"] = _flow([dev.site])
     if dev.username:
         host["username"] = dev.username
-    if dev.telnet:
-        host["connection_options"] = CommentedMap(
-            [("netmiko", CommentedMap([("extras", CommentedMap([("telnet_fallback", True)]))]))])
+    if dev.telnet:  # the sheet's port is the Telnet port: `port` (SSH, tried first) stays the default
+        extras = CommentedMap([("telnet_fallback", True)])
+        if dev.telnet_port not in (None, DEFAULT_TELNET_PORT):
+            extras["telnet_port"] = dev.telnet_port
+        host["connection_options"] = CommentedMap([("netmiko", CommentedMap([("extras", extras)]))])
     data = CommentedMap((k, _value(k, v)) for k, v in dev.data.items() if v not in (None, ""))
     if dev.source_name:
         data["custom"] = CommentedMap([("source_name", dev.source_name)])
@@ -283,8 +285,13 @@ def _apply(host: CommentedMap, change: HostChange) -> None:
         elif dotted.startswith("data."):
             _put(_child(host, "data"), dotted.removeprefix("data."), _value(dotted.removeprefix("data."), new))
         elif dotted == "telnet_fallback":
-            extras = _child(_child(_child(host, "connection_options"), "netmiko"), "extras")
-            _put(extras, "telnet_fallback", bool(new))
+            _put(_extras(host), "telnet_fallback", bool(new))
+        elif dotted == "telnet_port":
+            extras = _extras(host)
+            if new == DEFAULT_TELNET_PORT and "telnet_port" in extras:
+                del extras["telnet_port"]  # the default, as a new host has it
+            else:
+                _put(extras, "telnet_port", new)
         elif dotted == "site":
             groups = host.get("groups")
             if isinstance(groups, list) and old in groups:
@@ -293,6 +300,10 @@ def _apply(host: CommentedMap, change: HostChange) -> None:
                 groups.insert(0, dev.site)  # the old site came through a parent group: this one wins
             else:
                 _set(host, "groups", _flow([dev.site]))
+
+
+def _extras(host: CommentedMap) -> CommentedMap:
+    return _child(_child(_child(host, "connection_options"), "netmiko"), "extras")
 
 
 def _one_line(text: str) -> str:
