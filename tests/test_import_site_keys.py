@@ -16,13 +16,13 @@ from netpatrol.inventory_import.table import read_table
 from netpatrol.workspace.names import name_problem
 
 
-def _sites(units: list[str], sites: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def _sites(units: list[str], sites: dict[str, str] | None = None, groups: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """(key, unit) per row of a sheet with one device per unit."""
     columns = {"name": Column("A", "设备名称"), "address": Column("B", "管理IP"), "vendor": Column("C", "厂商"),
                "site": Column("D", "所属单位")}
     rows = [SourceRow("台账", n, {"name": f"sw-{n}", "address": f"10.0.0.{n}", "vendor": "华为", "site": unit})
             for n, unit in enumerate(units, start=2)]
-    devices, problems = to_devices(Table("台账.xlsx", "台账", [1], columns, [], rows), sites or {})
+    devices, problems = to_devices(Table("台账.xlsx", "台账", [1], columns, [], rows), sites or {}, groups)
     assert problems == []
     return [(d.site, d.site_name) for d in devices]
 
@@ -53,6 +53,14 @@ def test_a_cut_never_splits_a_longer_organisation_word() -> None:
 def test_a_unit_already_in_groups_yaml_keeps_its_key_and_the_new_ones_are_cut() -> None:
     assert _sites(UNITS[:3], {" 江川市公安局指挥中心": "jc-command"}) == [
         ("jc-command", UNITS[0]), ("chengguanpaichusuo", UNITS[1]), ("jiangchengpaichusuo", UNITS[2])]
+
+
+def test_a_short_key_never_takes_a_plain_group_of_groups_yaml() -> None:
+    # `zhihuizhongxin` as a hand-written group with no data.site (a role group, say): the cut that
+    # would give it to a unit is not made, so the unit's rows are not refused as "no site".
+    assert _sites(UNITS[:2], groups=("core",)) == [("zhihuizhongxin", UNITS[0]), ("chengguanpaichusuo", UNITS[1])]
+    assert _sites(UNITS[:2], groups=("Zhihuizhongxin",)) == [
+        ("jiangchuanshigonganjuzhihuizhongxin", UNITS[0]), ("jiangchuanshigonganjuchengguanpaichusuo", UNITS[1])]
 
 
 def test_one_new_unit_alone_is_not_cut() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -100,13 +101,14 @@ class _Row:
                                         column.header if column else None, message))
 
 
-def to_devices(table: Table, sites: dict[str, str]) -> tuple[list[Device], list[RowProblem]]:
+def to_devices(table: Table, sites: dict[str, str], groups: Collection[str] = ()) -> tuple[list[Device], list[RowProblem]]:
     """The table's rows as devices, and the problems of the rows left out. `sites`: a unit as
-    groups.yaml spells it (data.site.name) -> that group's key, so a known unit reuses its group."""
+    groups.yaml spells it (data.site.name) -> that group's key, so a known unit reuses its group;
+    `groups`: every group key groups.yaml has, which a new unit's short key must not take (`core`)."""
     known = {_unit_key(unit): key for unit, key in sites.items()}
     taken = {key.casefold(): unit for unit, key in sites.items()}
     # New units that share their organisation get short keys, decided once for the whole sheet.
-    known.update(_short_keys(table, known, taken))
+    known.update(_short_keys(table, known, {**{g.casefold(): g for g in groups}, **taken}))
     seen = _Seen()
     devices: list[Device] = []
     problems: list[RowProblem] = []

@@ -58,6 +58,12 @@ def existing_sites(inventory_dir: Path) -> dict[str, str]:
     return sites
 
 
+def existing_groups(inventory_dir: Path) -> set[str]:
+    """Every group key groups.yaml has, sites or not."""
+    groups = read_raw(inventory_dir / "groups.yaml")
+    return {str(k) for k in groups} if isinstance(groups, dict) else set()
+
+
 def same_address(address: str) -> str:
     """One spelling per address, as the inventory's duplicate check compares them."""
     try:

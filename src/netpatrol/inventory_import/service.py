@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 
 from netpatrol.inventory_import.model import Plan
-from netpatrol.inventory_import.plan import existing_sites, make_plan
+from netpatrol.inventory_import.plan import existing_groups, existing_sites, make_plan
 from netpatrol.inventory_import.write import import_lock, write_plan
 from netpatrol.workspace.settings import Workspace
 
@@ -21,7 +21,7 @@ def import_inventory(ws: Workspace, path: Path, *, sheet: str | None = None, map
     table = read_table(path, sheet, maps, site_column)
     inv_dir = ws.root / "inventory"
     with contextlib.nullcontext() if dry_run else import_lock(ws):
-        devices, problems = to_devices(table, existing_sites(inv_dir))
+        devices, problems = to_devices(table, existing_sites(inv_dir), existing_groups(inv_dir))
         plan = make_plan(inv_dir, devices, problems)
         plan.table = table
         if not dry_run:
