@@ -11,6 +11,7 @@ import pytest
 from import_sheets import UNITS, write_ledger_xlsx
 from netpatrol.inventory_import.devices import to_devices
 from netpatrol.inventory_import.model import Column, SourceRow, Table
+from netpatrol.inventory_import.portable import portable_name as portable
 from netpatrol.inventory_import.site_keys import short_site_keys
 from netpatrol.inventory_import.table import read_table
 from netpatrol.workspace.names import name_problem
@@ -61,6 +62,10 @@ def test_a_short_key_never_takes_a_plain_group_of_groups_yaml() -> None:
     assert _sites(UNITS[:2], groups=("core",)) == [("zhihuizhongxin", UNITS[0]), ("chengguanpaichusuo", UNITS[1])]
     assert _sites(UNITS[:2], groups=("Zhihuizhongxin",)) == [
         ("jiangchuanshigonganjuzhihuizhongxin", UNITS[0]), ("jiangchuanshigonganjuchengguanpaichusuo", UNITS[1])]
+
+
+def test_a_unit_cell_may_name_a_site_by_its_group_key() -> None:
+    assert _sites(["JC-Command", UNITS[1]], {UNITS[0]: "jc-command"}) == [("jc-command", "JC-Command"), (portable(UNITS[1]), UNITS[1])]
 
 
 def test_one_new_unit_alone_is_not_cut() -> None:

@@ -106,6 +106,9 @@ def to_devices(table: Table, sites: dict[str, str], groups: Collection[str] = ()
     groups.yaml spells it (data.site.name) -> that group's key, so a known unit reuses its group;
     `groups`: every group key groups.yaml has, which a new unit's short key must not take (`core`)."""
     known = {_unit_key(unit): key for unit, key in sites.items()}
+    # A sheet may name a site by its group key (`jc-city`) as well as by the unit's name.
+    for key in sites.values():
+        known.setdefault(_unit_key(key), key)
     taken = {key.casefold(): unit for unit, key in sites.items()}
     # New units that share their organisation get short keys, decided once for the whole sheet.
     known.update(_short_keys(table, known, {**{g.casefold(): g for g in groups}, **taken}))
