@@ -224,7 +224,7 @@ def test_a_known_unit_reuses_its_group_and_a_valid_name_has_no_source_name() -> 
 
 @pytest.mark.parametrize(("cells", "column", "message"), [
     ({"address": "10.1.1.300"}, "B", "not an IPv4 address"),
-    ({"address": "10.1.1.1/24"}, "B", "not an IP address or DNS name"),
+    ({"address": "10.1.1.1/33"}, "B", "not an IP address or DNS name"),
     ({"address": ""}, "B", "no management address"),
     ({"port": "22x"}, "F", "not a number 1-65535"),
     ({"port": "70000"}, "F", "not a number 1-65535"),
@@ -268,6 +268,13 @@ def test_addresses_ipv6_dns_and_full_width() -> None:
     rows = [_row(name=f"d{i}", address=a) for i, a in enumerate(["2001:DB8::1", "core.example.org", _wide("10") + ".2.2.2"])]
     devices, problems = to_devices(_table(*rows), {})
     assert problems == [] and [d.hostname for d in devices] == ["2001:db8::1", "core.example.org", "10.2.2.2"]
+
+
+def test_an_address_with_its_prefix_length_is_the_address_and_a_bad_one_still_refused() -> None:
+    rows = [_row(name="d1", address="10.1.1.1/24"), _row(name="d2", address="2001:db8::7/64"), _row(name="d3", address="10.1.1.2/33")]
+    devices, problems = to_devices(_table(*rows), {})
+    assert [d.hostname for d in devices] == ["10.1.1.1", "2001:db8::7"]
+    assert [(p.column, "10.1.1.2/33" in p.message) for p in problems] == [("B", True)]
 
 
 def test_without_a_name_column_the_address_names_the_host() -> None:

@@ -257,3 +257,16 @@ def test_excel_unicode_text_and_an_empty_csv(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     with pytest.raises(ImportInputError, match=r"empty\.csv: no header row .*Seen: sheet empty\.csv is empty"):
         read_table(empty)
+
+
+def test_a_netbox_device_export_reads_type_as_the_model(tmp_path: Path) -> None:
+    # NetBox's "Type" is the device type, i.e. the hardware model; a Chinese 设备类型 stays the role.
+    path = tmp_path / "netbox.csv"
+    path.write_text("Name,Status,Site,Role,Manufacturer,Type,Platform,Serial number,IP Address\n"
+                    "core1,Active,HQ,core,Cisco,Nexus 9336C-FX2,,FDO123,10.1.1.1/24\n", encoding="utf-8")
+    table = read_table(path)
+    assert {f: c.header for f, c in table.columns.items() if f in ("model", "role", "platform", "vendor")} == {
+        "model": "Type", "role": "Role", "platform": "Platform", "vendor": "Manufacturer"}
+    assert table.rows[0].values["model"] == "Nexus 9336C-FX2"
+    zh = _sheet(tmp_path / "zh.xlsx", [["设备名称", "管理IP", "设备类型", "型号"], ["sw1", "10.0.0.1", "接入交换机", "S5735"]])
+    assert read_table(zh).columns["role"].header == "设备类型"

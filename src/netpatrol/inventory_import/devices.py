@@ -35,6 +35,11 @@ def _address(text: str) -> str:
         return str(ipaddress.ip_address(text))
     except ValueError:
         pass
+    if "/" in text:  # an interface address with its prefix (10.1.1.1/24), as NetBox exports a primary IP
+        try:
+            return str(ipaddress.ip_interface(text).ip)
+        except ValueError:
+            pass
     labels = text.rstrip(".").split(".")
     if len(text) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
         raise ValueError(f"{text[:60]!r} is not an IP address or DNS name")
