@@ -93,6 +93,7 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
     for h in hosts.values():
         by_address.setdefault(same_address(h.hostname), []).append(h)
     claimed: dict[str, Device] = {}  # existing host -> the device that matched it
+    added: dict[str, Device] = {}  # casefolded name -> the device added under it
     for dev in devices:
         clash = folded.get(dev.site.casefold())
         if clash is not None and (clash != dev.site or clash not in site_keys):
@@ -115,8 +116,8 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
                                            "already imports; one row per device"))
             continue
         if host is None:
-            twin = next((d for d in plan.added if d.name.casefold() == dev.name.casefold()), None)
-            if twin is not None:  # one file on Windows and macOS: the inventory refuses case twins
+            twin = added.setdefault(dev.name.casefold(), dev)
+            if twin is not dev:  # one file on Windows and macOS: the inventory refuses case twins
                 plan.refused.append(RowProblem(dev.row.sheet, dev.row.number, None, None,
                                                f"{dev.name}: same host name as row {twin.row.number} ({twin.name}) apart from letter case"))
                 continue

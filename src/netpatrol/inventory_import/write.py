@@ -21,11 +21,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from netpatrol import safe_yaml
 from netpatrol.inventory_import.model import Device, HostChange, Plan
 from netpatrol.inventory_import.plan import DEFAULT_TELNET_PORT, round_trip
 from netpatrol.store.layout import LOCK_NAME
@@ -118,9 +118,9 @@ def _keep_spelling(original: str, dumped: str) -> str:
     text = "".join(lines)
     if text and not text.endswith("\n"):
         text += "\n"
-    try:
-        same = YAML(typ="safe").load(text) == YAML(typ="safe").load(dumped)
-    except YAMLError:
+    try:  # the one reader's loader (libyaml): ruamel.yaml's pure-Python one takes seconds on thousands of hosts
+        same = safe_yaml.load_text(text, "hosts.yaml") == safe_yaml.load_text(dumped, "hosts.yaml")
+    except safe_yaml.YamlFileError:
         same = False
     return text if same else dumped
 
