@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,6 @@ ROWS = [
     "bj-acc-1,10.1.0.2,H3C,S5130S-28S-EI,219801A0,北京分局\n",
     "sh-core-1,10.2.0.1,Cisco,N9K-C93180YC-FX,FDO2301,上海分局\n",
 ]
-
-
-@pytest.fixture
-def sheet_modules() -> None:
-    """The reader and the mapping land beside this area (issue 15); until then these tests wait."""
-    pytest.importorskip("netpatrol.inventory_import.table")
-    pytest.importorskip("netpatrol.inventory_import.devices")
 
 
 def _workspace(tmp_path: Path) -> Path:
@@ -61,11 +55,12 @@ def test_a_bad_map_is_a_usage_error(tmp_path: Path, value: str, says: str) -> No
     assert says in res.output
 
 
-def test_import_then_inventory_check(tmp_path: Path, sheet_modules, monkeypatch) -> None:
+def test_import_then_inventory_check(tmp_path: Path, monkeypatch) -> None:
     root = _workspace(tmp_path)
     res = _run(str(_sheet(tmp_path)), "-w", str(root))
     assert res.exit_code == 0, res.output
     assert "added 3, changed 0, unchanged 0, sites added 2, refused 0" in res.output
+    assert re.search(r"sites added: \S+ \(北京分局\), \S+ \(上海分局\)", res.output)
     assert "Next: netpatrol inventory check" in res.output
     hosts = load_inventory(root, need_secrets=False).hosts
     assert {n: h.platform for n, h in hosts.items() if n != "core-sw1"} == {
@@ -76,10 +71,11 @@ def test_import_then_inventory_check(tmp_path: Path, sheet_modules, monkeypatch)
     before = _digests(root)
     again = _run(str(_sheet(tmp_path)), "-w", str(root))
     assert again.exit_code == 0 and "added 0, changed 0, unchanged 3" in again.output
+    assert "left as they are: bj-core-1, bj-acc-1, sh-core-1\n" in again.output
     assert _digests(root) == before
 
 
-def test_dry_run_writes_nothing_and_json_has_the_plan(tmp_path: Path, sheet_modules) -> None:
+def test_dry_run_writes_nothing_and_json_has_the_plan(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     before = _digests(root)
     res = _run(str(_sheet(tmp_path)), "-w", str(root), "--dry-run")
@@ -92,7 +88,7 @@ def test_dry_run_writes_nothing_and_json_has_the_plan(tmp_path: Path, sheet_modu
     assert not (root / ".netpatrol" / "import-backup").exists()
 
 
-def test_refused_rows_exit_1_the_rest_imported(tmp_path: Path, sheet_modules) -> None:
+def test_refused_rows_exit_1_the_rest_imported(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     rows = [*ROWS, "odd-1,10.3.0.1,Acme Networks,X-1,,北京分局\n"]
     res = _run(str(_sheet(tmp_path, rows)), "-w", str(root), "--json")
@@ -103,7 +99,7 @@ def test_refused_rows_exit_1_the_rest_imported(tmp_path: Path, sheet_modules) ->
     assert "odd-1" not in load_inventory(root, need_secrets=False).hosts
 
 
-def test_a_result_that_would_fail_check_exits_2_naming_it(tmp_path: Path, sheet_modules) -> None:
+def test_a_result_that_would_fail_check_exits_2_naming_it(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     defaults = root / "inventory" / "defaults.yaml"
     defaults.write_text(defaults.read_text(encoding="utf-8").replace("password: ${NETPATROL_PASSWORD}\n", ""), encoding="utf-8")
@@ -117,7 +113,7 @@ def test_a_result_that_would_fail_check_exits_2_naming_it(tmp_path: Path, sheet_
     assert _digests(root) == before
 
 
-def test_busy_while_a_backup_holds_the_lock(tmp_path: Path, sheet_modules) -> None:
+def test_busy_while_a_backup_holds_the_lock(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     before = _digests(root)
     with open_store(Workspace(root)).lock(writing=False):
@@ -126,7 +122,7 @@ def test_busy_while_a_backup_holds_the_lock(tmp_path: Path, sheet_modules) -> No
     assert _digests(root) == before
 
 
-def test_cell_text_reaches_the_terminal_inert(tmp_path: Path, sheet_modules) -> None:
+def test_cell_text_reaches_the_terminal_inert(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     rows = ["bj-core-1,10.1.0.1,华为,S6730\x1b[2J\u202eXC,2102351234,北京分局\n"]
     res = _run(str(_sheet(tmp_path, rows)), "-w", str(root))
@@ -136,7 +132,7 @@ def test_cell_text_reaches_the_terminal_inert(tmp_path: Path, sheet_modules) -> 
     assert "password" not in text.split("# imported from")[-1]
 
 
-def test_a_password_column_refuses_the_import_and_ignore_passes_it_over(tmp_path: Path, sheet_modules) -> None:
+def test_a_password_column_refuses_the_import_and_ignore_passes_it_over(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     path = tmp_path / "with-passwords.csv"
     path.write_text(HEADER.replace("\n", ",登录密码\n") + "".join(r.replace("\n", ",Secr3t!\n") for r in ROWS), encoding="utf-8")
@@ -150,13 +146,13 @@ def test_a_password_column_refuses_the_import_and_ignore_passes_it_over(tmp_path
     assert "Secr3t!" not in res.output
 
 
-def test_a_missing_file_exits_2(tmp_path: Path, sheet_modules) -> None:
+def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     res = _run(str(tmp_path / "nope.csv"), "-w", str(root))
     assert res.exit_code == 2 and "nope.csv" in res.output
 
 
-def test_a_realistic_300_device_ledger(tmp_path: Path, sheet_modules, monkeypatch) -> None:
+def test_a_realistic_300_device_ledger(tmp_path: Path, monkeypatch) -> None:
     """The issue's acceptance sheet: title row, merged two-row header, merged unit cells, blank rows,
     totals and notes rows, vendors in Chinese and English; into a fresh workspace, then again."""
     from import_sheets import write_ledger_xlsx
@@ -185,7 +181,7 @@ def test_a_realistic_300_device_ledger(tmp_path: Path, sheet_modules, monkeypatc
     assert _digests(root) == before
 
 
-def test_a_telnet_row_shows_its_telnet_port(tmp_path: Path, sheet_modules, monkeypatch) -> None:
+def test_a_telnet_row_shows_its_telnet_port(tmp_path: Path, monkeypatch) -> None:
     root = _workspace(tmp_path)
     path = tmp_path / "telnet.csv"
     path.write_text("设备名称,管理IP,厂商,型号,所属单位,登录方式,端口\n"

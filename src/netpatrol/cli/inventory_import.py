@@ -85,6 +85,12 @@ def _show(plan, file: Path, dry_run: bool, written: bool) -> None:
     renamed = {h: n for h, n in plan.matched_by_address.items() if h in plan.unchanged}
     for host, name in renamed.items():
         out.print(f"  {terminal(name)} is host {terminal(host)} (same address; its name is kept)", markup=False, highlight=False)
+    if plan.sites_added:
+        units = {d.site: d.site_name for d in [*plan.added, *(c.device for c in plan.changed)]}
+        sites = [k if units.get(k, k) == k else f"{k} ({units[k]})" for k in plan.sites_added]
+        out.print(f"  sites added: {_few(sites)}", markup=False, highlight=False)
+    if plan.unchanged:
+        out.print(f"  left as they are: {_few(plan.unchanged)}", markup=False, highlight=False)
     if plan.refused:
         err.print(f"{len(plan.refused)} row(s) refused, imported nowhere:", markup=False)
         for p in plan.refused:
@@ -105,6 +111,12 @@ def _endpoint(d) -> str:  # a Device (model imported only when the command runs)
     if d.telnet:
         return f"{d.hostname} (Telnet{f' :{d.telnet_port}' if d.telnet_port else ''})"
     return d.hostname + (f":{d.ssh_port}" if d.ssh_port else "")
+
+
+def _few(names: list[str], shown: int = 10) -> str:
+    """The first names, then how many more: a re-import of 3,000 devices is one line, not a page."""
+    text = ", ".join(terminal(n) for n in names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _shown(value) -> str:
