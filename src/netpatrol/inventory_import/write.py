@@ -108,13 +108,24 @@ def _keep_spelling(original: str, dumped: str) -> str:
     changed only in spacing is taken back as the user wrote it, as long as the file still means
     what ruamel.yaml wrote (else its text is kept as it is)."""
     old, new = original.splitlines(keepends=True), dumped.splitlines(keepends=True)
-    matcher = SequenceMatcher(None, ["".join(line.split()) for line in old], ["".join(line.split()) for line in new], autojunk=False)
-    lines: list[str] = []
+    a, b = ["".join(line.split()) for line in old], ["".join(line.split()) for line in new]
+    # The common start and end are matched line by line first: SequenceMatcher is quadratic, and
+    # thousands of appended hosts would otherwise cost seconds.
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    lines: list[str] = old[:head]
+    matcher = SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal" or (tag == "delete" and i1 == 0 and all(line.strip() == "---" for line in old[i1:i2])):
             lines.extend(old[i1:i2])
         else:
             lines.extend(new[j1:j2])
+    lines.extend(old[len(old) - tail:] if tail else [])
     text = "".join(lines)
     if text and not text.endswith("\n"):
         text += "\n"
