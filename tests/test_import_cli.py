@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,11 @@ def test_a_telnet_row_shows_its_telnet_port(tmp_path: Path, monkeypatch) -> None
     hosts = load_inventory(root).hosts
     assert (hosts["old-sw"].port, hosts["old-sw"].extras["telnet_port"]) == (22, 2323)
     assert hosts["new-sw"].port == 2222
+
+
+def test_a_workspace_without_an_inventory_folder_is_told_how_to_make_one(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    shutil.rmtree(root / "inventory")
+    res = _run(str(_sheet(tmp_path)), "-w", str(root))
+    assert res.exit_code == 2 and "no inventory/ folder" in res.output and "netpatrol init" in res.output
+    assert not (root / "inventory").exists()
