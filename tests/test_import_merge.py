@@ -312,3 +312,17 @@ def test_an_existing_telnet_hosts_ssh_port_is_left_as_it_is(tmp_path: Path) -> N
     write_plan(ws, plan, "devices.xlsx (台账)")
     host = load_inventory(ws.root, need_secrets=False).hosts["core-sw1"]
     assert (host.port, host.extras["telnet_port"], host.extras["telnet_fallback"]) == (2222, 2323, True)
+
+
+def test_commented_out_keys_of_the_last_host_stay_with_it(tmp_path: Path) -> None:
+    # `netpatrol init`'s hosts.yaml ends with core-sw1's commented-out keys (`# purchase_date: …`):
+    # they are core-sw1's, so the appended hosts come after them, and the file as it was is the
+    # new file's start, byte for byte.
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(app, ["init", str(root)]).exit_code == 0
+    ws = Workspace.locate(root)
+    before = (root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
+    assert before.rstrip().splitlines()[-1].startswith("    #")
+    write_plan(ws, make_plan(root / "inventory", [_device(2, "new-1", "192.0.2.50")], []), "devices.xlsx (台账)")
+    after = (root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before) and after[len(before):].startswith("# imported from devices.xlsx (台账) on ")

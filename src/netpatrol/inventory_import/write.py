@@ -226,29 +226,57 @@ def _child(parent: CommentedMap, key: str) -> CommentedMap:
 
 
 def _append(parent: CommentedMap, key: str, value: Any) -> None:
-    """A new last key. The comment lines after a block belong, to ruamel.yaml, to its last line;
-    they are the lines above the block's next sibling (`# core switches` above a host), so they
-    move below the new key instead of landing between its old last line and it."""
+    """A new last key. The comment lines after a block belong, to ruamel.yaml, to its last line.
+    Indented ones are the block's own (commented-out keys such as `# purchase_date: …`) and stay
+    with it; from the first one at column 0 they introduce the block's next sibling (`# core
+    switches` above a host), so they move below the new key instead of landing above it."""
     found = None if key in parent else _trailing(parent)
+    before = _last_leaf(parent) if found else None
     parent[key] = value
-    if found is None:
+    if found is None or before is None:
         return
     holder, at = found
     if isinstance(holder, list) and holder and all(isinstance(t, CommentToken) for t in holder) and at == -1:
-        rest = "".join(t.value for t in holder)
-        holder.clear()  # a collection's end comments
-        token = CommentToken("\n" + rest, CommentMark(0), None)
+        keep, move = _split_trailing("".join(t.value for t in holder))
+        holder.clear()  # a collection's end comments: emitted after the new key unless moved
+        if keep.strip():
+            _attach(*before, keep)
     else:
         token = holder[at]
         head, _, rest = token.value.partition("\n")
-        if not rest.strip():
+        keep, move = _split_trailing(rest)
+        if not move.strip():
             return
-        token.value = head + "\n"
-        token = CommentToken("\n" + rest, CommentMark(0), None)
-    owner, last = parent, key
+        token.value = head + "\n" + keep
+    if move.strip():
+        _attach(*_last_leaf(parent), move)
+
+
+def _split_trailing(text: str) -> tuple[str, str]:
+    """(the lines before the first comment at column 0, that one and the rest); the blank lines
+    just above that comment go with it, as they separate it from the block above."""
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.startswith("#")), len(lines))
+    while 0 < first < len(lines) and not lines[first - 1].strip():
+        first -= 1
+    return "".join(lines[:first]), "".join(lines[first:])
+
+
+def _last_leaf(parent: CommentedMap) -> tuple[CommentedMap, Any]:
+    """The map and key of the last line a block map ends with (its deepest last key)."""
+    owner, last = parent, list(parent)[-1]
     while isinstance(owner[last], CommentedMap) and owner[last] and not owner[last].fa.flow_style():
         owner, last = owner[last], list(owner[last])[-1]
-    owner.ca.items[last] = [None, None, token, None]
+    return owner, last
+
+
+def _attach(owner: CommentedMap, last: Any, lines: str) -> None:
+    """Comment lines emitted right after `owner[last]`'s line."""
+    entry = owner.ca.items.get(last)
+    if entry and len(entry) > 2 and entry[2] is not None:
+        entry[2].value = entry[2].value.rstrip("\n") + "\n" + lines
+        return
+    owner.ca.items[last] = [None, None, CommentToken("\n" + lines, CommentMark(0), None), None]
 
 
 def _trailing(node: Any) -> tuple[list, int] | None:
