@@ -220,4 +220,4 @@ def _seen(sheet: str, head: list[tuple[int, list[str]]], header: Header | None, 
     fullest = max(head, key=lambda r: sum(1 for t in r[1] if t), default=None)
     if fullest is None or not any(fullest[1]):
         return f"sheet {sheet} is empty"
-    return f"sheet {sheet} row {fullest[0]}: " + " | ".join(t for t in fullest[1] if t)[:200]
+    return f"sheet {sheet} row {fullest[0]}: " + " | ".join(" ".join(t.split()) for t in fullest[1] if t)[:200]
