@@ -105,8 +105,9 @@ def test_a_corrupt_workbook_is_an_input_error_naming_the_file(tmp_path: Path) ->
 
 
 def test_a_sheet_without_a_recognisable_header_lists_what_was_seen(tmp_path: Path) -> None:
-    path = _sheet(tmp_path / "x.xlsx", [["资产清单"], ["资产编号", "资产名称", "数量"], ["A-001", "显示器", 3]])
-    with pytest.raises(ImportInputError, match=r"x\.xlsx: no header row .* sheet 设备 row 2: 资产编号 \| 资产名称 \| 数量"):
+    # (资产名称 would be a device name: real asset sheets use it, tests/import_headers/jw3_13_4a_ssh.yaml)
+    path = _sheet(tmp_path / "x.xlsx", [["物品清单"], ["物品编号", "物品名称", "数量"], ["A-001", "显示器", 3]])
+    with pytest.raises(ImportInputError, match=r"x\.xlsx: no header row .* sheet 设备 row 2: 物品编号 \| 物品名称 \| 数量"):
         read_table(path)
     # vendor and model alone name no device
     path = _sheet(tmp_path / "y.xlsx", [["厂商", "型号"], ["华为", "S5720"]])

@@ -41,10 +41,15 @@ def normalise(text: str) -> str:
         out = shorter
 
 
+def _exact(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     variants: dict[str, str]  # normalised header text -> field, INDEX or PASSWORD_FIELD
     password_parts: tuple[str, ...]
+    exact: dict[str, str]  # `_exact` header text -> field, looked up before the normalised variants
 
 
 @cache
@@ -57,18 +62,33 @@ def vocabulary() -> Vocabulary:
         variants.update((normalise(str(t)), name) for t in texts)
     variants.update((normalise(str(t)), INDEX) for t in doc["index"])
     variants.update((normalise(str(t)), PASSWORD_FIELD) for t in doc["password"])
-    return Vocabulary(variants, tuple(normalise(t) for t in doc["password_parts"]))
+    exact = {_exact(str(t)): name for t, name in doc.get("exact", {}).items()}
+    if set(exact.values()) - set(FIELDS):
+        raise ValueError(f"{_DATA}: exact: {sorted(set(exact.values()) - set(FIELDS))} are no fields")
+    return Vocabulary(variants, tuple(normalise(t) for t in doc["password_parts"]), exact)
 
 
 def recognise(text: str, named: Mapping[str, str] | None = None) -> str | None:
     """The field a header cell names (INDEX, PASSWORD_FIELD included), or None. `named`:
-    normalised header text -> field given on the command line (`--map`), checked first."""
+    normalised header text -> field given on the command line (`--map`), checked first. A cell of
+    several lines that names nothing as a whole ("ip\n管理地址,必填": a key, then what it means) names
+    what its first recognised line names."""
+    found = _recognise_one(text, named)
+    if found is None and "\n" in text.strip():
+        found = next(filter(None, (_recognise_one(line, named) for line in text.splitlines())), None)
+    return found
+
+
+def _recognise_one(text: str, named: Mapping[str, str] | None) -> str | None:
     key = normalise(text)
     if not key:
         return None
     if named and key in named:
         return named[key]
     vocab = vocabulary()
+    exact = vocab.exact.get(_exact(text))
+    if exact:
+        return exact
     if key in vocab.variants:
         return vocab.variants[key]
     # a header naming a password in more words ("SSH登录口令"), not a sentence mentioning one
@@ -123,10 +143,22 @@ def find_header(rows: Sequence[tuple[int, list[str]]], grouped: set[int],
             if added or (j < i and rows[j][0] in grouped):
                 texts = _joined(other, texts) if j < i else _joined(texts, other)
                 used.append(rows[j][0])
-        candidate = Header(sorted(used), texts, fields)
+        candidate = Header(sorted(used), texts, _settled(cells, fields))
         if best is None or candidate.score() > best.score():
             best = candidate
     return best
+
+
+def _settled(cells: Sequence[str], fields: list[str | None]) -> list[str | None]:
+    """A `hostname` column beside another name column, with no address column, is the address
+    (nornir's inventory: `name` names the host, `hostname` is what it connects to)."""
+    if "address" in fields or fields.count("name") < 2:
+        return fields
+    hostname = [c for c, f in enumerate(fields) if f == "name" and c < len(cells) and normalise(cells[c]) == "hostname"]
+    if len(hostname) == 1:
+        fields = list(fields)
+        fields[hostname[0]] = "address"
+    return fields
 
 
 def _joined(upper: list[str], lower: list[str]) -> list[str]:

@@ -149,13 +149,15 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
            counted: _Counted, encoding: str | None) -> Table:
     # shown on one line: a header cell's line breaks ("管理IP\n(必填)") would break a message
     texts = [" ".join(t.split()) for t in header.texts] + [""] * (len(fields) - len(header.texts))
-    for col, field in enumerate(fields):
-        if field == PASSWORD_FIELD:
-            letter = get_column_letter(col + 1)
-            raise ImportInputError(
-                f"{path}: sheet {sheet}, column {letter} ({texts[col]}) holds passwords: netpatrol never stores passwords; "
-                f"put `password: ${{ENV}}` in inventory/defaults.yaml or a group, and pass --map '{letter}=ignore' "
-                f"to pass over the column")
+    # every one named at once: a hand-over sheet has an SSH password and an automation one (tests/import_headers)
+    secret = [(get_column_letter(col + 1), texts[col]) for col, field in enumerate(fields) if field == PASSWORD_FIELD]
+    if secret:
+        where = ", ".join(f"column {letter} ({text})" for letter, text in secret)
+        maps = " ".join(f"--map '{letter}=ignore'" for letter, _ in secret)
+        raise ImportInputError(
+            f"{path}: sheet {sheet}, {where} {'holds' if len(secret) == 1 else 'hold'} passwords: netpatrol never stores "
+            f"passwords; put `password: ${{ENV}}` in inventory/defaults.yaml or a group, and pass {maps} "
+            f"to pass over {'the column' if len(secret) == 1 else 'them'}")
     columns: dict[str, Column] = {}
     unused: list[Column] = []
     for col, field in enumerate(fields):
@@ -220,4 +222,4 @@ def _seen(sheet: str, head: list[tuple[int, list[str]]], header: Header | None, 
     fullest = max(head, key=lambda r: sum(1 for t in r[1] if t), default=None)
     if fullest is None or not any(fullest[1]):
         return f"sheet {sheet} is empty"
-    return f"sheet {sheet} row {fullest[0]}: " + " | ".join(t for t in fullest[1] if t)[:200]
+    return f"sheet {sheet} row {fullest[0]}: " + " | ".join(" ".join(t.split()) for t in fullest[1] if t)[:200]
