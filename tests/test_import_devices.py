@@ -304,7 +304,7 @@ def test_duplicates_within_the_sheet_refuse_the_later_row_naming_the_earlier() -
     assert "is already row 2's" in problems[0].message
     assert ("gives host name 'HeXinJiaoHuanJi', the same as '核心交换机' of row 2 ('hexinjiaohuanji', apart from letter case)"
             in problems[1].message)
-    assert "10.0.0.1:22 is already row 2's" in problems[2].message
+    assert "10.0.0.1:22 is already row 2's (a stack member?" in problems[2].message
 
 
 def test_two_units_that_read_alike_are_not_merged_into_one_group() -> None:

@@ -179,7 +179,8 @@ def _device(row: _Row, known: dict[str, str], taken: dict[str, str], seen: _Seen
         endpoint = (address.lower().rstrip("."), port or 22)
         earlier = seen.endpoints.setdefault(endpoint, row.row.number)
         if earlier != row.row.number:
-            row.problem("address", f"address {address}:{endpoint[1]} is already row {earlier}'s")
+            row.problem("address", f"address {address}:{endpoint[1]} is already row {earlier}'s (a stack member? a stack "
+                                   "is one device at one management address: one row for it)")
     if name is None or address is None or platform is None or site is None or site_name is None:
         return None
     return Device(row=row.row, name=name, hostname=address, platform=platform, site=site, site_name=site_name,
