@@ -271,3 +271,58 @@ def test_a_netbox_device_export_reads_type_as_the_model(tmp_path: Path) -> None:
     assert table.rows[0].values["model"] == "Nexus 9336C-FX2"
     zh = _sheet(tmp_path / "zh.xlsx", [["设备名称", "管理IP", "设备类型", "型号"], ["sw1", "10.0.0.1", "接入交换机", "S5735"]])
     assert read_table(zh).columns["role"].header == "设备类型"
+
+
+@pytest.mark.parametrize("key", ["F", "f", "密码"])
+def test_a_password_column_can_be_mapped_only_to_ignore(tmp_path: Path, key: str) -> None:
+    secret = "Huawei@123"
+    path = _sheet(tmp_path / "a.xlsx", [["设备名称", "管理IP", "厂商", "型号", "备注", "密码"],
+                                        ["sw-01", "10.0.0.1", "华为", "S5735", "", secret]])
+    for maps, site, option in (({key: "notes"}, None, f"--map {key}=notes"), ({key: "username"}, None, f"--map {key}=username"),
+                               (None, key, f"--site-column {key}")):
+        with pytest.raises(ImportInputError) as caught:
+            read_table(path, maps=maps, site_column=site)
+        message = str(caught.value)
+        assert f"a.xlsx: sheet 设备: {option}: column F (密码) holds passwords: netpatrol never stores passwords" in message
+        assert "${ENV}" in message and "--map 'F=ignore'" in message and secret not in message
+    assert [c.letter for c in read_table(path, maps={key: "ignore"}).unused] == ["F"]
+    # a header recognised as a password by a part of it (口令) is held to the same, named by its text too
+    path = _sheet(tmp_path / "b.xlsx", [["设备名称", "管理IP", "用户名", "SSH 登录口令"], ["sw-01", "10.0.0.1", "admin", secret]])
+    with pytest.raises(ImportInputError, match=r"--map SSH 登录口令=notes: column D \(SSH 登录口令\) holds passwords"):
+        read_table(path, maps={"SSH 登录口令": "notes"})
+
+
+@pytest.mark.parametrize("order", [("IP", "管理IP"), ("管理IP", "IP"), ("IP地址", "带外IP"), ("address", "mgmt ip")])
+def test_a_specific_address_header_beats_a_generic_one_in_any_column_order(tmp_path: Path, order: tuple[str, str]) -> None:
+    generic, specific = (order[0], order[1]) if order[0] in ("IP", "IP地址", "address") else (order[1], order[0])
+    values = {generic: "192.168.1.1", specific: "10.0.0.1"}
+    path = _sheet(tmp_path / "d.xlsx", [["设备名称", *order], ["sw-01", *(values[h] for h in order)]])
+    table = read_table(path)
+    assert table.rows[0].values["address"] == "10.0.0.1"
+    assert table.columns["address"].header == specific and [c.header for c in table.unused] == [generic]
+
+
+def test_two_equally_strong_address_columns_that_differ_are_refused(tmp_path: Path) -> None:
+    path = _sheet(tmp_path / "d.xlsx", [["设备名称", "IP", "IP地址"], ["sw-01", "10.0.0.1", "10.0.0.1"],
+                                        ["sw-02", "10.0.0.2", "192.168.1.2"]])
+    with pytest.raises(ImportInputError) as caught:
+        read_table(path)
+    message = str(caught.value)
+    assert "d.xlsx: sheet 设备: columns B (IP) and C (IP地址) both name the management address" in message
+    assert "row 3" in message and "--map 'B=address'" in message and "--map 'C=ignore'" in message
+    assert read_table(path, maps={"C": "address"}).rows[1].values["address"] == "192.168.1.2"
+    assert read_table(path, maps={"C": "ignore"}).rows[1].values["address"] == "10.0.0.2"
+    # the same addresses twice, or one column empty, are no question: the first is read
+    path = _sheet(tmp_path / "e.xlsx", [["设备名称", "管理IP", "管理地址"], ["sw-01", "10.0.0.1", "10.0.0.1"], ["sw-02", "10.0.0.2", ""]])
+    table = read_table(path)
+    assert [r.values["address"] for r in table.rows] == ["10.0.0.1", "10.0.0.2"] and [c.letter for c in table.unused] == ["C"]
+
+
+@pytest.mark.parametrize(("header", "field", "winner"), [(["名称", "设备名称", "管理IP"], "name", "设备名称"),
+                                                         (["名称", "主机名", "管理IP"], "name", "主机名"),
+                                                         (["设备名称", "管理IP", "部门", "所属单位"], "site", "所属单位")])
+def test_a_specific_name_or_site_header_beats_a_generic_one(tmp_path: Path, header: list[str], field: str, winner: str) -> None:
+    path = _sheet(tmp_path / "d.xlsx", [header, [f"v{i}" for i in range(len(header))]])
+    table = read_table(path)
+    assert table.columns[field].header == winner
+    assert table.rows[0].values[field] == f"v{header.index(winner)}"

@@ -50,6 +50,7 @@ class Vocabulary:
     variants: dict[str, str]  # normalised header text -> field, INDEX or PASSWORD_FIELD
     password_parts: tuple[str, ...]
     exact: dict[str, str]  # `_exact` header text -> field, looked up before the normalised variants
+    weak: dict[str, frozenset[str]]  # field -> its generic variants (normalised), giving way to specific ones
 
 
 @cache
@@ -65,7 +66,19 @@ def vocabulary() -> Vocabulary:
     exact = {_exact(str(t)): name for t, name in doc.get("exact", {}).items()}
     if set(exact.values()) - set(FIELDS):
         raise ValueError(f"{_DATA}: exact: {sorted(set(exact.values()) - set(FIELDS))} are no fields")
-    return Vocabulary(variants, tuple(normalise(t) for t in doc["password_parts"]), exact)
+    weak = {name: frozenset(normalise(str(t)) for t in texts) for name, texts in doc.get("weak", {}).items()}
+    stray = sorted(f"{name}: {t}" for name, texts in weak.items() for t in texts if variants.get(t) != name)
+    if stray:
+        raise ValueError(f"{_DATA}: weak: {', '.join(stray)} are no variants of their field")
+    return Vocabulary(variants, tuple(normalise(t) for t in doc["password_parts"]), exact, weak)
+
+
+def specific(text: str, field: str) -> bool:
+    """Whether a header (as `Header.texts` shows it: rows joined by " / ", lines of one cell) names
+    `field` by one of its specific variants rather than only a generic one (headers.yaml `weak`)."""
+    weak = vocabulary().weak.get(field, frozenset())
+    pieces = {normalise(p) for part in text.split(" / ") for p in (part, *part.splitlines())} - {""}
+    return not (pieces & weak) or any(recognise(p) == field and normalise(p) not in weak for p in pieces)
 
 
 def recognise(text: str, named: Mapping[str, str] | None = None) -> str | None:
@@ -83,8 +96,14 @@ def _recognise_one(text: str, named: Mapping[str, str] | None) -> str | None:
     key = normalise(text)
     if not key:
         return None
-    if named and key in named:
+    own = _own(text, key)
+    # a password column stays one whatever `--map` names it: only `ignore` passes it over (table.py)
+    if named and key in named and own != PASSWORD_FIELD:
         return named[key]
+    return own
+
+
+def _own(text: str, key: str) -> str | None:
     vocab = vocabulary()
     exact = vocab.exact.get(_exact(text))
     if exact:

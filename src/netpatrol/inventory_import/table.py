@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .csv_rows import read_csv
-from .headers import INDEX, SCAN_ROWS, Header, find_header, normalise, usable
+from .headers import INDEX, SCAN_ROWS, Header, find_header, normalise, specific, usable
 from .model import FIELDS, PASSWORD_FIELD, Column, ImportInputError, SourceRow, Table
 from .xlsx_rows import Workbook
 
@@ -41,7 +41,7 @@ def read_table(path: Path, sheet: str | None = None, maps: dict[str, str] | None
                site_column: str | None = None) -> Table:
     path = Path(path)
     requests = _requests(path, maps or {}, site_column)
-    named = {normalise(key): target for key, target in requests}
+    named = {normalise(key): target for key, target, _ in requests}
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise ImportInputError(f"{path}: .xls (Excel 97-2003) is not read; save it as .xlsx (Excel: 另存为 → Excel 工作簿) and import that")
@@ -91,7 +91,8 @@ class _Counted:
         return row
 
 
-def _requests(path: Path, maps: Mapping[str, str], site_column: str | None) -> list[tuple[str, str]]:
+def _requests(path: Path, maps: Mapping[str, str], site_column: str | None) -> list[tuple[str, str, str]]:
+    """(header text or letter, field, the option as typed) per `--map` and `--site-column`."""
     out = []
     for key, target in maps.items():
         target = target.strip().lower()
@@ -99,9 +100,9 @@ def _requests(path: Path, maps: Mapping[str, str], site_column: str | None) -> l
             extra = " (netpatrol never stores passwords: put `password: ${ENV}` in inventory/defaults.yaml or a group)" \
                 if target == PASSWORD_FIELD else ""
             raise ImportInputError(f"{path}: --map {key}={target}: {target!r} is no field{extra}; fields: {', '.join(FIELDS)}")
-        out.append((key.strip(), target))
+        out.append((key.strip(), target, f"--map {key.strip()}={target}"))
     if site_column is not None:
-        out.append((site_column.strip(), "site"))
+        out.append((site_column.strip(), "site", f"--site-column {site_column.strip()}"))
     return out
 
 
@@ -120,12 +121,13 @@ def _shown(header: Header) -> str:
     return ", ".join(f"{get_column_letter(c + 1)} {t}" for c, t in enumerate(header.texts) if t)
 
 
-def _assigned(path: Path, sheet: str, header: Header, requests: list[tuple[str, str]], *, strict: bool) -> list[str | None]:
+def _assigned(path: Path, sheet: str, header: Header, requests: list[tuple[str, str, str]], *,
+              strict: bool) -> list[str | None]:
     """Per column its field: the header's, overridden by `--map`/`--site-column`; in `strict` mode a
     key matching no column, or naming several, is an error."""
     fields = list(header.fields)
     forced: dict[str, str] = {}  # field -> the key that forced it
-    for key, target in requests:
+    for key, target, option in requests:
         cols = _columns_for(key, header)
         if strict and not cols:
             raise ImportInputError(f"{path}: sheet {sheet}: --map {key}: no column has this header or letter; headers: {_shown(header)}")
@@ -136,6 +138,8 @@ def _assigned(path: Path, sheet: str, header: Header, requests: list[tuple[str, 
         if strict and target != "ignore" and forced.get(target, key) != key:
             raise ImportInputError(f"{path}: sheet {sheet}: --map {forced[target]} and {key} both name field {target!r}")
         for col in cols[:1]:
+            if strict and target != "ignore" and col < len(header.fields) and header.fields[col] == PASSWORD_FIELD:
+                raise ImportInputError(f"{path}: sheet {sheet}: {option}: {_password_refusal([col], header.texts)}")
             fields.extend([None] * (col + 1 - len(fields)))
             if target != "ignore":
                 forced[target] = key
@@ -150,22 +154,19 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
     # shown on one line: a header cell's line breaks ("管理IP\n(必填)") would break a message
     texts = [" ".join(t.split()) for t in header.texts] + [""] * (len(fields) - len(header.texts))
     # every one named at once: a hand-over sheet has an SSH password and an automation one (tests/import_headers)
-    secret = [(get_column_letter(col + 1), texts[col]) for col, field in enumerate(fields) if field == PASSWORD_FIELD]
+    secret = [col for col, field in enumerate(fields) if field == PASSWORD_FIELD]
     if secret:
-        where = ", ".join(f"column {letter} ({text})" for letter, text in secret)
-        maps = " ".join(f"--map '{letter}=ignore'" for letter, _ in secret)
-        raise ImportInputError(
-            f"{path}: sheet {sheet}, {where} {'holds' if len(secret) == 1 else 'hold'} passwords: netpatrol never stores "
-            f"passwords; put `password: ${{ENV}}` in inventory/defaults.yaml or a group, and pass {maps} "
-            f"to pass over {'the column' if len(secret) == 1 else 'them'}")
+        raise ImportInputError(f"{path}: sheet {sheet}, {_password_refusal(secret, texts)}")
+    chosen = _chosen(fields, texts)
     columns: dict[str, Column] = {}
     unused: list[Column] = []
     for col, field in enumerate(fields):
         column = Column(get_column_letter(col + 1), texts[col])
-        if field and field not in (INDEX, "ignore") and field not in columns:
+        if field and chosen.get(field) == col:
             columns[field] = column
         elif field != INDEX and texts[col]:
-            unused.append(column)  # no field, `ignore`, or a second column of a field (the first wins)
+            unused.append(column)  # no field, `ignore`, or a second column of a field
+    rivals = _rivals(fields, texts, chosen.get("address"))
     last_header = max(header.rows)
     wanted = {c.letter: f for f, c in columns.items()}
     letters = [get_column_letter(c + 1) for c in range(len(fields))]
@@ -174,6 +175,8 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
     for number, cells in rows:
         if number <= last_header or not any(cells):
             continue
+        if rivals:
+            _same_address(path, sheet, number, cells, chosen["address"], rivals, texts)
         values = {}
         for letter, text in zip(letters, cells, strict=False):
             field = wanted.get(letter)
@@ -188,6 +191,49 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
             table.rows.append(SourceRow(sheet, number, values))
     table.rows_read = counted.count
     return table
+
+
+def _password_refusal(cols: list[int], texts: list[str]) -> str:
+    where = ", ".join(f"column {get_column_letter(c + 1)} ({' '.join(texts[c].split())})" for c in cols)
+    maps = " ".join(f"--map '{get_column_letter(c + 1)}=ignore'" for c in cols)
+    return (f"{where} {'holds' if len(cols) == 1 else 'hold'} passwords: netpatrol never stores passwords; put "
+            f"`password: ${{ENV}}` in inventory/defaults.yaml or a group, and pass {maps} to pass over "
+            f"{'the column' if len(cols) == 1 else 'them'}")
+
+
+def _chosen(fields: list[str | None], texts: list[str]) -> dict[str, int]:
+    """Per field the column read: the first with a specific header (headers.yaml `weak`), else the first."""
+    chosen: dict[str, int] = {}
+    for col, field in enumerate(fields):
+        if not field or field in (INDEX, "ignore"):
+            continue
+        if field not in chosen or (specific(texts[col], field) and not specific(texts[chosen[field]], field)):
+            chosen[field] = col
+    return chosen
+
+
+def _rivals(fields: list[str | None], texts: list[str], address: int | None) -> list[int]:
+    """Other address columns as strong as the one read: where their cells differ, which address
+    netpatrol logs in to is the user's to say."""
+    if address is None:
+        return []
+    strong = specific(texts[address], "address")
+    return [c for c, f in enumerate(fields) if f == "address" and c != address and specific(texts[c], "address") == strong]
+
+
+def _same_address(path: Path, sheet: str, number: int, cells: list[str], address: int, rivals: list[int],
+                  texts: list[str]) -> None:
+    def cell(col: int) -> str:
+        return unicodedata.normalize("NFKC", cells[col]).strip() if col < len(cells) else ""
+
+    for col in rivals:
+        if cell(col) and cell(col) != cell(address):  # an empty rival, or the same address again, loses nothing
+            a, b = get_column_letter(address + 1), get_column_letter(col + 1)
+            raise ImportInputError(
+                f"{path}: sheet {sheet}: columns {a} ({' '.join(texts[address].split())}) and {b} "
+                f"({' '.join(texts[col].split())}) both name the management address, and row {number} differs "
+                f"({cell(address) or 'empty'} / {cell(col)}): pass --map '{a}=address' (or '{b}=address') to pick "
+                f"the one netpatrol logs in to, and --map '{b}=ignore' (or '{a}=ignore') for the other")
 
 
 def _iso_date(text: str) -> str:
