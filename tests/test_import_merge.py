@@ -4,6 +4,7 @@ back with every comment and hand field kept (plan.py, write.py)."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -326,3 +327,146 @@ def test_commented_out_keys_of_the_last_host_stay_with_it(tmp_path: Path) -> Non
     write_plan(ws, make_plan(root / "inventory", [_device(2, "new-1", "192.0.2.50")], []), "devices.xlsx (台账)")
     after = (root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
     assert after.startswith(before) and after[len(before):].startswith("# imported from devices.xlsx (台账) on ")
+
+
+# Hand-written YAML shares nodes: an alias is the same map as its anchor, a merge key's values are
+# the base's. Editing one host through them would silently edit the others.
+SHARED = """\
+sw0:
+  hostname: 192.0.2.50
+  groups: [site-main]
+  data: &common {role: access, model: S5720}   # both access switches
+sw1:
+  hostname: 192.0.2.51
+  groups: [site-main]
+  data: *common
+base: &base
+  hostname: 192.0.2.52
+  groups: [site-main]
+  data:
+    role: core
+    model: S6730
+sw2:
+  <<: *base
+  hostname: 192.0.2.53
+"""
+
+
+def _shared(tmp_path: Path) -> Workspace:
+    ws = _workspace(tmp_path)
+    (ws.root / "inventory" / "hosts.yaml").write_text(SHARED, encoding="utf-8")
+    load_inventory(ws.root, need_secrets=False)
+    return ws
+
+
+def _host_text(text: str, name: str) -> str:
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name}:"))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith((" ", "#"))), len(lines))
+    return "".join(lines[start:end])
+
+
+def test_an_alias_shared_with_another_host_is_copied_not_edited(tmp_path: Path) -> None:
+    ws = _shared(tmp_path)
+    plan = make_plan(ws.root / "inventory", [_device(3, "sw1", "192.0.2.51", data={"model": "S5735"})], [])
+    assert {c.name: c.fields for c in plan.changed} == {"sw1": {"data.model": ("S5720", "S5735")}}
+    write_plan(ws, plan, "x.xlsx (台账)")
+    text = (ws.root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
+    assert _host_text(text, "sw0") == _host_text(SHARED, "sw0")  # its anchor and comment included
+    assert _host_text(text, "base") == _host_text(SHARED, "base")
+    hosts = load_inventory(ws.root, need_secrets=False).hosts
+    assert (hosts["sw0"].data.model, hosts["sw1"].data.model) == ("S5720", "S5735")
+    assert hosts["sw1"].data.role == "access"  # its other values as they were
+
+
+def test_a_value_from_a_merge_key_is_set_on_the_host_not_on_the_base(tmp_path: Path) -> None:
+    ws = _shared(tmp_path)
+    plan = make_plan(ws.root / "inventory", [_device(3, "sw2", "192.0.2.53", data={"model": "S6730-H"}, port=2222)], [])
+    assert {c.name: c.fields for c in plan.changed} == {"sw2": {"port": (22, 2222), "data.model": ("S6730", "S6730-H")}}
+    write_plan(ws, plan, "x.xlsx (台账)")
+    text = (ws.root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
+    assert _host_text(text, "base") == _host_text(SHARED, "base")
+    assert _host_text(text, "sw0") == _host_text(SHARED, "sw0") and _host_text(text, "sw1") == _host_text(SHARED, "sw1")
+    assert "  <<: *base\n" in _host_text(text, "sw2")
+    hosts = load_inventory(ws.root, need_secrets=False).hosts
+    assert (hosts["base"].data.model, hosts["base"].port) == ("S6730", 22)
+    assert (hosts["sw2"].data.model, hosts["sw2"].data.role, hosts["sw2"].port) == ("S6730-H", "core", 2222)
+
+
+def test_groups_yaml_is_replaced_before_hosts_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A kill between the two renames must leave an inventory that loads: new site groups without
+    # hosts are harmless, hosts in site groups that do not exist are not.
+    ws = _workspace(tmp_path)
+    real, done = os.replace, []
+
+    def replace_once(src: str, dst: str) -> None:
+        if done:
+            raise OSError("killed")
+        done.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_once)
+    with pytest.raises(OSError):
+        write_plan(ws, make_plan(ws.root / "inventory", SHEET, []), "x.xlsx (台账)")
+    monkeypatch.setattr(os, "replace", real)
+    assert done == ["groups.yaml"]
+    assert "acc-km-1" not in load_inventory(ws.root, need_secrets=False).hosts
+
+
+def test_a_relative_symbolic_link_in_inventory_is_followed_in_the_trial_copy(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    (ws.root / "shared").mkdir()
+    (inv / "defaults.yaml").rename(ws.root / "shared" / "defaults.yaml")
+    (inv / "defaults.yaml").symlink_to("../shared/defaults.yaml")
+    load_inventory(ws.root, need_secrets=False)
+    write_plan(ws, make_plan(inv, SHEET, []), "x.xlsx (台账)")
+    assert "acc-km-1" in load_inventory(ws.root, need_secrets=False).hosts
+    assert (inv / "defaults.yaml").is_symlink()
+
+
+@pytest.mark.parametrize(("bom", "newline"), [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_line_endings_and_a_byte_order_mark_are_kept(tmp_path: Path, bom: bytes, newline: bytes) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    originals = {}
+    for name in ("hosts.yaml", "groups.yaml"):
+        raw = bom + (inv / name).read_bytes().replace(b"\n", newline)
+        (inv / name).write_bytes(raw)
+        originals[name] = raw
+    load_inventory(ws.root, need_secrets=False)
+    write_plan(ws, make_plan(inv, SHEET, []), "x.xlsx (台账)")
+    for name, raw in originals.items():
+        now = (inv / name).read_bytes()
+        assert now.startswith(raw) and len(now) > len(raw)
+        added = now[len(raw):]
+        assert not added.startswith(b"\xef\xbb\xbf") and added.count(b"\n") == added.count(newline)
+    assert "acc-km-1" in load_inventory(ws.root, need_secrets=False).hosts
+
+
+def test_import_backups_are_owner_only_and_the_last_twenty_kept(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    inv = ws.root / "inventory"
+    for i in range(22):
+        write_plan(ws, make_plan(inv, [_device(3, f"n-{i}", f"192.0.2.{100 + i}")], []), "x.xlsx (台账)")
+    kept = ws.state_dir / "import-backup"
+    assert kept.stat().st_mode & 0o777 == 0o700
+    backups = sorted(kept.iterdir())
+    assert len(backups) == 20
+    assert all(b.stat().st_mode & 0o777 == 0o700 for b in backups)
+    assert "n-20:" in (backups[-1] / "hosts.yaml").read_text(encoding="utf-8")  # the one before the last import
+    oldest = (backups[0] / "hosts.yaml").read_text(encoding="utf-8")
+    assert "n-1:" in oldest and "n-2:" not in oldest  # the two oldest (before n-0 and n-1) pruned
+
+
+def test_an_alias_of_a_map_with_its_own_merge_key_is_copied_flat(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    hosts = SHARED.replace("  data: *common\n", "  data: &x\n    <<: *common\n    serial: A1\n") + \
+        "sw3:\n  hostname: 192.0.2.54\n  groups: [site-main]\n  data: *x\n"
+    (ws.root / "inventory" / "hosts.yaml").write_text(hosts, encoding="utf-8")
+    write_plan(ws, make_plan(ws.root / "inventory", [_device(3, "sw3", "192.0.2.54", data={"serial": "B2"})], []), "x")
+    text = (ws.root / "inventory" / "hosts.yaml").read_text(encoding="utf-8")
+    assert text.startswith(hosts[:hosts.index("sw3:")])  # sw0, sw1 (anchor &x), base and sw2 as they were
+    assert _host_text(text, "sw3").endswith("  data:\n    serial: B2\n    role: access\n    model: S5720\n")
+    loaded = load_inventory(ws.root, need_secrets=False).hosts
+    assert (loaded["sw1"].data.serial, loaded["sw3"].data.serial, loaded["sw3"].data.model) == ("A1", "B2", "S5720")

@@ -5,7 +5,8 @@ touched, new hosts and sites are appended. The result is validated on a copy (in
 so the final rename stays on one file system) before the real files are replaced, so a failing
 import leaves the inventory as it was. The previous files are kept under
 `.netpatrol/import-backup/<time>/`: an import touches many hosts at once, and the workspace need
-not be a Git repository to undo it.
+not be a Git repository to undo it. Bytes on disk (line ends, BOM, links, backups): files.py;
+anchors and merge keys shared between hosts: shared_nodes.py.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,10 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from netpatrol import safe_yaml
-from netpatrol.inventory_import.model import Device, HostChange, Plan
+from netpatrol.inventory_import import files
+from netpatrol.inventory_import.model import Device, HostChange, ImportInputError, Plan
 from netpatrol.inventory_import.plan import DEFAULT_TELNET_PORT, round_trip
+from netpatrol.inventory_import.shared_nodes import Owner, plain
 from netpatrol.store.layout import LOCK_NAME
 from netpatrol.store.lock import acquire_flock
 from netpatrol.workspace.inventory import load_inventory
@@ -62,21 +64,20 @@ def write_plan(ws: Workspace, plan: Plan, source: str) -> None:
     texts = render(inv_dir, plan, _one_line(f"imported from {source} on {datetime.now(ws.settings.tz).date().isoformat()}"))
     ws.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="import-", dir=ws.state_dir) as tmp:
-        trial = Path(tmp) / inv_dir.name
-        shutil.copytree(inv_dir, trial, symlinks=True)
-        for name, text in texts.items():
-            (trial / name).unlink(missing_ok=True)  # a copied symbolic link would write through to the real file
-            (trial / name).write_text(text, encoding="utf-8")
+        files.trial_copy(inv_dir, Path(tmp) / inv_dir.name, texts)
         load_inventory(Path(tmp), inv_dir.name, need_secrets=False)  # InventoryError: nothing replaced
-    _keep_previous(ws, inv_dir)
-    for name, text in texts.items():
-        _replace(inv_dir / name, text)
+    files.keep_previous(ws, inv_dir, FILES)
+    for name, data in texts.items():  # groups.yaml first: new site groups without hosts still load
+        files.replace(inv_dir / name, data)
+    files.prune_backups(ws)
 
 
-def render(inv_dir: Path, plan: Plan, comment: str) -> dict[str, str]:
-    """File name -> its new text."""
-    hosts, hosts_fmt = _load(inv_dir / "hosts.yaml")
-    groups, groups_fmt = _load(inv_dir / "groups.yaml")
+def render(inv_dir: Path, plan: Plan, comment: str) -> dict[str, bytes]:
+    """File name -> its new content, groups.yaml first (the order they are replaced in)."""
+    hosts_text, hosts_style = files.read(inv_dir / "hosts.yaml")
+    groups_text, groups_style = files.read(inv_dir / "groups.yaml")
+    hosts, hosts_fmt = _load(hosts_text)
+    groups, groups_fmt = _load(groups_text)
     first = True
     for key in plan.sites_added:
         site_name = next(d.site_name for d in [*plan.added, *(c.device for c in plan.changed)] if d.site == key)
@@ -88,19 +89,19 @@ def render(inv_dir: Path, plan: Plan, comment: str) -> dict[str, str]:
         _append(hosts, dev.name, _new_host(dev))
     if plan.added:
         hosts.yaml_set_comment_before_after_key(plan.added[0].name, before=comment)
+    owner = Owner(hosts)
+    others = {k: plain(v) for k, v in hosts.items() if k not in {c.name for c in plan.changed}}
     for change in plan.changed:
-        _apply(hosts[change.name], change)
-    texts = {"hosts.yaml": _keep_spelling(_read(inv_dir / "hosts.yaml"), _dump(hosts, hosts_fmt))}
+        _apply(owner, owner.own(hosts, change.name), change)
+    for name, before in others.items():  # a safety net: shared_nodes.py copies what another host holds
+        if plain(hosts[name]) != before:
+            raise ImportInputError(f"inventory/hosts.yaml: the import would also change host {name} "
+                                   "(it shares YAML anchors or merge keys with an imported host): edit it by hand")
+    texts = {}
     if plan.sites_added:
-        texts["groups.yaml"] = _keep_spelling(_read(inv_dir / "groups.yaml"), _dump(groups, groups_fmt))
+        texts["groups.yaml"] = groups_style.encode(_keep_spelling(groups_text, _dump(groups, groups_fmt)))
+    texts["hosts.yaml"] = hosts_style.encode(_keep_spelling(hosts_text, _dump(hosts, hosts_fmt)))
     return texts
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
 
 
 def _keep_spelling(original: str, dumped: str) -> str:
@@ -136,10 +137,9 @@ def _keep_spelling(original: str, dumped: str) -> str:
     return text if same else dumped
 
 
-def _load(path: Path) -> tuple[CommentedMap, tuple[int, int, int, str]]:
+def _load(text: str) -> tuple[CommentedMap, tuple[int, int, int, str]]:
     """The file's mapping and how to write it back: its indentation, and the text of a file holding
     only comments (kept on top)."""
-    text = _read(path)
     doc = round_trip().load(text) if text.strip() else None
     if not isinstance(doc, CommentedMap) or not doc:
         comments = "".join(f"{line}\n" for line in text.splitlines() if line.lstrip().startswith("#"))
@@ -219,10 +219,10 @@ def _new_host(dev: Device) -> CommentedMap:
     return host
 
 
-def _child(parent: CommentedMap, key: str) -> CommentedMap:
+def _child(owner: Owner, parent: CommentedMap, key: str) -> CommentedMap:
     if not isinstance(parent.get(key), dict):
         _append(parent, key, CommentedMap())
-    return parent[key]
+    return owner.own(parent, key)
 
 
 def _append(parent: CommentedMap, key: str, value: Any) -> None:
@@ -306,7 +306,7 @@ def _put(parent: CommentedMap, key: str, value: Any) -> None:
 
 def _set(host: CommentedMap, key: str, value: Any) -> None:
     """In place when the key is there; a new top-level key goes after hostname, not after `data:`."""
-    if key in host:
+    if key in host._ok:  # the host's own key (a merge key's is set as the host's own, below)
         host[key] = value
         return
     keys = list(host)
@@ -314,25 +314,25 @@ def _set(host: CommentedMap, key: str, value: Any) -> None:
     host.insert(at, key, value)
 
 
-def _apply(host: CommentedMap, change: HostChange) -> None:
+def _apply(owner: Owner, host: CommentedMap, change: HostChange) -> None:
     dev = change.device
     for dotted, (old, new) in change.fields.items():
         if dotted in ("hostname", "port", "platform", "username"):
             _set(host, dotted, new)
         elif dotted == "data.custom.source_name":
-            _put(_child(_child(host, "data"), "custom"), "source_name", new)
+            _put(_child(owner, _child(owner, host, "data"), "custom"), "source_name", new)
         elif dotted.startswith("data."):
-            _put(_child(host, "data"), dotted.removeprefix("data."), _value(dotted.removeprefix("data."), new))
+            _put(_child(owner, host, "data"), dotted.removeprefix("data."), _value(dotted.removeprefix("data."), new))
         elif dotted == "telnet_fallback":
-            _put(_extras(host), "telnet_fallback", bool(new))
+            _put(_extras(owner, host), "telnet_fallback", bool(new))
         elif dotted == "telnet_port":
-            extras = _extras(host)
+            extras = _extras(owner, host)
             if new == DEFAULT_TELNET_PORT and "telnet_port" in extras:
                 del extras["telnet_port"]  # the default, as a new host has it
             else:
                 _put(extras, "telnet_port", new)
         elif dotted == "site":
-            groups = host.get("groups")
+            groups = owner.own(host, "groups") if "groups" in host else None
             if isinstance(groups, list) and old in groups:
                 groups[groups.index(old)] = dev.site
             elif isinstance(groups, list):
@@ -341,43 +341,9 @@ def _apply(host: CommentedMap, change: HostChange) -> None:
                 _set(host, "groups", _flow([dev.site]))
 
 
-def _extras(host: CommentedMap) -> CommentedMap:
-    return _child(_child(_child(host, "connection_options"), "netmiko"), "extras")
+def _extras(owner: Owner, host: CommentedMap) -> CommentedMap:
+    return _child(owner, _child(owner, _child(owner, host, "connection_options"), "netmiko"), "extras")
 
 
 def _one_line(text: str) -> str:
     return "".join(c if c.isprintable() else " " for c in text)
-
-
-def _keep_previous(ws: Workspace, inv_dir: Path) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-    keep = ws.state_dir / "import-backup" / stamp
-    keep.mkdir(mode=0o700, parents=True)
-    for name in FILES:
-        if (inv_dir / name).is_file():
-            shutil.copy2(inv_dir / name, keep / name)
-            os.chmod(keep / name, 0o600)  # .netpatrol/ is owner-only, whatever the umask
-
-
-def _replace(path: Path, text: str) -> None:
-    """Atomic: a crash leaves the old file or the new one, never half of it. A symbolic link stays
-    one: its target is replaced."""
-    path = path.resolve() if path.is_symlink() else path
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
