@@ -26,6 +26,12 @@ _DNS_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?")
 _SSH = re.compile(r"ssh-?(v?[12](\.0)?)?|stelnet")
 _VERSION = re.compile(r"v?[12](\.0)?")
+# A password written into a free-text cell: 密码/口令 then `:`, `=` or a space and a Latin
+# character, or password/passwd/pwd/pass then `:` or `=`. "密码已修改" and "password changed" pass.
+_PASSWORD_TEXT = re.compile(r"(密码|口令)\s*[:：=]\s*\S|(密码|口令)\s+[!-~]|\b(password|passwd|pwd|pass)\s*[:：=]\s*\S",
+                            re.IGNORECASE)
+# Cells whose text is copied into the inventory, where a password would be stored and printed.
+FREE_TEXT = (*TEXT_DATA, "site", "name")
 
 
 def _address(text: str) -> str:
@@ -161,6 +167,11 @@ def _device(row: _Row, known: dict[str, str], taken: dict[str, str], seen: _Seen
             telnet = _telnet(text)
         except ValueError as exc:
             row.problem("protocol", str(exc))
+    elif port == 23:
+        # SSH on Telnet's port is nearly always a Telnet device whose login method was left out;
+        # guessing either way is wrong half the time, and Telnet is opt-in.
+        row.problem("port", "port 23 is Telnet's: write Telnet in 登录方式 (it sends the password in clear) "
+                            "or give the SSH port")
     try:
         platform = guess_platform(row.get("vendor"), row.get("model"), row.get("platform"))
     except PlatformGuessError as exc:
@@ -254,4 +265,13 @@ def _data(row: _Row) -> dict[str, str]:
     username = row.get("username")
     if username is not None and any(not c.isprintable() for c in username):
         row.problem("username", "the user name holds a line break or control character")
+    elif username is not None and re.search(r"[/:：\s]", username.strip()):
+        # `admin/Huawei@123`, `admin Huawei@123`, `admin:pass`: the password would be stored and printed.
+        row.problem("username", "holds more than a user name (a password?): netpatrol stores no passwords; "
+                                "write only the user")
+    for f in FREE_TEXT:
+        value = row.get(f)
+        if value is not None and _PASSWORD_TEXT.search(unicodedata.normalize("NFKC", value)):
+            row.problem(f, f"the {f} cell reads like it holds a password: netpatrol stores no passwords; "
+                           "take the password out of the sheet")
     return data

@@ -43,6 +43,14 @@ def guess_platform(vendor: str | None, model: str | None, platform: str | None) 
     vendor, model, platform = _clean(vendor), _clean(model), _clean(platform)
     if platform:
         found = canonical_platform(platform)
+        # A vendor's name as the platform cell (`cisco`, `Huawei`, `思科`) is read as
+        # the vendor, so the model still chooses (cisco + N9K-... is NX-OS) or refuses (huawei +
+        # 2288H is a server); a platform's own name or alias (`ios`, a folder name) wins outright.
+        if _is_vendor(platform):
+            try:
+                return _by_vendor(platform, model)
+            except PlatformGuessError as exc:
+                raise PlatformGuessError(str(exc), "platform" if exc.field == "vendor" else exc.field) from None
         if found is None:
             raise PlatformGuessError(unknown_platform(platform), "platform")
         return found
@@ -53,6 +61,23 @@ def guess_platform(vendor: str | None, model: str | None, platform: str | None) 
     raise PlatformGuessError("no vendor (厂商), model (型号) or platform: fill in one of them", None)
 
 
+def _is_vendor(text: str) -> bool:
+    # The whole cell: `cisco_xr` or `cisco asa` would otherwise become Cisco's default platform.
+    return any(re.fullmatch(p, text, re.IGNORECASE) for q in PLATFORMS.values() for p in q.inventory_import.vendors)
+
+
+def _other_line(profiles: Iterable[PlatformProfile], *texts: str) -> None:
+    """Refuses a model of a line that runs no platform of ours (ASR9006, 2288H), which would
+    otherwise fall to its vendor's default platform."""
+    for profile in profiles:
+        for pattern, what in profile.inventory_import.other_lines.items():
+            if _matches([pattern], *texts):
+                shown = next(t for t in texts if t and re.search(pattern, t, re.IGNORECASE))
+                cell = "model" if shown == texts[0] else "vendor"
+                raise PlatformGuessError(f"{cell} {shown!r} is {what}, which netpatrol has no platform for: leave the "
+                                         "row out, or fill in the platform column if it runs one", cell)
+
+
 def _by_vendor(vendor: str, model: str) -> str:
     # An unknown vendor is refused even when the model would name a platform alone: other vendors
     # number their models alike (a Dell S4048 is no Huawei S-series switch).
@@ -61,6 +86,7 @@ def _by_vendor(vendor: str, model: str) -> str:
         known = ", ".join(sorted({p.vendor for p in PLATFORMS.values() if p.inventory_import.vendors}))
         raise PlatformGuessError(f"vendor {vendor!r} names no platform netpatrol knows (vendors: {known}); "
                                  "write a known vendor or fill in the platform column", "vendor")
+    _other_line(theirs, model, vendor)
     # The vendor cell may carry the line too ("Cisco Nexus", "HPE FlexNetwork").
     by_model = [p for p in theirs if _matches(p.inventory_import.models, model, vendor)]
     # A model_required platform is the exception to its vendor's default: its model match wins.
@@ -83,7 +109,12 @@ def _by_vendor(vendor: str, model: str) -> str:
 
 
 def _by_model(model: str) -> str:
+    _other_line(PLATFORMS.values(), model)
     candidates = [p for p in PLATFORMS.values() if _matches(p.inventory_import.models, model)]
+    # As under a vendor: a model_required platform's match (C9336C: Nexus) beats its vendor's default.
+    required = [p for p in candidates if p.inventory_import.model_required]
+    if required and {p.vendor for p in candidates} == {p.vendor for p in required}:
+        candidates = required
     if len(candidates) == 1:
         return candidates[0].name
     if candidates:

@@ -8,6 +8,8 @@ case-insensitively with `-`, `_` and spaces alike:
   (napalm `ios`, ansible `cisco.nxos.nxos`, pyats `iosxe`, ...) when netutils maps it to a folder
   name. A library name netutils maps to two of our platforms is dropped, not guessed, and a
   folder's own alias wins over a netutils name (the registry already refuses clashing aliases).
+A vendor with two of our platforms (`cisco`: IOS and NX-OS) is no platform name, even where
+netutils maps it to one: a device sheet's model must choose.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from netpatrol.platforms.model import PlatformProfile, name_key
 from netpatrol.platforms.registry import PLATFORMS, UnknownPlatform
 
-_Names = tuple[tuple[str, tuple[str, ...]], ...]
+_Names = tuple[tuple[str, str, tuple[str, ...]], ...]  # (platform, vendor, aliases)
 
 
 def _netutils_names(platforms: frozenset[str]) -> dict[str, set[str]]:
@@ -39,17 +41,19 @@ def _netutils_names(platforms: frozenset[str]) -> dict[str, set[str]]:
 @cache
 def _table(names: _Names) -> dict[str, str]:
     """Every name that chooses a platform (as name_key spells it) -> the platform."""
-    table = {name_key(platform): platform for platform, _ in names}
-    table.update({name_key(alias): platform for platform, aliases in names for alias in aliases})
-    for key, platforms in _netutils_names(frozenset(p for p, _ in names)).items():
-        if key not in table and len(platforms) == 1:
+    table = {name_key(platform): platform for platform, _, _ in names}
+    table.update({name_key(alias): platform for platform, _, aliases in names for alias in aliases})
+    vendors = [name_key(vendor) for _, vendor, _ in names]
+    shared = {v for v in vendors if vendors.count(v) > 1}
+    for key, platforms in _netutils_names(frozenset(p for p, _, _ in names)).items():
+        if key not in table and key not in shared and len(platforms) == 1:
             table[key] = next(iter(platforms))
     return table
 
 
 def alias_table() -> dict[str, str]:
     """Name people may type (case-folded, `-`/space written `_`) -> platform folder name."""
-    return _table(tuple((name, tuple(p.aliases)) for name, p in sorted(PLATFORMS.items())))
+    return _table(tuple((name, p.vendor, tuple(p.aliases)) for name, p in sorted(PLATFORMS.items())))
 
 
 def canonical_platform(name: str) -> str | None:

@@ -253,10 +253,19 @@ class InventoryImportHints(_Frozen):
     # True: the vendor alone does not choose this platform, a matching model must (Cisco NX-OS);
     # the vendor's platform without this flag is the default.
     model_required: bool = False
+    # Models of this vendor that run no platform netpatrol has (regex -> what it is, e.g.
+    # '^ASR[-\s]?9': 'Cisco IOS-XR'): such a row is refused, not given the vendor's default.
+    other_lines: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("vendors", "models")
     @classmethod
     def _hints_compile(cls, v: list[str]) -> list[str]:
+        _compiles_all(list(v), re.IGNORECASE)
+        return v
+
+    @field_validator("other_lines")
+    @classmethod
+    def _other_lines_compile(cls, v: dict[str, str]) -> dict[str, str]:
         _compiles_all(list(v), re.IGNORECASE)
         return v
 
