@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -266,14 +267,27 @@ def _install(bundle: Path, venv: Path, home: Path, *args: str) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
-def installed(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(venv, home): the bundle installed by its install-offline.sh into a new virtual environment."""
-    base = tmp_path_factory.mktemp("installed")
-    home, venv = base / "home", base / "venv"
+def usb_bundle(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundle as on a USB stick mounted at a path with a space and a Chinese character
+    (hard links: no copy of its 100 MB)."""
+    mount = tmp_path_factory.mktemp("media") / "U 盘"
+    mount.mkdir()
+    subprocess.run(["cp", "-al", str(bundle), str(mount)], check=True)
+    return mount / bundle.name
+
+
+@pytest.fixture(scope="module")
+def installed(usb_bundle: Path) -> tuple[Path, Path]:
+    """(venv, home): the bundle installed by its install-offline.sh into a new virtual environment,
+    both under the USB path with a space and a Chinese character."""
+    base = usb_bundle.parent
+    home, venv = base / "home", base / "venv 环境"
     home.mkdir()
-    res = _install(bundle, venv, home, "--no-system")
+    res = _install(usb_bundle, venv, home, "--no-system")
     assert res.returncode == 0, res.stderr
     assert "bundle verified" in res.stdout and "netpatrol init" in res.stdout
+    path_line = next(line for line in res.stdout.splitlines() if "export PATH=" in line)
+    assert shlex.split(path_line) == ["export", f"PATH={venv / 'bin'}:$PATH"], "pastes as printed"
     return venv, home
 
 
@@ -318,14 +332,14 @@ def test_installed_copy_checks_the_inventory_and_backs_up_a_lab_device(installed
     assert stored and stored[0].read_text(encoding="utf-8").strip()
 
 
-def test_the_same_bundle_installed_again_upgrades_the_environment_in_place(bundle: Path,
+def test_the_same_bundle_installed_again_upgrades_the_environment_in_place(usb_bundle: Path,
                                                                           installed: tuple[Path, Path]) -> None:
     """As with a newer bundle later: its install-offline.sh with the same --venv. A rebuilt bundle of
     the same version number still replaces the installed code (a local edit there is gone)."""
     venv, home = installed
     init = _installed_package(venv, home) / "__init__.py"
     init.write_text(init.read_text(encoding="utf-8") + "\nLOCAL_EDIT = 1\n", encoding="utf-8")
-    res = _install(bundle, venv, home, "--no-system")
+    res = _install(usb_bundle, venv, home, "--no-system")
     assert res.returncode == 0, res.stdout + res.stderr
     assert f"netpatrol {_version()}" in res.stdout.splitlines()
     assert (f"netpatrol in {venv} upgraded in place: {_version()}, replaced by this bundle's build"
@@ -350,9 +364,10 @@ def test_deb_step_installs_only_what_is_missing(bundle: Path, installed: tuple[P
         assert status == "install ok installed"
 
 
-def test_without_root_missing_packages_stop_with_the_dpkg_command(bundle: Path, tmp_path: Path) -> None:
+def test_without_root_missing_packages_stop_with_the_dpkg_command(usb_bundle: Path, tmp_path: Path) -> None:
     """As a user other than root on a machine without the packages (`id` and `dpkg-query` answer
-    so): the exact `dpkg -i` command, exit 1, and no virtual environment begun."""
+    so): the exact `dpkg -i` command, every path quoted (the bundle sits under "U 盘"), exit 1, and
+    no virtual environment begun."""
     shims, home = tmp_path / "bin", tmp_path / "home"
     shims.mkdir()
     home.mkdir()
@@ -362,13 +377,103 @@ def test_without_root_missing_packages_stop_with_the_dpkg_command(bundle: Path, 
         shim.chmod(0o755)
     env = _clean_env(home)
     env["PATH"] = f"{shims}:{env['PATH']}"
-    res = subprocess.run(["bash", str(bundle / "install-offline.sh"), "--venv", str(tmp_path / "venv")],
+    res = subprocess.run(["bash", str(usb_bundle / "install-offline.sh"), "--venv", str(tmp_path / "venv")],
                          cwd=home, env=env, capture_output=True, text=True)
     assert res.returncode == 1, res.stdout + res.stderr
     command = next(line.strip() for line in res.stderr.splitlines() if line.strip().startswith("dpkg -i "))
-    assert sorted(command.split()[2:]) == sorted(str(p) for p in (bundle / "debs").glob("*.deb"))
+    assert sorted(shlex.split(command)[2:]) == sorted(str(p) for p in (usb_bundle / "debs").glob("*.deb"))
     assert "--no-system" in res.stderr
     assert not (tmp_path / "venv").exists()
+
+
+# Fake packages for the dependency check: (package, bundled version, Depends) and what the shimmed
+# dpkg database says is installed. np-old is installed older than bundled and nothing needs more.
+FAKE_DEBS = (("np-new", "1.0", "np-lib (>= 2.0), libc6 | np-virtual"), ("np-plain", "1.0", ""),
+             ("np-lib", "2.0", ""), ("np-old", "1.0", ""))
+
+
+def _fake_deb_bundle(where: Path, installed: dict[str, str], fail: bool = False) -> tuple[Path, dict[str, str]]:
+    """A bundle of FAKE_DEBS, with shims: `id` says root, `dpkg-query` answers from a state file,
+    `dpkg -i` records its arguments (and with `fail` leaves np-new unpacked and fails) instead of
+    touching this machine; every other dpkg call is the real one (--compare-versions)."""
+    codename = re.search(r"^VERSION_CODENAME=(.*)$", Path("/etc/os-release").read_text(), re.M)
+    py = _dotted(HERE_PY)
+    debs = where / "b" / "debs"
+    debs.mkdir(parents=True)
+    for name, version, depends in FAKE_DEBS:
+        src = where / "src" / name / "DEBIAN"
+        src.mkdir(parents=True)
+        (src / "control").write_text(f"Package: {name}\nVersion: {version}\nArchitecture: all\nMaintainer: t <t@t>\n"
+                                     f"Description: t\n" + (f"Depends: {depends}\n" if depends else ""))
+        subprocess.run(["dpkg-deb", "--build", str(src.parent), str(debs / f"{name}_{version}_all.deb")],
+                       check=True, capture_output=True)
+    bundle = _small_bundle(where / "b", f"netpatrol: 0.1.0\npython: {py} ({_cp(HERE_PY)})\nplatforms: "
+                                        f"linux_{os.uname().machine}\ndebian: Debian ({codename and codename[1]}) x\n")
+    (bundle / "SHA256SUMS").write_text((bundle / "SHA256SUMS").read_text() + "".join(
+        f"{hashlib.sha256(d.read_bytes()).hexdigest()}  debs/{d.name}\n" for d in sorted(debs.iterdir())))
+    shims, state = where / "bin", where / "state"
+    shims.mkdir()
+    state.write_text("".join(f"{name} {version} ii\n" for name, version in installed.items()))
+    (shims / "id").write_text("#!/bin/sh\necho 0\n")
+    (shims / "dpkg-query").write_text(f"""#!/bin/sh
+case "$*" in *Architecture*) awk '{{print $1, "all", $2, $3}}' '{state}' ;; *) awk '{{print $1, $3}}' '{state}' ;; esac
+""")
+    (shims / "dpkg").write_text(f"""#!/bin/sh
+if [ "$1" = -i ]; then
+  shift; for f in "$@"; do basename "$f"; done >'{where / "dpkg-i"}'
+  {"echo 'np-new 1.0 iU' >>'" + str(state) + "'; exit 1" if fail else "exit 0"}
+fi
+exec /usr/bin/dpkg "$@"
+""")
+    for shim in shims.iterdir():
+        shim.chmod(0o755)
+    env = _clean_env(where)
+    env["PATH"] = f"{shims}:{env['PATH']}"
+    return bundle, env
+
+
+@pytest.mark.parametrize("case", ["needs-newer", "upgrade-system", "only-missing", "dpkg-fails", "bundle-too-old"])
+def test_deb_step_installs_only_missing_packages_and_checks_their_dependencies_first(tmp_path: Path,
+                                                                                      case: str) -> None:
+    installed = {"np-lib": "2.0" if case in ("only-missing", "dpkg-fails") else "1.0", "np-old": "0.9", "libc6": "2.36-9"}
+    bundle, env = _fake_deb_bundle(tmp_path, installed, fail=case == "dpkg-fails")
+    if case == "bundle-too-old":  # np-new needs more than the bundle's np-lib 2.0
+        ctl = tmp_path / "src" / "np-new" / "DEBIAN" / "control"
+        ctl.write_text(ctl.read_text().replace(">= 2.0", ">= 3.0"))
+        deb = bundle / "debs" / "np-new_1.0_all.deb"
+        subprocess.run(["dpkg-deb", "--build", str(ctl.parent.parent), str(deb)], check=True, capture_output=True)
+        sums = [line for line in (bundle / "SHA256SUMS").read_text().splitlines() if "np-new" not in line]
+        (bundle / "SHA256SUMS").write_text("\n".join([*sums, f"{hashlib.sha256(deb.read_bytes()).hexdigest()}  "
+                                                      f"debs/{deb.name}"]) + "\n")
+    args = ["--upgrade-system"] if case == "upgrade-system" else []
+    res = subprocess.run(["bash", str(bundle / "install-offline.sh"), "--venv", str(tmp_path / "venv"), *args],
+                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    out = res.stdout + res.stderr
+    called = (tmp_path / "dpkg-i").read_text().split() if (tmp_path / "dpkg-i").exists() else None
+    if case == "needs-newer":
+        assert res.returncode == 1, out
+        assert "  np-new needs np-lib (>= 2.0), installed is 1.0, the bundle has 2.0\n" in res.stderr
+        assert "--upgrade-system" in res.stderr and called is None
+    elif case == "bundle-too-old":
+        assert res.returncode == 2, out
+        assert "  np-new needs np-lib (>= 3.0), installed is 1.0, the bundle has 2.0\n" in res.stderr
+        assert "nothing was installed" in res.stderr and called is None
+    elif case == "dpkg-fails":
+        assert res.returncode == 2, out
+        assert "  np-new (unpacked, not configured)\n" in res.stderr and "dpkg --configure -a" in res.stderr
+        assert "np-plain" not in res.stderr.split("dpkg left:")[1].split("To finish")[0]
+        assert sorted(called or []) == ["np-new_1.0_all.deb", "np-plain_1.0_all.deb"]
+    else:
+        # Past the Debian step: the small bundle has no pip wheel, so the venv step stops there.
+        assert "no pip wheel" in res.stderr, out
+        want = ["np-new_1.0_all.deb", "np-plain_1.0_all.deb"]
+        if case == "upgrade-system":
+            want.append("np-lib_2.0_all.deb")
+            assert "installing 2 missing and upgrading 1 (--upgrade-system); 1 installed left as they are" in out
+        else:
+            assert "installing 2 missing; 2 installed left as they are" in out
+        assert sorted(called or []) == sorted(want), "np-old (installed, older than bundled) is never touched"
+    assert not (tmp_path / "venv").exists() or case in ("upgrade-system", "only-missing")
 
 
 def _version() -> str:
