@@ -30,6 +30,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from netpatrol.inventory_import.model import Column, SourceRow, Table
+
 TITLE = "江川市公安局网络设备台账（2026年）"
 UNITS = ["江川市公安局指挥中心", "江川市公安局城关派出所", "江川市公安局江城派出所", "江川市公安局交警大队",
          "江川市公安局刑侦大队", "江川市公安局看守所", "江川市公安局前卫派出所", "江川市公安局路居派出所",
@@ -190,3 +192,17 @@ def write_ledger_csv(path: Path, encoding: str = "gb18030", devices: int = 60, s
     with path.open("w", encoding=encoding, newline="") as f:
         csv.writer(f, delimiter=delimiter).writerows(lines)
     return truth
+
+
+def wide(text: str) -> str:
+    """ASCII as full-width letters and digits (U+FF01...), as a Chinese input method types them."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)
+
+
+def table(letters: dict[str, tuple[str, str]], *rows: dict[str, str], fields: tuple[str, ...] | None = None) -> Table:
+    """A Table as the reader gives it, without a file: `letters` is field -> (column letter, header),
+    each row field -> cell text (empty cells and fields outside `fields` left out), rows from 2."""
+    chosen = tuple(letters) if fields is None else fields
+    columns = {f: Column(*letters[f]) for f in chosen}
+    return Table(file="台账.xlsx", sheet="台账", header_rows=[1], columns=columns, unused=[],
+                 rows=[SourceRow("台账", n, {k: v for k, v in r.items() if v and k in chosen}) for n, r in enumerate(rows, start=2)])

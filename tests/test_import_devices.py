@@ -11,21 +11,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from import_sheets import write_ledger_csv, write_ledger_xlsx
+from import_sheets import table, wide, write_ledger_csv, write_ledger_xlsx
 from netpatrol.inventory_import.devices import to_devices
-from netpatrol.inventory_import.model import Column, SourceRow, Table
+from netpatrol.inventory_import.model import Table
 from netpatrol.inventory_import.platform_guess import PlatformGuessError, guess_platform
 from netpatrol.inventory_import.portable import portable_name
 from netpatrol.inventory_import.table import read_table
 from netpatrol.platforms import BUILTIN_DIR, ENV_VAR, PLATFORMS, PlatformError, get_platform
 from netpatrol.workspace.models import HostData
 from netpatrol.workspace.names import MAX_NAME, name_problem
-
-
-def _wide(text: str) -> str:
-    """ASCII as full-width letters and digits (U+FF01...)."""
-    return "".join(chr(ord(c) + 0xFEE0) for c in text)
-
 
 # --- platform from vendor, model and platform cells -----------------------------------------------
 
@@ -34,7 +28,7 @@ SPELLINGS = [
     (("华为", "S5720-28X-SI-AC", None), "huawei_vrp"),
     (("HUAWEI", None, None), "huawei_vrp"),
     (("华为技术有限公司", "CE6850-48S6Q-HI", None), "huawei_vrp"),
-    ((_wide("HUAWEI"), _wide("AR2220"), None), "huawei_vrp"),  # as a Chinese input method may type them
+    ((wide("HUAWEI"), wide("AR2220"), None), "huawei_vrp"),  # as a Chinese input method may type them
     (("华三", "S5130S-28S-EI", None), "hp_comware"),
     (("新华三", None, None), "hp_comware"),
     (("H3C", "S6520X-30QC-EI", None), "hp_comware"),
@@ -153,7 +147,7 @@ def test_every_built_in_platform_has_vendor_hints() -> None:
     ("x.lock", "x-lock"),
     ("CON", "CON_"),  # Windows device names, with any extension
     ("nul.txt", "nul_.txt"),
-    (_wide("SW01"), "SW01"),
+    (wide("SW01"), "SW01"),
 ])
 def test_portable_names(text: str, expected: str) -> None:
     assert portable_name(text) == expected
@@ -192,9 +186,7 @@ LETTERS = {"name": ("A", "设备名称"), "address": ("B", "管理IP"), "vendor"
 
 
 def _table(*rows: dict[str, str], fields: tuple[str, ...] = tuple(LETTERS)) -> Table:
-    columns = {f: Column(*LETTERS[f]) for f in fields}
-    return Table(file="台账.xlsx", sheet="台账", header_rows=[1], columns=columns, unused=[],
-                 rows=[SourceRow("台账", n, {k: v for k, v in r.items() if v and k in fields}) for n, r in enumerate(rows, start=2)])
+    return table(LETTERS, *rows, fields=fields)
 
 
 def _row(**cells: str) -> dict[str, str]:
@@ -265,7 +257,7 @@ def test_date_spellings(text: str, iso: str) -> None:
 
 
 def test_addresses_ipv6_dns_and_full_width() -> None:
-    rows = [_row(name=f"d{i}", address=a) for i, a in enumerate(["2001:DB8::1", "core.example.org", _wide("10") + ".2.2.2"])]
+    rows = [_row(name=f"d{i}", address=a) for i, a in enumerate(["2001:DB8::1", "core.example.org", wide("10") + ".2.2.2"])]
     devices, problems = to_devices(_table(*rows), {})
     assert problems == [] and [d.hostname for d in devices] == ["2001:db8::1", "core.example.org", "10.2.2.2"]
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from import_sheets import table, wide
 from netpatrol.inventory_import.devices import to_devices
-from netpatrol.inventory_import.model import Column, SourceRow, Table
+from netpatrol.inventory_import.model import Table
 from netpatrol.inventory_import.platform_guess import PlatformGuessError, guess_platform
 from netpatrol.platforms import BUILTIN_DIR, ENV_VAR, PlatformError, get_platform
 
@@ -136,14 +137,7 @@ LETTERS = {"name": ("A", "设备名称"), "address": ("B", "管理IP"), "vendor"
 
 
 def _table(*rows: dict[str, str], fields: tuple[str, ...] = tuple(LETTERS)) -> Table:
-    columns = {f: Column(*LETTERS[f]) for f in fields}
-    return Table(file="台账.xlsx", sheet="台账", header_rows=[1], columns=columns, unused=[],
-                 rows=[SourceRow("台账", n, {k: v for k, v in r.items() if v and k in fields}) for n, r in enumerate(rows, start=2)])
-
-
-def _wide(text: str) -> str:
-    """ASCII as full-width letters and digits (U+FF01...)."""
-    return "".join(chr(ord(c) + 0xFEE0) for c in text)
+    return table(LETTERS, *rows, fields=fields)
 
 
 def _row(**cells: str) -> dict[str, str]:
@@ -179,7 +173,7 @@ def test_a_plain_user_name_passes(username: str) -> None:
     ("notes", "密码：Huawei@123", "Huawei@123"), ("notes", "密码 Admin@123", "Admin@123"), ("notes", "登录密码=Xy!9", "Xy!9"),
     ("location", "3楼机房 口令: abc123", "abc123"), ("role", "core, password: S3cret!", "S3cret!"),
     ("notes", "Password=hunter2", "hunter2"), ("notes", "pwd=qwerty7", "qwerty7"), ("notes", "passwd: tiger8", "tiger8"),
-    ("notes", _wide("PASSWORD:Zz9"), _wide("Zz9")),  # full-width, as a Chinese input method types it
+    ("notes", wide("PASSWORD:Zz9"), wide("Zz9")),  # full-width, as a Chinese input method types it
 ])
 def test_a_free_text_cell_that_reads_like_a_password_refuses_the_row_without_showing_it(field: str, text: str,
                                                                                       secret: str) -> None:
