@@ -57,6 +57,17 @@ def open_workspace(path: Path | None, need_secrets: bool = True) -> tuple[Worksp
     return ws, load_inventory(ws.root, need_secrets=need_secrets)
 
 
+def platform_option(value: str) -> str:
+    """`--platform` as typed (an alias too) -> the platform's folder name; UsageError with a suggestion."""
+    from netpatrol.errors import UsageError
+    from netpatrol.platforms import canonical_platform, unknown_platform
+
+    canonical = canonical_platform(value)
+    if canonical is None:
+        raise UsageError(f"--platform: {unknown_platform(value)}")
+    return canonical
+
+
 def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
     from netpatrol.errors import UsageError
 
@@ -64,14 +75,8 @@ def selected(inv: Inventory, host, site, group, platform) -> list[ResolvedHost]:
         unknown = [h for h in host if h not in inv.hosts]
         if unknown:
             raise UsageError(f"unknown host(s): {', '.join(unknown)} (see 'netpatrol inventory list')")
-    if platform is not None:
-        from netpatrol.platforms import canonical_platform, unknown_platform
-
-        # A mistyped platform would otherwise select nothing, and say only that.
-        canonical = canonical_platform(platform)
-        if canonical is None:
-            raise UsageError(f"--platform: {unknown_platform(platform)}")
-        platform = canonical
+    if platform is not None:  # a mistyped platform would otherwise select nothing, and say only that
+        platform = platform_option(platform)
     chosen = inv.select(hosts=host, site=site, group=group, platform=platform)
     if not chosen:
         raise UsageError("the filters select no host")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from netpatrol.cli.common import JsonOpt, WorkspaceOpt, out, print_json, table, terminal
+from netpatrol.cli.common import JsonOpt, WorkspaceOpt, out, platform_option, print_json, table, terminal
 from netpatrol.errors import ExitCode, UsageError, WorkspaceError
 
 OK_STATUSES = ("parsed", "empty")
@@ -88,12 +88,8 @@ def parse_capture_file(
     command or a usage error.
     """
     from netpatrol.inspection.capture import parse_capture
-    from netpatrol.platforms import canonical_platform, unknown_platform
 
-    canonical = canonical_platform(platform)
-    if canonical is None:
-        raise UsageError(f"--platform: {unknown_platform(platform)}")
-    platform = canonical
+    platform = platform_option(platform)
     if not command.strip():
         raise UsageError("--command: give the command that printed the output, e.g. 'display fan'")
     root = _workspace(workspace)

@@ -11,19 +11,17 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
 
 from netpatrol.inventory_import.model import Device, RowProblem, SourceRow, Table
 from netpatrol.inventory_import.platform_guess import PlatformGuessError, guess_platform
 from netpatrol.inventory_import.portable import portable_name
 from netpatrol.inventory_import.site_keys import short_site_keys
+from netpatrol.inventory_import.table import iso_date
 
 # Text fields copied into the host's data as the sheet has them.
 TEXT_DATA = ("model", "serial", "os_version", "location", "role", "maintainer", "notes")
 DATE_DATA = ("purchase_date", "warranty_until")
 _DNS_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
-# 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日; a midnight time (a date cell read as a datetime) allowed.
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?")
 _SSH = re.compile(r"ssh-?(v?[12](\.0)?)?|stelnet")
 _VERSION = re.compile(r"v?[12](\.0)?")
 # A password written into a free-text cell: 密码/口令 then `:`, `=` or a space and a Latin
@@ -74,13 +72,10 @@ def _telnet(text: str) -> bool:
 
 
 def _date(text: str) -> str:
-    m = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
-    try:
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        pass
-    raise ValueError(f"{text!r} is not a date (2024-03-05, 2024/3/5, 2024.3.5 or 2024年3月5日)")
+    iso = iso_date(text)
+    if iso is None:
+        raise ValueError(f"{text!r} is not a date (2024-03-05, 2024/3/5, 2024.3.5 or 2024年3月5日)")
+    return iso
 
 
 def _unit_key(text: str) -> str:

@@ -8,34 +8,28 @@ its groups or defaults count, so a sheet never pins on a host what a group alrea
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
-from netpatrol.errors import InventoryError, InventoryIssue
+from netpatrol import safe_yaml
 from netpatrol.inventory_import.model import Device, HostChange, Plan, RowProblem
 from netpatrol.platforms import canonical_platform
-from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory
+from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory, same_address
 
 # The HostData fields a sheet can give (Device.data keys).
 DATA_FIELDS = ("model", "serial", "os_version", "location", "role", "maintainer", "notes", "purchase_date", "warranty_until")
 
 
 def read_raw(path: Path) -> Any:
-    """A file as ruamel.yaml's round-trip loader sees it: comments and key order kept. None when
-    missing or empty."""
+    """A file's data as the one reader of user YAML gives it (errors name file and line); None when
+    missing or empty. Only write.py needs ruamel.yaml's round-trip view, to keep comments."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return safe_yaml.load_file(path, f"{path.parent.name}/{path.name}")
     except FileNotFoundError:
         return None
-    try:
-        return round_trip().load(text)
-    except YAMLError as exc:  # load_inventory reports it first, with file and line; this is a fallback
-        raise InventoryError([InventoryIssue(path.name, "", "", f"not readable YAML: {exc}")]) from None
 
 
 def round_trip() -> YAML:
@@ -47,7 +41,19 @@ def round_trip() -> YAML:
 
 def existing_sites(inventory_dir: Path) -> dict[str, str]:
     """Unit name as groups.yaml spells it (`data.site.name`) -> the group's key."""
-    groups = read_raw(inventory_dir / "groups.yaml")
+    return _sites_of(read_raw(inventory_dir / "groups.yaml"))
+
+
+def existing_groups(inventory_dir: Path) -> set[str]:
+    """Every group key groups.yaml has, sites or not."""
+    return _keys_of(read_raw(inventory_dir / "groups.yaml"))
+
+
+def _keys_of(groups: Any) -> set[str]:
+    return {str(k) for k in groups} if isinstance(groups, dict) else set()
+
+
+def _sites_of(groups: Any) -> dict[str, str]:
     sites: dict[str, str] = {}
     if not isinstance(groups, dict):
         return sites
@@ -56,20 +62,6 @@ def existing_sites(inventory_dir: Path) -> dict[str, str]:
         if isinstance(site, dict) and isinstance(site.get("name"), str):
             sites.setdefault(site["name"], str(key))
     return sites
-
-
-def existing_groups(inventory_dir: Path) -> set[str]:
-    """Every group key groups.yaml has, sites or not."""
-    groups = read_raw(inventory_dir / "groups.yaml")
-    return {str(k) for k in groups} if isinstance(groups, dict) else set()
-
-
-def same_address(address: str) -> str:
-    """One spelling per address, as the inventory's duplicate check compares them."""
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return address.lower().rstrip(".")
 
 
 def current_inventory(inventory_dir: Path) -> Inventory | None:
@@ -84,8 +76,8 @@ def make_plan(inventory_dir: Path, devices: list[Device], problems: list[RowProb
     inv = current_inventory(inventory_dir)
     hosts = inv.hosts if inv else {}
     groups = read_raw(inventory_dir / "groups.yaml")
-    group_keys = set(groups) if isinstance(groups, dict) else set()
-    site_keys = set(existing_sites(inventory_dir).values())
+    group_keys = _keys_of(groups)
+    site_keys = set(_sites_of(groups).values())
     folded = {k.casefold(): k for k in group_keys}
     plan = Plan(refused=list(problems))
     by_name = {name.casefold(): h for name, h in hosts.items()}

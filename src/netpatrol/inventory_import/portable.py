@@ -13,13 +13,12 @@ import unicodedata
 
 from pypinyin import lazy_pinyin
 
-from netpatrol.workspace.names import MAX_NAME, name_problem
+from netpatrol.workspace.names import MAX_NAME, RESERVED_STEM, name_problem
 
 # CJK ideographs: the basic block, extension A and the compatibility block (NFKC maps most of the
 # latter into the basic block; what it leaves still reads as Chinese).
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _KEEP = re.compile(r"[A-Za-z0-9._-]")
-_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
 _HASH = 6  # hex digits of the suffix that keeps two long names that share a beginning apart
 
 
@@ -54,7 +53,7 @@ def _tidy(name: str) -> str:
     if name.lower().endswith(".lock"):
         name = name[:-5] + "-lock"
     stem, dot, rest = name.partition(".")
-    if _RESERVED.fullmatch(stem):  # Windows device names, with any extension
+    if RESERVED_STEM.fullmatch(stem):  # Windows device names, with any extension
         name = f"{stem}_{dot}{rest}"
     return name
 

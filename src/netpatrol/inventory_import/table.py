@@ -32,8 +32,9 @@ _DEVICE = ("name", "address", "vendor", "model")
 _TOTALS = re.compile(r"^(合计|总计|小计|共计|total)", re.IGNORECASE)
 _NOTES = re.compile(r"^(注|说明|备注|填表说明|填表人|填报人|制表人|审核人|负责人|note)([:：\s\d、.\uff0e]|$)", re.IGNORECASE)
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
-# A date as a CSV or a text cell holds it: 2021/3/15, 2021.3.15, 2021年3月15日, 2021-03-15 00:00:00.
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0?0:00(?::00)?)?")
+# A date as a CSV or a text cell holds it: 2021/3/15, 2021.3.15, 2021年3月15日, and a date cell read as a
+# datetime, with its midnight time (2021-03-15 00:00:00, 2021-03-15T00:00).
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+0{1,2}:00(?::00(?:\.0+)?)?)?")
 _DATES = ("purchase_date", "warranty_until")
 
 
@@ -176,14 +177,14 @@ def _table(path: Path, sheet: str, header: Header, fields: list[str | None], row
         if number <= last_header or not any(cells):
             continue
         if rivals:
-            _same_address(path, sheet, number, cells, chosen["address"], rivals, texts)
+            _check_rival_addresses(path, sheet, number, cells, chosen["address"], rivals, texts)
         values = {}
         for letter, text in zip(letters, cells, strict=False):
             field = wanted.get(letter)
             if field and text:
                 values[field] = unicodedata.normalize("NFKC", text).strip() if field in _FOLDED else text
                 if field in _DATES:
-                    values[field] = _iso_date(values[field])
+                    values[field] = iso_date(values[field]) or values[field]
         reason = _skip_reason(cells, values, fields, texts)
         if reason:
             table.skipped.append((number, reason))
@@ -221,7 +222,7 @@ def _rivals(fields: list[str | None], texts: list[str], address: int | None) -> 
     return [c for c, f in enumerate(fields) if f == "address" and c != address and specific(texts[c], "address") == strong]
 
 
-def _same_address(path: Path, sheet: str, number: int, cells: list[str], address: int, rivals: list[int],
+def _check_rival_addresses(path: Path, sheet: str, number: int, cells: list[str], address: int, rivals: list[int],
                   texts: list[str]) -> None:
     def cell(col: int) -> str:
         return unicodedata.normalize("NFKC", cells[col]).strip() if col < len(cells) else ""
@@ -236,16 +237,16 @@ def _same_address(path: Path, sheet: str, number: int, cells: list[str], address
                 f"the one netpatrol logs in to, and --map '{b}=ignore' (or '{a}=ignore') for the other")
 
 
-def _iso_date(text: str) -> str:
-    """ISO text for a date written one of the usual ways; anything else as written (the mapping
-    step names it)."""
-    found = _DATE.fullmatch(text)
+def iso_date(text: str) -> str | None:
+    """ISO text for a date written one of the usual ways, else None. The reader gives dates so;
+    the mapping step refuses a cell that still is none (devices.py)."""
+    found = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
     if found:
         try:
             return dt.date(*map(int, found.groups())).isoformat()
         except ValueError:
-            pass  # 2021/2/30: left as written, for the mapping step to refuse with its cell
-    return text
+            pass  # 2021/2/30
+    return None
 
 
 def _skip_reason(cells: list[str], values: dict[str, str], fields: list[str | None], texts: list[str]) -> str | None:

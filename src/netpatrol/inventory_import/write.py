@@ -30,8 +30,9 @@ from netpatrol.inventory_import import files
 from netpatrol.inventory_import.model import Device, HostChange, ImportInputError, Plan
 from netpatrol.inventory_import.plan import DEFAULT_TELNET_PORT, round_trip
 from netpatrol.inventory_import.shared_nodes import Owner, plain
-from netpatrol.store.layout import LOCK_NAME
+from netpatrol.report.inert import one_line
 from netpatrol.store.lock import acquire_flock
+from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
@@ -43,17 +44,15 @@ _DATES = ("purchase_date", "warranty_until")
 def import_lock(ws: Workspace, timeout: float = 0) -> Iterator[None]:
     """The lock `backup` and `inspect` take (when the store exists: no run can hold it otherwise),
     and one of the import's own, so two imports do not interleave either. LockedError: exit 75."""
-    fds = []
+    ws.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = acquire_flock(ws.state_dir / "import.lock", ws.root, timeout, ws.settings.tz)
     try:
-        ws.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fds.append(acquire_flock(ws.state_dir / "import.lock", ws.root, timeout, ws.settings.tz))
-        git_dir = ws.backups / ".git"
-        if (git_dir / "HEAD").is_file():
-            fds.append(acquire_flock(git_dir / LOCK_NAME, ws.backups, timeout, ws.settings.tz))
-        yield
+        with contextlib.ExitStack() as stack:
+            if (ws.backups / ".git" / "HEAD").is_file():
+                stack.enter_context(Store(ws.backups, tz=ws.settings.tz).lock(timeout, writing=False))
+            yield
     finally:
-        for fd in fds:
-            os.close(fd)  # closing the descriptor releases its flock
+        os.close(fd)  # closing the descriptor releases its flock
 
 
 def write_plan(ws: Workspace, plan: Plan, source: str) -> None:
@@ -61,7 +60,7 @@ def write_plan(ws: Workspace, plan: Plan, source: str) -> None:
     if not (plan.added or plan.changed or plan.sites_added):
         return  # nothing to write: the files stay byte for byte as they were
     inv_dir = ws.root / "inventory"
-    texts = render(inv_dir, plan, _one_line(f"imported from {source} on {datetime.now(ws.settings.tz).date().isoformat()}"))
+    texts = render(inv_dir, plan, one_line(f"imported from {source} on {datetime.now(ws.settings.tz).date().isoformat()}"))
     ws.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="import-", dir=ws.state_dir) as tmp:
         files.trial_copy(inv_dir, Path(tmp) / inv_dir.name, texts)
@@ -343,7 +342,3 @@ def _apply(owner: Owner, host: CommentedMap, change: HostChange) -> None:
 
 def _extras(owner: Owner, host: CommentedMap) -> CommentedMap:
     return _child(owner, _child(owner, _child(owner, host, "connection_options"), "netmiko"), "extras")
-
-
-def _one_line(text: str) -> str:
-    return "".join(c if c.isprintable() else " " for c in text)

@@ -257,16 +257,10 @@ class InventoryImportHints(_Frozen):
     # '^ASR[-\s]?9': 'Cisco IOS-XR'): such a row is refused, not given the vendor's default.
     other_lines: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("vendors", "models")
+    @field_validator("vendors", "models", "other_lines")
     @classmethod
-    def _hints_compile(cls, v: list[str]) -> list[str]:
-        _compiles_all(list(v), re.IGNORECASE)
-        return v
-
-    @field_validator("other_lines")
-    @classmethod
-    def _other_lines_compile(cls, v: dict[str, str]) -> dict[str, str]:
-        _compiles_all(list(v), re.IGNORECASE)
+    def _hints_compile(cls, v: list[str] | dict[str, str]) -> list[str] | dict[str, str]:
+        _compiles_all(list(v), re.IGNORECASE)  # other_lines: its keys are the regexes
         return v
 
 

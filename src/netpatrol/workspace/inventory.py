@@ -349,7 +349,7 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
     )
 
 
-def _same_address(address: str) -> str:
+def same_address(address: str) -> str:
     """One spelling per address: `2001:DB8:0::1` is `2001:db8::1`, `Core.Example.org.` is `core.example.org`."""
     try:
         return str(ipaddress.ip_address(address))
@@ -360,7 +360,7 @@ def _same_address(address: str) -> str:
 def _check_duplicate_endpoints(inv: Inventory, rel: str, issues: list) -> None:
     seen: dict[tuple[str, int], str] = {}
     for h in inv.hosts.values():
-        key = (_same_address(h.hostname), h.port)
+        key = (same_address(h.hostname), h.port)
         if key in seen:
             issues.append(
                 InventoryIssue(rel, f"host {h.name}", "hostname", f"address {h.hostname}:{h.port} is already used by host {seen[key]}")

@@ -10,7 +10,7 @@ NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_NAME = 64
 # Windows refuses these as file names, with any extension (`con.cfg` too): a clone of the backups
 # there could not check out the device's config.
-_DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
+RESERVED_STEM = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
 
 
 def name_problem(name: Any) -> str | None:
@@ -23,7 +23,7 @@ def name_problem(name: Any) -> str | None:
         return "name must be letters, digits, '.', '_' or '-', starting with a letter or digit (no spaces or line breaks)"
     if ".." in name or name.endswith((".", ".lock")):
         return "name must not contain '..' or end with '.' or '.lock' (Git refuses such paths in tags)"
-    if _DEVICE_NAMES.fullmatch(name):
+    if RESERVED_STEM.fullmatch(name.partition(".")[0]):
         return "name is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9): its file could not be checked out there"
     return None
 
