@@ -26,7 +26,8 @@ from pathlib import Path
 
 import git  # the baseline only; netpatrol itself goes through netpatrol.store.repo
 
-from netpatrol.store.repo import Store, format_commit_message
+from netpatrol.store.refs import format_commit_message
+from netpatrol.store.repo import Store
 
 
 def synthetic_config(i: int, change: int) -> str:

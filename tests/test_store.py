@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from netpatrol.errors import LockedError, StoreError
-from netpatrol.store.repo import Store, format_commit_message
+from netpatrol.store.refs import format_commit_message
+from netpatrol.store.repo import Store
 
 CFG = "hostname {h}\n!\ninterface GigabitEthernet0/{n}\n description uplink\n!\nend\n"
 

@@ -16,8 +16,7 @@ from netpatrol.collect.shard import ProcessSetting
 from netpatrol.compliance.records import backup_packs, document
 from netpatrol.store import layout
 from netpatrol.store.open import open_store
-from netpatrol.store.refs import pre_change_tag
-from netpatrol.store.repo import format_commit_message
+from netpatrol.store.refs import format_commit_message, pre_change_tag
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.records import update_device_records
 from netpatrol.workspace.settings import Workspace

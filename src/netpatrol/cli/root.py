@@ -38,9 +38,22 @@ def _root(
 
 
 def _register_subcommands() -> None:
-    from netpatrol.cli import backup, comply, hostkeys, inspect, inventory_import, lab, parse, report, schedule, search, workspace
+    from netpatrol.cli import (
+        backup,
+        comply,
+        hostkeys,
+        inspect,
+        inventory_import,
+        lab,
+        parse,
+        report,
+        schedule,
+        search,
+        serve,
+        workspace,
+    )
 
-    for group in (workspace, inventory_import, hostkeys, backup, search, inspect, comply, parse, report, schedule, lab):
+    for group in (workspace, inventory_import, hostkeys, backup, search, inspect, comply, parse, report, schedule, serve, lab):
         group.register(app)
 
 

@@ -1,4 +1,5 @@
-"""Turning what a user types after --since/--until into a commit; change ids and their tags.
+"""Turning what a user types after --since/--until into a commit; change ids and their tags; the
+backup commit message and the reason it carries.
 
 A REF is, in this order: a period (`2026Q3`: its `inspection/2026Q3` tag, else the last commit
 before the quarter ends), an ISO date or datetime (the last commit at or before that moment; a date
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from netpatrol.errors import UsageError
@@ -23,6 +25,26 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
 
 MAX_REASON = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def format_commit_message(changed: Sequence[str], action: str = "backup", failed: Sequence[str] = (),
+                          reason: str | None = None, limit: int = 5) -> str:
+    """'backup: 3 changed (core-sw1, core-sw2, dist-1)' plus a body listing every host."""
+    names = sorted(changed)
+    shown = ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+    subject = f"{action}: {len(names)} changed" + (f" ({shown})" if names else "")
+    body = [f"reason: {reason}"] if reason else []
+    body += ["changed:"] + [f"  {n}" for n in names] if names else []
+    body += ["failed (last good backup kept):"] + [f"  {n}" for n in sorted(failed)] if failed else []
+    return subject + ("\n\n" + "\n".join(body) if body else "") + "\n"
+
+
+def reason_of(message: str) -> str | None:
+    """The `reason:` line a backup's commit message carries (format_commit_message), or None."""
+    for line in message.splitlines()[1:]:
+        if line.startswith("reason: "):
+            return line.removeprefix("reason: ").strip() or None
+    return None
 
 
 def check_reason(reason: str) -> str:

@@ -42,18 +42,6 @@ class PushResult:
     message: str
 
 
-def format_commit_message(changed: Sequence[str], action: str = "backup", failed: Sequence[str] = (),
-                          reason: str | None = None, limit: int = 5) -> str:
-    """'backup: 3 changed (core-sw1, core-sw2, dist-1)' plus a body listing every host."""
-    names = sorted(changed)
-    shown = ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
-    subject = f"{action}: {len(names)} changed" + (f" ({shown})" if names else "")
-    body = [f"reason: {reason}"] if reason else []
-    body += ["changed:"] + [f"  {n}" for n in names] if names else []
-    body += ["failed (last good backup kept):"] + [f"  {n}" for n in sorted(failed)] if failed else []
-    return subject + ("\n\n" + "\n".join(body) if body else "") + "\n"
-
-
 class Store(History):
     def __init__(self, path: Path | str, author_name: str = "netpatrol",
                  author_email: str = "netpatrol@localhost", managed_dirs: Sequence[str] = MANAGED_DIRS,
@@ -78,11 +66,7 @@ class Store(History):
         """Open the repository, creating it (with a first commit) if needed; repair a killed run."""
         self._ensure_git_dir()
         if not self._opened:
-            # Read before git runs anything that could start a program the repository names.
-            store_gitconfig.refuse_programs(self.path, self._git(*store_gitconfig.LIST_ARGS)[1])
-            status, top = self._git("rev-parse", "--show-toplevel", ok=range(256))
-            if status != 0 or Path(top.strip()).resolve() != self.path:
-                raise StoreError(f"{self.path}: not a usable git repository (git rev-parse failed)")
+            self._check_repository()
             if store_files.loose(self.path) or store_files.loose(self.git_dir):
                 # Made by an older netpatrol or under a loose umask: configs are secrets.
                 store_files.owner_only(self.path)
@@ -91,6 +75,21 @@ class Store(History):
         if self.head() is None:
             self._initial_commit()
         return self
+
+    def open_readonly(self) -> Store:
+        """An existing repository for reading only (the web view): no recovery, commit or chmod."""
+        if not (self.git_dir / "HEAD").is_file() or self.git_dir.is_symlink():
+            raise StoreError(f"{self.path}: no store here yet (run 'netpatrol backup' first)")
+        self._check_repository()
+        self._opened = True
+        return self
+
+    def _check_repository(self) -> None:
+        # Read before git runs anything that could start a program the repository names.
+        store_gitconfig.refuse_programs(self.path, self._git(*store_gitconfig.LIST_ARGS)[1])
+        status, top = self._git("rev-parse", "--show-toplevel", ok=range(256))
+        if status != 0 or Path(top.strip()).resolve() != self.path:
+            raise StoreError(f"{self.path}: not a usable git repository (git rev-parse failed)")
 
     def close(self) -> None:
         self._runner.close()

@@ -1,0 +1,58 @@
+"""`serve`: the web view and API over the workspace, served by uvicorn.
+
+Loopback by default; any other address is refused until `netpatrol user add` made a user, so a
+workspace is never readable from the network without a login.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from netpatrol.cli.common import WorkspaceOpt, err
+
+LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+
+
+def is_loopback(bind: str) -> bool:
+    if bind in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(bind.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def serve(
+    bind: Annotated[str, typer.Option(
+        "--bind", help="Address to listen on (a non-loopback one needs users: `netpatrol user add`).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8080,
+    allow_backup: Annotated[bool, typer.Option(
+        "--allow-backup", help="Offer admins a 'back up now' button (needs the device passwords in the environment).")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The web view and JSON API (/api/v1) of the workspace: devices, versions, diffs, search, inspections, reports."""
+    import uvicorn
+
+    from netpatrol.errors import UsageError
+    from netpatrol.web import users
+    from netpatrol.web.app import create_app
+    from netpatrol.web.state import ServeOptions, WebState
+    from netpatrol.workspace.settings import Workspace
+
+    ws = Workspace.locate(workspace)
+    ws.settings  # noqa: B018 - a broken netpatrol.yaml is refused now, not on the first request
+    if not is_loopback(bind) and not users.load_users(ws):
+        raise UsageError(f"--bind {bind}: refusing to serve beyond this machine with no users; add one first with "
+                         f"'netpatrol user add NAME --role admin' (users: {ws.state_dir / 'users.yaml'})")
+    state = WebState(ws, ServeOptions(bind=bind, port=port, allow_backup=allow_backup))
+    state.inventory()  # an invalid inventory is refused at start, naming file and field
+    err.print(f"netpatrol web view of {ws.root} on http://{bind}:{port}/ (Ctrl-C stops)", highlight=False)
+    uvicorn.run(create_app(state), host=bind.strip("[]"), port=port, log_level="warning",
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

@@ -1,0 +1,80 @@
+"""What every request reads: the workspace, its inventory (reloaded when its files change), the
+store opened read-only, and the language; and the errors views raise.
+
+The web server never writes to `backups/`: the store is opened without the crash recovery or the
+first commit a run makes, and every view reads committed data (HEAD, a tag, a commit), never the
+working tree a run may be writing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from netpatrol.errors import NetpatrolError
+from netpatrol.store.repo import Store
+from netpatrol.workspace.inventory import Inventory, load_inventory
+from netpatrol.workspace.settings import Workspace
+
+
+class NotFound(NetpatrolError):
+    """A device, version, period or file that does not exist: HTTP 404."""
+
+
+@dataclass
+class ServeOptions:
+    bind: str = "127.0.0.1"
+    port: int = 8080
+    allow_backup: bool = False  # the admin-only "back up now" button and POST route
+
+
+@dataclass
+class WebState:
+    ws: Workspace
+    options: ServeOptions = field(default_factory=ServeOptions)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _inventory: tuple[tuple, Inventory] | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def lang(self) -> str:
+        return self.ws.settings.language
+
+    def inventory(self) -> Inventory:
+        """The inventory, re-read when one of its files changed (size or mtime)."""
+        key = _files_key(self.ws.root / "inventory")
+        with self._lock:
+            if self._inventory is None or self._inventory[0] != key:
+                self._inventory = (key, load_inventory(self.ws.root, need_secrets=False))
+            return self._inventory[1]
+
+    def store(self) -> Store | None:
+        """The store opened read-only, or None before the first backup."""
+        with self._lock:
+            if self._store is None:
+                git = self.ws.backups / ".git"
+                if not (git / "HEAD").is_file():
+                    return None
+                s = self.ws.settings.backup
+                self._store = Store(self.ws.backups, author_name=s.author_name, author_email=s.author_email,
+                                    tz=self.ws.settings.tz).open_readonly()
+            return self._store
+
+    def head(self) -> str | None:
+        store = self.store()
+        return store.head() if store is not None else None
+
+    def host(self, name: str):
+        """The inventory host `name`; NotFound otherwise (names are checked, never used as paths)."""
+        h = self.inventory().hosts.get(name)
+        if h is None:
+            raise NotFound(f"no device {name!r} in the inventory")
+        return h
+
+
+def _files_key(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+    except OSError:
+        return ()

@@ -1,0 +1,70 @@
+"""Run records: one line per backup or inspection run in `.netpatrol/runs.jsonl`, newest last,
+for the web view's runs page. Bounded: the file keeps the last MAX_RUNS runs.
+
+A run record is written after the run's commit; losing it (a full disk, a damaged line) never
+fails a run, and a damaged line is passed over when read.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from netpatrol.workspace.settings import Workspace
+
+MAX_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    kind: str  # backup / inspection
+    started: str  # UTC ISO 8601
+    finished: str
+    devices: int
+    counts: dict[str, int] = field(default_factory=dict)  # backup: saved/unchanged/failed; inspection: status -> devices
+    commit: str | None = None
+    period: str | None = None  # inspection
+    reason: str | None = None  # backup --reason, or the trigger (schedule, syslog)
+    tag: str | None = None
+
+
+def runs_path(ws: Workspace) -> Path:
+    return ws.state_dir / "runs.jsonl"
+
+
+def append_run(ws: Workspace, record: RunRecord) -> None:
+    """Add one record (under flock), dropping the oldest beyond MAX_RUNS; errors are swallowed."""
+    try:
+        ws.ensure_state_dir()
+        path = runs_path(ws)
+        with open(path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+            lines = [*lines, json.dumps(asdict(record), ensure_ascii=False, sort_keys=True)][-MAX_RUNS:]
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n")
+            os.replace(tmp, path)
+    except OSError:
+        pass  # a run's record is a convenience for the web view; the run itself succeeded
+
+
+def recent_runs(ws: Workspace, limit: int = 100) -> list[RunRecord]:
+    """The newest `limit` runs, newest first; damaged lines are passed over."""
+    try:
+        lines = runs_path(ws).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    runs = []
+    for line in reversed(lines):
+        try:
+            runs.append(RunRecord(**json.loads(line)))
+        except (ValueError, TypeError):
+            continue
+        if len(runs) >= limit:
+            break
+    return runs
