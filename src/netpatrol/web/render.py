@@ -21,5 +21,8 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefine
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """`template` rendered with the request's identity, language and translator."""
+    state = request.app.state.web
+    context.setdefault("lang", state.lang)
+    context.setdefault("identity", getattr(request.state, "identity", None))
     html = _env.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)
