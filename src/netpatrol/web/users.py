@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netpatrol.workspace.settings import Workspace
 
-
 HASHER = PasswordHasher()  # argon2id with the library's current parameters
 
 
