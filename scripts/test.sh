@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
-# Debian packages for PDF/CJK reports and the Chromium screenshot test (root only; tests that
+# Debian packages for PDF/CJK reports, the Chromium screenshot test and the browser tests (root only; tests that
 # need them skip with a reason otherwise).
-bash scripts/install-system-deps.sh || echo "warning: system packages missing; PDF/screenshot tests will skip" >&2
+bash scripts/install-system-deps.sh || echo "warning: system packages missing; PDF, screenshot and browser tests will skip" >&2
 [ -x .venv/bin/pytest ] || { $PY -m venv .venv && .venv/bin/pip install -q --upgrade pip; }
 .venv/bin/pip install -q -e '.[test]'
 .venv/bin/ruff check src tests bench

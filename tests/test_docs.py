@@ -66,7 +66,8 @@ def _readme_command_lines() -> list[str]:
             continue
         if fenced:
             words = shlex.split(line, comments=True)
-            if words and words[0].endswith("netpatrol"):
+            program = words[0].removeprefix("ExecStart=") if words else ""  # a systemd unit's command too
+            if program == "netpatrol" or program.endswith("/netpatrol"):
                 lines.append(shlex.join(["netpatrol", *words[1:]]))  # keeps a quoted "display fan" one word
         elif line.startswith("| `netpatrol "):
             cell = line.split(" | ")[0]
@@ -113,3 +114,37 @@ def test_every_readme_command_line_parses():
             except Exception as exc:  # noqa: BLE001 - collected so every bad line is named at once
                 bad.append(f"{line!r} as {' '.join(argv)!r}: {getattr(exc, 'message', None) or exc!r}")
     assert not bad, "README command lines the CLI rejects:\n" + "\n".join(bad)
+
+
+# --- the Web view's systemd unit and nginx block run the real `serve` --------------------------------
+
+def _fenced_blocks(text: str) -> list[str]:
+    return re.findall(r"^```[^\n]*\n(.*?)^```", text, flags=re.M | re.S)
+
+
+def test_readme_service_unit_and_proxy_block_match_serve():
+    """The unit's ExecStart is a `serve` the CLI accepts, on loopback, and the nginx block proxies to
+    that same address and port with the headers serve reads; the unit may write the state dir."""
+    import inspect
+
+    from netpatrol.cli import serve as serve_cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Web view\n", 1)[1].split("\n## ", 1)[0]
+    blocks = _fenced_blocks(section)
+    unit = next(b for b in blocks if "[Service]" in b)
+    nginx = next(b for b in blocks if b.startswith("server {"))
+
+    (exec_start,) = [line.removeprefix("ExecStart=") for line in unit.splitlines() if line.startswith("ExecStart=")]
+    argv = shlex.split(exec_start)
+    assert argv[0].endswith("/bin/netpatrol") and argv[1] == "serve", argv
+    command = typer.main.get_command(app).commands["serve"]
+    params = command.make_context("serve", argv[2:]).params
+    assert serve_cli.is_loopback(params["bind"]) and "--bind" in argv and "--port" in argv, argv
+    assert re.search(rf"^\s*proxy_pass http://{re.escape(params['bind'])}:{params['port']};$", nginx, re.M), nginx
+    for header in ("Host $host", "X-Forwarded-Proto $scheme", "X-Forwarded-For $remote_addr"):
+        assert f"proxy_set_header {header};" in nginx, header
+    # The README says serve trusts the forwarded headers from a proxy on 127.0.0.1 (and only there).
+    assert 'forwarded_allow_ips="127.0.0.1"' in inspect.getsource(serve_cli.serve)
+    assert f"ReadWritePaths={params['workspace']}/.netpatrol" in unit.splitlines()
+    assert re.search(r"^User=\w+$", unit, re.M) and "ProtectSystem=strict" in unit and "NoNewPrivileges=yes" in unit
