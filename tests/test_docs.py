@@ -128,6 +128,7 @@ def test_readme_service_unit_and_proxy_block_match_serve():
     import inspect
 
     from netpatrol.cli import serve as serve_cli
+    from netpatrol.web.auth import is_loopback
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Web view\n", 1)[1].split("\n## ", 1)[0]
@@ -140,7 +141,7 @@ def test_readme_service_unit_and_proxy_block_match_serve():
     assert argv[0].endswith("/bin/netpatrol") and argv[1] == "serve", argv
     command = typer.main.get_command(app).commands["serve"]
     params = command.make_context("serve", argv[2:]).params
-    assert serve_cli.is_loopback(params["bind"]) and "--bind" in argv and "--port" in argv, argv
+    assert is_loopback(params["bind"]) and "--bind" in argv and "--port" in argv, argv
     assert re.search(rf"^\s*proxy_pass http://{re.escape(params['bind'])}:{params['port']};$", nginx, re.M), nginx
     for header in ("Host $host", "X-Forwarded-Proto $scheme", "X-Forwarded-For $remote_addr"):
         assert f"proxy_set_header {header};" in nginx, header

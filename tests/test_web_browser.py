@@ -9,6 +9,7 @@ refused resource, no Content-Security-Policy violation.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,13 +72,41 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
     driver.quit()
 
 
+class Console:
+    """The browser's console log of one test. A page answered with an error status on purpose (a
+    wrong password's 401, a bad regex's 400) is logged by Chromium as a failed resource: a test
+    declares those with `expect(path, status)`; anything else logged fails the test."""
+
+    # Chromium asks every origin for /favicon.ico by itself; no page refers to it.
+    ALWAYS = (("/favicon.ico", 404),)
+
+    def __init__(self, driver):
+        self.driver, self.expected = driver, list(self.ALWAYS)
+
+    def expect(self, path: str, status: int) -> None:
+        self.expected.append((path, status))
+
+    def unexpected(self) -> list[str]:
+        out = []
+        for e in self.driver.get_log("browser"):
+            url, _, rest = e["message"].partition(" - ")
+            failed = re.fullmatch(r"Failed to load resource: the server responded with a status of (\d+) \(.*\)", rest)
+            target = urlsplit(url).path
+            if e["source"] == "network" and failed and (target, int(failed[1])) in self.expected:
+                continue
+            out.append(f"{e['level']} {e['source']} {e['message']}")
+        return out
+
+
 @pytest.fixture(autouse=True)
-def quiet_console(browser):
-    """Whatever a test does, the browser's console stays empty (errors, CSP reports, 404s, logs)."""
+def console(browser):
+    """Whatever a test does, the console stays empty: no JavaScript error, no console output, no
+    Content-Security-Policy report, no resource that failed to load."""
     browser.get_log("browser")  # what an earlier test left is that test's business
-    yield
-    entries = browser.get_log("browser")
-    assert not entries, "console messages:\n" + "\n".join(f"{e['level']} {e['message']}" for e in entries)
+    watch = Console(browser)
+    yield watch
+    left = watch.unexpected()
+    assert not left, "console messages:\n" + "\n".join(left)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -133,7 +162,8 @@ def git_log(ws: Path, path: str) -> list[str]:
 
 # --- the signed-in user's tour ------------------------------------------------------------------
 
-def test_login_refuses_a_wrong_password_then_lands_where_it_was_going(browser, server):
+def test_login_refuses_a_wrong_password_then_lands_where_it_was_going(browser, server, console):
+    console.expect("/login", 401)  # the refused login's page
     browser.delete_all_cookies()
     browser.get(server.url + "/devices?site=jc-city")
     assert urlsplit(browser.current_url).path == "/login"
@@ -202,7 +232,8 @@ def test_open_a_device_and_compare_two_versions(logged_in, server):
     assert stat == ["+1", "-1"], stat
 
 
-def test_search_lists_the_matching_lines(logged_in, server):
+def test_search_lists_the_matching_lines(logged_in, server, console):
+    console.expect("/search", 400)  # the bad regex's page
     driver = logged_in
     driver.get(server.url + "/devices")
     css(driver, 'nav#nav a[href="/search"]').click()
