@@ -84,21 +84,12 @@ def snapshot(state: WebState) -> tuple[Store, Snapshot] | None:
 
 def periods(state: WebState) -> list[str]:
     """Inspected periods (a folder below `inspections/` at HEAD), newest first."""
-    found = snapshot(state)
-    if found is None:
-        return []
-    store, snap = found
-    return remembered(state, "periods", snap.head, lambda: _periods_at(store, snap.head))
+    return _periods(state, snapshot(state))
 
 
 def period_hosts(state: WebState, period: str) -> dict[str, DeviceProblems]:
     """host -> its result's site, platform, status and problems in `period` ({} when none)."""
-    found = snapshot(state)
-    if found is None:
-        return {}
-    store, snap = found
-    ref = snap.period_ref(period)
-    return remembered(state, f"period:{period}", ref, lambda: _read_hosts(store, period, ref))
+    return _hosts(state, snapshot(state), period)
 
 
 def latest_by_host(state: WebState) -> dict[str, tuple[str, DeviceProblems]]:
@@ -109,8 +100,8 @@ def latest_by_host(state: WebState) -> dict[str, tuple[str, DeviceProblems]]:
 
     def build() -> dict[str, tuple[str, DeviceProblems]]:
         latest: dict[str, tuple[str, DeviceProblems]] = {}
-        for period in periods(state):
-            for host, d in period_hosts(state, period).items():
+        for period in _periods(state, found):
+            for host, d in _hosts(state, found, period).items():
                 latest.setdefault(host, (period, d))
         return latest
 
@@ -119,12 +110,13 @@ def latest_by_host(state: WebState) -> dict[str, tuple[str, DeviceProblems]]:
 
 def period_summary(state: WebState, period: str) -> PeriodSummary:
     period = check_period(period)
-    known = periods(state)
+    found = snapshot(state)
+    known = _periods(state, found)
     if period not in known:
         raise NotFound(f"no inspection stored for period {period}")
     earlier = [p for p in known if period_order(p) < period_order(period)]
     previous = earlier[0] if earlier else None
-    devices = sorted(period_hosts(state, period).values(), key=lambda d: (d.site, d.name))
+    devices = sorted(_hosts(state, found, period).values(), key=lambda d: (d.site, d.name))
     by_site: dict[str, dict[str, int]] = {}
     status: dict[str, int] = {}
     for d in devices:
@@ -132,7 +124,7 @@ def period_summary(state: WebState, period: str) -> PeriodSummary:
         for sev, n in d.problems.items():
             site[sev] = site.get(sev, 0) + n
         status[d.status] = status.get(d.status, 0) + 1
-    prev_counts = _totals(list(period_hosts(state, previous).values())) if previous else None
+    prev_counts = _totals(list(_hosts(state, found, previous).values())) if previous else None
     return PeriodSummary(period, previous, devices, _totals(devices), by_site, status, prev_counts,
                          new=sum(d.new for d in devices), resolved=sum(d.resolved for d in devices))
 
@@ -145,8 +137,8 @@ def device_inspections(state: WebState, host: str) -> list[DeviceInspection]:
         return []
     store, snap = found
     out = []
-    for period in periods(state):
-        d = period_hosts(state, period).get(host)
+    for period in _periods(state, found):
+        d = _hosts(state, found, period).get(host)
         r = first_model(store, [layout.result_path(period, d.site, host)], InspectionResult,
                         snap.period_ref(period)) if d else None
         if r is not None:
@@ -161,14 +153,29 @@ def device_compliance(state: WebState, host: str) -> DeviceCompliance | None:
     if found is None:
         return None
     store, snap = found
-    for period in periods(state):
-        d = period_hosts(state, period).get(host)
+    for period in _periods(state, found):
+        d = _hosts(state, found, period).get(host)
         sites = dict.fromkeys([d.site if d else h.site, h.site])  # the site it had then, else its own
         record = first_model(store, [layout.compliance_path(period, s, host) for s in sites], DeviceCompliance,
                              snap.period_ref(period))
         if record is not None:
             return record
     return None
+
+
+def _periods(state: WebState, found: tuple[Store, Snapshot] | None) -> list[str]:
+    if found is None:
+        return []
+    store, snap = found
+    return remembered(state, "periods", snap.head, lambda: _periods_at(store, snap.head))
+
+
+def _hosts(state: WebState, found: tuple[Store, Snapshot] | None, period: str) -> dict[str, DeviceProblems]:
+    if found is None:
+        return {}
+    store, snap = found
+    ref = snap.period_ref(period)
+    return remembered(state, f"period:{period}", ref, lambda: _read_hosts(store, period, ref))
 
 
 def _periods_at(store: Store, head: str) -> list[str]:

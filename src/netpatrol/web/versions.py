@@ -107,14 +107,14 @@ def device_diff(state: WebState, host: str, from_ref: str, to_ref: str | None = 
     no stored config is empty (the diff shows the whole file added or removed)."""
     if not from_ref:
         raise UsageError("from: a REF is needed (commit, tag, date, period or change id)")
-    old, new = _side(state, host, from_ref), _side(state, host, to_ref or "HEAD")
     here = layout.config_path(state.host(host).site, host)
+    old, new = _side(state, host, from_ref), _side(state, host, to_ref or "HEAD")
     text, added, removed = unified_diff(old[1], new[1], f"a/{old[2] or new[2] or here}", f"b/{new[2] or old[2] or here}")
     return DiffView(host, old[0], new[0], text, added, removed)
 
 
 def _side(state: WebState, host: str, ref: str) -> tuple[str, str, str | None]:
-    """(commit, text, path) of one side; ("", None) for the text and path when nothing was stored there."""
+    """(commit, text, path) of one side; text "" and path None when nothing was stored there."""
     try:
         view = device_config(state, host, ref)
     except NotFound:
