@@ -50,10 +50,11 @@ def _register_subcommands() -> None:
         schedule,
         search,
         serve,
+        user,
         workspace,
     )
 
-    for group in (workspace, inventory_import, hostkeys, backup, search, inspect, comply, parse, report, schedule, serve, lab):
+    for group in (workspace, inventory_import, hostkeys, backup, search, inspect, comply, parse, report, schedule, serve, user, lab):
         group.register(app)
 
 

@@ -6,23 +6,11 @@ workspace is never readable from the network without a login.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated
 
 import typer
 
 from netpatrol.cli.common import WorkspaceOpt, err
-
-LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
-
-
-def is_loopback(bind: str) -> bool:
-    if bind in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(bind.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 def serve(
@@ -39,6 +27,7 @@ def serve(
     from netpatrol.errors import UsageError
     from netpatrol.web import users
     from netpatrol.web.app import create_app
+    from netpatrol.web.auth import is_loopback
     from netpatrol.web.state import ServeOptions, WebState
     from netpatrol.workspace.settings import Workspace
 

@@ -1,21 +1,24 @@
 """The ASGI application: routers, the error pages and JSON errors, the static files.
 
 Errors map once, here: NotFound -> 404, a bad REF, regex or period (UsageError, StoreError) -> 400,
-a page without a session -> the login form, an API call without credentials -> 401.
+a page without a session -> the login form, an API call without credentials -> 401, any HTTP
+error (403 CSRF or role, 429 too many logins) -> JSON under /api/, the error page elsewhere.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from netpatrol import __version__
 from netpatrol.errors import NetpatrolError
-from netpatrol.web import api, pages
+from netpatrol.web import api, backup_action, login, pages
 from netpatrol.web.auth import LoginRequired, Unauthorized
+from netpatrol.web.headers import SecurityHeaders
 from netpatrol.web.state import NotFound, WebState
 
 STATIC = Path(__file__).parent / "static"
@@ -25,9 +28,12 @@ def create_app(state: WebState) -> FastAPI:
     app = FastAPI(title="netpatrol", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None)
     app.state.web = state
+    app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(backup_action.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
@@ -39,6 +45,19 @@ def create_app(state: WebState) -> FastAPI:
     async def _unauthorized(request: Request, exc: Unauthorized) -> Response:
         return JSONResponse({"detail": "authentication required"}, status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="netpatrol", charset="UTF-8"'})
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        # Raised by routes here (403 CSRF or role, 413, 415, 429 with Retry-After): JSON under /api/,
+        # a page elsewhere. (Routing's own 404/405 are Starlette's base class: FastAPI's JSON.)
+        if request.url.path.startswith("/api/") or exc.status_code < 400:
+            return await http_exception_handler(request, exc)
+        from netpatrol.web.render import page
+
+        response = page(request, "error.html.j2", status_code=exc.status_code, message=str(exc.detail),
+                        status=exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(NetpatrolError)
     async def _error(request: Request, exc: NetpatrolError) -> Response:
