@@ -260,3 +260,19 @@ def test_docs_page_lists_every_path_parameter_and_field(api: TestClient) -> None
     for field in ("last_backup", "open_problems", "line_no", "diff", "by_severity", "detail"):
         assert f'data-field="{field}"' in html
     assert "array of DeviceOut" in html
+
+
+def test_every_route_needs_credentials_once_users_exist(world) -> None:
+    from netpatrol.web import users
+
+    ws, _inv, _store = world
+    users.add_user(ws, "carol", "carol-password-16")
+    api = client_of(world)
+    urls = ["/devices", "/devices/city-core-01", "/devices/city-core-01/versions", "/devices/city-core-01/config",
+            f"/devices/city-core-01/diff?from={Q2}", "/search?q=ntp", "/inspections", f"/inspections/{Q3}", "/docs"]
+    for url in urls:
+        r = api.get(API + url)
+        assert r.status_code == 401 and r.headers["content-type"] == "application/json", url
+        assert r.headers["www-authenticate"].startswith("Basic")
+    for url in urls:
+        assert api.get(API + url, auth=("carol", "carol-password-16")).status_code == 200, url

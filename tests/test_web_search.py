@@ -141,6 +141,8 @@ def test_a_burst_is_told_the_server_is_busy(world, monkeypatch) -> None:
         assert held == search_view.MAX_RUNNING
         r = api.get(SEARCH, params={"q": "ntp"})
         assert r.status_code == 503 and r.headers["retry-after"] and "searches are running" in r.json()["detail"]
+        page = api.get("/search", params={"q": "ntp"})  # the page says it too, as a page
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     finally:
         for _ in range(held):
             search_view.SLOTS.release()

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 
 from netpatrol.report.results import load_results
 from netpatrol.web import api_docs
@@ -35,12 +35,12 @@ from netpatrol.web.api_models import (
     SearchHitOut,
     VersionOut,
 )
-from netpatrol.web.auth import api_user, csrf_token, web_state
+from netpatrol.web.auth import api_user, web_state
 from netpatrol.web.device_list import DeviceRow, device_rows, filter_rows
 from netpatrol.web.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, paginate
 from netpatrol.web.period_view import device_compliance, device_inspections, period_summary, periods
 from netpatrol.web.render import page as render_page
-from netpatrol.web.search_view import SearchBusy, search_configs
+from netpatrol.web.search_view import search_configs
 from netpatrol.web.state import WebState
 from netpatrol.web.versions import device_config, device_diff, device_versions
 
@@ -128,11 +128,8 @@ def search(request: Request, response: Response,
            i: Annotated[bool, Query(description="Ignore case (q and under).")] = False,
            under: Annotated[str | None, Query(description="Only lines inside sections whose line matches this regex.")] = None,
            site: Annotated[str | None, Query(description="Only this site's devices.")] = None,
-           platform: Annotated[str | None, Query(description="Only this platform's devices.")] = None) -> Any:
-    try:
-        found = search_configs(_state(request), q, ignore_case=i, under=under, site=site, platform=platform)
-    except SearchBusy as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+           platform: Annotated[str | None, Query(description="Only this platform's devices.")] = None) -> list[SearchHitOut]:
+    found = search_configs(_state(request), q, ignore_case=i, under=under, site=site, platform=platform)
     response.headers.update({"X-Truncated": str(found.truncated).lower(), "X-Devices": str(found.devices),
                              "X-Searched": str(found.searched), "X-Commit": found.commit or ""})
     return [SearchHitOut(host=h.host, site=h.site, platform=h.platform, line_no=h.line_no, line=h.line)
@@ -166,8 +163,7 @@ def inspection(request: Request, period: str) -> PeriodOut:
 def docs(request: Request) -> HTMLResponse:
     """Every path of the OpenAPI document as a page: no Swagger UI (its scripts come from a CDN,
     and the pages' CSP allows no script)."""
-    return render_page(request, "api_docs.html.j2", operations=api_docs.operations(request.app.openapi()),
-                       csrf=csrf_token(request))
+    return render_page(request, "api_docs.html.j2", operations=api_docs.operations(request.app.openapi()))
 
 
 def _state(request: Request) -> WebState:

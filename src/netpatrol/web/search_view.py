@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi import HTTPException
+
 from netpatrol import time_limit
 from netpatrol.errors import NetpatrolError, UsageError
 from netpatrol.store import search as engine
@@ -40,8 +42,12 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload([__name__, "netpatrol.cli.root"])
 
 
-class SearchBusy(NetpatrolError):
-    """MAX_RUNNING searches are running and none ended within QUEUE_SECONDS (the API says 503)."""
+class SearchBusy(HTTPException):
+    """MAX_RUNNING searches are running and none ended within QUEUE_SECONDS: 503, try again soon
+    (app.py answers JSON under /api/, the error page elsewhere)."""
+
+    def __init__(self) -> None:
+        super().__init__(503, f"{MAX_RUNNING} searches are running; try again in a moment", {"Retry-After": "5"})
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def search_configs(state: WebState, q: str, *, ignore_case: bool = False, under:
     job = Job(store.path, head, [(h.name, h.site, h.platform) for h in hosts], q, ignore_case, under or None,
               SEARCH_SECONDS, MAX_LINES, MAX_CHARS)
     if not SLOTS.acquire(timeout=QUEUE_SECONDS):
-        raise SearchBusy(f"{MAX_RUNNING} searches are running; try again in a moment")
+        raise SearchBusy()
     try:
         return in_child(job)
     finally:
