@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from netpatrol.report.results import load_results
 from netpatrol.web import api_docs
@@ -164,6 +164,12 @@ def docs(request: Request) -> HTMLResponse:
     """Every path of the OpenAPI document as a page: no Swagger UI (its scripts come from a CDN,
     and the pages' CSP allows no script)."""
     return render_page(request, "api_docs.html.j2", operations=api_docs.operations(request.app.openapi()))
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request) -> JSONResponse:
+    """The OpenAPI document, behind the same authentication as the routes it describes."""
+    return JSONResponse(request.app.openapi())
 
 
 def _state(request: Request) -> WebState:
