@@ -19,6 +19,7 @@ from netpatrol.store.open import open_store
 from netpatrol.store.refs import format_commit_message, pre_change_tag
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.records import update_device_records
+from netpatrol.workspace.runlog import RunRecord, append_run
 from netpatrol.workspace.settings import Workspace
 
 
@@ -150,6 +151,8 @@ def run_backup(
     finished = datetime.now(timezone.utc)
     _record(ws, devices, finished)
     counts = {s: sum(1 for d in devices if d.status == s) for s in ("saved", "unchanged", "failed")}
+    append_run(ws, RunRecord("backup", started.isoformat(timespec="seconds"), finished.isoformat(timespec="seconds"),
+                             len(devices), counts, commit=commit, reason=reason or trigger, tag=tag))
     return BackupRun(devices, commit, tag, started, finished, pushed, counts, compliance_warning)
 
 

@@ -6,6 +6,7 @@ workspace is never readable from the network without a login.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,7 +26,7 @@ def serve(
     import uvicorn
 
     from netpatrol.errors import UsageError
-    from netpatrol.web import users
+    from netpatrol.web import search_view, users
     from netpatrol.web.app import create_app
     from netpatrol.web.auth import is_loopback
     from netpatrol.web.state import ServeOptions, WebState
@@ -38,9 +39,20 @@ def serve(
                          f"'netpatrol user add NAME --role admin' (users: {ws.state_dir / 'users.yaml'})")
     state = WebState(ws, ServeOptions(bind=bind, port=port, allow_backup=allow_backup))
     state.inventory()  # an invalid inventory is refused at start, naming file and field
+    if state.store() is not None and not _has_commit_graph(ws.backups):
+        # The server never writes to backups/; the next backup writes the graph (Store.commit).
+        err.print(f"note: {ws.backups} has no commit-graph yet: device history pages read every commit until the next "
+                  f"backup writes one (or: git -C {ws.backups} commit-graph write --reachable --changed-paths)",
+                  highlight=False, style="yellow")
+    search_view.prepare()  # the search child's forkserver, started before the first search waits for it
     err.print(f"netpatrol web view of {ws.root} on http://{bind}:{port}/ (Ctrl-C stops)", highlight=False)
     uvicorn.run(create_app(state), host=bind.strip("[]"), port=port, log_level="warning",
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)
+
+
+def _has_commit_graph(store: Path) -> bool:
+    info = store / ".git" / "objects" / "info"
+    return (info / "commit-graph").is_file() or (info / "commit-graphs" / "commit-graph-chain").is_file()
 
 
 def register(app: typer.Typer) -> None:

@@ -48,6 +48,7 @@ from netpatrol.store.periods import check_period, current_period, inspected_peri
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.records import load_device_records, update_device_records
+from netpatrol.workspace.runlog import RunRecord, append_run
 from netpatrol.workspace.settings import Workspace
 
 # Device record key: item -> the template that read the item's output last time.
@@ -90,6 +91,19 @@ def summarise(period: str, results: list[InspectionResult]) -> dict:
         "unsupported_items": sum(1 for r in results for i in r.items.values() if i.status == "unsupported"),
         "parse_problems": sum(1 for r in results for i in r.items.values() if i.status in PARSE_PROBLEMS),
     }
+
+
+def summary_document(period: str, results: list[InspectionResult]) -> dict:
+    """What `inspections/<period>/summary.json` holds: `summarise`'s counts, and per host its site,
+    platform, status, problems per severity and what changed since the previous period, so the web
+    view's device table and period page read one file instead of every device's result."""
+    hosts = {}
+    for r in sorted(results, key=lambda r: r.host):
+        hosts[r.host] = {"site": r.site, "platform": r.platform, "status": r.status,
+                         "problems": {s: n for s, n in count_problems(r.findings).items() if n},
+                         "new": len(r.comparison.new) if r.comparison else 0,
+                         "resolved": len(r.comparison.resolved) if r.comparison else 0}
+    return {**summarise(period, results), "hosts": hosts}
 
 
 def _stored_results(store: Store, period: str) -> list[InspectionResult]:
@@ -208,6 +222,7 @@ def run_inspection(
     """Inspect `hosts` for `period`; `collector` runs the job's commands (default: SSH with
     `workers` and `processes`), everything after it is the same whoever answered."""
     period = check_period(period or current_period())
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     job = job or load_job(ws.root, "quarterly")
     checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
 
@@ -251,7 +266,7 @@ def run_inspection(
                         # Evidence goes to Git like a backup, so it lost its secrets like one in
                         # _analyse: a job item may print config lines (`show running-config | include snmp`).
                         store.write_file(layout.evidence_path(period, h.site, h.name, item.command), item.text or "")
-        s = summarise(period, _stored_results(store, period))
+        s = summary_document(period, _stored_results(store, period))
         store.write_file(layout.summary_path(period), json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['problems'].values())} problems "
                    f"({', '.join(f'{v} {k}' for k, v in s['problems'].items() if v)})\n")
@@ -264,6 +279,9 @@ def run_inspection(
         run.tag = inspection_tag(period)
         store.tag(run.tag, message, force=True)
     _record(ws, results)
+    append_run(ws, RunRecord("inspection", started, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                             len(run.results), summarise(period, run.results)["status"], commit=run.commit, period=period,
+                             tag=run.tag))
     return run
 
 

@@ -32,6 +32,7 @@ class LogEntry:
     date: datetime  # committer date, UTC
     message: str
     files: tuple[FileStat, ...]
+    author: str = ""  # the author's name (`%an`)
 
     @property
     def subject(self) -> str:
@@ -74,6 +75,13 @@ class History:
                 files.append((meta.rsplit(" ", 1)[-1], path))
         return files
 
+    def subdirs(self, rev: str, prefix: str) -> list[str]:
+        """Names of the directories directly below `prefix` at `rev`, sorted: one `git ls-tree`
+        that does not descend (the periods below `inspections/`, without their 10,000 results)."""
+        listing = self._git("ls-tree", "-z", "--full-tree", self._commit(rev), "--", prefix.rstrip("/") + "/")[1]
+        return sorted(path.rsplit("/", 1)[-1] for meta, _, path in (e.partition("\t") for e in listing.split("\0"))
+                      if meta.split(" ")[1:2] == ["tree"])
+
     def _commit(self, ref: str) -> str:
         sha = self.rev_parse(ref)
         if sha is None:
@@ -87,18 +95,23 @@ class History:
         return out or None
 
     def log(self, pathspecs: Sequence[str] = (), rev: str = "HEAD", max_count: int | None = None,
-            ) -> list[LogEntry]:
-        """Commits reachable from `rev` touching `pathspecs`, newest first, with per-file numstat."""
-        args = ["log", f"--format={_REC}%H{_SEP}%P{_SEP}%ct{_SEP}%B{_SEP}", "--numstat", "--no-renames"]
+            skip: int = 0) -> list[LogEntry]:
+        """Commits reachable from `rev` touching `pathspecs`, newest first, with per-file numstat;
+        `skip` passes over the newest ones first (a page of a device's versions).
+
+        One literal path is answered from the commit-graph's changed-path filters where the store
+        has them (Store.commit keeps them up to date); several paths or a glob walk every commit's tree."""
+        args = ["log", f"--format={_REC}%H{_SEP}%P{_SEP}%ct{_SEP}%an{_SEP}%B{_SEP}", "--numstat", "--no-renames"]
         args += [f"--max-count={max_count}"] if max_count else []
+        args += [f"--skip={skip}"] if skip > 0 else []
         out = self._git(*args, self._commit(rev), "--", *pathspecs)[1]
         entries = []
         for rec in out.split(_REC)[1:]:
-            sha, parents, ts, message, stats = rec.split(_SEP)
+            sha, parents, ts, author, message, stats = rec.split(_SEP)
             files = tuple(FileStat(p, _num(a), _num(r)) for a, r, p in
                           (ln.split("\t", 2) for ln in stats.strip("\n").splitlines() if ln.count("\t") >= 2))
-            entries.append(LogEntry(sha, tuple(parents.split()),
-                                    datetime.fromtimestamp(int(ts), timezone.utc), message.strip(), files))
+            entries.append(LogEntry(sha, tuple(parents.split()), datetime.fromtimestamp(int(ts), timezone.utc),
+                                    message.strip(), files, author))
         return entries
 
     def changed_files(self, old: str | None, new: str, prefix: str = "") -> list[tuple[str, str]]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from netpatrol import __version__
 from netpatrol.errors import NetpatrolError
@@ -25,8 +26,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_app(state: WebState) -> FastAPI:
-    app = FastAPI(title="netpatrol", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None)
+    # The OpenAPI document is served by api.py, behind the API's authentication like every route.
+    app = FastAPI(title="netpatrol", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.web = state
     app.include_router(login.router)
     app.include_router(pages.router)
@@ -48,8 +49,9 @@ def create_app(state: WebState) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        # Raised by routes here (403 CSRF or role, 413, 415, 429 with Retry-After): JSON under /api/,
-        # a page elsewhere. (Routing's own 404/405 are Starlette's base class: FastAPI's JSON.)
+        # Raised by routes here (403 CSRF or role, 413, 415, 429 with Retry-After) and by routing
+        # itself (404 no such page, 405): JSON under /api/, a page elsewhere. Starlette's class is
+        # FastAPI's base, so this one handler takes both.
         if request.url.path.startswith("/api/") or exc.status_code < 400:
             return await http_exception_handler(request, exc)
         from netpatrol.web.render import page

@@ -16,6 +16,7 @@ from netpatrol.report.results import period_ref
 from netpatrol.store import layout
 from netpatrol.store.documents import read_model
 from netpatrol.web.auth import page_user
+from netpatrol.web.backup_action import STATUSES as BACKUP_STATUSES
 from netpatrol.web.device_list import device_rows
 from netpatrol.web.period_view import DeviceInspection, device_compliance, device_inspections
 from netpatrol.web.render import number, page, query
@@ -57,7 +58,10 @@ def device(request: Request, name: str, per_page: str | None = None) -> Response
     results = sorted(compliance.results, key=lambda r: (COMPLIANCE_ORDER.index(r.status), r.pack, r.rule)) \
         if compliance else []
     counts = {s: sum(1 for r in results if r.status == s) for s in COMPLIANCE_ORDER}
-    return page(request, "device.html.j2", h=h, row=row, facts=_facts(state, h, inspections),
+    backup_status = request.query_params.get("backup")
+    return page(request, "device.html.j2", h=h, row=row,
+                backup_status=backup_status if backup_status in BACKUP_STATUSES else None,
+                allow_backup=state.options.allow_backup, facts=_facts(state, h, inspections),
                 record=load_device_records(state.ws).get(name, {}), versions=versions,
                 previous=previous, inspections=inspections, compliance=compliance,
                 compliance_results=results, compliance_counts=counts,

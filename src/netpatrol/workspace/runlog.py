@@ -42,7 +42,8 @@ def append_run(ws: Workspace, record: RunRecord) -> None:
         path = runs_path(ws)
         with open(path.with_suffix(".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+            # errors="replace": a damaged byte costs its line (passed over when read), never the run.
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
             lines = [*lines, json.dumps(asdict(record), ensure_ascii=False, sort_keys=True)][-MAX_RUNS:]
             tmp = path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -56,7 +57,7 @@ def append_run(ws: Workspace, record: RunRecord) -> None:
 def recent_runs(ws: Workspace, limit: int = 100) -> list[RunRecord]:
     """The newest `limit` runs, newest first; damaged lines are passed over."""
     try:
-        lines = runs_path(ws).read_text(encoding="utf-8").splitlines()
+        lines = runs_path(ws).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
     runs = []
