@@ -57,7 +57,7 @@ PAGED = ("Paged: `Link` header with rel next/prev (first/last and `X-Total-Count
 @router.get("/devices", response_model=list[DeviceOut], summary="Devices, filtered and paged", description=PAGED)
 def devices(request: Request, response: Response,
             site: Annotated[str | None, Query(description="Only this site.")] = None,
-            platform: Annotated[str | None, Query(description="Only this platform (e.g. cisco_ios).")] = None,
+            platform: Annotated[str | None, Query(description="Only this platform: its name or an alias (huawei, ios ...).")] = None,
             status: Annotated[Literal["ok", "problems", "failed", "never"] | None, Query(description="Only this status.")] = None,
             q: Annotated[str | None, Query(description="Part of the name or address (any case).")] = None,
             page: PageQ = 1, per_page: PerPageQ = DEFAULT_PER_PAGE) -> list[DeviceOut]:

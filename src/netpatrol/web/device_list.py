@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from netpatrol.platforms import canonical_platform
 from netpatrol.web.memo import file_key, remembered
 from netpatrol.web.period_view import latest_by_host, snapshot
 from netpatrol.web.state import WebState
@@ -78,8 +79,10 @@ def filter_rows(rows: list[DeviceRow], site: str | None = None, platform: str | 
                 status: str | None = None, text: str | None = None) -> list[DeviceRow]:
     """Rows matching every filter given; `text` is a case-insensitive part of the name or address."""
     needle = (text or "").strip().lower()
+    # Typed as people type it (`huawei`, `IOS`): the folder name rows carry; unknown ones match nothing.
+    wanted_platform = canonical_platform(platform) if platform else None
     return [r for r in rows
-            if (not site or r.site == site) and (not platform or r.platform == platform)
+            if (not site or r.site == site) and (not platform or r.platform == wanted_platform)
             and (not status or r.status == status)
             and (not needle or needle in r.name.lower() or needle in r.address.lower())]
 

@@ -22,6 +22,7 @@ from fastapi import HTTPException
 
 from netpatrol import time_limit
 from netpatrol.errors import NetpatrolError, UsageError
+from netpatrol.platforms import canonical_platform
 from netpatrol.store import search as engine
 from netpatrol.store.repo import Store
 from netpatrol.store.snapshot import iter_configs
@@ -95,7 +96,8 @@ def search_configs(state: WebState, q: str, *, ignore_case: bool = False, under:
     head = store.head() if store is not None else None
     if store is None or head is None:
         return SearchResult([], 0, 0, None)
-    hosts = state.inventory().select(site=site or None, platform=platform or None)
+    wanted = (canonical_platform(platform) or platform) if platform else None  # an alias as the CLI takes it
+    hosts = state.inventory().select(site=site or None, platform=wanted)
     job = Job(store.path, head, [(h.name, h.site, h.platform) for h in hosts], q, ignore_case, under or None,
               SEARCH_SECONDS, MAX_LINES, MAX_CHARS)
     if not SLOTS.acquire(timeout=QUEUE_SECONDS):
