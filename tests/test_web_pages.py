@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from netpatrol.compliance.model import Status
 from netpatrol.inspection.results import DeviceStatus
+from netpatrol.report.labels import platform_family
 from netpatrol.web import render
 from netpatrol.web.app import create_app
 from netpatrol.web.device_list import STATUSES
@@ -121,10 +122,13 @@ def test_every_message_has_both_languages_and_every_key_used_exists():
             if not k.endswith(("_", "."))}  # a prefix completed from a value: checked below
     assert used and not used - set(catalogue), used - set(catalogue)
     # keys built from a value: every value has its text
-    dynamic = ([f"status.{s}" for s in STATUSES] + [f"result.{s}" for s in DeviceStatus.__args__]
-               + [f"compliance.{s}" for s in Status.__args__] + ["error.title_400", "error.title_404",
-                                                                 "runs.kind_backup", "runs.kind_inspection"])
+    dynamic = ([f"status.{s}" for s in STATUSES] + [f"compliance.{s}" for s in Status.__args__]
+               + [f"error.title_{n}" for n in render.ERROR_TITLES] + [key for _, key in render._DETAILS]
+               + ["error.title", "runs.kind_backup", "runs.kind_inspection"])
     assert not set(dynamic) - set(catalogue)
+    # an inspection result's status in the report's own words, in both languages
+    for lang in render.LANGS:
+        assert all(render.result_label(s, lang) != s for s in DeviceStatus.__args__), lang
 
 
 def test_a_missing_language_is_an_error(monkeypatch, tmp_path):
@@ -154,7 +158,10 @@ def test_device_list_shows_every_device_with_its_columns(world, client):
     for name in ("city-core-01", "east-wan-01"):
         h = hosts[name]
         row = doc.one("tr", data_device=name)
-        assert row[2].count(h.site) and h.platform in row[2] and h.hostname in row[2]
+        # the site by its archive name with the key, the platform by its family, as the report names them
+        assert row[2].count(h.site) and h.hostname in row[2]
+        assert h.site_archive and doc.cells("tr", data_device=name)[1] == f"{h.site_archive.name} {h.site}"
+        assert doc.cells("tr", data_device=name)[2] == platform_family(h.platform) != h.platform
     cells = {c: [x[2].strip() for x in doc.find("td", class_=c)] for c in ("site", "platform", "last-inspection", "problems")}
     assert all(len(v) == len(hosts) for v in cells.values())
     assert set(cells["last-inspection"]) == {"2026年第三季度"}
@@ -216,7 +223,7 @@ def test_device_page_facts_versions_inspections(world, client):
     doc = get(client, "/devices/city-core-01")
     assert doc.one("h1")[2] == "city-core-01"
     facts = doc.one("table", id="facts")[2]
-    for text in ("jc-city", "cisco_nxos", "MODEL-city-core-01", "15.2(7)E9", "2023-04-18", "青禾网络 二线"):
+    for text in ("jc-city", "江川市水务局 市中心机房", "Cisco NX-OS", "MODEL-city-core-01", "15.2(7)E9", "2023-04-18", "青禾网络 二线"):
         assert text in facts
     assert "江川市水务局信息中心" in doc.one("table", id="site-archive")[2]
     versions = doc.find("tr", data_commit="*")
@@ -335,7 +342,8 @@ def test_inspection_period_summary_beside_the_previous(client):
                        "info": ["1", "0", "+1"]}
     assert "2026年第二季度" in doc.one("table", id="by-severity")[2]
     assert {a["data-site"] for _, a, _ in doc.find("tr", data_site="*")} == {"jc-city", "jc-east", "jc-north"}
-    assert doc.cells("tr", data_site="jc-east") == ["jc-east", "1", "0", "0", "1", "2"]
+    assert doc.cells("tr", data_site="jc-east") == ["东河县水务局 jc-east", "1", "0", "0", "1", "2"]
+    assert "Juniper Junos" in doc.one("tr", data_device="east-wan-01")[2]
     flagged = {a["data-device"] for _, a, _ in doc.find("tr", data_device="*")}
     assert flagged == {"east-wan-01", "city-agg-01", "city-core-01", "north-acc-01", "east-acc-02"}
     assert doc.one(id="new") and doc.one(id="resolved")
@@ -395,7 +403,7 @@ def test_runs_table(world, client):
     doc = get(client, "/runs")
     rows = doc.find("tr", data_kind="*")
     assert [a["data-kind"] for _, a, _ in rows] == ["inspection", "backup"]
-    assert "2026-09-20 09:00 +08:00" in rows[0][2] and "无法连接 1" in rows[0][2] and "2026年第三季度" in rows[0][2]
+    assert "2026-09-20 09:00 +08:00" in rows[0][2] and "不可达 1" in rows[0][2] and "2026年第三季度" in rows[0][2]
     assert "已保存 2" in rows[1][2] and "nightly" in rows[1][2] and "aaaaaaaaaa" in rows[1][2]
     paged = get(client, "/runs?per_page=1")
     assert len(paged.find("tr", data_kind="*")) == 1 and "page=2" in paged.one("a", rel="next")[1]["href"]
@@ -410,7 +418,8 @@ def _data_of(world_root: Path) -> list[str]:
     ws = Workspace(world_root)
     values = ["netpatrol", ws.settings.client, "backup: all", "backup: 2 changed", "HEAD"]
     for h in load_inventory(world_root).hosts.values():
-        values += [h.name, h.site, h.platform, h.hostname, h.role or "", *h.groups, *_strings(h.data.model_dump()),
+        values += [h.name, h.site, h.platform, platform_family(h.platform),
+                   h.hostname, h.role or "", *h.groups, *_strings(h.data.model_dump()),
                    *_strings(h.site_archive.model_dump() if h.site_archive else {})]
     return sorted({v for v in values if v}, key=len, reverse=True)
 

@@ -19,6 +19,8 @@ a code fence, a link or raw HTML in the Markdown committed to `backups/`. Number
   inside a rich markup string) replace escape sequences (`\x1b[2J`, OSC 8 links), C1 controls and
   bidi overrides, so a device cannot clear, retitle or relink the operator's terminal, and escape
   `[`, so `[link=...]` or a stray `[/x]` (a MarkupError) stays text.
+- Web pages: `visible` (the same characters as `terminal`, C0 controls shown as ␛ ␂ pictures);
+  the templates' autoescaping does the HTML part.
 """
 
 from __future__ import annotations
@@ -68,6 +70,20 @@ _TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u
 def terminal(value: object) -> str:
     """Text that prints as itself on a terminal (use as a rich `Text`, or through `markup`)."""
     return _TERMINAL.sub(REPLACEMENT, str(value))
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x0D:
+        return "\r"  # a CRLF config's line end: HTML reads it as a line break, nothing more
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else REPLACEMENT
+
+
+def visible(value: str) -> str:
+    """`terminal(value)` for a web page: C0 controls and DEL shown as their Unicode pictures (ESC
+    as ␛, STX as ␂), so a reader sees that a device sent one; C1 controls, bidi overrides and lone
+    surrogates as U+FFFD."""
+    return _TERMINAL.sub(_picture, value)
 
 
 def one_line(value: object) -> str:

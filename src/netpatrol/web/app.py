@@ -1,8 +1,11 @@
 """The ASGI application: routers, the error pages and JSON errors, the static files.
 
-Errors map once, here: NotFound -> 404, a bad REF, regex or period (UsageError, StoreError) -> 400,
-a page without a session -> the login form, an API call without credentials -> 401, any HTTP
-error (403 CSRF or role, 429 too many logins) -> JSON under /api/, the error page elsewhere.
+Errors map once, here: NotFound -> 404, a bad REF, regex or period (UsageError) -> 400, a
+workspace file or the store that cannot be read (WorkspaceError, StoreError: not the caller's
+fault) -> 503 naming the file, a page without a session -> the login form, an API call without
+credentials -> 401, any HTTP error (403 CSRF or role, 429 too many logins) -> JSON under /api/,
+the error page elsewhere. While the last good inventory stands in for a broken one, every answer
+says so: a banner on pages, the `X-Netpatrol-Warning` header.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from netpatrol import __version__
-from netpatrol.errors import NetpatrolError
+from netpatrol.errors import NetpatrolError, StoreError, UsageError, WorkspaceError
 from netpatrol.web import api, backup_action, login, pages
 from netpatrol.web.auth import LoginRequired, Unauthorized
 from netpatrol.web.headers import SecurityHeaders
-from netpatrol.web.state import NotFound, WebState
+from netpatrol.web.state import NotFound, WebState, warning_header
 
 STATIC = Path(__file__).parent / "static"
 
@@ -54,20 +57,27 @@ def create_app(state: WebState) -> FastAPI:
         # FastAPI's base, so this one handler takes both.
         if request.url.path.startswith("/api/") or exc.status_code < 400:
             return await http_exception_handler(request, exc)
-        from netpatrol.web.render import page
+        from netpatrol.web.render import error_page
 
-        response = page(request, "error.html.j2", status_code=exc.status_code, message=str(exc.detail),
-                        status=exc.status_code)
+        response = error_page(request, exc.status_code, str(exc.detail))
         response.headers.update(exc.headers or {})
         return response
 
     @app.exception_handler(NetpatrolError)
     async def _error(request: Request, exc: NetpatrolError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 400 if isinstance(exc, UsageError) \
+            else 503 if isinstance(exc, (WorkspaceError, StoreError)) else 500
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=status)
-        from netpatrol.web.render import page
+        from netpatrol.web.render import error_page
 
-        return page(request, "error.html.j2", status_code=status, message=str(exc), status=status)
+        return error_page(request, status, str(exc))
+
+    @app.middleware("http")
+    async def _warning(request: Request, call_next) -> Response:
+        response = await call_next(request)
+        if state.warning:
+            response.headers["X-Netpatrol-Warning"] = warning_header(state.warning)
+        return response
 
     return app

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from netpatrol.errors import UsageError
+from netpatrol.report.labels import platform_family, site_name
 from netpatrol.web import pages_device
 from netpatrol.web.auth import page_user
 from netpatrol.web.device_list import STATUSES, device_rows, filter_rows
@@ -50,8 +51,8 @@ def devices(request: Request, site: str | None = None, platform: str | None = No
                   number(per_page, "per_page") or DEVICES_PER_PAGE)
     filters = {"site": site, "platform": platform, "status": status, "q": q}
     return page(request, "devices.html.j2", pg=pg, all=len(rows), f=filters,
-                sites=[(s, s) for s in sorted({r.site for r in rows})],
-                platforms=[(p, p) for p in sorted({r.platform for r in rows})],
+                sites=_site_options(state, {r.site for r in rows}),
+                platforms=_platform_options({r.platform for r in rows}),
                 statuses=[(s, Translator(state.lang)("status." + s)) for s in STATUSES],
                 link=lambda n: query("/devices", **filters, page=n, per_page=per_page))
 
@@ -63,9 +64,9 @@ def search(request: Request, q: str | None = None, i: str | None = None, under: 
     inv = state.inventory()
     ignore_case = (i or "").lower() in ("1", "on", "true", "yes")
     form = {"q": q or "", "i": ignore_case, "under": under or "", "site": site or "", "platform": platform or ""}
-    sites = sorted({h.site for h in inv.hosts.values()})
-    platforms = sorted({h.platform for h in inv.hosts.values()})
-    context: dict[str, Any] = {"form": form, "sites": [(s, s) for s in sites], "platforms": [(p, p) for p in platforms],
+    sites = {h.site for h in inv.hosts.values()}
+    platforms = {h.platform for h in inv.hosts.values()}
+    context: dict[str, Any] = {"form": form, "sites": _site_options(state, sites), "platforms": _platform_options(platforms),
                "result": None, "groups": [], "error": None}
     if not q:
         return page(request, "search.html.j2", **context)
@@ -78,6 +79,17 @@ def search(request: Request, q: str | None = None, i: str | None = None, under: 
     for hit in result.hits:
         groups.setdefault(hit.host, []).append(hit)
     return page(request, "search.html.j2", **{**context, "result": result, "groups": list(groups.items())})
+
+
+def _site_options(state: WebState, keys: set[str]) -> list[tuple[str, str]]:
+    """(key, label) per site for a filter: the archive name with the key, as the tables show it."""
+    archives = state.inventory().sites()
+    named = [(k, site_name(k, archives.get(k))) for k in keys]
+    return sorted(((k, k if n == k else f"{n} ({k})") for k, n in named), key=lambda x: x[0])
+
+
+def _platform_options(keys: set[str]) -> list[tuple[str, str]]:
+    return sorted(((k, platform_family(k)) for k in keys), key=lambda x: x[1].lower())
 
 
 @router.get("/inspections", response_class=HTMLResponse, include_in_schema=False)

@@ -8,6 +8,7 @@ severities by their contract level, and the form token `csrf`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -23,23 +24,23 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from netpatrol import localtime
-from netpatrol.errors import TemplateError, UsageError
+from netpatrol.errors import NetpatrolError, TemplateError, UsageError
 from netpatrol.inspection.results import SEVERITIES
+from netpatrol.report.inert import visible
+from netpatrol.report.labels import platform_family, site_name
 from netpatrol.web.auth import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
 MESSAGES = Path(__file__).with_name("messages.yaml")
 LANGS = ("zh-CN", "en")
 
-# C0 controls but tab and line breaks, and DEL, shown as their Unicode pictures (ESC as ␛): a
-# device's escape sequence or STX is visible on the page instead of reaching the browser raw.
-_CONTROLS = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\t\n\r"} | {0x7F: 0x2421}
 
 
 def _visible(value: Any) -> Any:
-    """Every `{{ ... }}` value before escaping; markup the templates built is left alone."""
+    """Every `{{ ... }}` value before escaping (report/inert.py's one definition of the controls
+    and bidi overrides a device may send); markup the templates built is left alone."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(_CONTROLS)
+        return visible(value)
     return value
 
 
@@ -129,8 +130,62 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     context.setdefault("client", settings.client or "")
     context.setdefault("query", query)
     context.setdefault("severities", SEVERITIES)
+    context.setdefault("result_label", lambda status: result_label(status, lang))
+    context.setdefault("site_name", lambda key: site_name(key, _archives(state).get(key)))
+    context.setdefault("platform_name", platform_family)
+    context.setdefault("warning", state.warning)
     html = _env.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def result_label(status: str, lang: str) -> str:
+    """An inspection result's status in the report's own words (report/messages), so the web and
+    the signed report say the same thing."""
+    from netpatrol.report.i18n import Translator as ReportTranslator
+
+    return ReportTranslator(lang).get(f"status.{status}") or status
+
+
+def _archives(state: Any) -> dict[str, Any]:
+    try:
+        return state.inventory().sites()
+    except NetpatrolError:  # an error page while no inventory loads: the keys stand in
+        return {}
+
+
+# Our own fixed texts of an HTTP error (routing, the form token, the search slots, the backup
+# route) and the views' "not found" sentences, said in the page's language; any other detail (a
+# bad REF, a workspace file's problem) is shown as raised, below a title in the page's language.
+_DETAILS = [(re.compile(p), key) for p, key in (
+    (r"Not Found|not found", "error.no_page"),
+    (r"Method Not Allowed", "error.method"),
+    (r"the form's security token is missing or stale.*", "error.csrf"),
+    (r"only an admin may start a backup", "error.admin_only"),
+    (r"form too large", "error.form_too_large"),
+    (r"expected a form .*", "error.not_a_form"),
+    (r"the form could not be read", "error.bad_form"),
+    (r"\d+ searches are running; try again in a moment", "error.busy"),
+    (r"too many failed logins; try again in (?P<seconds>\d+) seconds", "login.throttled"),
+    (r"no device '(?P<name>[^']*)' in the inventory", "error.no_device"),
+    (r"(?P<name>.+): no config stored yet", "error.no_config"),
+    (r"(?P<name>.+): no config stored at '(?P<ref>.*)' \((?P<commit>[0-9a-f]+)\)", "error.no_config_at"),
+    (r"no inspection stored for period (?P<period>\S+)", "error.no_period"),
+    (r"no report file (?P<file>\S+)", "error.no_report"),
+)]
+ERROR_TITLES = (400, 403, 404, 405, 413, 415, 429, 500, 503)
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    """The error page: a title for the status and the detail, both in the workspace's language
+    when the detail is one of our fixed sentences."""
+    t = Translator(request.app.state.web.lang)
+    for pattern, key in _DETAILS:
+        m = pattern.fullmatch(detail)
+        if m:
+            detail = t(key, **m.groupdict())
+            break
+    title = t(f"error.title_{status}") if status in ERROR_TITLES else t("error.title", status=status)
+    return page(request, "error.html.j2", status_code=status, message=detail, status=status, title=title)
 
 
 def _period_label(period: str | None, lang: str) -> str:

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netpatrol.errors import NetpatrolError
+from netpatrol.errors import NetpatrolError, WorkspaceError
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import Inventory, load_inventory
 from netpatrol.workspace.settings import Workspace
@@ -36,17 +36,30 @@ class WebState:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _inventory: tuple[tuple, Inventory] | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    # Why the inventory on disk is not the one served (the last good one), until a reload succeeds.
+    warning: str | None = field(default=None, repr=False)
 
     @property
     def lang(self) -> str:
         return self.ws.settings.language
 
     def inventory(self) -> Inventory:
-        """The inventory, re-read when one of its files changed (size or mtime)."""
+        """The inventory, re-read when one of its files changed (size or mtime). An edit that does
+        not load keeps the last good inventory served, with `warning` naming the file and problem
+        (an operator's half-saved file must not take every page down); with none loaded yet, the
+        WorkspaceError (a 503)."""
         key = _files_key(self.ws.root / "inventory")
         with self._lock:
             if self._inventory is None or self._inventory[0] != key:
-                self._inventory = (key, load_inventory(self.ws.root, need_secrets=False))
+                try:
+                    self._inventory = (key, load_inventory(self.ws.root, need_secrets=False))
+                    self.warning = None
+                except WorkspaceError as exc:
+                    if self._inventory is None:
+                        raise
+                    self.warning = str(exc)
+                    # Tried once per change of the files, not on every request.
+                    self._inventory = (key, self._inventory[1])
             return self._inventory[1]
 
     def store(self) -> Store | None:
@@ -78,3 +91,11 @@ def _files_key(folder: Path) -> tuple:
         return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
     except OSError:
         return ()
+
+
+def warning_header(text: str) -> str:
+    """`text` as one header value: one line (inert.one_line), non-ASCII as \\u escapes (HTTP header
+    values are Latin-1 at best), at most 1,000 characters."""
+    from netpatrol.report.inert import one_line
+
+    return one_line(text).encode("ascii", "backslashreplace").decode("ascii")[:1000]
