@@ -29,7 +29,7 @@ USER, PASSWORD = "proxy-user", "long-enough-secret"
 def server(built: Path, tmp_path_factory: pytest.TempPathFactory):
     ws = copy_world(built, tmp_path_factory.mktemp("web-proxy") / "ws")
     add_user(ws, USER, PASSWORD, role="viewer")
-    with serve(ws, ws.parent / "serve.log") as s:
+    with serve(ws, ws.parent / "serve.log", options=("--trusted-proxy", "127.0.0.1")) as s:  # as the README's unit
         yield s
 
 

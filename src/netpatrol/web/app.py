@@ -19,7 +19,7 @@ from netpatrol import __version__
 from netpatrol.errors import NetpatrolError
 from netpatrol.web import api, backup_action, login, pages
 from netpatrol.web.auth import LoginRequired, Unauthorized
-from netpatrol.web.headers import SecurityHeaders
+from netpatrol.web.server_error import OuterApp, internal_error
 from netpatrol.web.state import NotFound, WebState
 
 STATIC = Path(__file__).parent / "static"
@@ -27,14 +27,14 @@ STATIC = Path(__file__).parent / "static"
 
 def create_app(state: WebState) -> FastAPI:
     # The OpenAPI document is served by api.py, behind the API's authentication like every route.
-    app = FastAPI(title="netpatrol", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
+    app = OuterApp(title="netpatrol", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.web = state
     app.include_router(login.router)
     app.include_router(pages.router)
     app.include_router(backup_action.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(Exception, internal_error)  # a 500: JSON or the page, the traceback logged
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
