@@ -215,3 +215,16 @@ def test_serve_without_trusted_proxy_ignores_forwarded_headers(built: Path, tmp_
             statuses.append((res.status, res.getheader("Strict-Transport-Security")))
             conn.close()
     assert statuses == [(401, None)] * 5 + [(429, None)], statuses  # one client: nginx's, not five
+
+
+def test_ci_fails_the_browser_tests_instead_of_skipping_them(monkeypatch: pytest.MonkeyPatch):
+    import web_server
+
+    monkeypatch.setattr(web_server, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.delenv(web_server.REQUIRE_BROWSER, raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        web_server.require_browser()
+    monkeypatch.setenv(web_server.REQUIRE_BROWSER, "1")
+    with pytest.raises(pytest.fail.Exception, match="NETPATROL_REQUIRE_BROWSER=1"):
+        web_server.require_browser()
+    assert "export NETPATROL_REQUIRE_BROWSER=1" in (Path(__file__).parents[1] / ".ci" / "run").read_text()

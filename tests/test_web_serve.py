@@ -1,7 +1,7 @@
 """A real `netpatrol serve` (uvicorn, not a test client) as the README's Web view sets it up.
 
-Behind a reverse proxy on the same machine, uvicorn reads X-Forwarded-Proto and X-Forwarded-For
-from 127.0.0.1, so cookies turn Secure behind TLS and failed logins count against the browser's
+Behind a reverse proxy on the same machine (`--trusted-proxy 127.0.0.1`), uvicorn reads
+X-Forwarded-Proto and X-Forwarded-For from 127.0.0.1, so cookies turn Secure behind TLS and failed logins count against the browser's
 address, not nginx's. And every API example the README shows answers.
 """
 

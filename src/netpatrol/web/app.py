@@ -2,7 +2,8 @@
 
 Errors map once, here: NotFound -> 404, a bad REF, regex or period (UsageError, StoreError) -> 400,
 a page without a session -> the login form, an API call without credentials -> 401, any HTTP
-error (403 CSRF or role, 429 too many logins) -> JSON under /api/, the error page elsewhere.
+error (403 CSRF or role, 429 too many logins) -> JSON under /api/, the error page elsewhere;
+anything unexpected -> 500 the same way, its traceback logged (server_error.py).
 """
 
 from __future__ import annotations
