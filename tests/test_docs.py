@@ -125,8 +125,6 @@ def _fenced_blocks(text: str) -> list[str]:
 def test_readme_service_unit_and_proxy_block_match_serve():
     """The unit's ExecStart is a `serve` the CLI accepts, on loopback, and the nginx block proxies to
     that same address and port with the headers serve reads; the unit may write the state dir."""
-    import inspect
-
     from netpatrol.cli import serve as serve_cli
     from netpatrol.web.auth import is_loopback
 
@@ -145,7 +143,11 @@ def test_readme_service_unit_and_proxy_block_match_serve():
     assert re.search(rf"^\s*proxy_pass http://{re.escape(params['bind'])}:{params['port']};$", nginx, re.M), nginx
     for header in ("Host $host", "X-Forwarded-Proto $scheme", "X-Forwarded-For $remote_addr"):
         assert f"proxy_set_header {header};" in nginx, header
-    # The README says serve trusts the forwarded headers from a proxy on 127.0.0.1 (and only there).
-    assert 'forwarded_allow_ips="127.0.0.1"' in inspect.getsource(serve_cli.serve)
+    # The unit trusts the forwarded headers from the address nginx connects from (proxy_pass to
+    # loopback: the same loopback address), and serve hands exactly that to uvicorn.
+    assert f"--trusted-proxy {params['bind']}" in section and params["trusted_proxy"] == [params["bind"]], argv
+    assert serve_cli.proxy_settings(params["trusted_proxy"]) == {"proxy_headers": True,
+                                                                 "forwarded_allow_ips": params["bind"]}
+    assert serve_cli.proxy_settings([]) == {"proxy_headers": False}  # the headers ignored by default
     assert f"ReadWritePaths={params['workspace']}/.netpatrol" in unit.splitlines()
     assert re.search(r"^User=\w+$", unit, re.M) and "ProtectSystem=strict" in unit and "NoNewPrivileges=yes" in unit

@@ -29,7 +29,7 @@ API = "/api/v1"
 
 def client_of(world) -> TestClient:
     ws, _inv, _store = world
-    return TestClient(create_app(WebState(ws)))
+    return TestClient(create_app(WebState(ws)), base_url="http://localhost")  # anonymous: a loopback Host
 
 
 @pytest.fixture

@@ -46,10 +46,12 @@ def make_app(root: Path, allow_backup: bool = False, bind: str = "127.0.0.1"):
     return app
 
 
-def client(app, address: str = "127.0.0.1", **kw) -> TestClient:
-    """A client from `address`, through uvicorn's proxy-header handling as `serve` runs it."""
-    return TestClient(ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1"), client=(address, 40000),
-                      follow_redirects=False, **kw)
+def client(app, address: str = "127.0.0.1", trusted: str | None = "127.0.0.1", **kw) -> TestClient:
+    """A client from `address` to http://localhost, through uvicorn's proxy-header handling as
+    `serve --trusted-proxy TRUSTED` runs it (None: as `serve` without it, the headers ignored)."""
+    asgi = app if trusted is None else ProxyHeadersMiddleware(app, trusted_hosts=trusted)
+    kw.setdefault("base_url", "http://localhost")
+    return TestClient(asgi, client=(address, 40000), follow_redirects=False, **kw)
 
 
 @pytest.fixture
@@ -80,6 +82,10 @@ def test_without_users_loopback_is_anonymous_and_nothing_else_is(sample_workspac
     assert c.get("/t/page", headers={"X-Forwarded-For": "192.0.2.7"}).status_code == 303
     assert c.get("/t/page", headers={"Host": "evil.example"}).status_code == 303
     assert c.get("/api/v1/t/me", headers={"Host": "evil.example:8080"}).status_code == 401
+    for host in ("netpatrol", "10.1.2.3", "[::2]:8080"):  # not loopback: a proxy's or the LAN's name for us
+        assert c.get("/api/v1/t/me", headers={"Host": host}).status_code == 401, host
+    for host in ("localhost:8080", "127.0.0.1", "127.1.2.3:80", "[::1]:8080"):
+        assert c.get("/api/v1/t/me", headers={"Host": host}).status_code == 200, host
     no_users = c.get("/login", headers={"Host": "evil.example"})
     assert no_users.status_code == 403 and "netpatrol user add" in no_users.text
     # every user removed while serving beyond this machine: nobody gets in

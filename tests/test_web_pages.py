@@ -36,7 +36,7 @@ def client_for(root: Path, lang: str | None = None) -> TestClient:
         settings = root / "netpatrol.yaml"
         text = settings.read_text(encoding="utf-8")
         settings.write_text(re.sub(r"(?m)^language: \S+", f"language: {lang}", text), encoding="utf-8")
-    return TestClient(create_app(WebState(Workspace(root))))
+    return TestClient(create_app(WebState(Workspace(root))), base_url="http://localhost")  # anonymous: a loopback Host
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ LONG_LINE = "a" * 40 + "!"
 
 
 def client_of(world) -> TestClient:
-    return TestClient(create_app(WebState(world[0])))
+    return TestClient(create_app(WebState(world[0])), base_url="http://localhost")  # anonymous: a loopback Host
 
 
 def cli_json(ws, *args: str) -> list[dict]:
@@ -180,7 +180,7 @@ def test_in_a_thread_the_same_as_in_a_child(world) -> None:
 
 def test_before_the_first_backup(tmp_path) -> None:
     ws = Workspace(copy_sample(REPO, tmp_path / "ws"))
-    api = TestClient(create_app(WebState(ws)))
+    api = TestClient(create_app(WebState(ws)), base_url="http://localhost")
     r = api.get(SEARCH, params={"q": "x"})
     assert r.status_code == 200 and r.json() == [] and r.headers["x-searched"] == "0"
     assert api.get(SEARCH, params={"q": "("}).status_code == 400

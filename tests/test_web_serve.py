@@ -1,7 +1,7 @@
 """A real `netpatrol serve` (uvicorn, not a test client) as the README's Web view sets it up.
 
-Behind a reverse proxy on the same machine, uvicorn reads X-Forwarded-Proto and X-Forwarded-For
-from 127.0.0.1, so cookies turn Secure behind TLS and failed logins count against the browser's
+Behind a reverse proxy on the same machine (`--trusted-proxy 127.0.0.1`), uvicorn reads
+X-Forwarded-Proto and X-Forwarded-For from 127.0.0.1, so cookies turn Secure behind TLS and failed logins count against the browser's
 address, not nginx's. And every API example the README shows answers.
 """
 
@@ -29,7 +29,7 @@ USER, PASSWORD = "proxy-user", "long-enough-secret"
 def server(built: Path, tmp_path_factory: pytest.TempPathFactory):
     ws = copy_world(built, tmp_path_factory.mktemp("web-proxy") / "ws")
     add_user(ws, USER, PASSWORD, role="viewer")
-    with serve(ws, ws.parent / "serve.log") as s:
+    with serve(ws, ws.parent / "serve.log", options=("--trusted-proxy", "127.0.0.1")) as s:  # as the README's unit
         yield s
 
 

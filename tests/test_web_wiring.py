@@ -29,7 +29,7 @@ def _basic(name: str, password: str) -> dict[str, str]:
 
 def _client(root: Path, allow_backup: bool = False) -> TestClient:
     return TestClient(create_app(WebState(Workspace(root), ServeOptions(allow_backup=allow_backup))),
-                      follow_redirects=False)
+                      follow_redirects=False, base_url="http://localhost")  # anonymous: a loopback Host
 
 
 @pytest.fixture

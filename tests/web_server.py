@@ -5,6 +5,7 @@ operator would. Also the Chromium + chromedriver pair Selenium drives, and a PNG
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -25,10 +26,23 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 MISSING_BROWSER = (f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian packages chromium and chromium-driver: "
                    "scripts/install-system-deps.sh)")
+# Set by CI (.ci/run): there a missing browser fails the browser tests instead of skipping them.
+REQUIRE_BROWSER = "NETPATROL_REQUIRE_BROWSER"
 
 
 def browser_missing() -> bool:
     return not (CHROMIUM.exists() and CHROMEDRIVER.exists())
+
+
+def require_browser() -> None:
+    """Skip the calling test without Chromium, or fail it where the browser is required."""
+    import pytest
+
+    if not browser_missing():
+        return
+    if os.environ.get(REQUIRE_BROWSER) == "1":
+        pytest.fail(f"{MISSING_BROWSER}; {REQUIRE_BROWSER}=1 requires them", pytrace=False)
+    pytest.skip(MISSING_BROWSER)
 
 
 def server_env() -> dict[str, str]:
@@ -51,29 +65,31 @@ def add_user(ws: Path, name: str, password: str, role: str = "admin") -> None:
     assert proc.returncode == 0, f"user add failed ({proc.returncode}): {proc.stdout}{proc.stderr}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+def free_port(bind: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET) as s:
+        s.bind((bind, 0))
         return s.getsockname()[1]
 
 
 @dataclass(frozen=True)
 class Server:
-    url: str  # http://127.0.0.1:PORT
+    url: str  # http://127.0.0.1:PORT (http://[::1]:PORT on IPv6 loopback)
     ws: Path
     log: Path  # the server's standard error
 
 
 @contextmanager
-def serve(ws: Path, log: Path, timeout: float = 30) -> Iterator[Server]:
-    """`netpatrol serve --bind 127.0.0.1 --port PORT -w WS` until the block ends; up when it answers HTTP."""
-    port = free_port()
+def serve(ws: Path, log: Path, timeout: float = 30, bind: str = "127.0.0.1",
+          options: tuple[str, ...] = ()) -> Iterator[Server]:
+    """`netpatrol serve --bind BIND --port PORT -w WS [OPTIONS]` until the block ends; up when it answers HTTP."""
+    port = free_port(bind)
     with log.open("wb") as err:
-        proc = subprocess.Popen([str(NETPATROL), "serve", "--bind", "127.0.0.1", "--port", str(port), "-w", str(ws)],
+        proc = subprocess.Popen([str(NETPATROL), "serve", "--bind", bind, "--port", str(port), "-w", str(ws), *options],
                                 stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT, env=server_env())
     try:
-        _wait_until_up(proc, port, log, timeout)
-        yield Server(f"http://127.0.0.1:{port}", ws, log)
+        _wait_until_up(proc, bind, port, log, timeout)
+        host = f"[{bind}]" if ":" in bind else bind
+        yield Server(f"http://{host}:{port}", ws, log)
     finally:
         proc.terminate()
         try:
@@ -83,12 +99,12 @@ def serve(ws: Path, log: Path, timeout: float = 30) -> Iterator[Server]:
             proc.wait()
 
 
-def _wait_until_up(proc: subprocess.Popen, port: int, log: Path, timeout: float) -> None:
+def _wait_until_up(proc: subprocess.Popen, bind: str, port: int, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
             raise AssertionError(f"netpatrol serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn = http.client.HTTPConnection(bind, port, timeout=2)
         try:
             conn.request("GET", "/static/web.css")
             conn.getresponse().read()
@@ -102,9 +118,23 @@ def _wait_until_up(proc: subprocess.Popen, port: int, log: Path, timeout: float)
             conn.close()
 
 
-def chrome(profile: Path):
+def chrome(profile: Path, attempts: int = 3):
     """Debian's headless Chromium through its chromedriver: no Selenium Manager (no internet), a fresh
-    profile, the console log kept for the tests to read."""
+    profile, the console log kept for the tests to read. Under a loaded machine (the suite on two
+    workers) chromedriver or Chromium sometimes starts too slowly: tried again, each time afresh."""
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_chrome(profile / f"try-{attempt}")
+        except WebDriverException:
+            if attempt == attempts:
+                raise
+            time.sleep(2 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _start_chrome(profile: Path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -115,7 +145,13 @@ def chrome(profile: Path):
                  "--no-first-run", "--window-size=1280,900", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    service = Service(str(CHROMEDRIVER))
+    try:
+        driver = webdriver.Chrome(options=options, service=service)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            service.stop()  # no chromedriver left behind by a failed start
+        raise
     driver.set_page_load_timeout(30)
     return driver
 

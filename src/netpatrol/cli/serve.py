@@ -1,7 +1,9 @@
 """`serve`: the web view and API over the workspace, served by uvicorn.
 
 Loopback by default; any other address is refused until `netpatrol user add` made a user, so a
-workspace is never readable from the network without a login.
+workspace is never readable from the network without a login. X-Forwarded-* headers are believed
+only from the proxies `--trusted-proxy` names (none by default): from anyone else they would let a
+client choose the address its failed logins count against, or pass for a TLS connection.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ def serve(
     bind: Annotated[str, typer.Option(
         "--bind", help="Address to listen on (a non-loopback one needs users: `netpatrol user add`).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8080,
+    trusted_proxy: Annotated[list[str] | None, typer.Option(
+        "--trusted-proxy", metavar="ADDR",
+        help="A reverse proxy's address (or network) whose X-Forwarded-For/-Proto are believed; repeatable; "
+             "none by default.")] = None,
     allow_backup: Annotated[bool, typer.Option(
         "--allow-backup", help="Offer admins a 'back up now' button (needs the device passwords in the environment).")] = False,
     workspace: WorkspaceOpt = None,
@@ -37,6 +43,7 @@ def serve(
     if not is_loopback(bind) and not users.load_users(ws):
         raise UsageError(f"--bind {bind}: refusing to serve beyond this machine with no users; add one first with "
                          f"'netpatrol user add NAME --role admin' (users: {ws.state_dir / 'users.yaml'})")
+    proxies = proxy_settings(trusted_proxy or [])
     state = WebState(ws, ServeOptions(bind=bind, port=port, allow_backup=allow_backup))
     state.inventory()  # an invalid inventory is refused at start, naming file and field
     if state.store() is not None and not _has_commit_graph(ws.backups):
@@ -45,9 +52,31 @@ def serve(
                   f"backup writes one (or: git -C {ws.backups} commit-graph write --reachable --changed-paths)",
                   highlight=False, style="yellow")
     search_view.prepare()  # the search child's forkserver, started before the first search waits for it
-    err.print(f"netpatrol web view of {ws.root} on http://{bind}:{port}/ (Ctrl-C stops)", highlight=False)
+    err.print(f"netpatrol web view of {ws.root} on {url_of(bind, port)} (Ctrl-C stops)", highlight=False)
     uvicorn.run(create_app(state), host=bind.strip("[]"), port=port, log_level="warning",
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False, access_log=False)
+                server_header=False, access_log=False, **proxies)
+
+
+def proxy_settings(trusted: list[str]) -> dict:
+    """uvicorn's proxy options: the forwarded headers read only from the proxies named, if any."""
+    import ipaddress
+
+    from netpatrol.errors import UsageError
+
+    for value in trusted:
+        try:
+            ipaddress.ip_network(value.strip("[]"), strict=False)
+        except ValueError:
+            raise UsageError(f"--trusted-proxy {value}: expected the proxy's IP address or network "
+                             f"(e.g. 127.0.0.1 for nginx on this machine)") from None
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(v.strip("[]") for v in trusted)}
+
+
+def url_of(bind: str, port: int) -> str:
+    host = bind.strip("[]")
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _has_commit_graph(store: Path) -> bool:

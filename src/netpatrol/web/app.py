@@ -4,8 +4,9 @@ Errors map once, here: NotFound -> 404, a bad REF, regex or period (UsageError) 
 workspace file or the store that cannot be read (WorkspaceError, StoreError: not the caller's
 fault) -> 503 naming the file, a page without a session -> the login form, an API call without
 credentials -> 401, any HTTP error (403 CSRF or role, 429 too many logins) -> JSON under /api/,
-the error page elsewhere. While the last good inventory stands in for a broken one, every answer
-says so: a banner on pages, the `X-Netpatrol-Warning` header.
+the error page elsewhere; anything unexpected -> 500 the same way, its traceback logged
+(server_error.py). While the last good inventory stands in for a broken one, every answer says
+so: a banner on pages, the `X-Netpatrol-Warning` header.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from netpatrol import __version__
 from netpatrol.errors import NetpatrolError, StoreError, UsageError, WorkspaceError
 from netpatrol.web import api, backup_action, login, pages
 from netpatrol.web.auth import LoginRequired, Unauthorized
-from netpatrol.web.headers import SecurityHeaders
+from netpatrol.web.server_error import OuterApp, internal_error
 from netpatrol.web.state import NotFound, WebState, warning_header
 
 STATIC = Path(__file__).parent / "static"
@@ -30,14 +31,14 @@ STATIC = Path(__file__).parent / "static"
 
 def create_app(state: WebState) -> FastAPI:
     # The OpenAPI document is served by api.py, behind the API's authentication like every route.
-    app = FastAPI(title="netpatrol", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
+    app = OuterApp(title="netpatrol", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.web = state
     app.include_router(login.router)
     app.include_router(pages.router)
     app.include_router(backup_action.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(Exception, internal_error)  # a 500: JSON or the page, the traceback logged
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:

@@ -24,16 +24,17 @@ from urllib.parse import parse_qsl
 from fastapi import HTTPException, Request, Response
 
 from netpatrol.web import users as user_store
-from netpatrol.web.sessions import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Keys, Session, load_secret
+from netpatrol.web.sessions import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Keys, Logouts, Session, load_secret
 from netpatrol.web.state import WebState
-from netpatrol.web.throttle import Throttle
+from netpatrol.web.throttle import TOKEN, Throttle
 
 Role = Literal["viewer", "admin"]
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 MAX_FORM = 16 * 1024  # a login or a button: far less; a larger body is refused unread
 _BASIC_CACHE = 256  # verified Basic credentials kept (as an HMAC) so a script is not one argon2 per call
 _BASIC_SECONDS = 300
-_MAX_REVOKED = 100_000
+# A request through a proxy: never the anonymous viewer, whatever address it comes from.
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip")
 
 
 @dataclass(frozen=True)
@@ -80,22 +81,13 @@ def is_loopback(host: str) -> bool:
 
 @dataclass
 class AuthState:
-    """What the server keeps between requests: the key, failed logins, logged-out sessions."""
+    """What the server keeps between requests: the key, failed logins, the logouts, Basic logins."""
 
     keys: Keys
+    logouts: Logouts
     throttle: Throttle = field(default_factory=Throttle)
-    revoked: dict[str, int] = field(default_factory=dict)  # session id -> its expiry
     basic: OrderedDict[str, tuple[str, float]] = field(default_factory=OrderedDict)  # HMAC -> fingerprint, until
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def revoke(self, session: Session) -> None:
-        with self.lock:
-            now = time.time()
-            if len(self.revoked) >= _MAX_REVOKED // 2:
-                self.revoked = {sid: exp for sid, exp in self.revoked.items() if exp > now}
-            while len(self.revoked) >= _MAX_REVOKED:  # bounded: the oldest revocation is forgotten first
-                del self.revoked[next(iter(self.revoked))]
-            self.revoked[session.sid] = session.expires
 
 
 _init_lock = threading.Lock()
@@ -109,12 +101,13 @@ def auth_state(request: Request) -> AuthState:
     app_state = request.app.state
     with _init_lock:
         if getattr(app_state, "auth", None) is None:
-            app_state.auth = AuthState(Keys(load_secret(web_state(request).ws)))
+            ws = web_state(request).ws
+            app_state.auth = AuthState(Keys(load_secret(ws)), Logouts(ws))
     return app_state.auth
 
 
 def client_address(request: Request) -> str:
-    """The client's address (the proxy's X-Forwarded-For when uvicorn trusts the proxy)."""
+    """The client's address (the proxy's X-Forwarded-For when `serve --trusted-proxy` names it)."""
     return request.client.host if request.client else ""
 
 
@@ -142,23 +135,22 @@ def authenticate(request: Request) -> Identity | None:
 
 
 def _anonymous_allowed(request: Request, state: WebState) -> bool:
-    """Without users, only this machine: the bind is loopback, so is the client (not a proxy
-    forwarding someone else), and the Host is an address or a one-label name, so a page from a
-    rebinding DNS name (evil.example -> 127.0.0.1) cannot read the view through a browser here."""
+    """Without users, only this machine: the bind is loopback, so is the client, the request did
+    not come through a proxy (which on this machine would make everyone look local), and the Host
+    names loopback, so a page from a rebinding DNS name (evil.example -> 127.0.0.1) or a proxy's
+    public name cannot read the view through a browser here."""
     if not is_loopback(state.options.bind):
         return False  # users were all removed while serving beyond this machine
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
     client = client_address(request)
     try:
         if client and not ipaddress.ip_address(client).is_loopback:
             return False
     except ValueError:
         pass  # not an address (a test client, a unix socket)
-    host = request.url.hostname or ""
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return "." not in host
+    host = (request.url.hostname or "").strip("[]").lower()
+    return is_loopback(host) or host == state.options.bind.strip("[]").lower()
 
 
 def _from_header(request: Request, auth: AuthState, users: dict[str, user_store.User],
@@ -167,11 +159,11 @@ def _from_header(request: Request, auth: AuthState, users: dict[str, user_store.
     value = value.strip()
     if scheme.lower() == "bearer":
         address = client_address(request)
-        if (seconds := auth.throttle.wait(address, "\0token")):
+        if (seconds := auth.throttle.wait(address, TOKEN)):
             raise TooManyAttempts(seconds)
         user = user_store.verify_token(users, value)
         if user is None:
-            auth.throttle.failed(address, "\0token")
+            auth.throttle.failed(address, TOKEN)
         return user
     if scheme.lower() != "basic":
         return None
@@ -181,6 +173,10 @@ def _from_header(request: Request, auth: AuthState, users: dict[str, user_store.
         return None
     if not sep:
         return None
+    # The limit first: while a user's login is cached, a locked-out guesser must not learn from a
+    # 200 that a guess was right.
+    if (seconds := auth.throttle.wait(client_address(request), name)):
+        raise TooManyAttempts(seconds)
     key = auth.keys.mac("basic", f"{name}\0{password}")
     with auth.lock:
         cached = auth.basic.get(key)
@@ -213,8 +209,8 @@ def password_login(request: Request, users: dict[str, user_store.User], name: st
 def _session(request: Request, auth: AuthState, users: dict[str, user_store.User]) -> tuple[user_store.User, Session] | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     session = auth.keys.read_session(cookie) if cookie else None
-    if session is None or session.sid in auth.revoked:
-        return None
+    if session is None or session.issued <= auth.logouts.after(session.name):
+        return None  # logged out since, here or on another server of the workspace
     user = users.get(session.name)
     if user is None or session.fingerprint != auth.keys.fingerprint(user.password_hash):
         return None  # removed, or a new password: every session of the old one ends
@@ -293,7 +289,7 @@ async def read_form(request: Request) -> dict[str, str]:
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
     """HttpOnly, SameSite=Lax, path /, and Secure when the request came over TLS (directly, or
-    through a proxy on 127.0.0.1 whose X-Forwarded-Proto uvicorn trusts)."""
+    through a `--trusted-proxy` whose X-Forwarded-Proto uvicorn believes)."""
     response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
                         secure=request.url.scheme == "https")
 
@@ -305,9 +301,10 @@ def open_session(request: Request, response: Response, user: user_store.User) ->
 
 
 def end_session(request: Request, response: Response) -> None:
-    """Logout: the cookie dropped, and its session refused from now on even if a copy survives."""
+    """Logout: the cookie dropped, and every session of the user opened until now refused, on every
+    server of the workspace and after a restart, even if a copy of the cookie survives."""
     session = getattr(request.state, "session", None)
     if session is not None:
-        auth_state(request).revoke(session)
+        auth_state(request).logouts.record(session.name)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=request.url.scheme == "https")

@@ -77,7 +77,7 @@ async def login_submit(request: Request) -> Response:
 @router.post("/logout", include_in_schema=False)
 async def logout(request: Request) -> Response:
     form = await auth.read_form(request)
-    if auth.authenticate(request) is None:
+    if await run_in_threadpool(auth.authenticate, request) is None:  # Basic means argon2: off the loop
         return RedirectResponse("/login", status_code=303)
     auth.check_csrf(request, form.get("csrf", ""))
     response = RedirectResponse("/login", status_code=303)

@@ -4,20 +4,25 @@ The key is 32 random bytes in `.netpatrol/web-secret` (0600), made on first use 
 every `serve` of the workspace, so a restart keeps people logged in. A session cookie holds the
 user's name, its expiry, a random session id and a fingerprint of the user's password hash: a new
 password or a removed user ends every session at once, without any server-side session table.
+Logging out ends every session of that user, on every `serve` of the workspace and after a restart:
+the time is kept in `.netpatrol/web-logouts` (0600), and a cookie issued before it is refused.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import stat
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from netpatrol.errors import WorkspaceError
 from netpatrol.workspace.settings import Workspace
@@ -26,6 +31,7 @@ SESSION_COOKIE = "netpatrol_session"
 LOGIN_COOKIE = "netpatrol_login"  # the login form's pre-session value its CSRF token is bound to
 SESSION_SECONDS = 12 * 3600  # one working day: a forgotten browser does not stay logged in for long
 SECRET_FILE = "web-secret"
+LOGOUTS_FILE = "web-logouts"  # {name: Unix time of the last logout}: older sessions are refused
 _KEY_BYTES = 32
 
 
@@ -56,7 +62,7 @@ def load_secret(ws: Workspace) -> bytes:
         return secrets.token_bytes(_KEY_BYTES)
 
 
-def _read_secret(path) -> bytes:
+def _read_secret(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
@@ -72,9 +78,10 @@ def _read_secret(path) -> bytes:
 @dataclass(frozen=True)
 class Session:
     name: str
-    sid: str  # random: what logout revokes
+    sid: str  # random: what the CSRF token is bound to
     expires: int  # Unix time
     fingerprint: str  # of the password hash the session was opened with
+    issued: float  # Unix time: a logout after it ends the session
 
 
 class Keys:
@@ -90,9 +97,11 @@ class Keys:
         return self.mac("password", password_hash)[:22]
 
     def session_cookie(self, name: str, password_hash: str, now: float | None = None) -> tuple[str, Session]:
-        session = Session(name, secrets.token_urlsafe(16), int(now or time.time()) + SESSION_SECONDS,
-                          self.fingerprint(password_hash))
-        body = json.dumps({"u": session.name, "s": session.sid, "e": session.expires, "f": session.fingerprint},
+        issued = now or time.time()
+        session = Session(name, secrets.token_urlsafe(16), int(issued) + SESSION_SECONDS,
+                          self.fingerprint(password_hash), round(issued, 6))
+        body = json.dumps({"u": session.name, "s": session.sid, "e": session.expires, "f": session.fingerprint,
+                           "i": session.issued},
                           separators=(",", ":")).encode()
         payload = base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
         return f"{payload}.{self.mac('session', payload)}", session
@@ -104,7 +113,7 @@ class Keys:
             return None
         try:
             doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            session = Session(str(doc["u"]), str(doc["s"]), int(doc["e"]), str(doc["f"]))
+            session = Session(str(doc["u"]), str(doc["s"]), int(doc["e"]), str(doc["f"]), float(doc["i"]))
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
         return session if session.expires > (now or time.time()) else None
@@ -114,3 +123,70 @@ class Keys:
 
     def check_csrf(self, binding: str | None, submitted: str) -> bool:
         return binding is not None and hmac.compare_digest(self.csrf(binding).encode(), submitted.encode())
+
+
+class Logouts:
+    """When each user last logged out, shared through `.netpatrol/web-logouts` by every `serve` of
+    the workspace; reread when the file changes. Only logouts younger than a session are kept, so
+    the file holds at most one entry per user. Where the file cannot be written (a read-only state
+    directory), a logout still holds for this process."""
+
+    def __init__(self, ws: Workspace):
+        self._path = ws.state_dir / LOGOUTS_FILE
+        self._ws = ws
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._from_file: dict[str, float] = {}
+        self._here: dict[str, float] = {}
+
+    def after(self, name: str) -> float:
+        """Sessions of `name` issued at or before this time are refused; 0.0: none."""
+        with self._lock:
+            self._reload()
+            return max(self._from_file.get(name, 0.0), self._here.get(name, 0.0))
+
+    def record(self, name: str, when: float | None = None) -> None:
+        when = when or time.time()
+        with self._lock:
+            self._here = {n: t for n, t in self._here.items() if t > when - SESSION_SECONDS}
+            self._here[name] = max(when, self._here.get(name, 0.0))
+            try:
+                self._write(name, when)
+            except OSError:
+                pass  # kept in memory: this server refuses the session; the key file decides for the rest
+
+    def _reload(self) -> None:
+        try:
+            st = os.stat(self._path)
+        except OSError:
+            self._stamp, self._from_file = None, {}
+            return
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if stamp != self._stamp:
+            self._from_file, self._stamp = _read_logouts(self._path), stamp
+
+    def _write(self, name: str, when: float) -> None:
+        state = self._ws.ensure_state_dir()
+        fd = os.open(state / f".{LOGOUTS_FILE}.lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # two servers logging people out at once lose neither
+            doc = {n: t for n, t in _read_logouts(self._path).items() if t > when - SESSION_SECONDS}
+            doc[name] = max(when, doc.get(name, 0.0))
+            tmp = self._path.with_name(f".{LOGOUTS_FILE}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self._path)
+
+
+def _read_logouts(path: Path) -> dict[str, float]:
+    """The file's entries; {} when it is missing or unreadable (a torn file cannot occur: it is replaced whole)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            doc = json.loads(fh.read(1 << 20))
+        return {str(n): float(t) for n, t in doc.items()} if isinstance(doc, dict) else {}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
