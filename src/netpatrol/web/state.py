@@ -43,7 +43,7 @@ class WebState:
 
     def inventory(self) -> Inventory:
         """The inventory, re-read when one of its files changed (size or mtime)."""
-        key = _files_key(self.ws.root / "inventory")
+        key = folder_key(self.ws.root / "inventory")
         with self._lock:
             if self._inventory is None or self._inventory[0] != key:
                 self._inventory = (key, load_inventory(self.ws.root, need_secrets=False))
@@ -73,8 +73,18 @@ class WebState:
         return h
 
 
-def _files_key(folder: Path) -> tuple:
+def file_key(path: Path) -> tuple[int, int] | None:
+    """(size, mtime) of a file, None when it is missing: a changed file is read again."""
     try:
-        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def folder_key(folder: Path) -> tuple:
+    """file_key of every file in `folder`, by name: a changed, added or removed file changes it."""
+    try:
+        return tuple(sorted((p.name, file_key(p)) for p in folder.iterdir() if p.is_file()))
     except OSError:
         return ()
