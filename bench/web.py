@@ -207,6 +207,7 @@ def main() -> None:
                 ("GET /api/v1/devices", "/api/v1/devices"),
                 ("GET /api/v1/devices?status=problems", "/api/v1/devices?status=problems"),
                 ("GET /devices/{median}", f"/devices/{typical}"),
+                ("GET /api/v1/devices/{median}", f"/api/v1/devices/{typical}"),
                 ("GET /api/v1/devices/{median}/versions", f"/api/v1/devices/{typical}/versions"),
                 ("GET /api/v1/devices/{hot}/versions?page=50", f"/api/v1/devices/{hot}/versions?page=50"),
                 ("GET /devices/{median}/diff?from=&to=", f"/devices/{typical}/diff?from={from_ref}&to={head}"),

@@ -20,11 +20,13 @@ import yaml
 
 from netpatrol.inspection.results import Facts, Finding, Health, InspectionResult
 from netpatrol.inspection.service import summary_document
+from netpatrol.report.problem_rows import report_checks
 from netpatrol.store import layout
 from netpatrol.store.periods import current_period, previous_period
 
 START = datetime(2023, 1, 2, tzinfo=timezone.utc)
 PLATFORMS = ("cisco_ios", "huawei_vrp", "h3c_comware", "cisco_nxos")
+CHECKS = list(report_checks(None).values())  # the built-in quarterly job's, as a workspace without its own
 HOT, MOVED = "dev00000", "dev00001"
 CPU = Finding(check="cpu_percent", severity="minor", title={"zh-CN": "CPU 利用率偏高", "en": "CPU high"},
               detail="CPU 82% >= 75%", recommendation={"zh-CN": "检查", "en": "check"})
@@ -122,7 +124,8 @@ def build_store(backups: Path, where: dict[str, str], commits: int, sites: int, 
             period = previous_period(period) if inspections[n] == "earlier" else period
             results = _results(period, where, when.isoformat(timespec="seconds"), inspections[n] == "later")
             files = [(layout.result_path(period, r.site, r.host), r.model_dump_json(indent=2) + "\n") for r in results]
-            files.append((layout.summary_path(period), json.dumps(summary_document(period, results), indent=2, sort_keys=True) + "\n"))
+            summary = summary_document(period, results, CHECKS)
+            files.append((layout.summary_path(period), json.dumps(summary, indent=2, sort_keys=True) + "\n"))
             proc.stdin.write(_commit(n, when, f"inspection {period}: {len(results)} devices\n", files, first=False))
             proc.stdin.write(b"tag inspection/%s\nfrom :%d\ntagger netpatrol <netpatrol@localhost> %d +0000\n%s"
                              % (period.encode(), n, int(when.timestamp()), _data(f"inspection {period}\n")))

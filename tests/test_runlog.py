@@ -45,6 +45,29 @@ def test_a_damaged_line_is_passed_over(tmp_path):
     assert [r.devices for r in recent_runs(ws)] == [2, 1]
 
 
+def test_a_line_with_a_field_of_the_wrong_type_is_passed_over_and_the_runs_page_shows_the_rest(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from netpatrol.web.app import create_app
+    from netpatrol.web.state import WebState
+
+    ws = Workspace(tmp_path)
+    append_run(ws, record(1))
+    good = json.loads(runs_path(ws).read_text(encoding="utf-8"))
+    bad = [{"counts": [1, 2]}, {"counts": {"saved": "3"}}, {"counts": {"saved": True}}, {"devices": "9"},
+           {"devices": -1}, {"started": 5}, {"commit": ["a"]}, {"kind": None}]
+    with runs_path(ws).open("a", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({**good, **change}) + "\n" for change in bad)
+        fh.write("[]\n\"text\"\n")
+    append_run(ws, record(2))
+    assert [r.devices for r in recent_runs(ws)] == [2, 1]
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "hosts.yaml").write_text("hosts: {}\n", encoding="utf-8")
+    with TestClient(create_app(WebState(ws))) as client:
+        page = client.get("/runs")
+    assert page.status_code == 200 and page.text.count("<tr") >= 2
+
+
 def test_no_records_yet_is_an_empty_list_and_an_unwritable_state_dir_fails_nothing(tmp_path):
     ws = Workspace(tmp_path)
     assert recent_runs(ws) == []
@@ -77,4 +100,4 @@ def test_backup_and_inspection_runs_append_their_record(world):
     assert [line["kind"] for line in lines] == ["backup", "inspection"]
     summary = json.loads((ws.backups / "inspections/2026Q3/summary.json").read_text(encoding="utf-8"))
     assert set(summary["hosts"]) == {h.name for h in hosts[:3]}
-    assert all(set(v) == {"site", "platform", "status", "problems", "new", "resolved"} for v in summary["hosts"].values())
+    assert all(set(v) == {"site", "platform", "status", "problems", "keys", "previous"} for v in summary["hosts"].values())

@@ -16,6 +16,7 @@ import pytest
 from netpatrol.errors import UsageError
 from netpatrol.inspection.results import InspectionResult
 from netpatrol.inspection.service import summary_document
+from netpatrol.report.problem_rows import report_checks
 from netpatrol.report.results import load_results
 from netpatrol.store.refs import format_commit_message
 from netpatrol.store.repo import Store
@@ -191,9 +192,9 @@ def test_period_summary_counts_what_the_world_planted(world, state):
 
 
 def test_period_summary_from_the_summary_map_equals_reading_every_result(world, state):
-    _ws, _inv, store = world
+    ws, _inv, store = world
     from_results = period_summary(state, Q3)
-    doc = summary_document(Q3, list(load_results(store, Q3).values()))
+    doc = summary_document(Q3, list(load_results(store, Q3).values()), report_checks(ws.root).values())
     doc["hosts"]["city-core-01"]["problems"] = {"critical": 5}  # proves which one was read
     store.write_file(f"inspections/{Q3}/summary.json", json.dumps(doc))
     store.commit("inspection 2026Q3 again\n", paths=["inspections"], when=datetime(2026, 9, 21, tzinfo=timezone.utc))
@@ -267,3 +268,55 @@ def test_every_commit_keeps_the_changed_path_filters_git_log_reads(world):
     stats = json.loads(next(line for line in trace.splitlines() if "bloom" in line and "statistics" in line).split("statistics", 1)[1]
                        .split("|", 1)[-1].strip().lstrip(":").strip())
     assert stats["definitely_not"] > 0 and stats["filter_not_present"] == 0
+
+
+def test_a_device_reads_its_own_result_only_and_committed_data_only(world, state):
+    """The API detail and the page read the device's one result at its period's commit: another
+    host's damaged result changes nothing; without the period's tag HEAD is read, never the
+    working tree a run may be half-way through writing."""
+    from fastapi.testclient import TestClient
+
+    from netpatrol.web.app import create_app
+
+    ws, _inv, store = world
+    core, other = f"inspections/{Q3}/jc-city/{CORE}.json", f"inspections/{Q3}/jc-city/city-agg-01.json"
+    committed = InspectionResult.model_validate_json(store.read_file(core)).facts.model
+    store.write_file(other, store.read_file(other)[:50])  # damaged, committed and tagged
+    store.commit("inspection 2026Q3: damaged\n", paths=["inspections"], when=datetime(2026, 9, 21, tzinfo=timezone.utc))
+    store.tag(f"inspection/{Q3}", "damaged\n", force=True)
+    git(store, "tag", "-d", f"inspection/{Q3}")
+    edited = InspectionResult.model_validate_json(store.read_file(core))
+    edited.facts.model = "UNCOMMITTED-MODEL"
+    store.write_file(core, edited.model_dump_json())  # a run writing: not committed yet
+    half = f"inspections/{Q3}/jc-east/east-acc-02.json"
+    store.write_file(half, store.read_file(half)[:40])
+    with TestClient(create_app(WebState(ws))) as client:
+        detail = client.get(f"/api/v1/devices/{CORE}")
+        assert detail.status_code == 200, detail.text
+        assert detail.json()["facts"]["model"] == committed and detail.json()["facts"]["period"] == Q3
+        assert client.get("/api/v1/devices/east-acc-02").json()["facts"]["period"] == Q3
+        assert client.get("/api/v1/devices/city-agg-01").json()["facts"]["period"] == Q2  # its Q3 is damaged
+        page = client.get(f"/devices/{CORE}")
+        assert page.status_code == 200 and committed in page.text and "UNCOMMITTED-MODEL" not in page.text
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "10000001"])
+def test_a_page_beyond_any_list_is_empty_with_nothing_after_it(world, state, page):
+    from fastapi.testclient import TestClient
+
+    from netpatrol.web.app import create_app
+    from netpatrol.web.paging import MAX_ITEMS
+
+    assert device_versions(state, CORE, page=int(page), per_page=1).items == []
+    assert not device_versions(state, CORE, page=int(page), per_page=1).has_more
+    assert device_versions(state, CORE, page=MAX_ITEMS // 2, per_page=2).items == []
+    with TestClient(create_app(WebState(world[0]))) as client:
+        for path in (f"/api/v1/devices/{CORE}/versions", "/api/v1/devices", "/api/v1/inspections"):
+            assert client.get(path, params={"page": page, "per_page": 1}).status_code == 422, path
+            beyond = client.get(path, params={"page": MAX_ITEMS, "per_page": 2})
+            assert beyond.status_code == 200 and beyond.json() == [], path
+            assert 'rel="next"' not in beyond.headers.get("link", ""), path
+        html = client.get(f"/devices/{CORE}", params={"page": page, "per_page": 1})
+        assert html.status_code == 200 and "data-commit=" not in html.text and "page=100" not in html.text
+        listed = client.get("/devices", params={"page": page})
+        assert listed.status_code == 200 and "data-device=" not in listed.text

@@ -83,6 +83,23 @@ def assign_keys(findings: list[Finding], checks: Iterable[Any]) -> list[Finding]
             else f.model_copy(update={"problem": key_for(by_id[f.check], f.subject)}) for f in findings]
 
 
+def keyed(findings: list[Finding], checks: Iterable[Any]) -> list[Problem]:
+    """A device's problems as the report counts them: every finding keyed (a result stored before
+    problem keys, a finding stored without one) by `checks`, then merged. The report, the period
+    summary and the web view all count through this, so their numbers agree."""
+    return merge(assign_keys(findings, checks))
+
+
+def changes(now: Iterable[str], before: Iterable[str] | None) -> tuple[int, int]:
+    """(new, resolved) between a device's problem keys and those of its previous result; without
+    a previous result (`before` None) every problem is new and none resolved, as in the report."""
+    current = set(now)
+    if before is None:
+        return len(current), 0
+    earlier = set(before)
+    return len(current - earlier), len(earlier - current)
+
+
 def count(findings: list[Finding]) -> dict[str, int]:
     """Problems of ONE device per severity (every severity present, strongest first)."""
     out = dict.fromkeys(SEVERITIES, 0)

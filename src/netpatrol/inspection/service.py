@@ -8,6 +8,7 @@ re-running a period replaces its files in a new commit and moves the tag.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
@@ -17,6 +18,7 @@ from netpatrol.backup.configtext import clean
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.checks.engine import CheckContext, evaluate
 from netpatrol.checks.loader import load_packs
+from netpatrol.checks.model import Check
 from netpatrol.collect.collector import Collector
 from netpatrol.collect.progress import progress_bar
 from netpatrol.collect.runner import SshCollector
@@ -26,7 +28,7 @@ from netpatrol.inspection.catalogue import Job, load_job
 from netpatrol.inspection.comparison import compare
 from netpatrol.inspection.normalise import normalise_items
 from netpatrol.inspection.parsing import parse
-from netpatrol.inspection.problems import assign_keys
+from netpatrol.inspection.problems import assign_keys, keyed
 from netpatrol.inspection.problems import count as count_problems
 from netpatrol.inspection.results import (
     PARSE_PROBLEMS,
@@ -93,17 +95,24 @@ def summarise(period: str, results: list[InspectionResult]) -> dict:
     }
 
 
-def summary_document(period: str, results: list[InspectionResult]) -> dict:
+def summary_document(period: str, results: list[InspectionResult], checks: Iterable[Check]) -> dict:
     """What `inspections/<period>/summary.json` holds: `summarise`'s counts, and per host its site,
-    platform, status, problems per severity and what changed since the previous period, so the web
-    view's device table and period page read one file instead of every device's result."""
+    platform, status, problems per severity, problem keys and the period its inspection compared
+    with, so the web view's device table and period page read one file instead of every device's
+    result. Problems are counted as the report counts them (problems.keyed with `checks`); new and
+    resolved are worked out from two periods' keys as the report does (web/period_view.py)."""
+    checks = list(checks)
     hosts = {}
+    totals = dict.fromkeys(SEVERITIES, 0)
     for r in sorted(results, key=lambda r: r.host):
+        problems = keyed(r.findings, checks)
+        for p in problems:
+            totals[p.severity] += 1
         hosts[r.host] = {"site": r.site, "platform": r.platform, "status": r.status,
-                         "problems": {s: n for s, n in count_problems(r.findings).items() if n},
-                         "new": len(r.comparison.new) if r.comparison else 0,
-                         "resolved": len(r.comparison.resolved) if r.comparison else 0}
-    return {**summarise(period, results), "hosts": hosts}
+                         "problems": {s: n for s in SEVERITIES if (n := sum(p.severity == s for p in problems))},
+                         "keys": sorted(p.key for p in problems),
+                         "previous": r.comparison.previous_period if r.comparison else None}
+    return {**summarise(period, results), "problems": totals, "hosts": hosts}
 
 
 def _stored_results(store: Store, period: str) -> list[InspectionResult]:
@@ -266,7 +275,7 @@ def run_inspection(
                         # Evidence goes to Git like a backup, so it lost its secrets like one in
                         # _analyse: a job item may print config lines (`show running-config | include snmp`).
                         store.write_file(layout.evidence_path(period, h.site, h.name, item.command), item.text or "")
-        s = summary_document(period, _stored_results(store, period))
+        s = summary_document(period, _stored_results(store, period), checks)
         store.write_file(layout.summary_path(period), json.dumps(s, indent=2, sort_keys=True) + "\n")
         message = (f"inspection {period}: {s['devices']} devices, {sum(s['problems'].values())} problems "
                    f"({', '.join(f'{v} {k}' for k, v in s['problems'].items() if v)})\n")

@@ -8,7 +8,6 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from netpatrol import __version__, localtime
-from netpatrol.checks.loader import load_packs
 from netpatrol.checks.model import Check
 from netpatrol.errors import UsageError
 from netpatrol.inspection.catalogue import JobProblems, load_job
@@ -42,7 +41,7 @@ from netpatrol.workspace.inventory import Inventory, ResolvedHost
 from netpatrol.workspace.settings import Settings
 
 _PROBLEM_STATUSES = (*PARSE_PROBLEMS, "unsupported", "failed")
-JOB = "quarterly"
+JOB = problem_rows.JOB
 
 
 @dataclass
@@ -128,8 +127,7 @@ def _catalogue(root: Path | None) -> tuple[dict[str, list[str]], dict[str, Check
         job = load_job(root, JOB)
     except JobProblems as exc:  # the report still lists what the good entries collect
         job = exc.job
-    checks_dir = root / "checks" if root is not None and (root / "checks").is_dir() else None
-    checks = {c.id: c for c in load_packs(job.check_packs, checks_dir)}
+    checks = problem_rows.job_checks(root, job)
     return {p: list(items) for p, items in job.platforms.items()}, checks, job.collect_config
 
 

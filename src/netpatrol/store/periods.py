@@ -7,6 +7,7 @@ the `--period`/`--backfill` rule, the period's tag, and the periods the store ho
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from netpatrol.errors import UsageError
@@ -96,13 +97,17 @@ def inspected_periods(store: Store) -> list[str]:
     head = store.head()
     if head:
         paths += store.list_files(layout.INSPECTIONS, ref=head)
-    found = {period for period in map(layout.period_of, paths) if period}
-    valid = []
-    for p in found:
+    return valid_periods(period for period in map(layout.period_of, paths) if period)
+
+
+def valid_periods(names: Iterable[str]) -> list[str]:
+    """The names that are periods as inspect writes them, oldest first: `2026q3` (a hand-made
+    directory) and a stray directory are not periods."""
+    valid = set()
+    for name in names:
         try:
-            if check_period(p) != p:
-                continue  # `2026q3` was never written by inspect: a hand-made directory
+            if check_period(name) == name:
+                valid.add(name)
         except UsageError:
-            continue  # a stray directory is not a period
-        valid.append(p)
+            continue
     return sorted(valid, key=period_order)

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from netpatrol.report.results import load_results
 from netpatrol.web import api_docs
 from netpatrol.web.api_models import (
     ComplianceOut,
@@ -37,8 +36,15 @@ from netpatrol.web.api_models import (
 )
 from netpatrol.web.auth import api_user, web_state
 from netpatrol.web.device_list import DeviceRow, device_rows, filter_rows
-from netpatrol.web.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, Page, paginate
-from netpatrol.web.period_view import device_compliance, device_inspections, period_summary, periods
+from netpatrol.web.paging import DEFAULT_PER_PAGE, MAX_ITEMS, MAX_PER_PAGE, Page, paginate
+from netpatrol.web.period_view import (
+    DeviceInspection,
+    device_compliance,
+    device_inspections,
+    newest_facts,
+    period_summary,
+    periods,
+)
 from netpatrol.web.render import page as render_page
 from netpatrol.web.search_view import search_configs
 from netpatrol.web.state import WebState
@@ -49,7 +55,7 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_user)], tags=["ap
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such device (or version, period)"}}
 BAD: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut, "description": "A REF, regex or period that cannot be used"}}
-PageQ = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+PageQ = Annotated[int, Query(ge=1, le=MAX_ITEMS, description=f"Page number, from 1 (at most {MAX_ITEMS}).")]
 PerPageQ = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page (at most {MAX_PER_PAGE}).")]
 PAGED = ("Paged: `Link` header with rel next/prev (first/last and `X-Total-Count` when the total is known).")
 
@@ -79,7 +85,7 @@ def device(request: Request, name: str) -> DeviceDetail:
         serial=data.serial, os_version=data.os_version, purchase_date=data.purchase_date,
         warranty_until=data.warranty_until, maintainer=data.maintainer, location=data.location, notes=data.notes,
         repairs=[RepairOut(date=r.date, action=r.action, part=r.part, ticket=r.ticket, note=r.note) for r in data.repairs],
-        facts=_facts(state, h.name, [i.period for i in inspections if i.status == "ok"]),
+        facts=_facts(inspections),
         inspections=[InspectionOut(period=i.period, status=i.status, collected_at=i.collected_at, error=i.error,
                                    problems=dict(Counter(p.severity for p in i.problems))) for i in inspections],
         compliance=None if record is None else ComplianceOut(
@@ -182,16 +188,13 @@ def _device(row: DeviceRow) -> DeviceOut:
                      last_inspection=row.last_inspection, open_problems=row.open_problems)
 
 
-def _facts(state: WebState, host: str, reached: list[str]) -> FactsOut | None:
-    store = state.store()
-    for period in reached:  # newest first
-        assert store is not None
-        r = load_results(store, period).get(host)
-        if r is not None and r.facts is not None:
-            f = r.facts
-            return FactsOut(period=period, collected_at=r.collected_at, hostname=f.hostname, vendor=f.vendor,
-                            model=f.model, serial=f.serial, os_version=f.os_version, uptime_seconds=f.uptime_seconds)
-    return None
+def _facts(inspections: list[DeviceInspection]) -> FactsOut | None:
+    newest = newest_facts(inspections)
+    if newest is None or newest.facts is None:
+        return None
+    f = newest.facts
+    return FactsOut(period=newest.period, collected_at=newest.collected_at, hostname=f.hostname, vendor=f.vendor,
+                    model=f.model, serial=f.serial, os_version=f.os_version, uptime_seconds=f.uptime_seconds)
 
 
 def _utc(moment: datetime) -> datetime:

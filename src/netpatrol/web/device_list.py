@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from netpatrol.platforms import canonical_platform
-from netpatrol.web.memo import file_key, remembered
+from netpatrol.web.memo import remembered
 from netpatrol.web.period_view import latest_by_host, snapshot
-from netpatrol.web.state import WebState
+from netpatrol.web.state import WebState, file_key
 from netpatrol.workspace.records import load_device_records
 
 STATUSES = ("ok", "problems", "failed", "never")  # the status filter's values, worst last but one

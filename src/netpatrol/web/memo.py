@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from netpatrol.web.state import WebState
@@ -44,15 +43,6 @@ def remembered(state: WebState, name: str, key: Hashable, build: Callable[[], V]
             while len(_values) > MAX_VALUES:
                 _values.popitem(last=False)
         return value
-
-
-def file_key(path: Path) -> tuple[int, int] | None:
-    """(size, mtime) of a file, None when it is missing: a changed records file is read again."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
 
 
 def forget(state: WebState) -> None:

@@ -10,15 +10,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from netpatrol.errors import StoreError
-from netpatrol.inspection.results import Facts, InspectionResult
-from netpatrol.report.results import period_ref
-from netpatrol.store import layout
-from netpatrol.store.documents import read_model
+from netpatrol.inspection.results import Facts
 from netpatrol.web.auth import page_user
 from netpatrol.web.backup_action import STATUSES as BACKUP_STATUSES
 from netpatrol.web.device_list import device_rows
-from netpatrol.web.period_view import DeviceInspection, device_compliance, device_inspections
+from netpatrol.web.period_view import DeviceInspection, device_compliance, device_inspections, newest_facts
 from netpatrol.web.render import number, page, query
 from netpatrol.web.state import WebState
 from netpatrol.web.versions import device_config, device_diff, device_versions
@@ -61,7 +57,7 @@ def device(request: Request, name: str, per_page: str | None = None) -> Response
     backup_status = request.query_params.get("backup")
     return page(request, "device.html.j2", h=h, row=row,
                 backup_status=backup_status if backup_status in BACKUP_STATUSES else None,
-                allow_backup=state.options.allow_backup, facts=_facts(state, h, inspections),
+                allow_backup=state.options.allow_backup, facts=_facts(inspections),
                 record=load_device_records(state.ws).get(name, {}), versions=versions,
                 previous=previous, inspections=inspections, compliance=compliance,
                 compliance_results=results, compliance_counts=counts,
@@ -84,6 +80,12 @@ def diff(request: Request, name: str) -> Response:
                 lines=diff_lines(view.diff))
 
 
+def _facts(inspections: list[DeviceInspection]) -> Facts | None:
+    """The facts of the device's newest successful inspection (its one result, at its period's commit)."""
+    newest = newest_facts(inspections)
+    return newest.facts if newest else None
+
+
 def diff_lines(text: str) -> list[DiffLine]:
     """A unified diff's lines with the class each is shown in."""
     out = []
@@ -101,18 +103,3 @@ def diff_lines(text: str) -> list[DiffLine]:
             kind = "ctx"
         out.append(DiffLine(kind, line))
     return out
-
-
-def _facts(state: WebState, h, inspections: list[DeviceInspection]) -> Facts | None:
-    """The facts of the device's newest successful inspection: one document read at its tag."""
-    store = state.store()
-    newest = next((i for i in inspections if i.status == "ok"), None)
-    if store is None or newest is None:
-        return None
-    try:
-        result = read_model(store, layout.result_path(newest.period, h.site, h.name), InspectionResult,
-                            period_ref(store, newest.period))
-    except StoreError:
-        return None  # stored under another site then; the inventory's fields stand in
-    return result.facts
-

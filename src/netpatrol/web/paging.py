@@ -9,6 +9,9 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
+# No list is this long (10,000 devices, a device's versions over years): a page beyond it is empty
+# without asking git, whose --skip would overflow on a huge number and answer with page 1 again.
+MAX_ITEMS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,14 @@ def clamp(page: int | None, per_page: int | None) -> tuple[int, int]:
     return max(1, page or 1), min(MAX_PER_PAGE, max(1, per_page or DEFAULT_PER_PAGE))
 
 
+def beyond(page: int, per_page: int) -> bool:
+    """Whether the page starts past MAX_ITEMS: an empty page with nothing after it."""
+    return (page - 1) * per_page >= MAX_ITEMS
+
+
 def paginate(rows: Sequence[T], page: int | None, per_page: int | None) -> Page[T]:
     page, per_page = clamp(page, per_page)
+    if beyond(page, per_page):
+        return Page([], page, per_page, len(rows), False)
     start = (page - 1) * per_page
     return Page(list(rows[start:start + per_page]), page, per_page, len(rows), start + per_page < len(rows))

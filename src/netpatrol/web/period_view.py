@@ -6,24 +6,30 @@ what was committed), from its `summary.json`'s per-host map (inspection.service.
 one file, not 10,000 results. A summary written before the map existed falls back to reading
 every result once. Both are kept per (period, commit) in web.memo; a device's own inspections
 read its one result file per period.
+
+The numbers are the report's (report/gather.py): problems are findings keyed by the checks and
+merged (inspection.problems.keyed), and new/resolved compare a device's problem keys with those
+of the result its inspection compared with (the period before, when it names none); a device of
+the inventory without a result in the period has every problem of the period before resolved.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from netpatrol.checks.model import Check
 from netpatrol.compliance.model import DeviceCompliance
-from netpatrol.errors import StoreError, UsageError
-from netpatrol.inspection.problems import Problem, merge
-from netpatrol.inspection.problems import count as count_problems
-from netpatrol.inspection.results import SEVERITIES, InspectionResult
+from netpatrol.errors import NetpatrolError, StoreError, UsageError
+from netpatrol.inspection.problems import Problem, changes, keyed
+from netpatrol.inspection.results import SEVERITIES, Facts, InspectionResult
+from netpatrol.report.problem_rows import report_checks
 from netpatrol.store import layout
 from netpatrol.store.documents import first_model
-from netpatrol.store.periods import check_period, inspection_tag, period_order
+from netpatrol.store.periods import check_period, inspection_tag, period_order, valid_periods
 from netpatrol.store.repo import Store
 from netpatrol.web.memo import remembered
-from netpatrol.web.state import NotFound, WebState
+from netpatrol.web.state import NotFound, WebState, folder_key
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,10 @@ class DeviceProblems:
     platform: str
     status: str  # the result's status: ok, unreachable, auth_failed ...
     problems: dict[str, int]  # severity -> problems (findings with one problem key are one)
-    new: int = 0  # problems new since the previous period
+    new: int = 0  # problems new since the previous period (set by period_summary)
     resolved: int = 0
+    keys: tuple[str, ...] = ()  # its problem keys
+    previous_period: str | None = None  # the period its inspection compared with, when it names one
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class DeviceInspection:
     collected_at: str
     error: str | None
     problems: list[Problem] = field(default_factory=list)
+    facts: Facts | None = None
 
 
 @dataclass(frozen=True)
@@ -114,9 +123,36 @@ def period_summary(state: WebState, period: str) -> PeriodSummary:
     known = _periods(state, found)
     if period not in known:
         raise NotFound(f"no inspection stored for period {period}")
+    assert found is not None
+    inv = state.inventory()
+    # Kept per snapshot: comparing 10,000 devices' keys with the period before is not per request.
+    return remembered(state, f"summary:{period}", (found[1].key, id(inv), _checks_key(state)),
+                      lambda: _summary(state, found, known, period, set(inv.hosts)))
+
+
+def _summary(state: WebState, found: tuple[Store, Snapshot], known: list[str], period: str,
+             inventory: set[str]) -> PeriodSummary:
     earlier = [p for p in known if period_order(p) < period_order(period)]
     previous = earlier[0] if earlier else None
-    devices = sorted(_hosts(state, found, period).values(), key=lambda d: (d.site, d.name))
+    hosts = _hosts(state, found, period)
+    maps: dict[str, dict[str, DeviceProblems]] = {}  # each compared period's map, looked up once
+
+    def before(name: str, compared: str | None) -> DeviceProblems | None:
+        if compared is None or compared not in known:
+            return None
+        if compared not in maps:
+            maps[compared] = _hosts(state, found, compared)
+        return maps[compared].get(name)
+
+    devices = []
+    for d in hosts.values():
+        prev = before(d.name, d.previous_period or previous)
+        new, resolved = changes(d.keys, prev.keys if prev else None)
+        devices.append(replace(d, new=new, resolved=resolved))
+    devices.sort(key=lambda d: (d.site, d.name))
+    # The report lists every inventory device: one without a result now resolved what it had.
+    gone = sum(len(prev.keys) for name in inventory if name not in hosts
+               if (prev := before(name, previous)) is not None)
     by_site: dict[str, dict[str, int]] = {}
     status: dict[str, int] = {}
     for d in devices:
@@ -124,9 +160,9 @@ def period_summary(state: WebState, period: str) -> PeriodSummary:
         for sev, n in d.problems.items():
             site[sev] = site.get(sev, 0) + n
         status[d.status] = status.get(d.status, 0) + 1
-    prev_counts = _totals(list(_hosts(state, found, previous).values())) if previous else None
+    prev_counts = _totals(list((maps.get(previous) or _hosts(state, found, previous)).values())) if previous else None
     return PeriodSummary(period, previous, devices, _totals(devices), by_site, status, prev_counts,
-                         new=sum(d.new for d in devices), resolved=sum(d.resolved for d in devices))
+                         new=sum(d.new for d in devices), resolved=sum(d.resolved for d in devices) + gone)
 
 
 def device_inspections(state: WebState, host: str) -> list[DeviceInspection]:
@@ -136,14 +172,22 @@ def device_inspections(state: WebState, host: str) -> list[DeviceInspection]:
     if found is None:
         return []
     store, snap = found
+    checks = _checks(state)
     out = []
     for period in _periods(state, found):
         d = _hosts(state, found, period).get(host)
         r = first_model(store, [layout.result_path(period, d.site, host)], InspectionResult,
                         snap.period_ref(period)) if d else None
         if r is not None:
-            out.append(DeviceInspection(period, r.status, r.collected_at, r.error, merge(r.findings)))
+            out.append(DeviceInspection(period, r.status, r.collected_at, r.error, keyed(r.findings, checks),
+                                        r.facts))
     return out
+
+
+def newest_facts(inspections: list[DeviceInspection]) -> DeviceInspection | None:
+    """The newest successful inspection (its facts: model, serial, OS), from device_inspections:
+    the device's own result at its period's commit, never every result of the period."""
+    return next((i for i in inspections if i.status == "ok" and i.facts is not None), None)
 
 
 def device_compliance(state: WebState, host: str) -> DeviceCompliance | None:
@@ -167,7 +211,7 @@ def _periods(state: WebState, found: tuple[Store, Snapshot] | None) -> list[str]
     if found is None:
         return []
     store, snap = found
-    return remembered(state, "periods", snap.head, lambda: _periods_at(store, snap.head))
+    return remembered(state, "periods", snap.head, lambda: valid_periods(store.subdirs(snap.head, layout.INSPECTIONS))[::-1])
 
 
 def _hosts(state: WebState, found: tuple[Store, Snapshot] | None, period: str) -> dict[str, DeviceProblems]:
@@ -175,29 +219,36 @@ def _hosts(state: WebState, found: tuple[Store, Snapshot] | None, period: str) -
         return {}
     store, snap = found
     ref = snap.period_ref(period)
-    return remembered(state, f"period:{period}", ref, lambda: _read_hosts(store, period, ref))
+    checks_key = _checks_key(state)  # the fallback keys problems by them
+    return remembered(state, f"period:{period}", (ref, checks_key),
+                      lambda: _read_hosts(store, period, ref, _checks(state)))
 
 
-def _periods_at(store: Store, head: str) -> list[str]:
-    valid = []
-    for name in store.subdirs(head, layout.INSPECTIONS):
+def _checks_key(state: WebState) -> tuple:
+    return folder_key(state.ws.root / "checks"), folder_key(state.ws.root / "tasks")
+
+
+def _checks(state: WebState) -> list[Check]:
+    """The checks the report keys problems by, read again when the workspace's checks or jobs change."""
+    def build() -> list[Check]:
         try:
-            if check_period(name) == name:  # `2026q3` was never written by inspect
-                valid.append(name)
-        except UsageError:
-            continue  # a stray directory is not a period
-    return sorted(valid, key=period_order, reverse=True)
+            return list(report_checks(state.ws.root).values())
+        except NetpatrolError:
+            return []  # checks that do not load: the report refuses to run; the stored keys stand
+
+    return remembered(state, "checks", _checks_key(state), build)
 
 
-def _read_hosts(store: Store, period: str, ref: str) -> dict[str, DeviceProblems]:
+def _read_hosts(store: Store, period: str, ref: str, checks: list[Check]) -> dict[str, DeviceProblems]:
     try:
         hosts = json.loads(store.read_file(layout.summary_path(period), ref)).get("hosts")
         return {name: DeviceProblems(name, v["site"], v["platform"], v["status"],
                                      {s: int(v["problems"].get(s, 0)) for s in SEVERITIES},
-                                     int(v.get("new", 0)), int(v.get("resolved", 0)))
+                                     keys=tuple(str(k) for k in v["keys"]),
+                                     previous_period=_period_or_none(v.get("previous")))
                 for name, v in hosts.items()}
-    except (StoreError, ValueError, TypeError, KeyError, AttributeError):
-        pass  # no summary, or one written before its per-host map: read the results once
+    except (StoreError, ValueError, TypeError, KeyError, AttributeError, UsageError):
+        pass  # no summary, or one written before its per-host map had keys: read the results once
     entries = [(blob, path) for blob, path in store.tree_files(ref, layout.period_dir(period))
                if layout.parse_result_path(path) is not None]  # not summary.json, not the evidence
     out = {}
@@ -206,10 +257,16 @@ def _read_hosts(store: Store, period: str, ref: str) -> dict[str, DeviceProblems
             r = InspectionResult.model_validate_json(data)
         except ValueError:
             continue  # a damaged result is passed over: one bad file must not take the device table down
+        problems = keyed(r.findings, checks)
+        counts = {s: sum(p.severity == s for p in problems) for s in SEVERITIES}
         c = r.comparison
-        out[r.host] = DeviceProblems(r.host, r.site, r.platform, r.status, dict(count_problems(r.findings)),
-                                     len(c.new) if c else 0, len(c.resolved) if c else 0)
+        out[r.host] = DeviceProblems(r.host, r.site, r.platform, r.status, counts, keys=tuple(p.key for p in problems),
+                                     previous_period=c.previous_period if c else None)
     return out
+
+
+def _period_or_none(value: object) -> str | None:
+    return None if value is None else check_period(str(value))
 
 
 def _totals(devices: list[DeviceProblems]) -> dict[str, int]:

@@ -48,7 +48,7 @@ class WebState:
         not load keeps the last good inventory served, with `warning` naming the file and problem
         (an operator's half-saved file must not take every page down); with none loaded yet, the
         WorkspaceError (a 503)."""
-        key = _files_key(self.ws.root / "inventory")
+        key = folder_key(self.ws.root / "inventory")
         with self._lock:
             if self._inventory is None or self._inventory[0] != key:
                 try:
@@ -86,9 +86,19 @@ class WebState:
         return h
 
 
-def _files_key(folder: Path) -> tuple:
+def file_key(path: Path) -> tuple[int, int] | None:
+    """(size, mtime) of a file, None when it is missing: a changed file is read again."""
     try:
-        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def folder_key(folder: Path) -> tuple:
+    """file_key of every file in `folder`, by name: a changed, added or removed file changes it."""
+    try:
+        return tuple(sorted((p.name, file_key(p)) for p in folder.iterdir() if p.is_file()))
     except OSError:
         return ()
 

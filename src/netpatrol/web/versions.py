@@ -22,7 +22,7 @@ from netpatrol.store.history import LogEntry
 from netpatrol.store.refs import reason_of, resolve
 from netpatrol.store.repo import Store
 from netpatrol.web.memo import remembered
-from netpatrol.web.paging import Page, clamp
+from netpatrol.web.paging import Page, beyond, clamp
 from netpatrol.web.state import NotFound, WebState
 
 
@@ -64,6 +64,8 @@ def device_versions(state: WebState, host: str, page: int | None = None, per_pag
     head = store.head() if store is not None else None
     if store is None or head is None:
         return Page([], page, per_page, 0, False)
+    if beyond(page, per_page):
+        return Page([], page, per_page, None, False)
     path = layout.config_path(h.site, h.name)
     others = [p for p in _paths_at_head(state, store, head).get(h.name, ()) if p != path]
     skip = (page - 1) * per_page

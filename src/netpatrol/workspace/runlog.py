@@ -62,10 +62,35 @@ def recent_runs(ws: Workspace, limit: int = 100) -> list[RunRecord]:
         return []
     runs = []
     for line in reversed(lines):
-        try:
-            runs.append(RunRecord(**json.loads(line)))
-        except (ValueError, TypeError):
+        record = _record(line)
+        if record is None:
             continue
+        runs.append(record)
         if len(runs) >= limit:
             break
     return runs
+
+
+_TEXT = ("kind", "started", "finished")
+_OPTIONAL_TEXT = ("commit", "period", "reason", "tag")
+
+
+def _record(line: str) -> RunRecord | None:
+    """The line's record when every field has its type, else None: a hand-edited or damaged line
+    (`"counts": [1, 2]`) must not reach the runs page as a record it cannot show."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not set(data) <= set(RunRecord.__dataclass_fields__):
+        return None
+    counts = data.get("counts", {})
+    ok = (all(isinstance(data.get(k), str) for k in _TEXT)
+          and all(isinstance(data.get(k), (str, type(None))) for k in _OPTIONAL_TEXT)
+          and _count(data.get("devices"))
+          and isinstance(counts, dict) and all(isinstance(k, str) and _count(v) for k, v in counts.items()))
+    return RunRecord(**data) if ok else None
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
