@@ -63,7 +63,7 @@ def test_a_line_with_a_field_of_the_wrong_type_is_passed_over_and_the_runs_page_
     assert [r.devices for r in recent_runs(ws)] == [2, 1]
     (tmp_path / "inventory").mkdir()
     (tmp_path / "inventory" / "hosts.yaml").write_text("hosts: {}\n", encoding="utf-8")
-    with TestClient(create_app(WebState(ws))) as client:
+    with TestClient(create_app(WebState(ws)), base_url="http://localhost") as client:
         page = client.get("/runs")
     assert page.status_code == 200 and page.text.count("<tr") >= 2
 

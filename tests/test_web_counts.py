@@ -67,7 +67,7 @@ def assert_same(world, state: WebState) -> dict:
     open_problems = {r.name: r.problems_total for r in device_rows(state) if r.problems_total}
     assert open_problems == report_numbers(world, Q3)["host"]
     ws = world[0]
-    with TestClient(create_app(WebState(ws))) as client:
+    with TestClient(create_app(WebState(ws)), base_url="http://localhost") as client:
         one = client.get(f"/api/v1/inspections/{Q3}").json()
         listed = {p["period"]: p["by_severity"] for p in client.get("/api/v1/inspections").json()}
     q3 = report_numbers(world, Q3)

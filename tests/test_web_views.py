@@ -290,7 +290,7 @@ def test_a_device_reads_its_own_result_only_and_committed_data_only(world, state
     store.write_file(core, edited.model_dump_json())  # a run writing: not committed yet
     half = f"inspections/{Q3}/jc-east/east-acc-02.json"
     store.write_file(half, store.read_file(half)[:40])
-    with TestClient(create_app(WebState(ws))) as client:
+    with TestClient(create_app(WebState(ws)), base_url="http://localhost") as client:
         detail = client.get(f"/api/v1/devices/{CORE}")
         assert detail.status_code == 200, detail.text
         assert detail.json()["facts"]["model"] == committed and detail.json()["facts"]["period"] == Q3
@@ -310,7 +310,7 @@ def test_a_page_beyond_any_list_is_empty_with_nothing_after_it(world, state, pag
     assert device_versions(state, CORE, page=int(page), per_page=1).items == []
     assert not device_versions(state, CORE, page=int(page), per_page=1).has_more
     assert device_versions(state, CORE, page=MAX_ITEMS // 2, per_page=2).items == []
-    with TestClient(create_app(WebState(world[0]))) as client:
+    with TestClient(create_app(WebState(world[0])), base_url="http://localhost") as client:
         for path in (f"/api/v1/devices/{CORE}/versions", "/api/v1/devices", "/api/v1/inspections"):
             assert client.get(path, params={"page": page, "per_page": 1}).status_code == 422, path
             beyond = client.get(path, params={"page": MAX_ITEMS, "per_page": 2})
