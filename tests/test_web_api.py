@@ -276,3 +276,15 @@ def test_every_route_needs_credentials_once_users_exist(world) -> None:
         assert r.headers["www-authenticate"].startswith("Basic")
     for url in urls:
         assert api.get(API + url, auth=("carol", "carol-password-16")).status_code == 200, url
+
+
+def test_search_pages_follow_their_links_to_every_hit(api: TestClient) -> None:
+    whole = api.get(f"{API}/search", params={"q": "^interface", "per_page": 500})
+    assert whole.status_code == 200 and len(whole.json()) > 3
+    assert whole.headers["x-total-count"] == str(len(whole.json()))
+    seen, url = [], f"{API}/search?q=%5Einterface&per_page=2"
+    while url:
+        r = api.get(url)
+        seen += r.json()
+        url = links(r).get("next")
+    assert seen == whole.json()

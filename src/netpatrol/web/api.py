@@ -127,19 +127,20 @@ def diff(request: Request, name: str,
 @router.get("/search", response_model=list[SearchHitOut], responses={
     **BAD, 503: {"model": ErrorOut, "description": "Too many searches running; retry after a moment"}},
     summary="Regex over the latest stored configs (the fields of `search --json`)",
-    description="Headers: `X-Truncated` (true when more lines matched than returned), `X-Devices` (devices "
+    description=PAGED + " Headers: `X-Truncated` (true when more lines matched than the search keeps), `X-Devices` (devices "
                 "with a match), `X-Searched` (configs read), `X-Commit` (the commit searched).")
 def search(request: Request, response: Response,
            q: Annotated[str, Query(min_length=1, description="Python regular expression, matched against each line.")],
            i: Annotated[bool, Query(description="Ignore case (q and under).")] = False,
            under: Annotated[str | None, Query(description="Only lines inside sections whose line matches this regex.")] = None,
            site: Annotated[str | None, Query(description="Only this site's devices.")] = None,
-           platform: Annotated[str | None, Query(description="Only this platform's devices.")] = None) -> list[SearchHitOut]:
+           platform: Annotated[str | None, Query(description="Only this platform's devices.")] = None,
+           page: PageQ = 1, per_page: PerPageQ = DEFAULT_PER_PAGE) -> list[SearchHitOut]:
     found = search_configs(_state(request), q, ignore_case=i, under=under, site=site, platform=platform)
     response.headers.update({"X-Truncated": str(found.truncated).lower(), "X-Devices": str(found.devices),
                              "X-Searched": str(found.searched), "X-Commit": found.commit or ""})
-    return [SearchHitOut(host=h.host, site=h.site, platform=h.platform, line_no=h.line_no, line=h.line)
-            for h in found.hits]
+    return _paged(request, response, paginate(found.hits, page, per_page), lambda h: SearchHitOut(
+        host=h.host, site=h.site, platform=h.platform, line_no=h.line_no, line=h.line))
 
 
 @router.get("/inspections", response_model=list[PeriodBrief], summary="Inspected periods, newest first",
