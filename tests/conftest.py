@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from netpatrol.lab.control import LabDeviceSpec
 
 # report_world: two quarters of inspections in a real Git store (`world`, `hostile_world`);
+# web_fixtures: argon2 at a test's cost, two web users (`ws`), a WebState (`state`);
 # pytester: test_lab_marker.py runs pytest on small test files.
-pytest_plugins = ["report_world", "pytester"]
+pytest_plugins = ["report_world", "web_fixtures", "pytester"]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
@@ -24,14 +23,9 @@ from netpatrol.web.headers import CSP
 from netpatrol.web.login import safe_next
 from netpatrol.web.state import ServeOptions, WebState
 from netpatrol.workspace.settings import Workspace
+from web_fixtures import ALICE, BOB
 
-ALICE, BOB = "alice-password", "bob-password"
-
-
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch: pytest.MonkeyPatch):
-    """Real argon2id, with the cost of a test: hashes made here verify in a millisecond."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_argon2")  # real argon2 at a test's cost (web_fixtures)
 
 
 def _whoami(request: Request) -> PlainTextResponse:
@@ -52,14 +46,6 @@ def client(app, address: str = "127.0.0.1", trusted: str | None = "127.0.0.1", *
     asgi = app if trusted is None else ProxyHeadersMiddleware(app, trusted_hosts=trusted)
     kw.setdefault("base_url", "http://localhost")
     return TestClient(asgi, client=(address, 40000), follow_redirects=False, **kw)
-
-
-@pytest.fixture
-def ws(sample_workspace: Path) -> Path:
-    w = Workspace(sample_workspace)
-    users.add_user(w, "alice", ALICE, role="admin")
-    users.add_user(w, "bob", BOB)
-    return sample_workspace
 
 
 def login(c: TestClient, name: str, password: str, next_url: str = "/t/page"):

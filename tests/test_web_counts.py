@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from datetime import datetime, timezone
 
-import pytest
 from fastapi.testclient import TestClient
 
 from netpatrol.inspection.results import SEVERITIES, Finding, InspectionResult
@@ -31,16 +30,6 @@ CORE_Q3 = f"inspections/{Q3}/jc-city/city-core-01.json"
 # one problem with the minor cpu_percent finding at the stronger severity.
 CPU_CRITICAL = Finding(check="cpu_critical", severity="major", title={"zh-CN": "CPU 利用率过高", "en": "CPU critical"},
                        detail={"zh-CN": "CPU 利用率 92%", "en": "CPU 92%"}, value=92, threshold=90, problem=None)
-
-
-@pytest.fixture
-def state(world):
-    ws, _inv, _store = world
-    web = WebState(ws)
-    yield web
-    memo.forget(web)
-    if web.store() is not None:
-        web.store().close()
 
 
 def report_numbers(world, period: str) -> dict:

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import Depends
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -24,22 +23,11 @@ from netpatrol.web import users
 from netpatrol.web.auth import page_user
 from netpatrol.web.headers import CSP
 from netpatrol.web.throttle import Throttle, client_group
-from netpatrol.workspace.settings import Workspace
-from test_web_auth import ALICE, BOB, client, login, make_app, page_csrf
+from test_web_auth import client, login, make_app, page_csrf
+from web_fixtures import ALICE, BOB
 from web_server import add_user, copy_world, serve
 
-
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture
-def ws(sample_workspace: Path) -> Path:
-    w = Workspace(sample_workspace)
-    users.add_user(w, "alice", ALICE, role="admin")
-    users.add_user(w, "bob", BOB)
-    return sample_workspace
+pytestmark = pytest.mark.usefixtures("quick_argon2")  # real argon2 at a test's cost (web_fixtures)
 
 
 FORWARDED = [{"X-Forwarded-For": "10.9.9.9"}, {"Forwarded": "for=10.9.9.9"}, {"X-Forwarded-Proto": "https"}]

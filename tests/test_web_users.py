@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from netpatrol.cli.root import app
@@ -19,10 +18,7 @@ from netpatrol.workspace.settings import Workspace
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch: pytest.MonkeyPatch):
-    """Real argon2id, with the cost of a test: hashes made here verify in a millisecond."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_argon2")  # real argon2 at a test's cost (web_fixtures)
 
 
 def run(ws: Path, *args: str, stdin: str | None = None):

@@ -33,16 +33,6 @@ CORE_PATH = "configs/jc-city/city-core-01.cfg"
 CITY_ACC, EAST_ACC = "platform: hp_comware\n  groups: [jc-city, access]", "platform: hp_comware\n  groups: [jc-east, access]"
 
 
-@pytest.fixture
-def state(world):
-    ws, _inv, _store = world
-    web = WebState(ws)
-    yield web
-    memo.forget(web)
-    if web.store() is not None:
-        web.store().close()
-
-
 def git(store: Store, *args: str) -> str:
     return subprocess.run(["git", "-C", str(store.path), *args], check=True, capture_output=True, text=True).stdout
 

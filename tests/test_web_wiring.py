@@ -7,7 +7,6 @@ import base64
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from netpatrol.web import users
@@ -18,9 +17,7 @@ from netpatrol.workspace.settings import Workspace
 ADMIN, VIEWER = "admin-password", "viewer-password"
 
 
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_argon2")  # real argon2 at a test's cost (web_fixtures)
 
 
 def _basic(name: str, password: str) -> dict[str, str]:

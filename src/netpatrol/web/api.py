@@ -193,9 +193,7 @@ def _facts(inspections: list[DeviceInspection]) -> FactsOut | None:
     newest = newest_facts(inspections)
     if newest is None or newest.facts is None:
         return None
-    f = newest.facts
-    return FactsOut(period=newest.period, collected_at=newest.collected_at, hostname=f.hostname, vendor=f.vendor,
-                    model=f.model, serial=f.serial, os_version=f.os_version, uptime_seconds=f.uptime_seconds)
+    return FactsOut(period=newest.period, collected_at=newest.collected_at, **newest.facts.model_dump())
 
 
 def _utc(moment: datetime) -> datetime:

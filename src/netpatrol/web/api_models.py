@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from netpatrol.inspection.results import Facts
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
@@ -39,15 +41,11 @@ class RepairOut(_Out):
     note: str | None = None
 
 
-class FactsOut(_Out):
+class FactsOut(Facts):
+    """The stored facts (inspection.results.Facts, every field) and the inspection that read them."""
+
     period: str = Field(description="The inspection period the facts were collected in.")
     collected_at: str
-    hostname: str | None = None
-    vendor: str | None = None
-    model: str | None = None
-    serial: str | None = None
-    os_version: str | None = None
-    uptime_seconds: int | None = None
 
 
 class InspectionOut(_Out):
