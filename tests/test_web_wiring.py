@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from netpatrol.web import users
 from netpatrol.web.app import create_app
 from netpatrol.web.state import ServeOptions, WebState
 from netpatrol.workspace.settings import Workspace
-
-ADMIN, VIEWER = "admin-password", "viewer-password"
-
+from web_fixtures import ALICE, BOB
 
 pytestmark = pytest.mark.usefixtures("quick_argon2")  # real argon2 at a test's cost (web_fixtures)
 
@@ -29,19 +26,11 @@ def _client(root: Path, allow_backup: bool = False) -> TestClient:
                       follow_redirects=False, base_url="http://localhost")  # anonymous: a loopback Host
 
 
-@pytest.fixture
-def with_users(sample_workspace: Path) -> Path:
-    w = Workspace(sample_workspace)
-    users.add_user(w, "ann", ADMIN, role="admin")
-    users.add_user(w, "vic", VIEWER)
-    return sample_workspace
-
-
-def test_openapi_document_needs_the_api_login_once_users_exist(with_users: Path):
-    c = _client(with_users)
+def test_openapi_document_needs_the_api_login_once_users_exist(ws: Path):
+    c = _client(ws)
     refused = c.get("/api/v1/openapi.json")
     assert refused.status_code == 401 and "Basic" in refused.headers["www-authenticate"]
-    doc = c.get("/api/v1/openapi.json", headers=_basic("vic", VIEWER))
+    doc = c.get("/api/v1/openapi.json", headers=_basic("bob", BOB))
     assert doc.status_code == 200 and "/api/v1/devices" in doc.json()["paths"]
     assert "/api/v1/openapi.json" not in doc.json()["paths"]
 
@@ -57,10 +46,10 @@ def test_unknown_route_is_a_page_for_people_and_json_for_programs(sample_workspa
 
 
 @pytest.mark.parametrize(("allow", "who", "shown"), [
-    (True, ("ann", ADMIN), True), (True, ("vic", VIEWER), False), (False, ("ann", ADMIN), False)])
-def test_back_up_now_button_only_for_admins_of_a_server_that_allows_it(with_users: Path, allow: bool,
+    (True, ("alice", ALICE), True), (True, ("bob", BOB), False), (False, ("alice", ALICE), False)])
+def test_back_up_now_button_only_for_admins_of_a_server_that_allows_it(ws: Path, allow: bool,
                                                                       who: tuple[str, str], shown: bool):
-    c = _client(with_users, allow_backup=allow)
+    c = _client(ws, allow_backup=allow)
     html = c.get("/devices/city-core-01", headers=_basic(*who)).text
     assert ('id="backup-now"' in html) is shown
     if shown:
