@@ -288,3 +288,16 @@ def test_search_pages_follow_their_links_to_every_hit(api: TestClient) -> None:
         seen += r.json()
         url = links(r).get("next")
     assert seen == whole.json()
+
+
+def test_a_periods_devices_come_in_pages_and_its_counts_cover_the_whole_period(api: TestClient) -> None:
+    whole = api.get(f"{API}/inspections/{Q3}").json()
+    first = api.get(f"{API}/inspections/{Q3}", params={"per_page": 4})
+    assert first.status_code == 200 and first.headers["x-total-count"] == str(len(whole["devices"]))
+    assert first.json()["by_severity"] == whole["by_severity"] and len(first.json()["devices"]) == 4
+    seen, url = [], f"{API}/inspections/{Q3}?per_page=4"
+    while url:
+        r = api.get(url)
+        seen += r.json()["devices"]
+        url = links(r).get("next")
+    assert seen == whole["devices"]

@@ -157,13 +157,17 @@ def inspections(request: Request, response: Response, page: PageQ = 1,
 
 
 @router.get("/inspections/{period}", response_model=PeriodOut, responses={**NOT_FOUND, **BAD},
-            summary="One period: problems by severity and site, against the previous period")
-def inspection(request: Request, period: str) -> PeriodOut:
+            summary="One period: problems by severity and site, against the previous period",
+            description="The counts cover the whole period; `devices` is paged (10,000 devices are over a "
+                        "megabyte): " + PAGED)
+def inspection(request: Request, response: Response, period: str, page: PageQ = 1,
+               per_page: PerPageQ = MAX_PER_PAGE) -> PeriodOut:
     s = period_summary(_state(request), period)
+    devices = _paged(request, response, paginate(s.devices, page, per_page), lambda d: PeriodDeviceOut(
+        name=d.name, site=d.site, platform=d.platform, status=d.status, problems=d.problems))
     return PeriodOut(period=s.period, previous=s.previous, by_severity=s.by_severity, status=s.status,
                      previous_by_severity=s.previous_by_severity, by_site=s.by_site, new=s.new, resolved=s.resolved,
-                     devices=[PeriodDeviceOut(name=d.name, site=d.site, platform=d.platform, status=d.status,
-                                              problems=d.problems) for d in s.devices])
+                     devices=devices)
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
