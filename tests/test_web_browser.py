@@ -16,9 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from netpatrol.store.repo import Store
@@ -128,8 +127,19 @@ def css_all(driver, selector: str):
 def submit(driver, form) -> None:
     """Press the form's submit button and wait for the page it loads."""
     form.find_element(By.CSS_SELECTOR, 'button[type="submit"], input[type="submit"]').click()
-    WebDriverWait(driver, WAIT).until(ec.staleness_of(form))
+    WebDriverWait(driver, WAIT).until(lambda _: gone(form))
     WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def gone(element) -> bool:
+    """Whether the page that held `element` has been replaced. While Chromium swaps documents,
+    chromedriver may report the old node as "does not belong to the document" (a plain
+    WebDriverException) instead of a stale reference: both mean the old page is gone."""
+    try:
+        element.is_enabled()
+    except (StaleElementReferenceException, WebDriverException):
+        return True
+    return False
 
 
 def log_in(driver, base: str, password: str = PASSWORD) -> None:
