@@ -10,25 +10,18 @@ anything else       70, "internal error: <type>: <message>"; the traceback goes 
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from typer import TyperException as _CommandLineError  # typer bundles its own click since 0.29
 
-from netpatrol import __version__
-from netpatrol.childenv import is_secret
+from netpatrol import __version__, crashlog
 from netpatrol.cli.common import WORKSPACE_META, err, markup
+from netpatrol.crashlog import log_dirs, redact
 from netpatrol.errors import ExitCode, LockedError, NetpatrolError
-
-# Shorter values are too common to replace in a traceback without mangling it (and too weak to
-# be a password worth hiding).
-_MIN_SECRET_LEN = 4
 
 
 class ErrorBoundary(typer.core.TyperGroup):
@@ -78,46 +71,7 @@ def _internal(ctx: typer.Context, exc: BaseException) -> NoReturn:
     raise typer.Exit(ExitCode.INTERNAL) from None
 
 
-def redact(text: str) -> str:
-    """`text` without the values of secret environment variables or URL credentials."""
-    from netpatrol.store.git import redact_url_creds
-
-    for name, value in os.environ.items():
-        if len(value) >= _MIN_SECRET_LEN and is_secret(name):
-            text = text.replace(value, f"${{{name}}}")
-    return redact_url_creds(text)
-
-
 def write_log(ctx: typer.Context, text: str) -> Path:
     """A new 0600 file `<timestamp>-<pid>.log` holding `text`, in the first log folder that works."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     header = f"netpatrol {__version__}, python {sys.version.split()[0]}\n$ {redact(' '.join(sys.argv))}\n\n"
-    problem: OSError | None = None
-    for folder in log_dirs(ctx.meta.get(WORKSPACE_META)):
-        path = folder / f"{stamp}-{os.getpid()}.log"
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            problem = exc
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(header + text)
-        return path
-    assert problem is not None
-    raise problem
-
-
-def log_dirs(workspace: Path | None) -> list[Path]:
-    """Where a traceback may go, best first: the workspace's state folder (beside the run it
-    belongs to), else the user's cache folder, else the system temporary folder."""
-    found = []
-    root = Path(workspace or os.environ.get("NETPATROL_WORKSPACE") or ".")
-    if (root / "netpatrol.yaml").is_file() or (root / "inventory" / "hosts.yaml").is_file():
-        found.append(root.resolve() / ".netpatrol" / "logs")
-    try:
-        found.append(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "netpatrol" / "logs")
-    except RuntimeError:  # no home directory to be found
-        pass
-    found.append(Path(tempfile.gettempdir()) / f"netpatrol-{os.getuid()}" / "logs")
-    return found
+    return crashlog.write_log(header + text, log_dirs(ctx.meta.get(WORKSPACE_META)))

@@ -6,10 +6,8 @@ Starlette's outermost layer, so this answer carries them too.
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
-from datetime import datetime, timezone
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -45,20 +43,10 @@ async def internal_error(request: Request, exc: Exception) -> Response:
 
 
 def write_log(request: Request, exc: Exception) -> str:
-    from netpatrol.childenv import is_secret
-    from netpatrol.store.git import redact_url_creds
+    from netpatrol.crashlog import redact, write_log
 
-    text = "".join(traceback.format_exception(exc))
-    for name, value in os.environ.items():
-        if len(value) >= 4 and is_secret(name):
-            text = text.replace(value, f"${{{name}}}")
-    text = redact_url_creds(text)
-    logs = request.app.state.web.ws.ensure_state_dir() / "logs"
-    logs.mkdir(mode=0o700, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    path = logs / f"web-{stamp}-{os.getpid()}.log"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"netpatrol {__version__} serve, python {sys.version.split()[0]}\n"
-                 f"{request.method} {request.url.path}\n\n{text}")
-    return str(path)
+    header = f"netpatrol {__version__} serve, python {sys.version.split()[0]}\n{request.method} {request.url.path}\n\n"
+    logs = request.app.state.web.ws.ensure_state_dir() / "logs"  # 0700, whoever made it first
+    # Microseconds: a server may fail twice in one second, in one process.
+    return str(write_log(header + redact("".join(traceback.format_exception(exc))), [logs], prefix="web-",
+                         stamp_format="%Y%m%dT%H%M%S%fZ"))
