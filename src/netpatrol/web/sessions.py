@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fcntl
 import hashlib
 import hmac
 import json
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netpatrol.errors import WorkspaceError
+from netpatrol.workspace import state_files
 from netpatrol.workspace.settings import Workspace
 
 SESSION_COOKIE = "netpatrol_session"
@@ -166,19 +166,10 @@ class Logouts:
             self._from_file, self._stamp = _read_logouts(self._path), stamp
 
     def _write(self, name: str, when: float) -> None:
-        state = self._ws.ensure_state_dir()
-        fd = os.open(state / f".{LOGOUTS_FILE}.lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # two servers logging people out at once lose neither
+        with state_files.editing(self._ws, f".{LOGOUTS_FILE}"):  # two servers logging people out at once lose neither
             doc = {n: t for n, t in _read_logouts(self._path).items() if t > when - SESSION_SECONDS}
             doc[name] = max(when, doc.get(name, 0.0))
-            tmp = self._path.with_name(f".{LOGOUTS_FILE}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self._path)
+            state_files.replace(self._ws, LOGOUTS_FILE, json.dumps(doc))
 
 
 def _read_logouts(path: Path) -> dict[str, float]:

@@ -9,7 +9,6 @@ server re-reads it when it changes: a removed user or a new password takes effec
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import os
@@ -30,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from netpatrol import safe_yaml
 from netpatrol.errors import UsageError, WorkspaceError, invalid_file
-from netpatrol.store import files as store_files
+from netpatrol.workspace import state_files
 from netpatrol.workspace.names import MAX_NAME, NAME_RE
 from netpatrol.workspace.settings import Workspace
 
@@ -148,15 +147,11 @@ def _parse(doc: object) -> dict[str, User]:
 @contextmanager
 def _editing(ws: Workspace) -> Iterator[dict[str, User]]:
     """The users to change, written back atomically (0600) when the block ends without error."""
-    ws.ensure_state_dir()
-    fd = os.open(ws.state_dir / "users.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "r+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with state_files.editing(ws, "users"):
         users = dict(load_users(ws))
         yield users
         doc = {"users": [u.model_dump() for u in users.values()]}
-        text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
-        store_files.write_bytes(ws.state_dir, "users.yaml", text.encode("utf-8"))
+        state_files.replace(ws, "users.yaml", HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
 
 
 def password_problem(password: str) -> str | None:

@@ -7,12 +7,12 @@ fails a run, and a damaged line is passed over when read.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from netpatrol.errors import StoreError
+from netpatrol.workspace import state_files
 from netpatrol.workspace.settings import Workspace
 
 MAX_RUNS = 1000
@@ -38,19 +38,13 @@ def runs_path(ws: Workspace) -> Path:
 def append_run(ws: Workspace, record: RunRecord) -> None:
     """Add one record (under flock), dropping the oldest beyond MAX_RUNS; errors are swallowed."""
     try:
-        ws.ensure_state_dir()
         path = runs_path(ws)
-        with open(path.with_suffix(".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with state_files.editing(ws, "runs"):
             # errors="replace": a damaged byte costs its line (passed over when read), never the run.
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
             lines = [*lines, json.dumps(asdict(record), ensure_ascii=False, sort_keys=True)][-MAX_RUNS:]
-            tmp = path.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write("\n".join(lines) + "\n")
-            os.replace(tmp, path)
-    except OSError:
+            state_files.replace(ws, path.name, "\n".join(lines) + "\n")
+    except (OSError, StoreError):  # StoreError: a link in the way, refused
         pass  # a run's record is a convenience for the web view; the run itself succeeded
 
 
