@@ -156,8 +156,8 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def median_seconds(fn, runs: int, warm_up: bool = False) -> float:  # type: ignore[no-untyped-def]
-    """Median wall time of `runs` calls of `fn` (after one untimed call with `warm_up`)."""
+def wall_times(fn, runs: int, warm_up: bool = False) -> list[float]:  # type: ignore[no-untyped-def]
+    """Wall time of each of `runs` calls of `fn` (after one untimed call with `warm_up`)."""
     if warm_up:
         fn()
     times = []
@@ -165,4 +165,9 @@ def median_seconds(fn, runs: int, warm_up: bool = False) -> float:  # type: igno
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(fn, runs: int, warm_up: bool = False) -> float:  # type: ignore[no-untyped-def]
+    """Median wall time of `runs` calls of `fn` (after one untimed call with `warm_up`)."""
+    return statistics.median(wall_times(fn, runs, warm_up))

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import common
 import web_world
 from netpatrol.report.results import load_results
 from netpatrol.store import drift
@@ -60,14 +61,7 @@ def percentile(times: list[float], q: float) -> float:
 
 
 def timed(fn: Callable[[], Any], n: int, warm: bool = True) -> list[float]:
-    if warm:
-        fn()
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
+    return common.wall_times(fn, n, warm_up=warm)
 
 
 class Server:
