@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from netpatrol.errors import LabError
 from netpatrol.report import inert
 from netpatrol.web import render
+from netpatrol.web.auth import TooManyAttempts
 from test_web_pages import Doc, client_for
 
 CHINESE = re.compile(r"[\u3400-\u9fff]")
@@ -90,7 +91,9 @@ def _app_with_raisers(root: Path, lang: str) -> TestClient:
     def raiser(n: int):
         if n == 500:
             raise LabError("a NetpatrolError that is neither the caller's nor the workspace's")
-        raise HTTPException(n, "too many failed logins; try again in 7 seconds" if n == 429 else "some detail")
+        if n == 429:
+            raise TooManyAttempts(7)  # the real one: the page translates it by its key, not its text
+        raise HTTPException(n, "some detail")
 
     app.add_api_route("/t/raise/{n}", raiser)  # type: ignore[attr-defined]
     return client

@@ -16,7 +16,7 @@ from netpatrol.compliance.model import Status
 from netpatrol.inspection.results import DeviceStatus
 from netpatrol.report.labels import platform_family
 from netpatrol.web import render
-from netpatrol.web.app import create_app
+from netpatrol.web.app import ROUTING_KEYS, create_app
 from netpatrol.web.device_list import STATUSES
 from netpatrol.web.state import WebState
 from netpatrol.workspace.runlog import RunRecord, append_run
@@ -123,7 +123,9 @@ def test_every_message_has_both_languages_and_every_key_used_exists():
     assert used and not used - set(catalogue), used - set(catalogue)
     # keys built from a value: every value has its text
     dynamic = ([f"status.{s}" for s in STATUSES] + [f"compliance.{s}" for s in Status.__args__]
-               + [f"error.title_{n}" for n in render.ERROR_TITLES] + [key for _, key in render._DETAILS]
+               + [f"error.title_{n}" for n in render.ERROR_TITLES] + list(ROUTING_KEYS.values())
+               + [k for p in WEB.glob("*.py") for k in re.findall(r"""\bkey=["']([a-z_]+\.[a-z0-9_]+)["']""",
+                                                                  p.read_text(encoding="utf-8"))]
                + ["error.title", "runs.kind_backup", "runs.kind_inspection"])
     assert not set(dynamic) - set(catalogue)
     # an inspection result's status in the report's own words, in both languages

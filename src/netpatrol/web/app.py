@@ -24,9 +24,11 @@ from netpatrol.errors import NetpatrolError, StoreError, UsageError, WorkspaceEr
 from netpatrol.web import api, backup_action, login, pages
 from netpatrol.web.auth import LoginRequired, Unauthorized
 from netpatrol.web.server_error import OuterApp, internal_error
-from netpatrol.web.state import NotFound, WebState, warning_header
+from netpatrol.web.state import HTTPError, NotFound, WebState, warning_header
 
 STATIC = Path(__file__).parent / "static"
+# Starlette's own HTTPExceptions carry no message key: their sentence by status.
+ROUTING_KEYS = {404: "error.no_page", 405: "error.method"}
 
 
 def create_app(state: WebState) -> FastAPI:
@@ -60,7 +62,15 @@ def create_app(state: WebState) -> FastAPI:
             return await http_exception_handler(request, exc)
         from netpatrol.web.render import error_page
 
-        response = error_page(request, exc.status_code, str(exc.detail))
+        key: str | None = None
+        values: dict[str, object] | None = None
+        if isinstance(exc, HTTPError):
+            key, values = exc.key, exc.values
+        elif type(exc) is HTTPException:
+            # Starlette's own (routing, static files): its detail is the status phrase, so the
+            # status says it. Any other HTTPException without a key is shown as raised.
+            key = ROUTING_KEYS.get(exc.status_code)
+        response = error_page(request, exc.status_code, str(exc.detail), key, values)
         response.headers.update(exc.headers or {})
         return response
 
@@ -72,7 +82,8 @@ def create_app(state: WebState) -> FastAPI:
             return JSONResponse({"detail": str(exc)}, status_code=status)
         from netpatrol.web.render import error_page
 
-        return error_page(request, status, str(exc))
+        key, values = (exc.key, exc.values) if isinstance(exc, NotFound) else (None, None)
+        return error_page(request, status, str(exc), key, values)
 
     @app.middleware("http")
     async def _warning(request: Request, call_next) -> Response:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 
 from netpatrol.web import users as user_store
 from netpatrol.web.sessions import LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Keys, Logouts, Session, load_secret
-from netpatrol.web.state import WebState
+from netpatrol.web.state import HTTPError, WebState
 from netpatrol.web.throttle import TOKEN, Throttle
 
 Role = Literal["viewer", "admin"]
@@ -61,13 +61,13 @@ class Unauthorized(Exception):
     """An API call without valid credentials: 401 with WWW-Authenticate."""
 
 
-class TooManyAttempts(HTTPException):
+class TooManyAttempts(HTTPError):
     """Too many failed logins for this name from this address: 429 with Retry-After."""
 
     def __init__(self, seconds: int):
         self.seconds = seconds
-        super().__init__(429, f"too many failed logins; try again in {seconds} seconds",
-                         headers={"Retry-After": str(seconds)})
+        super().__init__(429, f"too many failed logins; try again in {seconds} seconds", key="login.throttled",
+                         headers={"Retry-After": str(seconds)}, seconds=seconds)
 
 
 def is_loopback(host: str) -> bool:
@@ -254,7 +254,8 @@ def check_login_csrf(request: Request, submitted: str) -> None:
 
 def _check(request: Request, binding: str | None, submitted: str) -> None:
     if not auth_state(request).keys.check_csrf(binding, submitted):
-        raise HTTPException(403, "the form's security token is missing or stale: reload the page and try again")
+        raise HTTPError(403, "the form's security token is missing or stale: reload the page and try again",
+                        key="error.csrf")
 
 
 def login_binding(request: Request) -> tuple[str, str | None]:
@@ -272,15 +273,15 @@ async def read_form(request: Request) -> dict[str, str]:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM:
-            raise HTTPException(413, "form too large")
+            raise HTTPError(413, "form too large", key="error.form_too_large")
     if not body:
         return {}  # a form with no fields: sent without a content type
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        raise HTTPException(415, "expected a form (application/x-www-form-urlencoded)")
+        raise HTTPError(415, "expected a form (application/x-www-form-urlencoded)", key="error.not_a_form")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
     except (UnicodeDecodeError, ValueError):
-        raise HTTPException(400, "the form could not be read") from None
+        raise HTTPError(400, "the form could not be read", key="error.bad_form") from None
     form: dict[str, str] = {}
     for key, value in pairs:
         form.setdefault(key, value)

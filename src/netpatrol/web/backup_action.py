@@ -16,12 +16,13 @@ import threading
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from netpatrol.errors import ExitCode
 from netpatrol.web import auth
+from netpatrol.web.state import HTTPError
 from netpatrol.workspace.settings import Workspace
 
 router = APIRouter()
@@ -80,13 +81,13 @@ def runner(request: Request) -> BackupRunner:
 async def backup_now(request: Request, name: str) -> Response:
     state = request.app.state.web
     if not state.options.allow_backup:
-        raise HTTPException(404, "not found")  # the route does not exist unless `serve --allow-backup`
+        raise HTTPError(404, "not found", key="error.no_page")  # the route does not exist unless `serve --allow-backup`
     who = await run_in_threadpool(auth.authenticate, request)  # Basic means argon2: off the loop
     if who is None:
         raise auth.LoginRequired(f"/devices/{quote(name, safe='')}")
     request.state.identity = who
     if not who.is_admin:
-        raise HTTPException(403, "only an admin may start a backup")
+        raise HTTPError(403, "only an admin may start a backup", key="error.admin_only")
     form = await auth.read_form(request)
     auth.check_csrf(request, form.get("csrf", ""))
     host = state.host(name)  # NotFound (404) for a name not in the inventory: never used as a path

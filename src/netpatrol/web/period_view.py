@@ -122,7 +122,7 @@ def period_summary(state: WebState, period: str) -> PeriodSummary:
     found = snapshot(state)
     known = _periods(state, found)
     if period not in known:
-        raise NotFound(f"no inspection stored for period {period}")
+        raise NotFound(f"no inspection stored for period {period}", key="error.no_period", period=period)
     assert found is not None
     inv = state.inventory()
     # Kept per snapshot: comparing 10,000 devices' keys with the period before is not per request.

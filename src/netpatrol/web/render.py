@@ -8,7 +8,6 @@ severities by their contract level, and the form token `csrf`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -153,39 +152,19 @@ def _archives(state: Any) -> dict[str, Any]:
         return {}
 
 
-# Our own fixed texts of an HTTP error (routing, the form token, the search slots, the backup
-# route) and the views' "not found" sentences, said in the page's language; any other detail (a
-# bad REF, a workspace file's problem) is shown as raised, below a title in the page's language.
-_DETAILS = [(re.compile(p), key) for p, key in (
-    (r"Not Found|not found", "error.no_page"),
-    (r"Method Not Allowed", "error.method"),
-    (r"the form's security token is missing or stale.*", "error.csrf"),
-    (r"only an admin may start a backup", "error.admin_only"),
-    (r"form too large", "error.form_too_large"),
-    (r"expected a form .*", "error.not_a_form"),
-    (r"the form could not be read", "error.bad_form"),
-    (r"\d+ searches are running; try again in a moment", "error.busy"),
-    (r"too many failed logins; try again in (?P<seconds>\d+) seconds", "login.throttled"),
-    (r"no device '(?P<name>[^']*)' in the inventory", "error.no_device"),
-    (r"(?P<name>.+): no config stored yet", "error.no_config"),
-    (r"(?P<name>.+): no config stored at '(?P<ref>.*)' \((?P<commit>[0-9a-f]+)\)", "error.no_config_at"),
-    (r"no inspection stored for period (?P<period>\S+)", "error.no_period"),
-    (r"no report file (?P<file>\S+)", "error.no_report"),
-)]
+# Every status the page has its own title for; any other gets the generic "Error (status)".
 ERROR_TITLES = (400, 403, 404, 405, 413, 415, 429, 500, 503)
 
 
-def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
-    """The error page: a title for the status and the detail, both in the workspace's language
-    when the detail is one of our fixed sentences."""
+def error_page(request: Request, status: int, detail: str, key: str | None = None,
+               values: Mapping[str, object] | None = None) -> HTMLResponse:
+    """The error page: a title for the status, and the detail said by its message key in the
+    workspace's language; without a key (a bad REF, a workspace file's problem) the detail as
+    raised, since only our own fixed sentences have a translation."""
     t = Translator(request.app.state.web.lang)
-    for pattern, key in _DETAILS:
-        m = pattern.fullmatch(detail)
-        if m:
-            detail = t(key, **m.groupdict())
-            break
+    message = t(key, **(values or {})) if key else detail
     title = t(f"error.title_{status}") if status in ERROR_TITLES else t("error.title", status=status)
-    return page(request, "error.html.j2", status_code=status, message=detail, status=status, title=title)
+    return page(request, "error.html.j2", status_code=status, message=message, status=status, title=title)
 
 
 def _period_label(period: str | None, lang: str) -> str:

@@ -58,4 +58,4 @@ def report_file(state: WebState, period: str, name: str) -> ReportFile:
     for f in report_files(state):
         if f.period == period and f.name == name:
             return f
-    raise NotFound(f"no report file {period}/{name}")
+    raise NotFound(f"no report file {period}/{name}", key="error.no_report", file=f"{period}/{name}")

@@ -18,15 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException
-
 from netpatrol import time_limit
 from netpatrol.errors import NetpatrolError, UsageError
 from netpatrol.platforms import canonical_platform
 from netpatrol.store import search as engine
 from netpatrol.store.repo import Store
 from netpatrol.store.snapshot import iter_configs
-from netpatrol.web.state import WebState
+from netpatrol.web.state import HTTPError, WebState
 
 MAX_LINES = 5000  # matching lines returned at most; `truncated` says when more matched
 MAX_CHARS = 4_000_000  # characters of matching lines returned at most: one hostile line can be huge
@@ -43,12 +41,13 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload([__name__, "netpatrol.cli.root"])
 
 
-class SearchBusy(HTTPException):
+class SearchBusy(HTTPError):
     """MAX_RUNNING searches are running and none ended within QUEUE_SECONDS: 503, try again soon
     (app.py answers JSON under /api/, the error page elsewhere)."""
 
     def __init__(self) -> None:
-        super().__init__(503, f"{MAX_RUNNING} searches are running; try again in a moment", {"Retry-After": "5"})
+        super().__init__(503, f"{MAX_RUNNING} searches are running; try again in a moment", key="error.busy",
+                         headers={"Retry-After": "5"})
 
 
 @dataclass(frozen=True)

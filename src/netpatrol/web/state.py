@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastapi import HTTPException
+
 from netpatrol.errors import NetpatrolError, WorkspaceError
 from netpatrol.store.repo import Store
 from netpatrol.workspace.inventory import Inventory, load_inventory
@@ -19,7 +21,24 @@ from netpatrol.workspace.settings import Workspace
 
 
 class NotFound(NetpatrolError):
-    """A device, version, period or file that does not exist: HTTP 404."""
+    """A device, version, period or file that does not exist: HTTP 404. `str()` is the English text
+    (the JSON API's detail); `key` and `values` name the same sentence in messages.yaml, which the
+    error page says in the workspace's language (no key: the text as raised)."""
+
+    def __init__(self, text: str, key: str | None = None, **values: object):
+        super().__init__(text)
+        self.key, self.values = key, values
+
+
+class HTTPError(HTTPException):
+    """An HTTP error our own code raises: `detail` is the English text (the JSON API's), `key` and
+    `values` its sentence in messages.yaml for the error page. Translated by key, not by matching
+    the text, so rewording a detail cannot silently leave the page untranslated."""
+
+    def __init__(self, status: int, detail: str, *, key: str, headers: dict[str, str] | None = None,
+                 **values: object):
+        super().__init__(status, detail, headers)
+        self.key, self.values = key, values
 
 
 @dataclass
@@ -82,7 +101,7 @@ class WebState:
         """The inventory host `name`; NotFound otherwise (names are checked, never used as paths)."""
         h = self.inventory().hosts.get(name)
         if h is None:
-            raise NotFound(f"no device {name!r} in the inventory")
+            raise NotFound(f"no device {name!r} in the inventory", key="error.no_device", name=name)
         return h
 
 

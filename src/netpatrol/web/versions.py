@@ -93,7 +93,7 @@ def device_config(state: WebState, host: str, ref: str | None = None) -> ConfigV
     store = state.store()
     head = store.head() if store is not None else None
     if store is None or head is None:
-        raise NotFound(f"{host}: no config stored yet")
+        raise NotFound(f"{host}: no config stored yet", key="error.no_config", name=host)
     commit = resolve(store, ref or "HEAD")
     current = layout.config_path(h.site, h.name)
     for path in _candidates(state, store, head, commit, h.name, current):
@@ -101,7 +101,8 @@ def device_config(state: WebState, host: str, ref: str | None = None) -> ConfigV
             return ConfigView(host, commit, path, store.read_file(path, commit))
         except StoreError:
             continue
-    raise NotFound(f"{host}: no config stored at {ref or 'HEAD'!r} ({commit[:10]})")
+    raise NotFound(f"{host}: no config stored at {ref or 'HEAD'!r} ({commit[:10]})",
+                   key="error.no_config_at", name=host, ref=ref or "HEAD", commit=commit[:10])
 
 
 def device_diff(state: WebState, host: str, from_ref: str, to_ref: str | None = None) -> DiffView:
