@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the reports need: pango for WeasyPrint (PDF), a CJK font so Chinese is not
 # boxes; for the tests, chromium (report screenshots, the web view's browser tests),
-# chromium-driver (Selenium drives chromium through it) and poppler-utils. Installs only what is
+# chromium-driver (Selenium drives chromium through it), poppler-utils and redis-server (the
+# zones' broker in the tests; its packaged service is not started). Installs only what is
 # missing; quiet; safe to run again. Needs root (CI runs it as root); otherwise, or when apt
 # fails, it says what to install. `--list-pdf` prints the packages the product itself needs
 # (scripts/make-offline-bundle.sh).
 set -euo pipefail
 PDF_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
-TEST_PACKAGES=(chromium chromium-driver poppler-utils)
+TEST_PACKAGES=(chromium chromium-driver poppler-utils redis-server)
 if [ "${1:-}" = --list-pdf ]; then echo "${PDF_PACKAGES[*]}"; exit 0; fi
 PACKAGES=("${PDF_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then

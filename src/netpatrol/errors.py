@@ -19,7 +19,9 @@ NetpatrolError
 │   ├── HostKeyMismatch     status "hostkey_changed"
 │   ├── SessionDropped      status "error" (the session closed mid-command; retried)
 │   ├── CommandRejected     status "error" (the device answered with a CLI error)
-│   └── IncompleteOutput    status "error" (empty, truncated or shrunken output)
+│   ├── IncompleteOutput    status "error" (empty, truncated or shrunken output)
+│   └── NoCollector         status "no_collector" (the device's zone had no live worker)
+├── BrokerError             the zones' broker cannot be reached                (exit 2)
 └── LabError                the bundled lab could not start/stop/change        (exit 2)
 
 Third-party exceptions are translated into this tree in one place each (collect/session.py for
@@ -158,6 +160,16 @@ def invalid_file(label: str, exc: ValidationError) -> str:
     """`<label> is invalid:` and one line per problem naming the field, for a file's ValidationError."""
     lines = [f"  - {label}: field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
     return f"{label} is invalid:\n" + "\n".join(lines)
+
+
+class NoCollector(DeviceError):
+    """The device's zone had no live worker (or lost its last one) for the bounded wait."""
+
+    status = "no_collector"
+
+
+class BrokerError(NetpatrolError):
+    """The zones' broker or result backend cannot be reached; its URL is named with the password masked."""
 
 
 class LabError(NetpatrolError):

@@ -19,7 +19,7 @@ ItemStatus = Literal["parsed", "empty", "no_template", "parse_error", "unrecogni
 # Item statuses that mean "the output was collected but gave no usable data": parse problems.
 PARSE_PROBLEMS: tuple[str, ...] = ("no_template", "parse_error", "unrecognised")
 DeviceStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error",
-                       "not_inspected"]
+                       "not_inspected", "no_collector"]
 
 
 class _Model(BaseModel):

@@ -17,7 +17,8 @@ from ruamel.yaml import YAML
 from netpatrol import safe_yaml
 from netpatrol.inventory_import.model import Device, HostChange, Plan, RowProblem
 from netpatrol.platforms import canonical_platform
-from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory, same_address
+from netpatrol.workspace.inventory import Inventory, ResolvedHost, load_inventory
+from netpatrol.workspace.names import same_address
 
 # The HostData fields a sheet can give (Device.data keys).
 DATA_FIELDS = ("model", "serial", "os_version", "location", "role", "maintainer", "notes", "purchase_date", "warranty_until")

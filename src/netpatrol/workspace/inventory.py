@@ -7,7 +7,6 @@ live on ResolvedHost.secrets and never in `data`, JSON output or messages.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import InventoryError, InventoryIssue
 from netpatrol.platforms import canonical_platform, unknown_platform
 from netpatrol.workspace.connect_options import check_connect_options
+from netpatrol.workspace.distributed import LOCAL_ZONE
 from netpatrol.workspace.models import (
     ENV_REF,
     NETMIKO_EXTRAS,
@@ -30,7 +30,7 @@ from netpatrol.workspace.models import (
     InspectionScope,
     SiteArchive,
 )
-from netpatrol.workspace.names import case_twin, name_problem, shown
+from netpatrol.workspace.names import case_twin, name_problem, same_address, shown
 
 # Host and group (site) names become file names, Git paths and parts of tags: a portable charset,
 # no Git ref oddities ('..', a trailing '.' or '.lock'), and short enough for every file system.
@@ -72,6 +72,7 @@ class ResolvedHost:
     extras: dict[str, Any]
     inspection: InspectionScope
     role: str | None = None
+    zone: str = LOCAL_ZONE  # the network zone whose workers collect it (`data.zone`)
     secret_refs: dict[str, str] = field(default_factory=dict, repr=False)
 
     def secret(self, name: str) -> str | None:
@@ -93,6 +94,7 @@ class ResolvedHost:
             "groups": self.groups,
             "site": self.site,
             "role": self.role,
+            "zone": self.zone,
             "data": self.data.model_dump(mode="json", exclude_defaults=True),
         }
 
@@ -345,16 +347,9 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
         extras=extras,
         inspection=_merged_scope(inv, model),
         role=model.data.role or next((inv.groups[g].data.role for g in inv.ancestry(model.groups) if inv.groups[g].data.role), None),
+        zone=model.data.zone or next((z for g in inv.ancestry(model.groups) if (z := inv.groups[g].data.zone)), LOCAL_ZONE),
         secret_refs=refs,
     )
-
-
-def same_address(address: str) -> str:
-    """One spelling per address: `2001:DB8:0::1` is `2001:db8::1`, `Core.Example.org.` is `core.example.org`."""
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return address.lower().rstrip(".")
 
 
 def _check_duplicate_endpoints(inv: Inventory, rel: str, issues: list) -> None:

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from typing_extensions import TypedDict
 
 from netpatrol.workspace.connect_options import jump_host_value
+from netpatrol.workspace.distributed import check_zone_name
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -76,6 +77,7 @@ class InspectionScope(_Strict):
 
 class HostData(_Strict):
     role: str | None = None
+    zone: Annotated[str, AfterValidator(check_zone_name)] | None = None  # default: inherited, else `local`
     model: str | None = None
     serial: str | None = None
     os_version: str | None = None
@@ -93,6 +95,7 @@ class HostData(_Strict):
 class GroupData(_Strict):
     site: SiteArchive | None = None
     role: str | None = None
+    zone: Annotated[str, AfterValidator(check_zone_name)] | None = None
     inspection: InspectionScope | None = None
     notes: str | None = None
     custom: dict[str, Any] = Field(default_factory=dict)

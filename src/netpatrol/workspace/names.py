@@ -3,6 +3,7 @@ directory, a Git path and part of Git tags, on whatever system the backups are c
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
@@ -41,3 +42,11 @@ def case_twin(name: str, earlier: dict[str, str]) -> str | None:
 def shown(name: Any) -> str:
     text = repr(name)
     return text if len(text) <= 50 else f"{text[:40]}...' ({len(str(name))} characters)"
+
+
+def same_address(address: str) -> str:
+    """One spelling per address: `2001:DB8:0::1` is `2001:db8::1`, `Core.Example.org.` is `core.example.org`."""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address.lower().rstrip(".")

@@ -17,6 +17,7 @@ from netpatrol.childenv import declare_secret_vars
 from netpatrol.errors import WorkspaceError
 from netpatrol.store.layout import STORE_DIR
 from netpatrol.workspace.contract import Contract
+from netpatrol.workspace.distributed import LOCAL_ZONE, DistributedSettings, ZoneSettings, check_zone_name
 
 
 class _Strict(BaseModel):
@@ -244,6 +245,17 @@ class Settings(_Strict):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     syslog: SyslogSettings = Field(default_factory=SyslogSettings)
+    zones: dict[str, ZoneSettings] = Field(default_factory=dict, description="network zones served by `netpatrol worker`")
+    distributed: DistributedSettings | None = None
+
+    @field_validator("zones")
+    @classmethod
+    def _zone_names(cls, value: dict[str, ZoneSettings]) -> dict[str, ZoneSettings]:
+        for name in value:
+            check_zone_name(name)
+            if name == LOCAL_ZONE:
+                raise ValueError(f"'{LOCAL_ZONE}' is this machine's own zone and is not declared")
+        return value
 
     @model_validator(mode="after")
     def _formats_by_language(self) -> Settings:

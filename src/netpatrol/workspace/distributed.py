@@ -1,0 +1,76 @@
+"""netpatrol.yaml `zones:` and `distributed:`: the network zones and the broker their workers share.
+
+A zone is a part of the network only its own collector can reach. Devices name theirs with
+`data.zone` (host or group; default `local`, this machine). Every other zone is declared here and
+served by `netpatrol worker --zone NAME` processes that consume the zone's queue on the broker.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from netpatrol.childenv import declare_secret_vars
+
+LOCAL_ZONE = "local"
+ZONE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_ENV_IN_TEXT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def check_zone_name(value: str) -> str:
+    """A zone name: lower-case letters, digits, `-` and `_` (it becomes a queue and a worker name)."""
+    if not ZONE_NAME.match(value):
+        raise ValueError(f"{value[:70]!r} is not a zone name: lower-case letters, digits, '-' and '_', "
+                         "starting with a letter or digit, at most 63 characters")
+    return value
+
+
+class ZoneSettings(_Strict):
+    description: str = ""
+
+
+class DistributedSettings(_Strict):
+    """Where zone workers and the central run meet: a Celery broker and result backend."""
+
+    broker: str = Field(description="e.g. redis://:${NETPATROL_BROKER_PASSWORD}@10.0.0.5:6379/0 (rediss:// for TLS)")
+    result_backend: str | None = Field(None, description="default: the broker URL")
+    # Passed through to Celery (broker_use_ssl / redis_backend_use_ssl): ssl_cert_reqs, ssl_ca_certs,
+    # ssl_certfile, ssl_keyfile.
+    ssl: dict[str, Any] | None = None
+    queue_prefix: str = Field("netpatrol", pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+                              description="queues are PREFIX.ZONE; two workspaces sharing a broker need different prefixes")
+    batch_size: int = Field(10, ge=1, le=500, strict=True, description="devices per task message")
+    visibility_timeout: float = Field(
+        600, gt=0, le=86400,
+        description="seconds after which a task taken by a worker that died is delivered again; "
+                    "longer than a batch ever takes")
+    no_worker_wait: float = Field(30, ge=0, le=3600,
+                                  description="seconds a zone may have no live worker before its devices end as no_collector")
+    connect_timeout: float = Field(5, gt=0, le=120, description="seconds to reach the broker before the run stops (exit 2)")
+
+    @field_validator("broker", "result_backend")
+    @classmethod
+    def _url_references(cls, value: str | None) -> str | None:
+        # The broker password goes in as ${ENV}: kept out of netpatrol.yaml, git and hook environments.
+        if value is not None:
+            declare_secret_vars(_ENV_IN_TEXT.findall(value))
+        return value
+
+
+def resolved_url(url: str, field: str) -> str:
+    """`url` with its `${ENV}` references filled in; RuntimeError naming the field and variable when unset."""
+    import os
+
+    def value(m: re.Match) -> str:
+        var = m.group(1)
+        if var not in os.environ:
+            raise RuntimeError(f"netpatrol.yaml distributed.{field} refers to ${{{var}}}, which is not set in the environment")
+        return os.environ[var]
+
+    return _ENV_IN_TEXT.sub(value, url)

@@ -1,0 +1,1 @@
+"""Collectors per network zone: each zone's devices collected by that zone's Celery workers."""

@@ -1,0 +1,97 @@
+"""The Celery application of one workspace: broker, result backend, queues and the delivery rules.
+
+The central run and every zone worker build it from the same `distributed:` settings. Messages
+are JSON only: a worker never unpickles what the broker hands it (a pickle is code), and nothing
+but host names, job data and sanitised results ever travels (zones/messages.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from kombu.utils.url import maybe_sanitize_url
+
+from netpatrol.errors import BrokerError, WorkspaceError
+from netpatrol.workspace.distributed import DistributedSettings, resolved_url
+from netpatrol.workspace.settings import Workspace
+
+# The one task a worker runs: collect a batch of its zone's devices (zones/worker.py).
+COLLECT_TASK = "netpatrol.collect_batch"
+
+
+def distributed_settings(ws: Workspace) -> DistributedSettings:
+    """The workspace's `distributed:` section; WorkspaceError when zones are used without it."""
+    dist = ws.settings.distributed
+    if dist is None:
+        raise WorkspaceError("netpatrol.yaml has no 'distributed:' section: devices in a zone other than 'local' "
+                             "need a broker (distributed.broker: redis://...)")
+    return dist
+
+
+def queue_name(dist: DistributedSettings, zone: str) -> str:
+    return f"{dist.queue_prefix}.{zone}"
+
+
+def shown_url(url: str) -> str:
+    """The URL as messages may show it: any password masked (kombu's own sanitiser)."""
+    return maybe_sanitize_url(url)
+
+
+def broker_url(dist: DistributedSettings) -> str:
+    try:
+        return resolved_url(dist.broker, "broker")
+    except RuntimeError as exc:
+        raise WorkspaceError(str(exc)) from None
+
+
+def backend_url(dist: DistributedSettings) -> str:
+    try:
+        return resolved_url(dist.result_backend or dist.broker, "result_backend" if dist.result_backend else "broker")
+    except RuntimeError as exc:
+        raise WorkspaceError(str(exc)) from None
+
+
+def make_app(ws: Workspace) -> Celery:
+    """The workspace's Celery app; raises WorkspaceError when `distributed:` is missing or a `${ENV}` is unset."""
+    dist = distributed_settings(ws)
+    app = Celery("netpatrol", broker=broker_url(dist), backend=backend_url(dist), set_as_current=False)
+    conf: dict[str, Any] = {
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        # A worker killed mid-task leaves its message unacknowledged: Redis gives it to another worker
+        # of the zone after `visibility_timeout`; a pool child that dies has it rejected and requeued at once.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_transport_options": {"visibility_timeout": dist.visibility_timeout},
+        "result_backend_transport_options": {"visibility_timeout": dist.visibility_timeout},
+        "broker_connection_timeout": dist.connect_timeout,
+        "broker_connection_retry_on_startup": True,
+        "result_expires": 3600,
+        "task_default_queue": queue_name(dist, "unrouted"),
+        "worker_hijack_root_logger": False,
+        "worker_send_task_events": False,
+        "enable_utc": True,
+    }
+    if dist.ssl:
+        conf["broker_use_ssl"] = dict(dist.ssl)
+        conf["redis_backend_use_ssl"] = dict(dist.ssl)
+    app.conf.update(conf)
+    return app
+
+
+def check_broker(app: Celery, dist: DistributedSettings) -> None:
+    """Raise BrokerError (exit 2) naming the masked broker URL unless the broker and backend answer now."""
+    url = shown_url(broker_url(dist))
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=dist.connect_timeout)
+        client = getattr(app.backend, "client", None)  # the Redis result backend's own connection
+        if client is not None:
+            client.ping()
+    except Exception as exc:  # noqa: BLE001 - kombu, redis-py and socket errors all mean "not reachable"
+        raise BrokerError(f"the zones' broker {url} cannot be reached: {type(exc).__name__}: "
+                          f"{shown_url(str(exc))}") from None
