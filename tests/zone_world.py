@@ -6,21 +6,26 @@ running, its sites split into zones — jc-north in `north`, jc-east in `east`, 
 (the password as `${NP_BROKER_PASSWORD}`, short timings for tests) and a few devices per zone whose
 configs hold the lab's planted secrets. `zone_world` is `make_zone_world()`.
 
-Workers: `world.start_workers(north=2, east=2)` runs `netpatrol -w WS worker --zone Z` processes,
+Workers: `world.start_workers(north=2, east=2)` runs `netpatrol worker --zone Z -w WS` processes,
 each in a process group of its own, with the device and broker passwords in its environment only
 (the workspace names them as `${ENV}`), and returns once Celery says each consumes its zone's queue.
 `WorkerProcess.kill()` SIGKILLs the whole group, `kill_pool_child()` one prefork child. Every
 worker still running is SIGKILLed at teardown; their logs go into a failing test's report.
 
 Central runs: `world.cli("backup", "--json")` / `world.popen(...)` run the CLI in a child
-process with the same environment. `world.secrets()` lists what must never reach the broker.
+process with the same environment. `world.slow(hosts)` makes devices slow enough to act mid-batch.
+`world.secrets()` lists what must never reach the broker; `BrokerWatch` records what did.
 """
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import signal
+import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -162,6 +167,15 @@ class ZoneWorld:
     def platform_of(self) -> dict[str, str]:
         return {name: spec.platform for name, spec in self.lab.devices.items()}
 
+    def slow(self, hosts: list[str], line_delay: float = 0.02) -> None:
+        """The lab's `slow` fault on `hosts`: every output of 10+ lines comes `line_delay` s per line
+        (a config of ~150 lines then takes ~3 s at 0.02), so a test can act while their batch runs."""
+        from netpatrol.lab import control
+
+        control.up(self.lab.state_dir, self.lab.specs, options={"slow_line_delay": line_delay})
+        for host in hosts:
+            self.lab.set_faults(host, ["slow"])
+
     def set_distributed(self, **values: Any) -> None:
         """Change `distributed:` keys (workers started later read the new values)."""
         doc = self.settings()
@@ -186,11 +200,11 @@ class ZoneWorld:
     # -- central runs ----------------------------------------------------------------------------
 
     def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-        return subprocess.run([*NETPATROL, "-w", str(self.ws), *args], env=self.env(), capture_output=True,
+        return subprocess.run([*NETPATROL, *args, "-w", str(self.ws)], env=self.env(), capture_output=True,
                               text=True, timeout=timeout)
 
     def popen(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([*NETPATROL, "-w", str(self.ws), *args], env=self.env(), stdout=subprocess.PIPE,
+        return subprocess.Popen([*NETPATROL, *args, "-w", str(self.ws)], env=self.env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
 
     # -- workers ---------------------------------------------------------------------------------
@@ -199,7 +213,7 @@ class ZoneWorld:
         n = sum(1 for w in self.workers if w.zone == zone)
         log = self.logs_dir / f"worker-{zone}-{n}.log"
         with open(log, "ab") as out:
-            proc = subprocess.Popen([*NETPATROL, "-w", str(self.ws), "worker", "--zone", zone, "--concurrency", str(concurrency)],
+            proc = subprocess.Popen([*NETPATROL, "worker", "--zone", zone, "--concurrency", str(concurrency), "-w", str(self.ws)],
                                     env=self.env(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True, close_fds=True)
         worker = WorkerProcess(zone, concurrency, proc, log)
@@ -285,6 +299,104 @@ class ZoneWorld:
         self.stop_workers()
         if self._app is not None:
             self._app.close()
+
+
+class BrokerWatch:
+    """Everything the broker holds and is told while it runs: every command (Redis MONITOR, from a
+    connection of its own) and every key's content, sampled every `every` seconds.
+
+    `find(secrets)` looks for each value in all of it, in the text as sent and inside every
+    base64 run decoded (kombu sends message bodies base64-encoded).
+    """
+
+    B64 = re.compile(rb"[A-Za-z0-9+/]{16,}={0,2}")
+
+    def __init__(self, redis: RedisServer, every: float = 0.05):
+        self.redis = redis
+        self.every = every
+        self.monitor = bytearray()
+        self.seen: dict[tuple[str, bytes], None] = {}  # (key, content) in the order first seen
+        self.samples = 0
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> BrokerWatch:
+        sock = socket.create_connection(("127.0.0.1", self.redis.port), timeout=5)
+        sock.sendall(_resp("AUTH", self.redis.password) + _resp("MONITOR"))
+        self._threads = [threading.Thread(target=self._listen, args=(sock,), daemon=True),
+                         threading.Thread(target=self._sample, daemon=True)]
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sample()  # what stays after the run
+        self._stop.set()
+        for t in self._threads:
+            t.join(10)
+
+    def _listen(self, sock: socket.socket) -> None:
+        sock.settimeout(0.1)
+        with sock:
+            while not self._stop.is_set():
+                try:
+                    data = sock.recv(1 << 16)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                if not data:  # the server went away (a test stopped it)
+                    return
+                self.monitor += data
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.every)
+
+    def sample(self) -> None:
+        try:
+            found = self.redis.keys_and_values()
+        except Exception:  # noqa: BLE001 - the broker may be down in a fault test
+            return
+        self.samples += 1
+        for item in found.items():
+            self.seen.setdefault(item)
+
+    def keys(self) -> set[str]:
+        return {key for key, _ in self.seen}
+
+    def haystacks(self) -> list[tuple[str, bytes]]:
+        out = [("MONITOR", bytes(self.monitor))]
+        out += [(f"key {key!r}", value) for key, value in self.seen]
+        return [(where, text + b"\n" + b"\n".join(self._decoded(text))) for where, text in out]
+
+    def _decoded(self, text: bytes) -> list[bytes]:
+        out = []
+        for run in self.B64.findall(text):
+            try:
+                out.append(base64.b64decode(run + b"=" * (-len(run) % 4)))
+            except ValueError:
+                continue
+        return out
+
+    def find(self, secrets: dict[str, bytes]) -> list[str]:
+        """Where each secret was seen: ["LABEL in WHERE: ...context..."], [] when nowhere."""
+        hits = []
+        for where, text in self.haystacks():
+            for label, value in secrets.items():
+                at = text.find(value)
+                if at >= 0:
+                    hits.append(f"{label} in {where}: {text[max(0, at - 80):at + len(value) + 40]!r}")
+        return hits
+
+
+def _resp(*parts: str) -> bytes:
+    out = f"*{len(parts)}\r\n".encode()
+    for part in parts:
+        data = part.encode()
+        out += b"$%d\r\n%s\r\n" % (len(data), data)
+    return out
 
 
 def write_zone_workspace(ws: Path, redis: RedisServer, distributed: dict[str, Any] | None = None,
