@@ -44,8 +44,10 @@ SITE_ZONES = {"jc-north": "north", "jc-east": "east"}  # jc-city stays local
 ZONE_DESCRIPTIONS = {"north": "北山县 site network (tests)", "east": "东河县 site network (tests)"}
 # Devices whose lab config carries every planted secret form of its platform: two per zone.
 PLANTED = ["city-acc-02", "city-core-01", "north-wan-01", "north-core-01", "east-core-01", "east-acc-02"]
-# Short enough for a test to see a redelivery, long enough that a healthy batch is not given twice.
-TEST_DISTRIBUTED = {"batch_size": 2, "visibility_timeout": 8, "no_worker_wait": 4, "connect_timeout": 2}
+# Short enough for a test to see a redelivery, longer than any batch takes (a slow batch of two
+# devices ~6 s): a batch running past visibility_timeout is given again, and again, to its own
+# worker, which then starves the zone's other batches.
+TEST_DISTRIBUTED = {"batch_size": 2, "visibility_timeout": 12, "no_worker_wait": 4, "connect_timeout": 2}
 LOG_TAIL = 4000
 _LIVE: list[ZoneWorld] = []  # this process's worlds now, for the failure report hook
 
@@ -167,9 +169,9 @@ class ZoneWorld:
     def platform_of(self) -> dict[str, str]:
         return {name: spec.platform for name, spec in self.lab.devices.items()}
 
-    def slow(self, hosts: list[str], line_delay: float = 0.02) -> None:
+    def slow(self, hosts: list[str], line_delay: float = 0.01) -> None:
         """The lab's `slow` fault on `hosts`: every output of 10+ lines comes `line_delay` s per line
-        (a config of ~150 lines then takes ~3 s at 0.02), so a test can act while their batch runs."""
+        (a batch of two then takes ~6 s at 0.01), so a test can act while their batch runs."""
         from netpatrol.lab import control
 
         control.up(self.lab.state_dir, self.lab.specs, options={"slow_line_delay": line_delay})
