@@ -192,7 +192,8 @@ class ZoneCollector:
 
     def _collect(self, batch: _Batch, finish: Callable[[Outcome[Any]], None]) -> None:
         result = batch.result
-        value = self._broker(lambda: result.get(timeout=self.dist.connect_timeout, propagate=False))
+        # Read, not `get()`: the result is ready, and get() refuses to run where a worker runs too.
+        value = self._broker(lambda: result.result)
         if result.successful() and isinstance(value, dict):
             for host in batch.hosts:
                 data = value.get(host)
