@@ -210,10 +210,13 @@ def test_a_zone_without_workers_ends_as_no_collector_and_the_rest_is_saved(tmp_p
     assert took < 60, took  # bounded by no_worker_wait, not by the tasks left in the queue
     assert commits(root) == 1
     assert fault_world.git(root, "fsck", "--strict", check=False) == ""
-    # The run read and forgot its results; what is left are the revocations of the tasks it gave up
-    # (written by the live worker of the other zone), so that a worker starting later skips them.
-    left = {k: json.loads(v) for k, v in broker_env.keys_and_values().items() if k.startswith("celery-task-meta-")}
+    # The run read and forgot its results, and emptied the queue of the zone it gave up: a worker
+    # starting there later finds nothing of this run. (The other zone's live worker may have written
+    # the revocations as task states.)
+    kv = broker_env.keys_and_values()
+    left = {k: json.loads(v) for k, v in kv.items() if k.startswith("celery-task-meta-")}
     assert {m["status"] for m in left.values()} <= {"REVOKED"}, left
+    assert not kv.get("netpatrol.county-b"), kv.get("netpatrol.county-b")
 
 
 @pytest.mark.lab

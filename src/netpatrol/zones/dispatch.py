@@ -215,8 +215,12 @@ class ZoneCollector:
     def _give_up(self, zone: str, batches: list[_Batch], finish: Callable[[Outcome[Any]], None]) -> None:
         wait = self.dist.no_worker_wait
         queue = queue_name(self.dist, zone)
-        # Revoked so that a worker starting later does not collect devices this run no longer waits for.
+        # A worker starting later must not collect devices this run no longer waits for: the zone's
+        # queue (this workspace's own, by its prefix, and it has no consumer) is emptied, and the
+        # tasks are revoked for a worker that took one just now.
         try:
+            with self.app.connection_for_write() as conn:
+                conn.default_channel.queue_purge(queue)
             self.app.control.revoke([b.result.id for b in batches])
         except Exception:  # noqa: BLE001 - best effort: the devices are reported either way
             pass
