@@ -119,15 +119,15 @@ class ZoneCollector:
 
         progress.start()
         try:
+            # A daemon: when the remote part fails (broker gone, Ctrl-C) the run ends without waiting
+            # for the local devices, whose results would not be stored anyway.
             thread = threading.Thread(target=run_local, name="netpatrol-local-zone", daemon=True)
             if local_hosts:
                 thread.start()
-            try:
-                batches = [self._send(zone, kind, [h.name for h in chunk], args) for zone, chunk, kind, args in calls]
-                remote = self._gather(batches, lock, progress)
-            finally:
-                if local_hosts:
-                    thread.join()
+            batches = [self._send(zone, kind, [h.name for h in chunk], args) for zone, chunk, kind, args in calls]
+            remote = self._gather(batches, lock, progress)
+            if local_hosts:
+                thread.join()
         finally:
             progress.stop()
         if local_error:
