@@ -16,7 +16,7 @@ from netpatrol.checks.engine import config_patterns
 from netpatrol.checks.loader import load_packs
 from netpatrol.collect.collector import Outcome
 from netpatrol.collect.session import CommandOutput
-from netpatrol.compliance.model import BackupVerdicts
+from netpatrol.compliance.model import BackupVerdicts, Texts, Verdict
 from netpatrol.compliance.records import backup_packs
 from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.task import ItemRaw, RawCollection, collect_inspection
@@ -124,8 +124,10 @@ def test_bad_arguments_are_a_value_error_naming_the_field(kind, args, field):
 
 
 def test_outcome_values_round_trip():
-    fetched = FetchedConfig("hostname a\nend\n", 2, True, "checked", "w",
-                            BackupVerdicts(host="a", platform="cisco_ios"), None)
+    # Evidence in both languages: Texts' field zh_CN travels under its alias "zh-CN".
+    verdicts = BackupVerdicts(host="a", platform="cisco_ios", verdicts={"dengbao-l3": {"config-saved": Verdict(
+        status="fail", evidence=["plain", Texts.model_validate({"zh-CN": "未保存", "en": "not saved"})])}})
+    fetched = FetchedConfig("hostname a\nend\n", 2, True, "checked", "w", verdicts, None)
     raw = RawCollection("2026-12-05T10:00:00+00:00", {"version": ItemRaw("version", "show version", "IOS 15"),
                                                       "env": ItemRaw("env", None, None, ["show env: % Invalid"])},
                         config_saved=False, config_matches={"telnet_enabled": [" transport input telnet ssh"]},
