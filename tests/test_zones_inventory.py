@@ -245,3 +245,13 @@ def test_every_device_status_has_words_in_every_catalogue():
         assert all(result_label(s, lang) != s for s in statuses), lang  # the web, in the report's words
     assert Voice("zh-CN").status("no_collector") == "所在网络区域无在线采集节点"
     assert catalogue("en")["status.no_collector"] == "No collector in its zone"
+
+
+@pytest.mark.parametrize("command", ["backup", "inspect"])
+def test_a_run_over_an_undeclared_zone_stops_before_anything_is_written(tmp_path, command):
+    hosts = {**HOSTS, "county-video": {**HOSTS["county-video"], "data": {"zone": "vid"}}}
+    root = write_ws(tmp_path, hosts=hosts)
+    res = CliRunner().invoke(app, [command, "-w", str(root), "--json"])
+    assert res.exit_code == 2, res.output
+    assert "host county-video: field 'data.zone' zone 'vid' is not declared" in res.output
+    assert not (root / "backups" / ".git").exists() and not (root / ".netpatrol" / "runs.jsonl").exists()
