@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 # report_world: two quarters of inspections in a real Git store (`world`, `hostile_world`);
 # web_fixtures: argon2 at a test's cost, two web users (`ws`), a WebState (`state`);
 # redis_server: a real Redis (Debian redis-server) of the test's own, for the zones (`redis_server`);
+# zone_world: the sample lab split into zones over that Redis, and `netpatrol worker` processes
+# (`zone_world`, `make_zone_world`);
 # pytester: test_lab_marker.py runs pytest on small test files.
-pytest_plugins = ["report_world", "web_fixtures", "redis_server", "pytester"]
+pytest_plugins = ["report_world", "web_fixtures", "redis_server", "zone_world", "pytester"]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()

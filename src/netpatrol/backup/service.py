@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from netpatrol.backup.configtext import content_line_count
 from netpatrol.backup.task import fetch_config
 from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
@@ -68,7 +69,8 @@ class BackupRun:
 
 @dataclass(frozen=True)
 class PreviousConfigs:
-    """Each host's last stored config, read from the store's working tree when the task asks.
+    """Each host's last stored config's content-line count, read from the store's working tree
+    when the task asks (a count, so a zone's worker can be sent it instead of the config).
 
     A picklable object rather than a closure over the Store, so shard processes can use it; they
     only read files the parent does not touch until every result is in.
@@ -77,9 +79,9 @@ class PreviousConfigs:
     root: Path
     paths: dict[str, str]
 
-    def __call__(self, name: str) -> str | None:
+    def __call__(self, name: str) -> int | None:
         path = self.root / self.paths[name]
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+        return content_line_count(path.read_text(encoding="utf-8", errors="replace")) if path.is_file() else None
 
 
 def run_backup(

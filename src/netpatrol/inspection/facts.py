@@ -74,7 +74,8 @@ def read_facts(ws: Workspace, hosts: list[ResolvedHost], collector: Collector | 
     items = {p: {ITEM: alts[ITEM]} for p, alts in job.platforms.items() if ITEM in alts}
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in load_device_records(ws).items()}
     collect = collector or SshCollector(ws)
-    procedure = partial(collect_inspection, items=items, remembered=remembered, collect_config=False)
+    procedure = partial(collect_inspection, items=items, remembered=remembered, collect_config=False,
+                        secrets=ws.settings.backup.secrets, config_checks={})
     outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Reading versions"))
     extra = parser_dirs(ws)
     found = []
