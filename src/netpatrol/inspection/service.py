@@ -19,7 +19,7 @@ from netpatrol.checks.loader import load_packs
 from netpatrol.checks.model import Check
 from netpatrol.collect.collector import Collector
 from netpatrol.collect.progress import progress_bar
-from netpatrol.collect.runner import SshCollector
+from netpatrol.collect.runner import default_collector
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.compliance.records import PeriodCompliance, write_period
 from netpatrol.inspection.catalogue import Job, load_job
@@ -230,15 +230,17 @@ def run_inspection(
     job = job or load_job(ws.root, "quarterly")
     checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
 
+    # Before the store is opened: a zones' broker that is down ends the run with nothing written.
+    collect = collector or default_collector(ws, hosts, workers=workers, processes=processes)
     store = open_store(ws)
     records = load_device_records(ws)
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
     templates = {name: rec.get(TEMPLATES_RECORD, {}) for name, rec in records.items()}
     with store.lock(timeout=lock_timeout):
-        collect = collector or SshCollector(ws, workers=workers, processes=processes)
         procedure = partial(collect_inspection, items=job.platforms, remembered=remembered, collect_config=job.collect_config,
                             secrets=ws.settings.backup.secrets, config_checks=config_patterns(checks))
-        outcomes = collect(hosts, procedure, progress_bar(len(hosts), f"Inspecting {period}", show_progress))
+        outcomes = collect(hosts, procedure, progress_bar(len(hosts), f"Inspecting {period}", show_progress,
+                                                          zones={h.name: h.zone for h in hosts}))
         results = []
         earlier = earlier_periods(store, period)
         for h in hosts:
