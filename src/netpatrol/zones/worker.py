@@ -153,7 +153,7 @@ def node_name(zone: str) -> str:
 
 def run_worker(ws: Workspace, zone: str, concurrency: int | None = None) -> int:
     """Run the zone's worker in the foreground until stopped; returns the worker's exit status."""
-    from celery.exceptions import SecurityWarning
+    from celery.exceptions import CPendingDeprecationWarning, SecurityWarning
 
     check_zone(ws, zone)
     dist = distributed_settings(ws)
@@ -168,6 +168,12 @@ def run_worker(ws: Workspace, zone: str, concurrency: int | None = None) -> int:
         # Celery's own warning is a 10-line banner; JSON-only messages make root no code-execution risk.
         warnings.filterwarnings("ignore", category=SecurityWarning)
         log.warning("running as root: a dedicated user is better (see the README's systemd unit)")
+    # A broker lost mid-batch: the batch runs on (Celery 5's default, said explicitly to keep its
+    # 8-line notice out of the log); the central run stops on the broker error itself, and a
+    # message left unacknowledged comes back after visibility_timeout, stored once.
+    app.conf.worker_cancel_long_running_tasks_on_connection_loss = False
+    # A collector waits out a broker outage of any length rather than exit after Celery's 100 tries.
+    app.conf.broker_connection_max_retries = None
     worker = app.Worker(
         hostname=node_name(zone),
         queues=[queue_name(dist, zone)],
@@ -178,5 +184,7 @@ def run_worker(ws: Workspace, zone: str, concurrency: int | None = None) -> int:
         redirect_stdouts=False,
         task_events=False,
     )
+    # After the worker's logging setup, which puts an 'always' filter for these first.
+    warnings.filterwarnings("ignore", category=CPendingDeprecationWarning)
     worker.start()
     return int(worker.exitcode or 0)
