@@ -2,32 +2,26 @@
 
     .venv/bin/python bench/zones.py                       # 1,000 lab devices, warm-up + 2 timed runs
     .venv/bin/python bench/zones.py --quick               # 100 devices, warm-up + 1 timed run
-    .venv/bin/python bench/zones.py --devices 1000 --concurrency 1 --batch-size 25
+    .venv/bin/python bench/zones.py --concurrency 1 --batch-size 25
 
-One lab (one asyncssh process) and one Redis (a redis-server this script starts on a free loopback
-port, nothing persisted, stopped at the end; the README's ACL: the default user off, a `netpatrol`
-user with a password of its own and no admin or dangerous commands) serve both variants in the
-same run, alternating after one warm-up round of each (host keys learnt, first commit, page cache):
+One lab (one asyncssh process) and one Redis that this script starts and stops (free loopback port,
+nothing persisted, the README's ACL: default user off, a `netpatrol` user without admin or dangerous
+commands) serve both variants in the same run, alternating after a warm-up round of each:
 
-  local   `netpatrol backup --json` of a workspace without zones (every device local, the central
-          process shards as usual: `processes: auto`)
-  zones   the same devices, half in zone `zone-a`, half in `zone-b` (`data.zone` on the site groups),
-          through the same central `netpatrol backup --json`; each zone served by `--workers`
-          `netpatrol worker -w WS --zone Z --concurrency C` processes (their own process groups, started
-          before the runs and waited for until `live_workers` lists them, stopped at the end) with a
-          copy of the workspace of their own (inventory and settings, no backups/), the device
-          password only in their environment
+  local   `netpatrol backup --json` of a workspace without zones (`processes: auto` shards as usual)
+  zones   the same devices, site groups alternately in `zone-a` and `zone-b` (`data.zone`), through
+          the same central command; each zone served by `--workers` `netpatrol worker -w WS --zone Z`
+          processes (own process groups, waited for until live, stopped at the end) on a copy of the
+          workspace of their own (no backups/), the device password only in their environment
 
-Per process, over each timed run: wall (central only), CPU = user+sys, peak RSS.
-  central  wait4() of `netpatrol backup`: its CPU with its reaped children (git, shard children),
-           ru_maxrss (the largest of them, not their sum)
-  worker   the worker's process tree (its pool children): the CPU delta of every live process of the
-           tree (utime+stime+cutime+cstime, so a child reaped meanwhile still counts); peak RSS =
-           the sum of each process's VmHWM, reset before the run (/proc/PID/clear_refs), so an
-           upper bound of what the tree held at once
+Per process over each timed run: CPU = user+sys, peak memory.
+  central     wait4() of `netpatrol backup`: CPU with its reaped children (git, shard child), ru_maxrss
+  worker      its process tree (pool children): CPU delta of utime+stime+cutime+cstime of every
+              process; peak RSS = Σ VmHWM after a reset (/proc/PID/clear_refs), an upper bound, and
+              peak PSS sampled every 0.5 s (pages shared by forked children counted once)
   lab, redis  the same for that one process
-Overhead = zones ÷ local for wall (target ≤ 1.3×) and for the CPU of every process but the lab.
-The machine has 2 cores shared by lab, Redis, central and workers: the figures are CPU-bound.
+Overhead = zones ÷ local for wall (target ≤ 1.3×) and for CPU. 2 cores shared by all: CPU-bound.
+Figures: docs/performance.md, section "Zones".
 """
 
 from __future__ import annotations
@@ -35,12 +29,14 @@ from __future__ import annotations
 import repo_env  # noqa: F401 - re-runs with the clone's .venv when netpatrol is not importable
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,8 +56,6 @@ USER = "netpatrol"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-# -- process trees from /proc ----------------------------------------------------------------------
-
 
 def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -78,53 +72,45 @@ def tree(root: int) -> list[int]:
                 continue  # gone meanwhile
     out, todo = [], [root]
     while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo += children.get(pid, [])
+        out.append(todo.pop())
+        todo += children.get(out[-1], [])
     return out
 
 
 def tree_cpu(root: int) -> float:
-    total = 0
+    ticks = 0
     for pid in tree(root):
         try:
-            f = _stat(pid)
+            ticks += sum(int(v) for v in _stat(pid)[11:15])  # utime stime cutime cstime
         except OSError:
             continue
-        total += int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
-    return total / os.sysconf("SC_CLK_TCK")
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def reset_peaks(root: int) -> None:
     for pid in tree(root):
-        try:
+        with contextlib.suppress(OSError):
             Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-        except OSError:
-            pass
 
 
-def tree_peak_mib(root: int) -> tuple[float, int]:
-    """(sum of VmHWM over the tree in MiB, processes in the tree)."""
+def _summed(root: int, file: str, key: str) -> tuple[float, int]:
+    """(sum of `key:` of /proc/PID/`file` over the tree in MiB, processes in the tree)."""
     pids, kib = tree(root), 0
     for pid in pids:
         try:
-            line = next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmHWM:"))
-            kib += int(line.split()[1])
+            kib += int(next(ln for ln in Path(f"/proc/{pid}/{file}").read_text().splitlines() if ln.startswith(key)).split()[1])
         except (OSError, StopIteration):
-            pass
+            pass  # gone meanwhile
     return kib / 1024, len(pids)
+
+
+def tree_peak_mib(root: int) -> tuple[float, int]:
+    return _summed(root, "status", "VmHWM:")
 
 
 def tree_pss_mib(root: int) -> float:
     """The tree's proportional set size now: pages shared by forked pool children counted once."""
-    kib = 0
-    for pid in tree(root):
-        try:
-            line = next(ln for ln in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines() if ln.startswith("Pss:"))
-            kib += int(line.split()[1])
-        except (OSError, StopIteration):
-            pass
-    return kib / 1024
+    return _summed(root, "smaps_rollup", "Pss:")[0]
 
 
 @contextmanager
@@ -172,8 +158,6 @@ class Side:
         self.cpu = tree_cpu(self.pid) - self.cpu0
         self.rss_mib, self.procs = tree_peak_mib(self.pid)
 
-
-# -- Redis and the workers -------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -230,11 +214,9 @@ def zone_workspaces(root: Path, specs: list, workers: int, port: int, batch_size
     for i, name in enumerate(sorted(groups)):
         groups[name]["data"]["zone"] = ZONES[i % len(ZONES)]
     groups_file.write_text(yaml.safe_dump(groups, sort_keys=False), encoding="utf-8")
-    copies = {}
-    for zone in ZONES:  # what a collector in the zone gets: settings and inventory, no backups/
-        copy = root / f"ws-worker-{zone}"
-        shutil.copytree(central, copy, ignore=shutil.ignore_patterns("backups", ".netpatrol"))
-        copies[zone] = copy
+    # What a collector in the zone gets: settings and inventory, no backups/.
+    copies = {z: Path(shutil.copytree(central, root / f"ws-worker-{z}", ignore=shutil.ignore_patterns("backups", ".netpatrol")))
+              for z in ZONES}
     return central, copies
 
 
@@ -286,8 +268,6 @@ def workers(copies: dict[str, Path], per_zone: int, concurrency: int | None, env
                 p.wait()
 
 
-# -- runs ------------------------------------------------------------------------------------------
-
 
 def _ok(m: common.Measured) -> tuple[int, str]:
     try:
@@ -321,8 +301,6 @@ def timed(label: str, ws: Path, n: int, lab_pid: int, sides: list[Side], env: di
 
 
 def median(rows: list[dict], key) -> float:  # type: ignore[no-untyped-def]
-    import statistics
-
     return statistics.median(key(r) for r in rows)
 
 
