@@ -214,7 +214,7 @@ def test_without_the_sentinel_a_truncated_nxos_config_still_fails(world):
 
 def test_cli_exits_1_when_a_device_failed_and_0_when_none_did(world, monkeypatch):
     ws, _, collector = world
-    monkeypatch.setattr("netpatrol.backup.service.SshCollector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.backup.service.default_collector", lambda *a, **k: collector)
     ok = runner.invoke(app, ["backup", "-w", str(ws.root), "--json"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["counts"] == {"saved": 15, "unchanged": 0, "failed": 0}

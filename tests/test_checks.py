@@ -12,8 +12,9 @@ import yaml
 
 from conftest import REPO, corpus_dir  # tests/ is on sys.path (rootdir conftest, no __init__)
 from netpatrol.backup.sanitize import sanitize
-from netpatrol.checks.engine import CheckContext, evaluate
+from netpatrol.checks.engine import CheckContext, config_patterns, evaluate, match_config
 from netpatrol.checks.loader import load_packs, validate_pack_file
+from netpatrol.checks.model import Check
 from netpatrol.errors import CheckFileError, InventoryError
 from netpatrol.inspection.results import (
     Component,
@@ -96,7 +97,19 @@ def previous_of(result: InspectionResult) -> InspectionResult:
     return prev
 
 
-def ctx_for(platform: str = "cisco_ios", **over) -> CheckContext:
+def with_config(ctx: CheckContext, config: str | None, checks: list[Check] | None = None) -> CheckContext:
+    """`ctx` with the config checks matched on `config` as the inspection procedure matches them."""
+    if config is None:
+        ctx.config_matches, ctx.config_overrun = None, []
+    else:
+        ctx.config_matches, ctx.config_overrun = match_config(config_patterns(CHECKS if checks is None else checks),
+                                                              ctx.result.platform, config)
+    return ctx
+
+
+def ctx_for(platform: str = "cisco_ios", checks: list[Check] | None = None, **over) -> CheckContext:
+    """`running_config`: the config the checks' patterns are matched on (of `checks`, default CHECKS)."""
+    config = over.pop("running_config", CASES["good"][platform])
     result = healthy(platform)
     base = dict(
         result=result,
@@ -105,10 +118,9 @@ def ctx_for(platform: str = "cisco_ios", **over) -> CheckContext:
         host_scope=InspectionScope(critical_ports=["Gi0/1"], approved_versions=["15.2(7)E3", "15.2(7)E4"]),
         groups=["jc-city", "access"],
         role="access",
-        running_config=CASES["good"][platform],
     )
     base.update(over)
-    return CheckContext(**base)
+    return with_config(CheckContext(**base), config, checks)
 
 
 def ids(findings) -> list[str]:
@@ -151,7 +163,7 @@ def _no_previous(then: Mutator) -> Mutator:
 def _unreachable(ctx: CheckContext) -> None:
     ctx.result = InspectionResult(**{**ctx.result.model_dump(include={"host", "site", "platform", "period", "collected_at"}),
                                      "status": "unreachable", "error": "no route to host"})
-    ctx.running_config = None
+    with_config(ctx, None)
 
 
 def _new_log(ctx: CheckContext) -> None:
@@ -450,7 +462,7 @@ def test_missing_data_never_fires_a_threshold_check():
     ctx = ctx_for(previous=None, seconds_since_previous=None)
     ctx.result.facts = Facts()
     ctx.result.health = Health(interfaces=[InterfaceHealth(name="Gi0/1")], temperatures=[Sensor(name="x")])
-    ctx.running_config = None
+    with_config(ctx, None)
     assert evaluate(CHECKS, ctx) == []
 
 

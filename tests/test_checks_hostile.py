@@ -73,7 +73,7 @@ def test_a_backtracking_pattern_is_stopped_and_named(tmp_path, monkeypatch, cond
     monkeypatch.setattr(engine, "REGEX_SECONDS", 0.3)  # the pattern would otherwise run for years
     found = load_packs([], pack(tmp_path, entry("site_bomb", condition)))
     words = "hostname " + " ".join(["ab"] * 40)
-    ctx = ctx_for(running_config=words + "\n")
+    ctx = ctx_for(running_config=words + "\n", checks=found)
     ctx.result.facts.hostname = words
     handler = signal.getsignal(signal.SIGALRM)
     with pytest.raises(CheckFileError) as caught:
@@ -89,7 +89,7 @@ def test_a_backtracking_pattern_is_stopped_and_named(tmp_path, monkeypatch, cond
 def test_ordinary_regex_checks_still_find_what_they_match(tmp_path):
     found = load_packs([], pack(tmp_path, entry("site_host", {"config": {
         "mode": "must_not_match", "patterns": {"cisco_ios": r"^hostname \S+"}}})))
-    findings = evaluate(found, ctx_for(running_config="hostname acc-01\n"))
+    findings = evaluate(found, ctx_for(running_config="hostname acc-01\n", checks=found))
     assert [f.check for f in findings] == ["site_host"]
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 

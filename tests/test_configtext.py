@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, SKIP_NO_CORPUS, corpus_dir
-from netpatrol.backup.configtext import check_complete, clean
+from netpatrol.backup.configtext import check_complete, clean, content_line_count
 from netpatrol.backup.sanitize import sanitize
 from netpatrol.errors import IncompleteOutput, UsageError
 from netpatrol.platforms import PLATFORMS
@@ -160,9 +160,13 @@ def test_clean_of_empty_output_is_empty() -> None:
 # --- check_complete -----------------------------------------------------------------------------
 
 
+def _lines(previous: str | None) -> int | None:
+    return None if previous is None else content_line_count(previous)
+
+
 def _fail(config: str, platform: str, previous: str | None = None, **kw) -> str:
     with pytest.raises(IncompleteOutput) as info:
-        check_complete(config, PLATFORMS[platform], previous, host="core-sw1", **kw)
+        check_complete(config, PLATFORMS[platform], _lines(previous), host="core-sw1", **kw)
     assert info.value.host == "core-sw1"
     assert str(info.value).startswith("core-sw1: ")
     return info.value.reason
@@ -185,7 +189,7 @@ def test_complete_real_configs_pass_and_their_truncation_fails(rel: str) -> None
     platform = rel.split("/")[0]
     profile = PLATFORMS[platform]
     good = clean(read(rel), profile)
-    check_complete(good, profile, previous=good, host="core-sw1")
+    check_complete(good, profile, previous_lines=content_line_count(good), host="core-sw1")
     truncated = "\n".join(good.splitlines()[: len(good.splitlines()) * 2 // 3]) + "\n"
     if profile.backup.end_markers:
         reason = _fail(truncated, platform)
@@ -243,8 +247,8 @@ def test_shrink_message_is_exact() -> None:
 def test_shrink_within_the_limit_or_growth_passes() -> None:
     ios = PLATFORMS["cisco_ios"]
     previous = "\n".join(f"line {i}" for i in range(99)) + "\nend\n"
-    check_complete("\n".join(f"line {i}" for i in range(49)) + "\nend\n", ios, previous, host="r1")  # 50% exactly
-    check_complete(previous + previous, ios, previous, host="r1")
+    check_complete("\n".join(f"line {i}" for i in range(49)) + "\nend\n", ios, _lines(previous), host="r1")  # 50% exactly
+    check_complete(previous + previous, ios, _lines(previous), host="r1")
     reason = _fail("\n".join(f"line {i}" for i in range(89)) + "\nend\n", "cisco_ios", previous, max_shrink=0.05)
     assert reason.endswith("(10%) against the last good backup; limit 5%")
 

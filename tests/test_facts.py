@@ -22,8 +22,8 @@ def test_facts_version_is_the_inspections_normalised_version(sample_workspace, t
     show that they read a device's identity alike."""
     ws = sample_workspace
     collector = RecordedCollector(record_workspace(ws, tmp_path / "rec"))
-    monkeypatch.setattr("netpatrol.inspection.facts.SshCollector", lambda *a, **k: collector)
-    monkeypatch.setattr("netpatrol.inspection.service.SshCollector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.inspection.facts.default_collector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.inspection.service.default_collector", lambda *a, **k: collector)
     res = runner.invoke(app, ["facts", "-w", str(ws), "--json"])
     assert res.exit_code == 0, res.output
     facts = {d["host"]: d for d in json.loads(res.stdout)}

@@ -1,16 +1,18 @@
 """Parsed rows and health of an inspection are stored in the results JSON (committed to backups/):
 they come from the sanitised outputs, like the evidence, so a log line quoting a typed command keeps
 no secret. (The lab's logs quote no commands, so the outputs are given here; parsing and
-normalising are the real ones.)"""
+normalising are the real ones; the procedure sanitises them where it runs, as in a zone.)"""
 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import yaml
 
+from netpatrol.collect.session import CommandOutput
 from netpatrol.inspection.service import _analyse
-from netpatrol.inspection.task import ItemRaw, RawCollection
+from netpatrol.inspection.task import collect_inspection
 from netpatrol.workspace.inventory import load_inventory
 from netpatrol.workspace.settings import Workspace
 
@@ -26,8 +28,19 @@ LOGS = {
 
 def _result(ws, host: str, command: str, text: str) -> str:
     h = load_inventory(ws).hosts[host]
-    raw = RawCollection("2026-12-04T10:00:00+00:00", {"logs": ItemRaw("logs", command, text)})
-    result = _analyse(Workspace(ws), h, raw, "2026Q4")
+    workspace = Workspace(ws)
+
+    class Device:
+        def send(self, sent: str) -> CommandOutput:
+            return CommandOutput(sent, text)
+
+    @contextmanager
+    def connect():
+        yield Device()
+
+    raw = collect_inspection(h, connect, items={h.platform: {"logs": [command]}}, remembered={}, collect_config=False,
+                             secrets=workspace.settings.backup.secrets, config_checks={})
+    result = _analyse(workspace, h, raw, "2026Q4")
     assert result.health.logs, "the log output parsed into health.logs"
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
 

@@ -165,7 +165,7 @@ def _report_md(ws: Workspace, period: str) -> str:
 def test_cli_device_refusing_every_command_is_not_inspected_and_exits_1(world, monkeypatch):
     """An account without privilege logs in, and every command is refused: nothing was inspected."""
     ws, _, collector = world
-    monkeypatch.setattr("netpatrol.inspection.service.SshCollector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.inspection.service.default_collector", lambda *a, **k: collector)
     args = ["inspect", "-w", str(ws.root), "--backfill", "--period", "2026Q2", "--json", "--host", "city-acc-01", "--host", OTHER]
     ok = runner.invoke(app, args)
     assert ok.exit_code == 0, ok.output
@@ -183,7 +183,7 @@ def test_cli_device_refusing_every_command_is_not_inspected_and_exits_1(world, m
 
 def test_cli_first_inspection_refused_everywhere_is_reported_as_not_inspected(world, monkeypatch):
     ws, _, collector = world
-    monkeypatch.setattr("netpatrol.inspection.service.SshCollector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.inspection.service.default_collector", lambda *a, **k: collector)
     collector.recordings["city-acc-01"].refuse_all = True
     res = runner.invoke(app, ["inspect", "-w", str(ws.root), "--backfill", "--period", "2026Q2", "--json",
                               "--host", "city-acc-01", "--host", OTHER])

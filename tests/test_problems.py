@@ -174,7 +174,7 @@ def test_inspect_prints_problem_counts_by_the_contracts_level_names(world, monke
     from netpatrol.cli.root import app
 
     ws, _, collector = world
-    monkeypatch.setattr("netpatrol.inspection.service.SshCollector", lambda *a, **k: collector)
+    monkeypatch.setattr("netpatrol.inspection.service.default_collector", lambda *a, **k: collector)
     res = CliRunner().invoke(app, ["inspect", "-w", str(ws.root), "--backfill", "--period", "2026Q2",
                                    "--host", "city-acc-02", "--host", "east-core-01", "--host", "north-core-01"],
                              env={"COLUMNS": "250"})

@@ -105,17 +105,23 @@ def _content_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
+def content_line_count(text: str) -> int:
+    """Non-blank lines: what `check_complete` compares with the last good version (the count,
+    not the text, travels to a zone's worker)."""
+    return len(_content_lines(text))
+
+
 def check_complete(
     config: str,
     profile: PlatformProfile,
-    previous: str | None = None,
+    previous_lines: int | None = None,
     max_shrink: float = 0.5,
     *,
     host: str,
 ) -> None:
     """Raise IncompleteOutput(host, reason) unless `config` looks like a whole configuration.
 
-    `previous` is the last good (stored) version, compared by non-blank line count;
+    `previous_lines` is the last good (stored) version's non-blank line count (content_line_count);
     `max_shrink` is the largest tolerated loss as a fraction of those lines.
     """
     if not 0.0 <= max_shrink <= 1.0:
@@ -132,8 +138,8 @@ def check_complete(
     minimum = profile.backup.min_lines
     if len(lines) < minimum:
         raise IncompleteOutput(host, f"only {len(lines)} config lines; at least {minimum} expected for {profile.family}")
-    if previous is not None:
-        _check_shrink(len(_content_lines(previous)), len(lines), max_shrink, host)
+    if previous_lines is not None:
+        _check_shrink(previous_lines, len(lines), max_shrink, host)
 
 
 def _check_end_marker(lines: list[str], profile: PlatformProfile, host: str) -> None:

@@ -8,10 +8,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from netpatrol.backup.configtext import content_line_count
 from netpatrol.backup.task import fetch_config
 from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
-from netpatrol.collect.runner import SshCollector
+from netpatrol.collect.runner import default_collector
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.compliance.records import backup_packs, document
 from netpatrol.store import layout
@@ -68,7 +69,8 @@ class BackupRun:
 
 @dataclass(frozen=True)
 class PreviousConfigs:
-    """Each host's last stored config, read from the store's working tree when the task asks.
+    """Each host's last stored config's content-line count, read from the store's working tree
+    when the task asks (a count, so a zone's worker can be sent it instead of the config).
 
     A picklable object rather than a closure over the Store, so shard processes can use it; they
     only read files the parent does not touch until every result is in.
@@ -77,9 +79,9 @@ class PreviousConfigs:
     root: Path
     paths: dict[str, str]
 
-    def __call__(self, name: str) -> str | None:
+    def __call__(self, name: str) -> int | None:
         path = self.root / self.paths[name]
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+        return content_line_count(path.read_text(encoding="utf-8", errors="replace")) if path.is_file() else None
 
 
 def run_backup(
@@ -100,17 +102,19 @@ def run_backup(
     answers, the run stores, commits, tags and records the same way."""
     settings = ws.settings.backup
     started = datetime.now(timezone.utc)
+    # Before the store is opened: a zones' broker that is down ends the run with nothing written.
+    collect = collector or default_collector(ws, hosts, workers=workers, processes=processes)
     store = open_store(ws)
     by_name = {h.name: h for h in hosts}
     with store.lock(timeout=lock_timeout):
 
         previous = PreviousConfigs(store.path, {name: layout.config_path(h.site, h.name) for name, h in by_name.items()})
-        collect = collector or SshCollector(ws, workers=workers, processes=processes)
         # Loaded once per run; plain pydantic models, so they pickle to shard processes.
         packs, compliance_warning = backup_packs(ws)
         procedure = partial(fetch_config, previous=previous, secrets=settings.secrets, max_shrink=settings.max_shrink,
                             compare_saved=settings.save_saved_config, packs=packs)
-        outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Backing up", show_progress))
+        outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Backing up", show_progress,
+                                                               zones={h.name: h.zone for h in hosts}))
         devices = []
         leftover = store.uncommitted(layout.CONFIGS)
         verdicts_dir = layout.backup_verdicts_dir()

@@ -55,7 +55,7 @@ def _fetch_running(device: Device, profile: PlatformProfile) -> tuple[CommandOut
 def fetch_config(
     host: ResolvedHost,
     connect: Connect,
-    previous: Callable[[str], str | None],
+    previous: Callable[[str], int | None],
     secrets: str,
     max_shrink: float,
     compare_saved: bool,
@@ -64,6 +64,7 @@ def fetch_config(
     """running (+ saved) config → error check → clean → completeness → `at_backup` verdicts →
     secrets removed.
 
+    `previous(host name)` is the stored config's content-line count (None: no backup yet).
     Nothing here writes to disk; a device that fails any step keeps its last good backup.
     """
     name = host.name

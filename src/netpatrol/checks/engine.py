@@ -29,7 +29,10 @@ class CheckContext:
     host_scope: InspectionScope = field(default_factory=InspectionScope)
     groups: list[str] = field(default_factory=list)
     role: str | None = None
-    running_config: str | None = None  # cleaned, NOT sanitised (kept in memory only); None when not collected
+    # Config check id -> the sanitised lines its pattern matched, from the inspection procedure
+    # (inspection.task: it matches where the config is, so the config never travels); None: no config.
+    config_matches: dict[str, list[str]] | None = None
+    config_overrun: list[str] = field(default_factory=list)  # config checks whose pattern ran too long
 
 
 # Seconds one regex check may take on one device: a config pattern over a large config takes
@@ -215,29 +218,59 @@ def _left(cond: Any, env: _Env, item: Any, prev_item: Any, has_prev: bool, resta
     return now
 
 
+def config_patterns(checks: list[Check]) -> dict[str, dict[str, str]]:
+    """Check id -> platform -> pattern of every config check: what the inspection procedure matches."""
+    return {c.id: dict(c.condition.config.patterns) for c in checks
+            if c.condition.config is not None and c.condition.config.patterns}
+
+
+def match_config(config_checks: dict[str, dict[str, str]], platform: str,
+                 config: str) -> tuple[dict[str, list[str]], list[str]]:
+    """(check id -> the sanitised lines its pattern matched in `config`, at most five matches, []
+    for none; the check ids whose pattern ran past REGEX_SECONDS). `config` is cleaned but not
+    sanitised: a community `public` is only visible there."""
+    text = config.replace("\r\n", "\n")
+    matches: dict[str, list[str]] = {}
+    overrun: list[str] = []
+    safe: list[str] | None = None
+    for check_id, patterns in config_checks.items():
+        pattern = patterns.get(platform)
+        if pattern is None:
+            continue
+        try:
+            with time_limit.limit(REGEX_SECONDS):
+                found = list(re.finditer(pattern, text, re.MULTILINE))
+        except time_limit.Overrun:
+            overrun.append(check_id)
+            continue
+        if found and safe is None:
+            # Evidence is quoted in reports: the matched lines come from the sanitised whole config
+            # (the sanitiser keeps line structure), so block-context secrets such as a Junos snmp
+            # community are removed too, which sanitising a lone line would miss.
+            from netpatrol.backup.sanitize import sanitize
+
+            safe = sanitize(text, platform).split("\n")
+        lines = []
+        for m in found[:5]:
+            first = text.count("\n", 0, m.start())
+            last = first + m.group(0).strip("\n").count("\n")
+            lines.append("\n".join(x.strip() for x in (safe or [])[first : last + 1]))
+        matches[check_id] = lines
+    return matches, overrun
+
+
 def _run_config(check: Any, ctx: Any) -> list[Finding]:
     cfg = check.condition.config
-    pattern = (cfg.patterns or {}).get(ctx.result.platform)
-    if pattern is None or ctx.running_config is None:
+    if ctx.result.platform not in (cfg.patterns or {}) or ctx.config_matches is None:
         return []
-    text = ctx.running_config.replace("\r\n", "\n")
-    matches = list(re.finditer(pattern, text, re.MULTILINE))
+    if check.id in ctx.config_overrun:
+        raise time_limit.Overrun()  # named by evaluate like any regex that runs too long
+    lines = ctx.config_matches.get(check.id)
+    if lines is None:  # not matched where the config was: nothing is known
+        return []
     if cfg.mode == "must_match":
-        return [] if matches else [_finding(check, None, "required", None)]
-    if not matches:
-        return []
-    # Evidence is quoted in reports: take the matched lines from the sanitised whole config (the
-    # sanitiser keeps line structure), so block-context secrets such as a Junos snmp community are
-    # removed too, which sanitising a lone line would miss.
-    from netpatrol.backup.sanitize import sanitize
-
-    safe = sanitize(text, ctx.result.platform).split("\n")
-    lines = []
-    for m in matches[:5]:
-        first = text.count("\n", 0, m.start())
-        last = first + m.group(0).strip("\n").count("\n")
-        lines.append("\n".join(x.strip() for x in safe[first : last + 1]))
-    return [_finding(check, lines, None, None)]
+        return [] if lines else [_finding(check, None, "required", None)]
+    return [_finding(check, lines, None, None)] if lines else []
 
 
 def run_check(check: Any, ctx: Any, threshold: Any) -> list[Finding]:

@@ -1,4 +1,8 @@
-"""The default Collector: every selected host over SSH through Nornir, sharded over processes."""
+"""The default Collector: every selected host over SSH through Nornir, sharded over processes.
+
+`default_collector` picks what a service runs when it is given none: this SSH collector, or, when
+some device is in another network zone, the zones' dispatcher around it (zones/dispatch.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from nornir.core import Nornir
 
 from netpatrol.collect.build import build_nornir, procedure_task, with_retries
-from netpatrol.collect.collector import Outcome, Procedure, ProgressReporter, T
+from netpatrol.collect.collector import Collector, Outcome, Procedure, ProgressReporter, T
 from netpatrol.collect.progress import ProgressProcessor, ResultCollector
 from netpatrol.collect.session import SessionContext
 from netpatrol.collect.shard import (
@@ -20,6 +24,7 @@ from netpatrol.collect.shard import (
     resolve_processes,
     run_sharded,
 )
+from netpatrol.workspace.distributed import LOCAL_ZONE
 from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.settings import Workspace
 
@@ -79,3 +84,21 @@ class SshCollector:
             return run_sharded(job, count, run_local, advance)
         finally:
             progress.stop()
+
+
+def default_collector(ws: Workspace, hosts: Sequence[ResolvedHost], workers: int | None = None,
+                      processes: ProcessSetting | None = None) -> Collector:
+    """SshCollector when every host is local; else a ZoneCollector, which checks the broker now
+    (BrokerError, exit 2), so a service asks for it before it writes anything."""
+    local = SshCollector(ws, workers=workers, processes=processes)
+    if all(h.zone == LOCAL_ZONE for h in hosts):
+        return local
+    from netpatrol.workspace.zone_check import check_zones
+
+    # A zone netpatrol.yaml does not declare is a typo no worker serves: refused now (exit 2), not
+    # `no_collector` for each of its devices after the wait.
+    check_zones(ws.settings, hosts)
+    # Imported here: a run without zones never loads Celery.
+    from netpatrol.zones.dispatch import ZoneCollector
+
+    return ZoneCollector(ws, local)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from netpatrol.collect.collector import Collector, failure_of
 from netpatrol.collect.progress import progress_bar
-from netpatrol.collect.runner import SshCollector
+from netpatrol.collect.runner import default_collector
 from netpatrol.inspection.catalogue import load_job
 from netpatrol.inspection.normalise import normalise
 from netpatrol.inspection.parsing import parse
@@ -73,9 +73,10 @@ def read_facts(ws: Workspace, hosts: list[ResolvedHost], collector: Collector | 
     job = load_job(ws.root, "quarterly")
     items = {p: {ITEM: alts[ITEM]} for p, alts in job.platforms.items() if ITEM in alts}
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in load_device_records(ws).items()}
-    collect = collector or SshCollector(ws)
-    procedure = partial(collect_inspection, items=items, remembered=remembered, collect_config=False)
-    outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Reading versions"))
+    collect = collector or default_collector(ws, hosts)
+    procedure = partial(collect_inspection, items=items, remembered=remembered, collect_config=False,
+                        secrets=ws.settings.backup.secrets, config_checks={})
+    outcomes = collect(hosts, procedure, progress_bar(len(hosts), "Reading versions", zones={h.name: h.zone for h in hosts}))
     extra = parser_dirs(ws)
     found = []
     for h in hosts:

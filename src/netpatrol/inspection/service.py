@@ -14,14 +14,12 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
-from netpatrol.backup.configtext import clean
-from netpatrol.backup.sanitize import sanitize
-from netpatrol.checks.engine import CheckContext, evaluate
+from netpatrol.checks.engine import CheckContext, config_patterns, evaluate
 from netpatrol.checks.loader import load_packs
 from netpatrol.checks.model import Check
 from netpatrol.collect.collector import Collector
 from netpatrol.collect.progress import progress_bar
-from netpatrol.collect.runner import SshCollector
+from netpatrol.collect.runner import default_collector
 from netpatrol.collect.shard import ProcessSetting
 from netpatrol.compliance.records import PeriodCompliance, write_period
 from netpatrol.inspection.catalogue import Job, load_job
@@ -42,7 +40,6 @@ from netpatrol.inspection.results import (
     ItemOutcome,
 )
 from netpatrol.inspection.task import RawCollection, collect_inspection
-from netpatrol.platforms import PLATFORMS
 from netpatrol.store import layout
 from netpatrol.store.documents import first_model
 from netpatrol.store.open import open_store
@@ -145,10 +142,9 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str,
         if r.command is None:
             items[name] = ItemOutcome(item=name, status="unsupported", error="; ".join(r.rejected)[:500])
             continue
-        # Parsed rows and health (logs) are stored in the results JSON like the evidence: a log line
-        # may quote a typed command with its secret (IOS CFGLOG_LOGGEDCMD), so parse the sanitised text.
-        # Sanitised once, here: the evidence written to Git later is this same text.
-        r.text = text = sanitize(r.text or "", h.platform, ws.settings.backup.secrets)
+        # Sanitised by the procedure (inspection.task): parsed rows and health (logs) are stored in
+        # the results JSON like the evidence, and the evidence written to Git later is this same text.
+        text = r.text or ""
         outcome = parse(h.platform, r.command, text, extra, prefer=templates.get(name))
         items[name] = ItemOutcome(item=name, command=r.command, status=outcome.status,
                                   template=Path(outcome.template).name if outcome.template else None,
@@ -163,9 +159,8 @@ def _analyse(ws: Workspace, h: ResolvedHost, raw: RawCollection, period: str,
         # Rows that gave none of the item's facts are as silent as no rows: a parse problem.
         item_status = "unrecognised" if gap.no_facts and items[name].status == "parsed" else items[name].status
         items[name] = items[name].model_copy(update={"status": item_status, "problem": gap.reason[:500]})
-    profile = PLATFORMS[h.platform]
-    if raw.running_config is not None and raw.saved_config is not None:
-        health.config_saved = clean(raw.running_config, profile) == clean(raw.saved_config, profile)
+    if raw.config_saved is not None:
+        health.config_saved = raw.config_saved
     status: DeviceStatus = "ok"
     error: str | None = None
     if items and all(i.status == "unsupported" for i in items.values()):
@@ -235,14 +230,17 @@ def run_inspection(
     job = job or load_job(ws.root, "quarterly")
     checks = load_packs(job.check_packs, ws.root / "checks" if (ws.root / "checks").is_dir() else None)
 
+    # Before the store is opened: a zones' broker that is down ends the run with nothing written.
+    collect = collector or default_collector(ws, hosts, workers=workers, processes=processes)
     store = open_store(ws)
     records = load_device_records(ws)
     remembered = {name: rec.get("inspection_commands", {}) for name, rec in records.items()}
     templates = {name: rec.get(TEMPLATES_RECORD, {}) for name, rec in records.items()}
     with store.lock(timeout=lock_timeout):
-        collect = collector or SshCollector(ws, workers=workers, processes=processes)
-        procedure = partial(collect_inspection, items=job.platforms, remembered=remembered, collect_config=job.collect_config)
-        outcomes = collect(hosts, procedure, progress_bar(len(hosts), f"Inspecting {period}", show_progress))
+        procedure = partial(collect_inspection, items=job.platforms, remembered=remembered, collect_config=job.collect_config,
+                            secrets=ws.settings.backup.secrets, config_checks=config_patterns(checks))
+        outcomes = collect(hosts, procedure, progress_bar(len(hosts), f"Inspecting {period}", show_progress,
+                                                          zones={h.name: h.zone for h in hosts}))
         results = []
         earlier = earlier_periods(store, period)
         for h in hosts:
@@ -251,12 +249,12 @@ def run_inspection(
             result = _analyse(ws, h, raw, period, templates.get(h.name)) if raw else _failed(h, period, o.error if o else None)
             previous = _previous(store, earlier, h)
             # Security checks need the real values (an SNMP community "public" is only visible
-            # unsanitised); the text stays in memory and findings quote sanitised lines only.
-            config = clean(raw.running_config, PLATFORMS[h.platform]) if raw and raw.running_config else None
+            # unsanitised): the procedure matched them where the config was, quoting sanitised lines.
             ctx = CheckContext(
                 result=result, previous=previous,
                 seconds_since_previous=_seconds_between(previous.collected_at, result.collected_at) if previous else None,
-                host_scope=h.inspection, groups=h.groups, role=h.data.role, running_config=config,
+                host_scope=h.inspection, groups=h.groups, role=h.data.role,
+                config_matches=raw.config_matches if raw else None, config_overrun=raw.config_overrun if raw else [],
             )
             result.findings = evaluate(checks, ctx)
             result.comparison = compare(result, previous and previous.model_copy(
@@ -273,7 +271,7 @@ def run_inspection(
                 for item in raw.items.values():
                     if item.command:
                         # Evidence goes to Git like a backup, so it lost its secrets like one in
-                        # _analyse: a job item may print config lines (`show running-config | include snmp`).
+                        # the procedure: a job item may print config lines (`show running-config | include snmp`).
                         store.write_file(layout.evidence_path(period, h.site, h.name, item.command), item.text or "")
         s = summary_document(period, _stored_results(store, period), checks)
         store.write_file(layout.summary_path(period), json.dumps(s, indent=2, sort_keys=True) + "\n")
