@@ -124,8 +124,17 @@ class ZoneCollector:
             thread = threading.Thread(target=run_local, name="netpatrol-local-zone", daemon=True)
             if local_hosts:
                 thread.start()
-            batches = [self._send(zone, kind, [h.name for h in chunk], args) for zone, chunk, kind, args in calls]
-            remote = self._gather(batches, lock, progress)
+            sent: list[_Batch] = []
+            try:
+                for zone, chunk, kind, args in calls:
+                    sent.append(self._send(zone, kind, [h.name for h in chunk], args))
+                remote = self._gather(sent, lock, progress)
+            except BrokerError:
+                # With the broker gone, each AsyncResult's __del__ would unsubscribe through the dead
+                # connection and print a "Retry limit exceeded" traceback after the run's one message.
+                for b in sent:
+                    b.result.backend = None
+                raise
             if local_hosts:
                 thread.join()
         finally:
