@@ -248,6 +248,12 @@ def test_two_zones_of_two_workers_back_up_and_inspect_as_a_local_run_does(tmp_pa
     tags = fault_world.git(root, "tag", "-l").split()
     assert tags == ["inspection/2026Q3"]
 
+    # `facts` reads versions with the inspection's procedure: through the zones as well.
+    code, doc, out = run_json(root, "facts")
+    local_code, local_doc, local_out = run_json(twin, "facts")
+    assert (code, local_code) == (0, 0), out + local_out
+    assert doc == local_doc and len(doc) == 8
+
     # Again: unchanged everywhere, and still one commit per run (none for a backup that changed nothing).
     code, doc, out = run_json(root, "backup")
     assert code == 0 and doc["counts"] == {"saved": 0, "unchanged": 8, "failed": 0}, out
