@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netpatrol.errors import TemplateError, UsageError
-from netpatrol.inspection.results import ItemStatus
+from netpatrol.inspection.results import DeviceStatus, ItemStatus
 from netpatrol.report import ReportRequest, build_report, write_report
 from netpatrol.report.i18n import LANGUAGES, catalogue
 from netpatrol.report.render import PACKAGE_TEMPLATES, environment, render_html, render_md, tidy_markdown
@@ -160,7 +160,7 @@ def test_catalogues_have_the_same_keys_and_templates_use_only_known_ones():
         used |= set(re.findall(r"""\bt\(\s*['"]([\w.]+)['"]\s*[,)]""", path.read_text(encoding="utf-8")))
     assert len(used) > 50 and used <= set(zh), used - set(zh)
     dynamic = [f"room.{f}" for f in MachineRoom.model_fields] + \
-        [f"status.{s}" for s in ("ok", "unreachable", "auth_failed", "timeout", "hostkey_changed", "error", "missing")] + \
+        [f"status.{s}" for s in (*get_args(DeviceStatus), "missing")] + \
         [f"item.{s}" for s in get_args(ItemStatus)] + \
         [f"change.{s}" for s in ("new", "resolved", "persisting")] + [f"drift.{s}" for s in ("added", "removed", "modified")] + \
         [f"state.{s}" for s in ("normal", "attention", "abnormal")] + \

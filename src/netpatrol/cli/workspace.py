@@ -66,10 +66,11 @@ def inventory_list(
     platform: PlatformOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Hosts with site, platform, model, version, the last backup/inspection and the baseline
-    compliance of the newest period record (failing rules / rules evaluated)."""
+    """Hosts with site, zone (once zones are used), platform, model, version, the last backup/inspection
+    and the baseline compliance of the newest period record (failing rules / rules evaluated)."""
     from netpatrol.compliance.records import latest_counts
     from netpatrol.store.repo import Store
+    from netpatrol.workspace.distributed import LOCAL_ZONE
     from netpatrol.workspace.records import load_device_records
 
     ws, inv = open_workspace(workspace, need_secrets=False)
@@ -80,16 +81,18 @@ def inventory_list(
     if json_out:
         print_json([{**h.public(), "status": records.get(h.name, {}), "compliance": compliance.get(h.name)} for h in hosts])
         return
+    # The zone column only once zones are in play: a one-machine workspace lists as it always did.
+    zoned = bool(ws.settings.zones) or any(h.zone != LOCAL_ZONE for h in hosts)
     rows = []
     for h in hosts:
         rec = records.get(h.name, {})
         rows.append([
-            h.name, h.site, h.platform, f"{h.hostname}:{h.port}", h.data.model, rec.get("os_version") or h.data.os_version,
-            _short(rec.get("last_backup_success"), tz), _backup_problem(rec, tz), _short(rec.get("last_inspection"), tz),
-            _compliance(compliance.get(h.name)),
+            h.name, h.site, *([h.zone] if zoned else []), h.platform, f"{h.hostname}:{h.port}", h.data.model,
+            rec.get("os_version") or h.data.os_version, _short(rec.get("last_backup_success"), tz), _backup_problem(rec, tz),
+            _short(rec.get("last_inspection"), tz), _compliance(compliance.get(h.name)),
         ])
-    cols = ["host", "site", "platform", "address", "model", "version", "last backup", "last attempt failed", "last inspection",
-            "baseline"]
+    cols = ["host", "site", *(["zone"] if zoned else []), "platform", "address", "model", "version", "last backup",
+            "last attempt failed", "last inspection", "baseline"]
     out.print(table(f"{len(hosts)} hosts", cols, rows))
 
 

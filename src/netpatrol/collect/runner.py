@@ -93,6 +93,11 @@ def default_collector(ws: Workspace, hosts: Sequence[ResolvedHost], workers: int
     local = SshCollector(ws, workers=workers, processes=processes)
     if all(h.zone == LOCAL_ZONE for h in hosts):
         return local
+    from netpatrol.workspace.zone_check import check_zones
+
+    # A zone netpatrol.yaml does not declare is a typo no worker serves: refused now (exit 2), not
+    # `no_collector` for each of its devices after the wait.
+    check_zones(ws.settings, hosts)
     # Imported here: a run without zones never loads Celery.
     from netpatrol.zones.dispatch import ZoneCollector
 

@@ -50,7 +50,7 @@ class FactsOut(Facts):
 
 class InspectionOut(_Out):
     period: str
-    status: str = Field(description="ok, unreachable, auth_failed, timeout, error ...")
+    status: str = Field(description="ok, unreachable, auth_failed, timeout, hostkey_changed, error, not_inspected, no_collector")
     collected_at: str
     error: str | None
     problems: dict[str, int] = Field(description="Severity -> problems in this period.")

@@ -37,7 +37,7 @@ class DeviceProblems:
     name: str
     site: str
     platform: str
-    status: str  # the result's status: ok, unreachable, auth_failed ...
+    status: str  # the result's status (inspection/results.py DeviceStatus): ok, unreachable, auth_failed ... no_collector
     problems: dict[str, int]  # severity -> problems (findings with one problem key are one)
     new: int = 0  # problems new since the previous period (set by period_summary)
     resolved: int = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from netpatrol.childenv import declare_secret_vars
 
@@ -31,8 +31,28 @@ def check_zone_name(value: str) -> str:
     return value
 
 
+def _mapping(value: Any, what: str, example: str) -> Any:
+    # pydantic's own words ("Input should be a valid dictionary or instance of ...") name a class, not the fix.
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"{what} must be a mapping, e.g. {example}; got {type(value).__name__} {str(value)[:60]!r}")
+    return value
+
+
 class ZoneSettings(_Strict):
     description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_fine(cls, value: Any) -> Any:
+        # `county-a:` with nothing under it is YAML null: a zone declared without a description.
+        return {} if value is None else _mapping(value, "a zone", "{description: County A site network}")
+
+
+# Celery transports the zones are built and tested for (zones/app.py): Redis, and RabbitMQ as a broker.
+BROKER_SCHEMES = ("redis", "rediss", "sentinel", "amqp", "amqps", "pyamqp")
+BACKEND_SCHEMES = ("redis", "rediss", "sentinel")
+# redis-py's TLS options (kombu and Celery's Redis backend pass `ssl:` through to it).
+REDIS_SSL_KEYS = ("ssl_cert_reqs", "ssl_ca_certs", "ssl_ca_path", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname")
 
 
 class DistributedSettings(_Strict):
@@ -54,13 +74,46 @@ class DistributedSettings(_Strict):
                                   description="seconds a zone may have no live worker before its devices end as no_collector")
     connect_timeout: float = Field(5, gt=0, le=120, description="seconds to reach the broker before the run stops (exit 2)")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_mapping(cls, value: Any) -> Any:
+        return _mapping(value, "distributed", "{broker: 'redis://:${NETPATROL_BROKER_PASSWORD}@10.0.0.5:6379/0'}")
+
     @field_validator("broker", "result_backend")
     @classmethod
-    def _url_references(cls, value: str | None) -> str | None:
+    def _url_references(cls, value: str | None, info: ValidationInfo) -> str | None:
         # The broker password goes in as ${ENV}: kept out of netpatrol.yaml, git and hook environments.
         if value is not None:
+            schemes = BROKER_SCHEMES if info.field_name == "broker" else BACKEND_SCHEMES
+            scheme, sep, _ = value.partition("://")
+            if not sep or scheme.lower() not in schemes:
+                raise ValueError(f"{masked_url(value)!r} is not a {' / '.join(s + '://' for s in schemes)} URL")
             declare_secret_vars(_ENV_IN_TEXT.findall(value))
         return value
+
+    @field_validator("queue_prefix", mode="before")
+    @classmethod
+    def _prefix(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", value):
+            raise ValueError(f"{value[:60]!r} is not a queue prefix: 1-40 letters, digits, '_', '.' or '-'")
+        return value
+
+    @field_validator("ssl")
+    @classmethod
+    def _ssl_options(cls, value: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        # A misspelt TLS option would reach redis-py as an unexpected keyword at the first connection.
+        redis = str(info.data.get("broker", "")).partition("://")[0].lower() in BACKEND_SCHEMES
+        unknown = sorted(k for k in value or {} if k not in REDIS_SSL_KEYS) if redis else []
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(map(repr, unknown))} for a Redis broker "
+                             f"(known: {', '.join(REDIS_SSL_KEYS)})")
+        return value
+
+
+def masked_url(url: str) -> str:
+    """`url` with the password of `scheme://user:password@host` replaced by `***` (a `${ENV}` reference stays)."""
+    return re.sub(r"^([^:/]*://[^:@/]*:)([^@/]*)@", lambda m: m.group(1) + (
+        m.group(2) if _ENV_IN_TEXT.fullmatch(m.group(2)) else "***") + "@", url)
 
 
 def resolved_url(url: str, field: str) -> str:

@@ -347,7 +347,8 @@ def _resolve_host(inv: Inventory, name: str, model: HostModel, rel: str, issues:
         extras=extras,
         inspection=_merged_scope(inv, model),
         role=model.data.role or next((inv.groups[g].data.role for g in inv.ancestry(model.groups) if inv.groups[g].data.role), None),
-        zone=model.data.zone or next((z for g in inv.ancestry(model.groups) if (z := inv.groups[g].data.zone)), LOCAL_ZONE),
+        zone=model.data.zone or next((z for g in inv.ancestry(model.groups) if (z := inv.groups[g].data.zone)), None)
+        or inv.defaults.data.zone or LOCAL_ZONE,
         secret_refs=refs,
     )
 

@@ -248,6 +248,13 @@ class Settings(_Strict):
     zones: dict[str, ZoneSettings] = Field(default_factory=dict, description="network zones served by `netpatrol worker`")
     distributed: DistributedSettings | None = None
 
+    @field_validator("zones", mode="before")
+    @classmethod
+    def _zones_mapping(cls, value: object) -> object:
+        if value is not None and not isinstance(value, dict):  # e.g. `zones: [county-a, county-b]`
+            raise ValueError("must be a mapping of zone names, e.g. {county-a: {description: County A site network}}")
+        return {} if value is None else value
+
     @field_validator("zones")
     @classmethod
     def _zone_names(cls, value: dict[str, ZoneSettings]) -> dict[str, ZoneSettings]:

@@ -30,8 +30,9 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     ws = Workspace.locate(path)
     problems: list[object] = []
     count = 0
+    settings = None
     try:
-        _ = ws.settings
+        settings = ws.settings
     except NetpatrolError as exc:
         problems.append(str(exc))
     inventory = None
@@ -41,6 +42,10 @@ def validate_workspace(path: Path | None) -> tuple[list[object], int]:
     except InventoryError as exc:
         problems.extend(exc.issues)
         count = exc.hosts_read
+    if settings is not None and inventory is not None:
+        from netpatrol.workspace.zone_check import zone_problems
+
+        problems.extend(zone_problems(settings, inventory))
     job = None
     try:
         job = load_job(ws.root, "quarterly")
