@@ -52,9 +52,10 @@ def _register_subcommands() -> None:
         serve,
         user,
         workspace,
+        zones,
     )
 
-    for group in (workspace, inventory_import, hostkeys, backup, search, inspect, comply, parse, report, schedule, serve, user, lab):
+    for group in (workspace, inventory_import, hostkeys, backup, search, inspect, comply, parse, report, schedule, serve, user, lab, zones):
         group.register(app)
 
 

@@ -66,7 +66,13 @@ def make_app(ws: Workspace) -> Celery:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "broker_transport_options": {"visibility_timeout": dist.visibility_timeout},
+        # Live workers sweep Redis for messages unacknowledged longer than visibility_timeout (a worker
+        # killed as a whole) and requeue them; kombu's default sweep is every 10 s x 10 = ~100 s, which
+        # would add up to that much to the redelivery. Every sweep scans (throttle 1), a tenth of the
+        # timeout apart, 1-10 s: one ZRANGE on the unacked index.
+        "broker_transport_options": {"visibility_timeout": dist.visibility_timeout,
+                                     "unacked_restore_interval": max(1, min(10, int(dist.visibility_timeout // 10))),
+                                     "unacked_restore_throttle": 1},
         "result_backend_transport_options": {"visibility_timeout": dist.visibility_timeout},
         "broker_connection_timeout": dist.connect_timeout,
         "broker_connection_retry_on_startup": True,

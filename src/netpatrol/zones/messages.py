@@ -127,7 +127,7 @@ def encode_outcome(outcome: Outcome[Any]) -> dict[str, Any]:
         name = next((n for n, k in KINDS.items() if isinstance(outcome.value, k.value_type)), None)
         if name is None:
             raise ValueError(f"{outcome.host}: a {type(outcome.value).__name__} is no procedure kind's value")
-        data["value"] = _VALUES[name].dump_python(outcome.value, mode="json")
+        data["value"] = _VALUES[name].dump_python(outcome.value, mode="json", by_alias=True)
     if outcome.error is not None:
         err = outcome.error
         data["error"] = {"class": type(err).__name__, "status": getattr(err, "status", "error"),
