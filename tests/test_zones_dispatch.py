@@ -120,7 +120,8 @@ def configs(ws: Path) -> dict[str, str]:
 
 
 def commits(ws: Path) -> int:
-    return int(fault_world.git(ws, "rev-list", "--count", "HEAD").strip())
+    """Commits made by runs (the store's first commit, `initialise backup store`, left out)."""
+    return int(fault_world.git(ws, "rev-list", "--count", "HEAD").strip()) - 1
 
 
 def shape(doc) -> object:
@@ -246,6 +247,12 @@ def test_two_zones_of_two_workers_back_up_and_inspect_as_a_local_run_does(tmp_pa
     assert commits(root) == 2
     tags = fault_world.git(root, "tag", "-l").split()
     assert tags == ["inspection/2026Q3"]
+
+    # `facts` reads versions with the inspection's procedure: through the zones as well.
+    code, doc, out = run_json(root, "facts")
+    local_code, local_doc, local_out = run_json(twin, "facts")
+    assert (code, local_code) == (0, 0), out + local_out
+    assert doc == local_doc and len(doc) == 8
 
     # Again: unchanged everywhere, and still one commit per run (none for a backup that changed nothing).
     code, doc, out = run_json(root, "backup")
