@@ -47,7 +47,7 @@ PLANTED = ["city-acc-02", "city-core-01", "north-wan-01", "north-core-01", "east
 # Short enough for a test to see a redelivery, longer than any batch takes (a slow batch of two
 # devices ~6 s): a batch running past visibility_timeout is given again, and again, to its own
 # worker, which then starves the zone's other batches.
-TEST_DISTRIBUTED = {"batch_size": 2, "visibility_timeout": 12, "no_worker_wait": 4, "connect_timeout": 2}
+TEST_DISTRIBUTED = {"batch_size": 2, "visibility_timeout": 15, "no_worker_wait": 4, "connect_timeout": 2}
 LOG_TAIL = 4000
 _LIVE: list[ZoneWorld] = []  # this process's worlds now, for the failure report hook
 
