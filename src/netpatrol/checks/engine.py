@@ -238,8 +238,8 @@ def match_config(config_checks: dict[str, dict[str, str]], platform: str,
         if pattern is None:
             continue
         try:
-            with time_limit.limit(REGEX_SECONDS):
-                found = list(re.finditer(pattern, text, re.MULTILINE))
+            with time_limit.limit(REGEX_SECONDS):  # in a collection thread: see netpatrol/time_limit.py
+                found = time_limit.compile(pattern, multiline=True).matches(text)
         except time_limit.Overrun:
             overrun.append(check_id)
             continue

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from netpatrol import time_limit
 from netpatrol.checks import evidence, operators
 from netpatrol.inspection.results import Severity
 from netpatrol.platforms import canonical_keys, canonical_platform, config_patterns, unknown_platform
@@ -92,6 +93,7 @@ def check_regex(op: str | None, operand: Any, field: str = "value") -> None:
     if op in ("regex", "not_regex") and isinstance(operand, str):
         try:
             re.compile(operand)
+            time_limit.compile(operand)  # the engine that runs it (re.error too)
         except re.error as exc:
             raise ValueError(f"{field}: bad regex {operand!r}: {exc}") from None
 
@@ -115,6 +117,7 @@ class ConfigMatch(_Model):
                 raise ValueError(unknown_platform(platform))
             try:
                 re.compile(rx, re.MULTILINE)
+                time_limit.compile(rx, multiline=True)  # the engine that runs it (re.error too)
             except re.error as exc:
                 raise ValueError(f"{platform}: bad regex: {exc}") from None
         return v

@@ -8,7 +8,6 @@ because an inspection that did not collect something must not report it as healt
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from typing import Any, Union, get_args, get_origin
@@ -16,6 +15,7 @@ from typing import Any, Union, get_args, get_origin
 from netutils.interface import canonical_interface_name
 from pydantic import BaseModel, Field
 
+from netpatrol import time_limit
 from netpatrol.inspection.results import InspectionResult
 from netpatrol.workspace.models import InspectionScope
 
@@ -67,7 +67,7 @@ def apply(op: str, left: Any, right: Any = None) -> bool | None:
             return _iface(str(left)) in {_iface(str(r)) for r in right}
         return (left in right) if op == "in" else (left not in right)
     if op in ("regex", "not_regex"):
-        hit = re.search(str(right), str(left)) is not None
+        hit = time_limit.compile(str(right)).search(str(left)) is not None
         return hit if op == "regex" else not hit
     if op == "contains":
         if isinstance(left, (list, tuple, set, frozenset, str)):

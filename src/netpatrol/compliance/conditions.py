@@ -10,14 +10,13 @@ line's text without its indentation.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hier_config import HConfig
 from hier_config.child import HConfigChild
 
+from netpatrol import time_limit
 from netpatrol.compliance.model import Condition, Evidence, PlatformRule, Status, Texts, ValueTest
 from netpatrol.compliance.notes import empty, note
 
@@ -45,9 +44,10 @@ class Outcome:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=2048)
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _rx(pattern: str) -> time_limit.Pattern:
+    # Under evaluate's rule limit, in whatever thread judges the rule (a backup's collection thread
+    # for `at_backup` rules): see netpatrol/time_limit.py.
+    return time_limit.compile(pattern)
 
 
 def _fmt(v: object) -> str:
@@ -91,7 +91,7 @@ def _limited(lines: list[Evidence]) -> list[Evidence]:
     return [*lines[:MAX_EVIDENCE], note("more", n=len(lines) - MAX_EVIDENCE)]
 
 
-def _read(m: re.Match[str], vt: ValueTest) -> tuple[object, str]:
+def _read(m: time_limit.Match[str], vt: ValueTest) -> tuple[object, str]:
     """The value the match gives, as the test compares it, or (None, the `why.*` note saying why not)."""
     groups = m.groupdict()
     if "value" in groups:

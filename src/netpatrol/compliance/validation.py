@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from netpatrol import time_limit
 from netpatrol.compliance.model import Condition, PlatformRule, ValueTest
 
 TIME_GROUPS = ("days", "hours", "minutes", "seconds")
@@ -16,7 +17,9 @@ _LIST_OPS = ("in", "not_in")
 
 def _regex(rx: str, field: str, err: list[tuple[str, str]]) -> re.Pattern[str] | None:
     try:
-        return re.compile(rx)
+        compiled = re.compile(rx)
+        time_limit.compile(rx)  # the engine that runs it (re.error too)
+        return compiled
     except re.error as exc:
         err.append((field, f"bad regex {rx!r}: {exc}"))
     except RecursionError:
