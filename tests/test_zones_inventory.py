@@ -161,7 +161,7 @@ SETTINGS_CASES = [
     ("no-scheme", "distributed: {broker: '10.0.0.5:6379'}\n", "field 'distributed.broker': '10.0.0.5:6379' is not a redis://"),
     ("backend-scheme", "distributed: {broker: 'redis://h', result_backend: 'rpc://'}\n",
      "field 'distributed.result_backend': 'rpc://' is not a redis:// / rediss:// / sentinel:// URL"),
-    ("password-hidden", "distributed: {broker: 'http://u:hunter2@h'}\n", "'http://u:***@h' is not a redis://"),
+    ("password-hidden", "distributed: {broker: 'http://u:hunter2@h'}\n", "'http://u:**@h' is not a redis://"),
     ("ssl-typo", "distributed: {broker: 'rediss://h', ssl: {ssl_ca_cert: /ca.pem}}\n",
      "field 'distributed.ssl': unknown option(s) 'ssl_ca_cert' for a Redis broker"),
     ("prefix", "distributed: {broker: 'redis://h', queue_prefix: 'a b'}\n",

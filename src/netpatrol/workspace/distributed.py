@@ -8,7 +8,9 @@ served by `netpatrol worker --zone NAME` processes that consume the zone's queue
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, unquote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -16,6 +18,7 @@ from netpatrol.childenv import declare_secret_vars
 
 LOCAL_ZONE = "local"
 ZONE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+QUEUE_PREFIX = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 _ENV_IN_TEXT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -63,8 +66,7 @@ class DistributedSettings(_Strict):
     # Passed through to Celery (broker_use_ssl / redis_backend_use_ssl): ssl_cert_reqs, ssl_ca_certs,
     # ssl_certfile, ssl_keyfile.
     ssl: dict[str, Any] | None = None
-    queue_prefix: str = Field("netpatrol", pattern=r"^[A-Za-z0-9_.-]{1,40}$",
-                              description="queues are PREFIX.ZONE; two workspaces sharing a broker need different prefixes")
+    queue_prefix: str = Field("netpatrol", description="queues are PREFIX.ZONE; two workspaces sharing a broker need different prefixes")
     batch_size: int = Field(10, ge=1, le=500, strict=True, description="devices per task message")
     visibility_timeout: float = Field(
         600, gt=0, le=86400,
@@ -104,10 +106,11 @@ class DistributedSettings(_Strict):
             declare_secret_vars(_ENV_IN_TEXT.findall(value))
         return value
 
-    @field_validator("queue_prefix", mode="before")
+    @field_validator("queue_prefix")
     @classmethod
-    def _prefix(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", value):
+    def _prefix(cls, value: str) -> str:
+        # Checked here rather than by Field(pattern=): pydantic's words would show the regex, not the rule.
+        if not QUEUE_PREFIX.fullmatch(value):
             raise ValueError(f"{value[:60]!r} is not a queue prefix: 1-40 letters, digits, '_', '.' or '-'")
         return value
 
@@ -123,10 +126,55 @@ class DistributedSettings(_Strict):
         return value
 
 
+# Between the URLs of a multi-host broker (`sentinel://:pw@a:26379;sentinel://:pw@b:26379`); a `;`
+# inside a password is no separator.
+_PART_SEP = re.compile(r";(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+# What a password shows as: Celery's own log lines mask URLs the same way.
+MASK = "**"
+
+
 def masked_url(url: str) -> str:
-    """`url` with the password of `scheme://user:password@host` replaced by `***` (a `${ENV}` reference stays)."""
-    return re.sub(r"^([^:/]*://[^:@/]*:)([^@/]*)@", lambda m: m.group(1) + (
-        m.group(2) if _ENV_IN_TEXT.fullmatch(m.group(2)) else "***") + "@", url)
+    """`url` with every password of `scheme://user:password@host` replaced by `**` (a `${ENV}` reference
+    stays); never raises. Multi-host URLs (`sentinel://:pw@a;sentinel://:pw@b`) are masked part by part,
+    and a password holding `/`, `#`, `?`, `@` or `:` counts up to the last `@` of its part."""
+    return ";".join(_masked_part(part) for part in _PART_SEP.split(str(url)))
+
+
+def _masked_part(part: str) -> str:
+    scheme, sep, rest = part.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0:
+        return part
+    user, colon, password = rest[:at].partition(":")
+    if not colon:
+        return part
+    shown = password if _ENV_IN_TEXT.fullmatch(password) else MASK
+    return f"{scheme}://{user}:{shown}{rest[at:]}"
+
+
+# A URL inside a sentence ends at white space or a quote/bracket around it.
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>()\[\]]+")
+
+
+def masked_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` (an error message, a URL) with each of `secrets` (and its %-encoded form) replaced by `**`
+    wherever it appears, then every URL in it masked (masked_url); never raises."""
+    out = str(text)
+    forms = {f for s in secrets if s for f in (s, quote(s, safe=""), quote(s))}
+    for form in sorted(forms, key=len, reverse=True):
+        out = out.replace(form, MASK)
+    return _URL_IN_TEXT.sub(lambda m: masked_url(m.group(0)), out)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The passwords written in `url` (each part of a multi-host URL), as written and %-decoded."""
+    found: list[str] = []
+    for part in _PART_SEP.split(str(url)):
+        _, sep, rest = part.partition("://")
+        _user, colon, password = rest[:max(rest.rfind("@"), 0)].partition(":")
+        if sep and colon and password and not _ENV_IN_TEXT.fullmatch(password):
+            found += [password, unquote(password)]
+    return found
 
 
 def resolved_url(url: str, field: str) -> str:
@@ -137,6 +185,16 @@ def resolved_url(url: str, field: str) -> str:
         var = m.group(1)
         if var not in os.environ:
             raise RuntimeError(f"netpatrol.yaml distributed.{field} refers to ${{{var}}}, which is not set in the environment")
-        return os.environ[var]
+        # A password (before its part's `@`) is %-encoded: a base64 password's `/`, `+` or `=`, or a
+        # `#`, `?`, `@`, would otherwise end the password and turn the rest into a host or path.
+        # kombu and redis-py decode it again.
+        at = url.find("@", m.end())
+        in_userinfo = at >= 0 and at < _part_end(url, m.end())
+        return quote(os.environ[var], safe="") if in_userinfo else os.environ[var]
 
     return _ENV_IN_TEXT.sub(value, url)
+
+
+def _part_end(url: str, pos: int) -> int:
+    end = _PART_SEP.search(url, pos)
+    return len(url) if end is None else end.start()

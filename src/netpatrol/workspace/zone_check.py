@@ -25,12 +25,7 @@ def zone_problems(settings: Settings, inventory: Inventory, inventory_dir: str =
     places: list[tuple[str, str, str | None]] = [(rel_h, f"host {h.name}", h.data.zone) for h in inventory.hosts.values()]
     places += [(rel_g, f"group {n}", g.data.zone) for n, g in inventory.groups.items()]
     places.append((rel_d, "defaults", inventory.defaults.data.zone))
-    issues = [InventoryIssue(rel, where, FIELD, _undeclared(zone, settings))
-              for rel, where, zone in places if zone is not None and zone != LOCAL_ZONE and zone not in settings.zones]
-    remote = [h for h in inventory.hosts.values() if h.zone != LOCAL_ZONE]
-    if remote and settings.distributed is None:
-        issues.append(_no_broker(remote, rel_h))
-    return issues
+    return _issues(settings, places, list(inventory.hosts.values()), rel_h)
 
 
 def check_zones(settings: Settings, hosts: Iterable[ResolvedHost], inventory_dir: str = "inventory") -> None:
@@ -38,13 +33,21 @@ def check_zones(settings: Settings, hosts: Iterable[ResolvedHost], inventory_dir
     or a non-local zone without `distributed:`."""
     chosen = list(hosts)
     rel_h = f"{inventory_dir}/hosts.yaml"
-    issues = [InventoryIssue(rel_h, f"host {h.name}", FIELD, _undeclared(h.zone, settings))
-              for h in chosen if h.zone != LOCAL_ZONE and h.zone not in settings.zones]
-    remote = [h for h in chosen if h.zone != LOCAL_ZONE]
-    if remote and settings.distributed is None:
-        issues.append(_no_broker(remote, rel_h))
+    issues = _issues(settings, [(rel_h, f"host {h.name}", h.zone) for h in chosen], chosen, rel_h)
     if issues:
         raise InventoryError(issues, hosts_read=len(chosen))
+
+
+def _issues(settings: Settings, places: list[tuple[str, str, str | None]], hosts: list[ResolvedHost],
+            rel_h: str) -> list[InventoryIssue]:
+    """An issue per (file, where, zone) place whose zone is undeclared, and one when any of `hosts` is
+    in a non-local zone while netpatrol.yaml has no `distributed:`."""
+    issues = [InventoryIssue(rel, where, FIELD, _undeclared(zone, settings))
+              for rel, where, zone in places if zone is not None and zone != LOCAL_ZONE and zone not in settings.zones]
+    remote = [h for h in hosts if h.zone != LOCAL_ZONE]
+    if remote and settings.distributed is None:
+        issues.append(_no_broker(remote, rel_h))
+    return issues
 
 
 def _undeclared(zone: str, settings: Settings) -> str:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from kombu.utils.url import maybe_sanitize_url
 
 from netpatrol.errors import BrokerError, WorkspaceError
-from netpatrol.workspace.distributed import DistributedSettings, resolved_url
+from netpatrol.workspace.distributed import DistributedSettings, masked_text, masked_url, resolved_url, url_secrets
 from netpatrol.workspace.settings import Workspace
 
 # The one task a worker runs: collect a batch of its zone's devices (zones/worker.py).
@@ -34,8 +33,25 @@ def queue_name(dist: DistributedSettings, zone: str) -> str:
 
 
 def shown_url(url: str) -> str:
-    """The URL as messages may show it: any password masked (kombu's own sanitiser)."""
-    return maybe_sanitize_url(url)
+    """The URL as messages may show it: any password masked; never raises (any characters, multi-host)."""
+    return masked_url(url)
+
+
+def broker_secrets(dist: DistributedSettings) -> list[str]:
+    """The broker's and result backend's passwords as resolved here (unset `${ENV}`s are no secret yet)."""
+    found: list[str] = []
+    for url, field in ((dist.broker, "broker"), (dist.result_backend, "result_backend")):
+        if url:
+            try:
+                found += url_secrets(resolved_url(url, field))
+            except RuntimeError:
+                found += url_secrets(url)
+    return found
+
+
+def shown_error(dist: DistributedSettings, text: str) -> str:
+    """A broker exception's text as messages may show it: the resolved passwords and any URL in it masked."""
+    return masked_text(text, broker_secrets(dist))
 
 
 def broker_url(dist: DistributedSettings) -> str:
@@ -100,4 +116,4 @@ def check_broker(app: Celery, dist: DistributedSettings) -> None:
             client.ping()
     except Exception as exc:  # noqa: BLE001 - kombu, redis-py and socket errors all mean "not reachable"
         raise BrokerError(f"the zones' broker {url} cannot be reached: {type(exc).__name__}: "
-                          f"{shown_url(str(exc))}") from None
+                          f"{shown_error(dist, str(exc))}") from None

@@ -36,6 +36,7 @@ from netpatrol.zones.app import (
     distributed_settings,
     make_app,
     queue_name,
+    shown_error,
     shown_url,
 )
 from netpatrol.zones.live import live_workers
@@ -360,4 +361,4 @@ class ZoneCollector:
 
     def _broker_error(self, exc: BaseException) -> BrokerError:
         return BrokerError(f"the zones' broker {shown_url(broker_url(self.dist))} failed during the run, nothing "
-                           f"was stored: {type(exc).__name__}: {shown_url(str(exc))}"[:600])
+                           f"was stored: {type(exc).__name__}: {shown_error(self.dist, str(exc))}"[:600])

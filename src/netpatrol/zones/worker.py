@@ -80,6 +80,26 @@ def missing_secret(host: ResolvedHost) -> str | None:
     return None
 
 
+# backup.secrets from least to most removed; a level not known here counts as the strictest.
+SECRET_LEVELS = ("none", "reversible", "all")
+
+
+def stricter_secrets(sent: object, own: str) -> str:
+    """The level a worker sanitises at: the stricter of the message's and its own netpatrol.yaml's, so
+    neither a central `backup.secrets: none` nor a forged message gets unsanitised text out of the zone."""
+    rank = SECRET_LEVELS.index
+    sent_level = sent if sent in SECRET_LEVELS else SECRET_LEVELS[-1]
+    return max(str(sent_level), own, key=rank)
+
+
+def check_secrets_level(ws: Workspace) -> None:
+    """UsageError (exit 2) for a worker whose own netpatrol.yaml keeps secrets: a zone always removes them."""
+    if ws.settings.backup.secrets == "none":
+        raise UsageError(f"{ws.root / 'netpatrol.yaml'}: backup.secrets: none: a zone's worker always removes "
+                         "secrets before a result leaves the zone; set backup.secrets to 'reversible' or 'all' "
+                         "on this worker")
+
+
 def collect_batch(ws: Workspace, worker_zone: str, inventory: WorkerInventory, zone: str, kind: str,
                   hosts: list[str], args: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The body of COLLECT_TASK: one encoded Outcome per host name of `hosts`, none left out.
@@ -96,6 +116,8 @@ def collect_batch(ws: Workspace, worker_zone: str, inventory: WorkerInventory, z
     try:
         if zone != worker_zone:
             raise DeviceError("*", f"the batch is for zone {zone!r} but this worker serves zone {worker_zone!r}")
+        if isinstance(args, dict) and "secrets" in args:
+            args = {**args, "secrets": stricter_secrets(args["secrets"], ws.settings.backup.secrets)}
         try:
             procedure = decode_call(kind, args)
         except ValueError as exc:
@@ -156,6 +178,7 @@ def run_worker(ws: Workspace, zone: str, concurrency: int | None = None) -> int:
     from celery.exceptions import CPendingDeprecationWarning, SecurityWarning
 
     check_zone(ws, zone)
+    check_secrets_level(ws)
     dist = distributed_settings(ws)
     app = make_app(ws)
     check_broker(app, dist)
