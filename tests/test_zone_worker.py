@@ -30,7 +30,7 @@ def zone_workspace(make_lab, tmp_path: Path, redis: RedisServer, names: list[str
     ws = tmp_path / "ws"
     settings = {"zones": ZONES, "distributed": {
         "broker": f"redis://:${{NP_TEST_BROKER_PW}}@127.0.0.1:{redis.port}/0", "visibility_timeout": 30,
-        "connect_timeout": 2}}
+        "batch_time_limit": 25, "connect_timeout": 2}}
     lab = make_lab(names, platforms=["cisco_ios"], workspace=ws, settings=settings, faults=faults, **lab_kw)
     hosts_file = ws / "inventory" / "hosts.yaml"
     hosts = yaml.safe_load(hosts_file.read_text(encoding="utf-8"))

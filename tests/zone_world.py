@@ -14,29 +14,27 @@ worker still running is SIGKILLed at teardown; their logs go into a failing test
 
 Central runs: `world.cli("backup", "--json")` / `world.popen(...)` run the CLI in a child
 process with the same environment. `world.slow(hosts)` makes devices slow enough to act mid-batch.
-`world.secrets()` lists what must never reach the broker; `BrokerWatch` records what did.
+`world.secrets()` lists what must never reach the broker; `BrokerWatch` (tests/broker_watch.py)
+records what did. The worker processes themselves are tests/zone_workers.py's.
 """
 
 from __future__ import annotations
 
-import base64
 import os
-import re
-import signal
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from broker_watch import BrokerWatch
 from fault_world import NETPATROL
 from redis_server import RedisServer
+from zone_workers import WorkerProcess, ZoneWorkers
+
+__all__ = ["BrokerWatch", "WorkerProcess", "ZoneWorld"]
 
 BROKER_PASSWORD_ENV = "NP_BROKER_PASSWORD"
 DEVICE_PASSWORD_ENV = "NETPATROL_PASSWORD"  # the sample inventory's password and enable secret
@@ -44,115 +42,23 @@ SITE_ZONES = {"jc-north": "north", "jc-east": "east"}  # jc-city stays local
 ZONE_DESCRIPTIONS = {"north": "北山县 site network (tests)", "east": "东河县 site network (tests)"}
 # Devices whose lab config carries every planted secret form of its platform: two per zone.
 PLANTED = ["city-acc-02", "city-core-01", "north-wan-01", "north-core-01", "east-core-01", "east-acc-02"]
-# Short enough for a test to see a redelivery, longer than any batch takes (a slow batch of two
-# devices ~6 s): a batch running past visibility_timeout is given again, and again, to its own
-# worker, which then starves the zone's other batches.
-TEST_DISTRIBUTED = {"batch_size": 2, "visibility_timeout": 15, "no_worker_wait": 4, "connect_timeout": 2}
-LOG_TAIL = 4000
+# visibility_timeout short enough for a test to see a redelivery; batch_time_limit under it (the
+# settings demand it) and longer than any batch takes (a slow batch of two devices ~6 s).
+# no_worker_wait 10 s: several inspect rounds (1 s each) even on two loaded cores, so a zone whose
+# workers are live is never given up for one late reply.
+TEST_DISTRIBUTED = {"batch_size": 2, "visibility_timeout": 15, "batch_time_limit": 12, "no_worker_wait": 10,
+                    "connect_timeout": 2}
 _LIVE: list[ZoneWorld] = []  # this process's worlds now, for the failure report hook
 
 
-@dataclass
-class WorkerProcess:
-    """One `netpatrol worker --zone ZONE` process group; `node` is its Celery name once live."""
-
-    zone: str
-    concurrency: int
-    proc: subprocess.Popen
-    log: Path
-    node: str | None = None
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    @property
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def group(self) -> list[int]:
-        """Every live process in the worker's process group (the main process and its pool)."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if os.getpgid(int(entry.name)) == self.pid and _state(int(entry.name)) != "Z":
-                        pids.append(int(entry.name))
-                except (ProcessLookupError, FileNotFoundError):
-                    continue
-        return sorted(pids)
-
-    def pool_children(self) -> list[int]:
-        """The prefork pool's processes: the main process's children."""
-        return _children(self.pid)
-
-    def kill(self) -> None:
-        """SIGKILL the whole group (main process and pool at once), as a power cut would."""
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(10)
-
-    def kill_pool_child(self, pid: int | None = None) -> int:
-        """SIGKILL one pool child (`pid`, else the first), leaving the main process; returns its pid."""
-        children = self.pool_children()
-        assert children, f"worker {self.node or self.pid} has no pool child\n{self.log_text()[-LOG_TAIL:]}"
-        victim = pid if pid is not None else children[0]
-        assert victim in children, f"{victim} is not a pool child of worker {self.node} ({children})"
-        os.kill(victim, signal.SIGKILL)
-        return victim
-
-    def terminate(self, timeout: float = 30) -> int:
-        """SIGTERM (Celery's warm shutdown: running tasks finish) and wait; SIGKILL after `timeout`."""
-        if self.alive:
-            os.killpg(self.pid, signal.SIGTERM)
-            try:
-                return self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        self.kill()
-        return self.proc.returncode
-
-    def log_text(self) -> str:
-        try:
-            return self.log.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
-
-
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            out += [int(c) for c in (task / "children").read_text().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return sorted(c for c in set(out) if _state(c) not in ("Z", None))
-
-
-def _state(pid: int) -> str | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return None
-
-
-@dataclass
-class ZoneWorld:
-    ws: Path
-    lab: Any  # conftest.Lab
-    redis: RedisServer
-    device_password: str
-    logs_dir: Path
-    workers: list[WorkerProcess] = field(default_factory=list)
-    _app: Any = None
+class ZoneWorld(ZoneWorkers):
+    def __init__(self, ws: Path, lab: Any, redis: RedisServer, device_password: str, logs_dir: Path):
+        super().__init__(ws, logs_dir, redis.url)
+        self.lab = lab  # conftest.Lab
+        self.redis = redis
+        self.device_password = device_password
 
     # -- the workspace ---------------------------------------------------------------------------
-
-    @property
-    def prefix(self) -> str:
-        return str(self.settings()["distributed"].get("queue_prefix", "netpatrol"))
 
     def settings(self) -> dict:
         return yaml.safe_load((self.ws / "netpatrol.yaml").read_text(encoding="utf-8"))
@@ -211,194 +117,6 @@ class ZoneWorld:
 
     # -- workers ---------------------------------------------------------------------------------
 
-    def start_worker(self, zone: str, concurrency: int = 1, wait: bool = True, timeout: float = 60) -> WorkerProcess:
-        n = sum(1 for w in self.workers if w.zone == zone)
-        log = self.logs_dir / f"worker-{zone}-{n}.log"
-        with open(log, "ab") as out:
-            proc = subprocess.Popen([*NETPATROL, "worker", "--zone", zone, "--concurrency", str(concurrency), "-w", str(self.ws)],
-                                    env=self.env(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True, close_fds=True)
-        worker = WorkerProcess(zone, concurrency, proc, log)
-        self.workers.append(worker)
-        if wait:
-            self.wait_live([worker], timeout)
-        return worker
-
-    def start_workers(self, timeout: float = 90, concurrency: int = 1, **per_zone: int) -> list[WorkerProcess]:
-        """`start_workers(north=2, east=2)`: started together, returned once every one is live."""
-        started = [self.start_worker(zone, concurrency, wait=False) for zone, n in per_zone.items() for _ in range(n)]
-        self.wait_live(started, timeout)
-        return started
-
-    def app(self):  # -> celery.Celery, this test's own view of the broker
-        if self._app is None:
-            from celery import Celery
-
-            self._app = Celery("zone-world", broker=self.redis.url, set_as_current=False)
-        return self._app
-
-    def consumers(self, timeout: float = 0.5) -> dict[str, list[str]]:
-        """Celery node -> the queues it consumes, for every worker that answers now."""
-        try:
-            replies = self.app().control.inspect(timeout=timeout).active_queues() or {}
-        except Exception:  # noqa: BLE001 - the broker may be down in a fault test
-            return {}
-        return {node: [q["name"] for q in queues] for node, queues in replies.items()}
-
-    def active(self, timeout: float = 0.5) -> dict[str, list[dict]]:
-        """Celery node -> the tasks it runs now (each with `args` and the pool child's `worker_pid`)."""
-        try:
-            return dict(self.app().control.inspect(timeout=timeout).active() or {})
-        except Exception:  # noqa: BLE001 - the broker may be down in a fault test
-            return {}
-
-    def wait_busy(self, zone: str, timeout: float = 60) -> tuple[WorkerProcess, dict]:
-        """Until a worker of `zone` runs a task: (that worker, the task as Celery shows it)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for node, tasks in self.active().items():
-                worker = next((w for w in self.workers if w.node == node and w.zone == zone and w.alive), None)
-                if worker and tasks:
-                    return worker, tasks[0]
-            time.sleep(0.05)
-        raise AssertionError(f"no worker of zone {zone} ran a task within {timeout:g} s\n{self.worker_logs()}")
-
-    def wait_live(self, workers: list[WorkerProcess], timeout: float = 90) -> None:
-        """Until each of `workers` consumes its zone's queue (nodes matched by the pid in `ZONE.PID@HOST`)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            dead = [w for w in workers if not w.alive]
-            if dead:
-                raise AssertionError(f"worker for zone {dead[0].zone} exited with {dead[0].proc.returncode} before it was live\n"
-                                     f"{dead[0].log_text()[-LOG_TAIL:]}")
-            taken = {w.node for w in self.workers if w.node}
-            for node, queues in self.consumers().items():
-                for w in workers:
-                    if w.node is None and node not in taken and f"{self.prefix}.{w.zone}" in queues and \
-                            (f".{w.pid}@" in node or node.split("@")[0].rsplit(".", 1)[-1] in map(str, w.group())):
-                        w.node = node
-                        taken.add(node)
-            if all(w.node for w in workers):
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"workers not live within {timeout:g} s: "
-                                     f"{[w.zone for w in workers if not w.node]}\n{self.worker_logs()}")
-            time.sleep(0.2)
-
-    def worker_of(self, node: str) -> WorkerProcess:
-        return next(w for w in self.workers if w.node == node)
-
-    def stop_workers(self) -> None:
-        for w in self.workers:
-            if w.alive:
-                w.kill()
-
-    def worker_logs(self, tail: int = LOG_TAIL) -> str:
-        return "\n".join(f"--- worker {w.zone} pid {w.pid} node {w.node} rc {w.proc.poll()} ({w.log.name}) ---\n"
-                         f"{w.log_text()[-tail:]}" for w in self.workers)
-
-    def close(self) -> None:
-        self.stop_workers()
-        if self._app is not None:
-            self._app.close()
-
-
-class BrokerWatch:
-    """Everything the broker holds and is told while it runs: every command (Redis MONITOR, from a
-    connection of its own) and every key's content, sampled every `every` seconds.
-
-    `find(secrets)` looks for each value in all of it, in the text as sent and inside every
-    base64 run decoded (kombu sends message bodies base64-encoded).
-    """
-
-    B64 = re.compile(rb"[A-Za-z0-9+/]{16,}={0,2}")
-
-    def __init__(self, redis: RedisServer, every: float = 0.05):
-        self.redis = redis
-        self.every = every
-        self.monitor = bytearray()
-        self.seen: dict[tuple[str, bytes], None] = {}  # (key, content) in the order first seen
-        self.samples = 0
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def __enter__(self) -> BrokerWatch:
-        sock = socket.create_connection(("127.0.0.1", self.redis.port), timeout=5)
-        sock.sendall(_resp("AUTH", self.redis.password) + _resp("MONITOR"))
-        self._threads = [threading.Thread(target=self._listen, args=(sock,), daemon=True),
-                         threading.Thread(target=self._sample, daemon=True)]
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.sample()  # what stays after the run
-        self._stop.set()
-        for t in self._threads:
-            t.join(10)
-
-    def _listen(self, sock: socket.socket) -> None:
-        sock.settimeout(0.1)
-        with sock:
-            while not self._stop.is_set():
-                try:
-                    data = sock.recv(1 << 16)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                if not data:  # the server went away (a test stopped it)
-                    return
-                self.monitor += data
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.sample()
-            self._stop.wait(self.every)
-
-    def sample(self) -> None:
-        try:
-            found = self.redis.keys_and_values()
-        except Exception:  # noqa: BLE001 - the broker may be down in a fault test
-            return
-        self.samples += 1
-        for item in found.items():
-            self.seen.setdefault(item)
-
-    def keys(self) -> set[str]:
-        return {key for key, _ in self.seen}
-
-    def haystacks(self) -> list[tuple[str, bytes]]:
-        out = [("MONITOR", bytes(self.monitor))]
-        out += [(f"key {key!r}", value) for key, value in self.seen]
-        return [(where, text + b"\n" + b"\n".join(self._decoded(text))) for where, text in out]
-
-    def _decoded(self, text: bytes) -> list[bytes]:
-        out = []
-        for run in self.B64.findall(text):
-            try:
-                out.append(base64.b64decode(run + b"=" * (-len(run) % 4)))
-            except ValueError:
-                continue
-        return out
-
-    def find(self, secrets: dict[str, bytes]) -> list[str]:
-        """Where each secret was seen: ["LABEL in WHERE: ...context..."], [] when nowhere."""
-        hits = []
-        for where, text in self.haystacks():
-            for label, value in secrets.items():
-                at = text.find(value)
-                if at >= 0:
-                    hits.append(f"{label} in {where}: {text[max(0, at - 80):at + len(value) + 40]!r}")
-        return hits
-
-
-def _resp(*parts: str) -> bytes:
-    out = f"*{len(parts)}\r\n".encode()
-    for part in parts:
-        data = part.encode()
-        out += b"$%d\r\n%s\r\n" % (len(data), data)
-    return out
 
 
 def write_zone_workspace(ws: Path, redis: RedisServer, distributed: dict[str, Any] | None = None,

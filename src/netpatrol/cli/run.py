@@ -23,7 +23,7 @@ from netpatrol.cli.common import (
     report_deliveries,
     selected,
 )
-from netpatrol.errors import ExitCode, LockedError, NetpatrolError, UsageError
+from netpatrol.errors import BrokerError, ExitCode, LockedError, NetpatrolError, UsageError
 
 log = logging.getLogger("netpatrol.run")
 WaitOpt = Annotated[float, typer.Option(
@@ -68,6 +68,7 @@ def run(
     ws, inv = open_workspace(workspace)
     hosts = selected(inv, host, site, group, platform)
     doc: dict = {"inspection": None, "report": None, "backup": None, "notifications": []}
+    _check_zones_broker(ws, hosts)
     # Busy now: say so (the boundary's exit 75) before doing anything, rather than after the inspections.
     with open_store(ws).lock(timeout=wait):
         pass
@@ -123,12 +124,28 @@ def run(
         raise typer.Exit(ExitCode.DEVICES_FAILED)
 
 
+def _check_zones_broker(ws, hosts) -> None:
+    """With devices in zones, the broker is checked before the store is opened or initialised:
+    down, the run ends with BrokerError (exit 2) having written nothing."""
+    from netpatrol.workspace.distributed import LOCAL_ZONE
+
+    if all(h.zone == LOCAL_ZONE for h in hosts):
+        return
+    from netpatrol.collect.runner import default_collector
+
+    collector = default_collector(ws, hosts)
+    close = getattr(collector, "close", None)
+    if close is not None:
+        close()
+
+
 def _isolated(step: str, work):
     """(result, None), or (None, error text) when the step raised: one failing step of an
     unattended run must not cost the steps after it (the due backups above all)."""
     try:
         return work(), None
-    except LockedError:
+    except (LockedError, BrokerError):
+        # Busy (exit 75) or no broker (exit 2): the whole run's answer, not one step's.
         raise
     except (NetpatrolError, OSError) as exc:
         return None, str(exc)

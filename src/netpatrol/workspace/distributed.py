@@ -72,14 +72,27 @@ class DistributedSettings(_Strict):
         600, gt=0, le=86400,
         description="seconds after which a task taken by a worker that died is delivered again; "
                     "longer than a batch ever takes")
-    no_worker_wait: float = Field(30, ge=0, le=3600,
+    # At least 1 s: a zone is given up only after a whole inspect round (1 s) saw no worker in it.
+    no_worker_wait: float = Field(30, ge=1, le=3600,
                                   description="seconds a zone may have no live worker before its devices end as no_collector")
+    batch_time_limit: float = Field(
+        300, gt=0, le=86400,
+        description="seconds a batch may run on a worker before it is killed and its devices end as timeout; "
+                    "shorter than visibility_timeout")
     connect_timeout: float = Field(5, gt=0, le=120, description="seconds to reach the broker before the run stops (exit 2)")
 
     @model_validator(mode="before")
     @classmethod
     def _a_mapping(cls, value: Any) -> Any:
         return _mapping(value, "distributed", "{broker: 'redis://:${NETPATROL_BROKER_PASSWORD}@10.0.0.5:6379/0'}")
+
+    @model_validator(mode="after")
+    def _limit_within_visibility(self) -> DistributedSettings:
+        # A batch still running at visibility_timeout is delivered again, to a second worker, and again.
+        if self.batch_time_limit >= self.visibility_timeout:
+            raise ValueError(f"distributed.batch_time_limit ({self.batch_time_limit:g} s) must be shorter than "
+                             f"distributed.visibility_timeout ({self.visibility_timeout:g} s)")
+        return self
 
     @field_validator("broker", "result_backend")
     @classmethod
