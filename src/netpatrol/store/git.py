@@ -25,7 +25,11 @@ from netpatrol.errors import StoreError
 GIT_OPTS = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
             "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "core.quotePath=false",
             # `ext::` remote URLs run a shell command; a repository's config may allow them.
-            "-c", "protocol.ext.allow=never")
+            "-c", "protocol.ext.allow=never",
+            # The automatic gc a commit may start runs inside that command, under the run's lock:
+            # detached, it would pack and prune loose objects while the next run or `git fsck`
+            # reads them (fsck then reports every pruned object as missing).
+            "-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false")
 OWNER_ONLY_UMASK = 0o077
 
 
