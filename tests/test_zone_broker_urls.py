@@ -16,7 +16,6 @@ import pytest
 
 import fault_world
 from netpatrol.workspace.distributed import DistributedSettings, masked_url
-from netpatrol.zones.app import shown_url
 from redis_server import RedisServer
 
 ODD = ["ab/cd+ef==", "p#ss?w@rd:1%41", "x%2Fy@z:w/v#u?t", "se;mi@colon", "@:/#?%"]
@@ -28,7 +27,7 @@ def test_a_password_of_any_characters_is_masked_never_raising(password: str):
 
     for url in (f"redis://:{password}@10.0.0.5:6379/0", f"rediss://netpatrol:{password}@redis.example:6380/1",
                 f"sentinel://:{password}@a:26379;sentinel://:{password}@b:26379;sentinel://:other@c:26379"):
-        shown = shown_url(url)
+        shown = masked_url(url)
         assert password not in shown and "other" not in shown, shown
         assert "10.0.0.5:6379/0" in shown or "redis.example:6380/1" in shown or shown.count("@") == 3, shown
     sentence = f"Error 111 connecting to redis://:{password}@10.0.0.5:6379/0. Connection refused."

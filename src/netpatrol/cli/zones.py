@@ -30,7 +30,7 @@ def workers(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=60, help="Seconds to wait for the workers' answers.")] = 1.0,
 ) -> None:
     """The live workers of each zone (they answer Celery's inspect within --timeout)."""
-    from netpatrol.zones.app import broker_url, check_broker, distributed_settings, make_app, shown_url
+    from netpatrol.zones.app import check_broker, distributed_settings, make_app, shown_broker
     from netpatrol.zones.live import live_workers
 
     ws = Workspace.locate(workspace)
@@ -46,7 +46,7 @@ def workers(
         for name in sorted(set(declared) | set(live))
     ]
     if json_out:
-        print_json({"broker": shown_url(broker_url(dist)), "zones": zones})
+        print_json({"broker": shown_broker(dist), "zones": zones})
         return
     rows: list[list[Any]] = []
     for z in zones:
@@ -55,7 +55,7 @@ def workers(
             rows.append([name, Text("no live worker", style="red"), ""])
         for w in z["workers"]:
             rows.append([name, w["name"], "?" if w["active"] is None else w["active"]])
-    out.print(table(f"Zone workers on {shown_url(broker_url(dist))}", ["zone", "worker", "active tasks"], rows))
+    out.print(table(f"Zone workers on {shown_broker(dist)}", ["zone", "worker", "active tasks"], rows))
 
 
 def register(app: typer.Typer) -> None:

@@ -32,9 +32,9 @@ def queue_name(dist: DistributedSettings, zone: str) -> str:
     return f"{dist.queue_prefix}.{zone}"
 
 
-def shown_url(url: str) -> str:
-    """The URL as messages may show it: any password masked; never raises (any characters, multi-host)."""
-    return masked_url(url)
+def shown_broker(dist: DistributedSettings) -> str:
+    """The broker URL as messages may show it: any password masked; never raises (any characters, multi-host)."""
+    return masked_url(broker_url(dist))
 
 
 def broker_secrets(dist: DistributedSettings) -> list[str]:
@@ -54,18 +54,19 @@ def shown_error(dist: DistributedSettings, text: str) -> str:
     return masked_text(text, broker_secrets(dist))
 
 
-def broker_url(dist: DistributedSettings) -> str:
+def _resolved(url: str, field: str) -> str:
     try:
-        return resolved_url(dist.broker, "broker")
+        return resolved_url(url, field)
     except RuntimeError as exc:
         raise WorkspaceError(str(exc)) from None
+
+
+def broker_url(dist: DistributedSettings) -> str:
+    return _resolved(dist.broker, "broker")
 
 
 def backend_url(dist: DistributedSettings) -> str:
-    try:
-        return resolved_url(dist.result_backend or dist.broker, "result_backend" if dist.result_backend else "broker")
-    except RuntimeError as exc:
-        raise WorkspaceError(str(exc)) from None
+    return _resolved(dist.result_backend or dist.broker, "result_backend" if dist.result_backend else "broker")
 
 
 def make_app(ws: Workspace) -> Celery:
@@ -107,7 +108,7 @@ def make_app(ws: Workspace) -> Celery:
 
 def check_broker(app: Celery, dist: DistributedSettings) -> None:
     """Raise BrokerError (exit 2) naming the masked broker URL unless the broker and backend answer now."""
-    url = shown_url(broker_url(dist))
+    url = shown_broker(dist)
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=dist.connect_timeout)

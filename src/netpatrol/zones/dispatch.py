@@ -31,13 +31,12 @@ from netpatrol.workspace.inventory import ResolvedHost
 from netpatrol.workspace.settings import Workspace
 from netpatrol.zones.app import (
     COLLECT_TASK,
-    broker_url,
     check_broker,
     distributed_settings,
     make_app,
     queue_name,
+    shown_broker,
     shown_error,
-    shown_url,
 )
 from netpatrol.zones.live import live_workers
 from netpatrol.zones.messages import decode_outcome, encode_call
@@ -360,5 +359,5 @@ class ZoneCollector:
             raise self._broker_error(exc) from None
 
     def _broker_error(self, exc: BaseException) -> BrokerError:
-        return BrokerError(f"the zones' broker {shown_url(broker_url(self.dist))} failed during the run, nothing "
+        return BrokerError(f"the zones' broker {shown_broker(self.dist)} failed during the run, nothing "
                            f"was stored: {type(exc).__name__}: {shown_error(self.dist, str(exc))}"[:600])
