@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,20 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from web_server import free_port, stop
+
 REQUIRE_REDIS = "NETPATROL_REQUIRE_REDIS"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
     def __init__(self, workdir: Path):
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.password = secrets.token_hex(12)
         self.proc: subprocess.Popen | None = None
 
@@ -59,12 +54,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop(self.proc)
         self.proc = None
 
     def client(self):  # -> redis.Redis

@@ -71,6 +71,16 @@ def free_port(bind: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def stop(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM and wait; SIGKILL when it has not ended within `timeout`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @dataclass(frozen=True)
 class Server:
     url: str  # http://127.0.0.1:PORT (http://[::1]:PORT on IPv6 loopback)
@@ -91,12 +101,7 @@ def serve(ws: Path, log: Path, timeout: float = 30, bind: str = "127.0.0.1",
         host = f"[{bind}]" if ":" in bind else bind
         yield Server(f"http://{host}:{port}", ws, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _wait_until_up(proc: subprocess.Popen, bind: str, port: int, log: Path, timeout: float) -> None:

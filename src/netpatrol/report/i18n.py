@@ -6,6 +6,7 @@ an error, not a silent fallback, so a report never mixes languages (a test keeps
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,13 @@ from netpatrol.errors import TemplateError, UsageError
 
 LANGUAGES = ("zh-CN", "en")
 MESSAGES_DIR = Path(__file__).parent / "messages"
+
+
+def pick_text(texts: Mapping[str, str] | None, lang: str) -> str:
+    """A {zh-CN: ..., en: ...} text of a check or rule in `lang`, else the other language's."""
+    if not texts:
+        return ""
+    return texts.get(lang) or next((v for _, v in sorted(texts.items()) if v), "")
 
 
 @cache
@@ -45,12 +53,9 @@ class Translator:
         text = catalogue(self.lang).get(key)
         return None if text is None else text.format(**values) if values else text
 
-    def pick(self, texts: dict[str, str] | None) -> str:
+    def pick(self, texts: Mapping[str, str] | None) -> str:
         """A {zh-CN:..., en:...} text from a check pack, in this language when it has one."""
-        if not texts:
-            return ""
-        other = [v for k, v in sorted(texts.items()) if k != self.lang]
-        return texts.get(self.lang) or (other[0] if other else "")
+        return pick_text(texts, self.lang)
 
     def duration(self, seconds: int | None) -> str:
         if seconds is None:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from netpatrol import localtime
 from netpatrol.errors import NetpatrolError, TemplateError, UsageError
 from netpatrol.inspection.results import SEVERITIES
+from netpatrol.report.i18n import pick_text
 from netpatrol.report.inert import visible
 from netpatrol.report.labels import platform_family, site_name
 from netpatrol.web.auth import csrf_token
@@ -79,9 +80,7 @@ class Translator:
 
     def pick(self, texts: Mapping[str, str] | None) -> str:
         """A {zh-CN: ..., en: ...} text of a check or rule in this language, else the other one."""
-        if not texts:
-            return ""
-        return texts.get(self.lang) or next(iter(v for _, v in sorted(texts.items()) if v), "")
+        return pick_text(texts, self.lang)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,13 @@ class _Liveness:
             return time.monotonic() - since >= wait and self.last_round > since
 
 
+def _end(batches: list[_Batch], finish: Callable[[Outcome[Any]], None], error: type[DeviceError], reason: str) -> None:
+    """Every device of `batches` ended with the same failure."""
+    for b in batches:
+        for host in b.hosts:
+            finish(Outcome(host, False, error=error(host, reason)))
+
+
 class ZoneCollector:
     def __init__(self, ws: Workspace, local: Collector):
         self.ws = ws
@@ -273,15 +280,12 @@ class ZoneCollector:
             for host in batch.hosts:
                 finish(self._decoded(batch, host, value.get(host)))
         elif type(value).__name__ == "TimeLimitExceeded":
-            for host in batch.hosts:
-                finish(Outcome(host, False, error=DeviceTimeout(
-                    host, f"the batch ran past distributed.batch_time_limit ({self.dist.batch_time_limit:g} s) "
-                          f"on a worker of zone '{batch.zone}', which stopped it")))
+            _end([batch], finish, DeviceTimeout,
+                 f"the batch ran past distributed.batch_time_limit ({self.dist.batch_time_limit:g} s) "
+                 f"on a worker of zone '{batch.zone}', which stopped it")
         else:
             why = f"{type(value).__name__}: {value}" if isinstance(value, BaseException) else f"state {result.state}"
-            for host in batch.hosts:
-                finish(Outcome(host, False, error=DeviceError(
-                    host, f"the worker of zone '{batch.zone}' failed on this device's batch: {why}"[:500])))
+            _end([batch], finish, DeviceError, f"the worker of zone '{batch.zone}' failed on this device's batch: {why}"[:500])
 
     @staticmethod
     def _forget(batches: list[_Batch]) -> None:
@@ -311,10 +315,9 @@ class ZoneCollector:
         self._abandon(batches, purge=False)  # the zone's other batches stay queued for its live worker
         self._read.update(b.result.id for b in batches)
         for b in batches:
-            for host in b.hosts:
-                finish(Outcome(host, False, error=DeviceTimeout(
-                    host, f"zone '{b.zone}' had a live worker but did not answer for this device's batch in time "
-                          f"(distributed.batch_time_limit {self.dist.batch_time_limit:g} s per batch)")))
+            _end([b], finish, DeviceTimeout,
+                 f"zone '{b.zone}' had a live worker but did not answer for this device's batch in time "
+                 f"(distributed.batch_time_limit {self.dist.batch_time_limit:g} s per batch)")
 
     def _give_up(self, zone: str, batches: list[_Batch], finish: Callable[[Outcome[Any]], None]) -> None:
         wait = self.dist.no_worker_wait
@@ -329,11 +332,8 @@ class ZoneCollector:
         except Exception:  # noqa: BLE001 - best effort: the devices are reported either way
             pass
         self._read.update(b.result.id for b in batches)
-        for b in batches:
-            for host in b.hosts:
-                finish(Outcome(host, False, error=NoCollector(
-                    host, f"no live worker in zone '{zone}' for {wait:g} s (queue {queue}); "
-                          f"start one there: netpatrol worker --zone {zone}")))
+        _end(batches, finish, NoCollector,
+             f"no live worker in zone '{zone}' for {wait:g} s (queue {queue}); start one there: netpatrol worker --zone {zone}")
 
     def _watch(self, live: _Liveness, zones: list[str]) -> None:
         """Inspects the live workers until told to stop; an app of its own, so its broadcasts never

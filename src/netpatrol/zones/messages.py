@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from netpatrol import errors
 from netpatrol.backup.task import FetchedConfig, fetch_config
-from netpatrol.collect.collector import Outcome, Procedure
+from netpatrol.collect.collector import Outcome, Procedure, failure_of
 from netpatrol.compliance.model import Pack
 from netpatrol.inspection.task import RawCollection, collect_inspection
 from netpatrol.workspace.inventory import ResolvedHost
@@ -129,9 +129,8 @@ def encode_outcome(outcome: Outcome[Any]) -> dict[str, Any]:
             raise ValueError(f"{outcome.host}: a {type(outcome.value).__name__} is no procedure kind's value")
         data["value"] = _VALUES[name].dump_python(outcome.value, mode="json", by_alias=True)
     if outcome.error is not None:
-        err = outcome.error
-        data["error"] = {"class": type(err).__name__, "status": getattr(err, "status", "error"),
-                         "reason": getattr(err, "reason", None) or str(err)}
+        status, reason = failure_of(outcome)
+        data["error"] = {"class": type(outcome.error).__name__, "status": status, "reason": reason}
     return data
 
 
